@@ -1,0 +1,291 @@
+// The call engine: Kazoo leg events in, per-audience call updates out (docs/call-model.md).
+// Pure: no I/O, no timers. Time comes with the events (LegEvent.at) and with sweep(nowMs).
+import type { AgentRef } from '../contract.js';
+import type { LegEvent } from '../signals/types.js';
+import type { AgentDirectory, CallUpdate } from './types.js';
+import { BoundedSet } from './bounded-set.js';
+import { answerLeg, destroyLeg, newCall, noteQueue, seeLeg, setAgent, type Call, type View } from './call.js';
+import { callFacts } from './facts.js';
+import { createdAtFrom, fillLeg, impliedAnswerAt, legEndOf, placeholderLeg, type Leg } from './leg.js';
+import { callEnded, callView, lostTrackView, rootAgentView, sameView, stateRank, toUpdate, trackView } from './views.js';
+
+export interface CallEngineOptions {
+  /** The AntRing account id; events whose accountId is set and differs are ignored (counted). */
+  org: string;
+  directory: AgentDirectory;
+  /** A call still ringing (or whose root has ended) with no event for this long is forgotten. Default 10 min. */
+  ringTimeoutMs?: number;
+  /** Any call older than this is forgotten. Default 6 h. */
+  maxCallMs?: number;
+  /** Live calls kept at most; the least recently updated is forgotten first. Default 20,000. */
+  maxCalls?: number;
+  /** Msg-IDs remembered for de-duplication. Default 50,000. */
+  dedupeSize?: number;
+  /** Leg ids of ended calls remembered, to ignore their late events. Default 50,000. */
+  endedMemory?: number;
+  /** Legs kept per call; beyond it the oldest destroyed leg is dropped. Default 64. */
+  maxLegsPerCall?: number;
+}
+
+export interface CallEngineStats {
+  duplicates: number;
+  otherOrg: number;
+  lateIgnored: number;
+  forgotten: number;
+  /** Events without a leg id or with an unknown event name. */
+  invalid: number;
+  /** New legs refused because their call already had maxLegsPerCall live legs. */
+  legOverflow: number;
+}
+
+const EVENT_NAMES = new Set(['CHANNEL_CREATE', 'CHANNEL_ANSWER', 'CHANNEL_BRIDGE', 'CHANNEL_DESTROY']);
+const MAX_KNOWN_EXTENSIONS = 10_000;
+
+function finite(n: unknown): n is number {
+  return typeof n === 'number' && Number.isFinite(n);
+}
+
+export class CallEngine {
+  private readonly org: string;
+  private readonly directory: AgentDirectory;
+  private readonly ringTimeoutMs: number;
+  private readonly maxCallMs: number;
+  private readonly maxCalls: number;
+  private readonly maxLegsPerCall: number;
+  /** Live calls by callId, least recently updated first. */
+  private readonly calls = new Map<string, Call>();
+  private readonly legIndex = new Map<string, Call>();
+  private readonly msgIds: BoundedSet;
+  private readonly endedLegs: BoundedSet;
+  private readonly knownExtensions = new BoundedSet(MAX_KNOWN_EXTENSIONS);
+  private lastAt = 0;
+  private readonly counters: CallEngineStats = {
+    duplicates: 0, otherOrg: 0, lateIgnored: 0, forgotten: 0, invalid: 0, legOverflow: 0,
+  };
+
+  constructor(opts: CallEngineOptions) {
+    this.org = opts.org;
+    this.directory = opts.directory;
+    this.ringTimeoutMs = opts.ringTimeoutMs ?? 10 * 60_000;
+    this.maxCallMs = opts.maxCallMs ?? 6 * 3_600_000;
+    this.maxCalls = Math.max(1, opts.maxCalls ?? 20_000);
+    this.maxLegsPerCall = Math.max(2, opts.maxLegsPerCall ?? 64);
+    this.msgIds = new BoundedSet(opts.dedupeSize ?? 50_000);
+    this.endedLegs = new BoundedSet(opts.endedMemory ?? 50_000);
+  }
+
+  get liveCalls(): number {
+    return this.calls.size;
+  }
+
+  stats(): CallEngineStats {
+    return { ...this.counters };
+  }
+
+  /** Sizes of everything the engine remembers (all bounded). */
+  memory(): { calls: number; legs: number; msgIds: number; endedLegs: number } {
+    return { calls: this.calls.size, legs: this.legIndex.size, msgIds: this.msgIds.size, endedLegs: this.endedLegs.size };
+  }
+
+  /** The updates this event causes, in order. Never throws on odd input (counted as invalid). */
+  apply(event: LegEvent): CallUpdate[] {
+    if (typeof event !== 'object' || event === null || typeof event.legId !== 'string' || event.legId === ''
+      || !EVENT_NAMES.has(event.name)) {
+      this.counters.invalid++;
+      return [];
+    }
+    if (typeof event.accountId === 'string' && event.accountId !== '' && event.accountId !== this.org) {
+      this.counters.otherOrg++;
+      return [];
+    }
+    if (typeof event.msgId === 'string' && event.msgId !== '') {
+      if (this.msgIds.has(event.msgId)) {
+        this.counters.duplicates++;
+        return [];
+      }
+      this.msgIds.add(event.msgId);
+    }
+    const at = finite(event.at) ? event.at : this.lastAt;
+    this.lastAt = at;
+    const receivedAt = finite(event.receivedAt) ? event.receivedAt : 0;
+    const out: CallUpdate[] = [];
+
+    let call = this.legIndex.get(event.legId);
+    let leg: Leg | undefined;
+    if (call) {
+      leg = call.legs.get(event.legId)!;
+      if (leg.end !== undefined) {
+        // Never backwards: nothing happens to a leg after its DESTROY.
+        this.counters.lateIgnored++;
+        return [];
+      }
+    } else {
+      if (this.endedLegs.has(event.legId) || this.pointsAtEnded(event)) {
+        this.counters.lateIgnored++;
+        this.endedLegs.add(event.legId);
+        return [];
+      }
+      call = this.joinedCall(event) ?? this.startCall(event, at, receivedAt, out);
+      leg = call.legs.get(event.legId) ?? this.addLeg(call, event.legId, at);
+      if (!leg) {
+        this.counters.legOverflow++;
+        return out;
+      }
+    }
+    this.touch(call, at);
+    this.applyToLeg(call, leg, event, at);
+    this.emit(call, receivedAt, out);
+    return out;
+  }
+
+  /** Forgets calls per the spec: ended with hangupCause BRIDGE_LOST_TRACK and no outcome. */
+  sweep(nowMs: number, receivedAt: number = performance.now()): CallUpdate[] {
+    const out: CallUpdate[] = [];
+    for (const call of [...this.calls.values()]) {
+      const waiting = call.answeredAt === undefined || callEnded(call);
+      if (nowMs - call.firstAt >= this.maxCallMs || (waiting && nowMs - call.lastEventAt >= this.ringTimeoutMs)) {
+        this.forget(call, nowMs, receivedAt, out);
+      }
+    }
+    return out;
+  }
+
+  private others(event: LegEvent): string[] {
+    const ids: string[] = [];
+    if (typeof event.otherLegId === 'string' && event.otherLegId !== '' && event.otherLegId !== event.legId) ids.push(event.otherLegId);
+    if (typeof event.bridgeId === 'string' && event.bridgeId !== '' && event.bridgeId !== event.legId) ids.push(event.bridgeId);
+    return ids;
+  }
+
+  /** A leg joins the call of the leg it points at (Other-Leg-Call-ID, then Bridge-ID); transitive by the index. */
+  private joinedCall(event: LegEvent): Call | undefined {
+    for (const id of this.others(event)) {
+      const call = this.legIndex.get(id);
+      if (call) return call;
+    }
+    return undefined;
+  }
+
+  private pointsAtEnded(event: LegEvent): boolean {
+    return this.others(event).some((id) => !this.legIndex.has(id) && this.endedLegs.has(id));
+  }
+
+  /**
+   * A leg that points at nothing known starts a call. A CREATE's Other-Leg-Call-ID names the leg that caused
+   * it: when that leg is not seen yet (events out of order) it becomes the root, so the callId stays the same.
+   */
+  private startCall(event: LegEvent, at: number, receivedAt: number, out: CallUpdate[]): Call {
+    const other = event.otherLegId;
+    const rootId = event.name === 'CHANNEL_CREATE' && typeof other === 'string' && other !== '' && other !== event.legId
+      ? other : event.legId;
+    while (this.calls.size >= this.maxCalls) {
+      const oldest = this.calls.values().next().value as Call;
+      this.forget(oldest, at, receivedAt, out);
+    }
+    const call = newCall(rootId, at);
+    this.calls.set(rootId, call);
+    this.legIndex.set(rootId, call);
+    return call;
+  }
+
+  private addLeg(call: Call, legId: string, at: number): Leg | undefined {
+    if (call.legs.size >= this.maxLegsPerCall) {
+      let victim: Leg | undefined;
+      for (const l of call.legs.values()) {
+        if (l !== call.root && l.end !== undefined) { victim = l; break; }
+      }
+      if (!victim) return undefined;
+      call.legs.delete(victim.id);
+      this.legIndex.delete(victim.id);
+      this.endedLegs.add(victim.id);
+    }
+    const leg = placeholderLeg(legId, at);
+    call.legs.set(legId, leg);
+    this.legIndex.set(legId, call);
+    return leg;
+  }
+
+  private touch(call: Call, at: number): void {
+    this.calls.delete(call.id);
+    this.calls.set(call.id, call);
+    if (at > call.lastEventAt) call.lastEventAt = at;
+  }
+
+  private applyToLeg(call: Call, leg: Leg, event: LegEvent, at: number): void {
+    fillLeg(leg, event);
+    seeLeg(call, leg, createdAtFrom(event, at));
+    if (leg.agent === undefined && leg.ownerId !== undefined) {
+      const agent = this.directory.agentByOwnerId(leg.ownerId);
+      if (agent) {
+        this.rememberExtensions(agent);
+        setAgent(call, leg, agent);
+      }
+    }
+    noteQueue(call, leg);
+    switch (event.name) {
+      case 'CHANNEL_ANSWER':
+      case 'CHANNEL_BRIDGE': // a bridged leg is up, even if its ANSWER was missed
+        answerLeg(call, leg, at);
+        break;
+      case 'CHANNEL_DESTROY': {
+        const answeredAt = impliedAnswerAt(event, at);
+        if (answeredAt !== undefined) answerLeg(call, leg, answeredAt);
+        destroyLeg(call, leg, legEndOf(event, at));
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  private rememberExtensions(agent: AgentRef): void {
+    for (const ext of agent.ext ?? []) if (typeof ext === 'string' && ext !== '') this.knownExtensions.add(ext);
+  }
+
+  /** Emits every view whose visible content changed; releases the call once every view has ended. */
+  private emit(call: Call, receivedAt: number, out: CallUpdate[]): void {
+    const facts = callFacts(call, this.directory, this.knownExtensions);
+    const cv = callView(call, this.org, facts);
+    const hasAgents = call.root.agent !== undefined || call.tracks.size > 0;
+    // A customer's call in the IVR, before any agent is rung, is not shown ringing (its queue is not known yet).
+    if (hasAgents || (call.root.seen && cv.state !== 'ringing')) this.offer(call, 'call', cv, receivedAt, out);
+    let allEnded = cv.state === 'ended';
+    const rootAgent = call.root.agent;
+    if (rootAgent) this.offer(call, `agent:${rootAgent.username}`, rootAgentView(cv, rootAgent), receivedAt, out);
+    for (const track of call.tracks.values()) {
+      if (track.agent.username === rootAgent?.username) continue;
+      const v = trackView(call, this.org, facts, track);
+      if (v.state !== 'ended') allEnded = false;
+      this.offer(call, `agent:${track.agent.username}`, v, receivedAt, out);
+    }
+    if (allEnded) this.release(call, true);
+  }
+
+  private offer(call: Call, key: string, v: View, receivedAt: number, out: CallUpdate[]): void {
+    const last = call.emitted.get(key);
+    if (last && (last.state === 'ended' || stateRank(v.state) < stateRank(last.state) || sameView(last, v))) return;
+    call.emitted.set(key, v);
+    out.push(toUpdate(v, receivedAt));
+  }
+
+  private forget(call: Call, atMs: number, receivedAt: number, out: CallUpdate[]): void {
+    const emitted = [...call.emitted.entries()].sort(([a], [b]) => (a === 'call' ? -1 : b === 'call' ? 1 : 0));
+    for (const [key, last] of emitted) {
+      if (last.state === 'ended') continue;
+      const v = lostTrackView(last, atMs);
+      call.emitted.set(key, v);
+      out.push(toUpdate(v, receivedAt));
+    }
+    this.counters.forgotten++;
+    // A call nobody was shown may come back (a long wait in the IVR): only shown calls ignore later events.
+    this.release(call, call.emitted.size > 0);
+  }
+
+  private release(call: Call, remember: boolean): void {
+    this.calls.delete(call.id);
+    for (const id of call.legs.keys()) {
+      if (this.legIndex.get(id) === call) this.legIndex.delete(id);
+      if (remember) this.endedLegs.add(id);
+    }
+  }
+}

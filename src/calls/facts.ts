@@ -1,0 +1,70 @@
+// What a call is, the same for every audience: direction, parties, DID, customer number, queue, start.
+import type { AgentRef, CallDirection, Party, QueueRef } from '../contract.js';
+import type { AgentDirectory } from './types.js';
+import type { Call } from './call.js';
+import type { Leg } from './leg.js';
+import { firstOf, isExtension, party } from './numbers.js';
+
+export interface CallFacts {
+  direction: CallDirection;
+  from: Party;
+  to: Party;
+  did?: string;
+  customerNumber?: string;
+  queue?: QueueRef;
+  startedAt: string;
+}
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** The number at the other end of an agent's root leg. */
+function farOfAgentRoot(root: Leg): Party {
+  if (root.direction === 'outbound') return party(root.callerIdNumber, root.callerIdName);
+  return party(firstOf(root.calleeIdNumber, root.request, root.to), root.calleeIdName);
+}
+
+/** The agent's own extension (their first one), else the number of their leg. */
+function agentParty(agent: AgentRef, leg: Leg): Party {
+  const own = leg.direction === 'outbound' ? leg.calleeIdNumber : firstOf(leg.callerIdNumber, leg.from);
+  return party(firstOf(agent.ext?.[0], own), agent.name);
+}
+
+function core(call: Call, knownExtensions: { has(n: string): boolean }): Omit<CallFacts, 'queue' | 'startedAt'> {
+  const root = call.root;
+  if (root.seen && root.agent) {
+    const far = farOfAgentRoot(root);
+    const from = agentParty(root.agent, root);
+    if (isExtension(far.number, knownExtensions)) {
+      return { direction: 'internal', from, to: { number: far.number } };
+    }
+    return { direction: 'outbound', from, to: far, ...(far.number ? { customerNumber: far.number } : {}) };
+  }
+  const fa = call.firstAgentLeg;
+  if (!root.seen && fa) {
+    // The root's own events are not seen yet: tell what we can from the agent leg that points at it.
+    const from = party(firstOf(fa.callerIdNumber, fa.from), fa.callerIdName);
+    const to = party(firstOf(fa.agent?.ext?.[0], fa.calleeIdNumber, fa.request, fa.to), fa.agent?.name);
+    if (isExtension(from.number, knownExtensions)) return { direction: 'internal', from, to: { number: to.number } };
+    return { direction: 'inbound', from, to, ...(from.number ? { customerNumber: from.number } : {}) };
+  }
+  const from = party(firstOf(root.callerIdNumber, root.from), root.callerIdName);
+  const did = firstOf(root.calleeIdNumber, root.request, root.to);
+  return {
+    direction: 'inbound',
+    from,
+    to: { number: did ?? '' },
+    ...(did ? { did } : {}),
+    ...(from.number ? { customerNumber: from.number } : {}),
+  };
+}
+
+export function callFacts(call: Call, directory: AgentDirectory, knownExtensions: { has(n: string): boolean }): CallFacts {
+  const facts: CallFacts = { ...core(call, knownExtensions), startedAt: iso(call.root.seen ? call.root.createdAt : call.firstAt) };
+  if (call.queueId !== undefined) {
+    const name = directory.queueName(call.queueId);
+    facts.queue = name !== undefined ? { id: call.queueId, name } : { id: call.queueId };
+  }
+  return facts;
+}

@@ -1,0 +1,25 @@
+// Phone-number helpers of the call engine: the is-extension test and building a Party.
+import type { Party } from '../contract.js';
+
+const EXTENSION = /^\d{1,6}$/;
+
+/** An internal extension: at most 6 digits, or the extension of a known agent. */
+export function isExtension(number: string | undefined, knownExtensions?: { has(n: string): boolean }): boolean {
+  if (!number) return false;
+  const n = number.trim();
+  if (EXTENSION.test(n)) return true;
+  return knownExtensions?.has(n) ?? false;
+}
+
+/** The first argument that is a non-empty string. */
+export function firstOf(...values: (string | undefined)[]): string | undefined {
+  for (const v of values) if (typeof v === 'string' && v.trim() !== '') return v.trim();
+  return undefined;
+}
+
+/** A Party; the name is kept only when it says more than the number. */
+export function party(number: string | undefined, name?: string): Party {
+  const num = firstOf(number) ?? '';
+  const nm = firstOf(name);
+  return nm !== undefined && nm !== num ? { number: num, name: nm } : { number: num };
+}

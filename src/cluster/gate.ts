@@ -1,0 +1,267 @@
+// Exactly-once publishing across hot-standby nodes. Every upstream holder feeds every event to its own (deterministic)
+// CallEngine and hands the updates here. Per call, one node owns the publishing (claimed in Redis on the call's first
+// event, atomically with a Lua script); the other holders keep the updates pending until the owner marks them done.
+// When the owner's heartbeat key lapses (the node died or lost Redis), the next holder to look takes the call over and
+// publishes, in order, every pending update not marked done, then the call's later updates.
+// Update ids are deterministic across nodes: `<Msg-ID>:<index in the engine's output>` (or a per-call counter).
+import type { Redis } from 'ioredis';
+import type { CallUpdate } from '../calls/types.js';
+import type { Logger } from '../log.js';
+import type { ClusterKeys } from './keys.js';
+import { errText } from './errors.js';
+
+/** A CallUpdate carrying its cluster-wide id (kept by the enricher's spread, ignored by toCallView). */
+export type TaggedUpdate = CallUpdate & { clusterUpdateId?: string };
+
+const CLAIM = `
+local o = redis.call('GET', KEYS[1])
+local r
+if o == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) r = 'mine'
+elseif not o then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) r = 'new'
+elseif redis.call('EXISTS', ARGV[3] .. o) == 0 then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) r = 'takeover'
+else return {0, o} end
+-- An owner always has a live heartbeat (after a Redis restart the claim comes before the membership tick).
+redis.call('SET', ARGV[3] .. ARGV[1], '1', 'PX', ARGV[4])
+return {1, r}`;
+
+export interface CallGateOptions {
+  redis: Redis;
+  keys: ClusterKeys;
+  nodeId: string;
+  logger: Logger;
+  /** Where the updates this node publishes go (the enricher). */
+  forward: (u: TaggedUpdate) => void;
+  /** The node's heartbeat lifetime (see Membership). */
+  heartbeatTtlMs: number;
+  /** Owner key lifetime, refreshed on each event of the call; default 1 h (2 min after the call ended). */
+  ownerTtlMs?: number;
+  /** Done marks' lifetime; default 2 min. */
+  doneTtlMs?: number;
+  /** Re-check of calls with pending updates (take-over, pruning); default 500 ms. */
+  tickMs?: number;
+  /** Pending updates kept per call; default 500 (oldest dropped). */
+  maxPendingPerCall?: number;
+  /** Pending updates older than this are dropped; default = doneTtlMs. */
+  maxPendingAgeMs?: number;
+  /** Calls tracked; default 50 000 (least recently seen dropped). */
+  maxCalls?: number;
+  now?: () => number;
+}
+
+interface Entry {
+  id: string;
+  update: TaggedUpdate;
+  at: number;
+}
+
+interface Slot {
+  callId: string;
+  pending: Entry[];
+  running: boolean;
+  again: boolean;
+  owner: 'me' | 'other' | 'unknown';
+  counter: number;
+  lastAt: number;
+  ended: boolean;
+  /** This engine saw the call's root leg created: only then may this node publish the call (a partial engine, e.g.
+   *  on a node that subscribed mid-call, would publish phantom calls or repeat states). */
+  complete: boolean;
+}
+
+/** The upstream event, as far as the gate needs it. */
+export interface GateEvent {
+  msgId?: string;
+  name?: string;
+  legId?: string;
+}
+
+export interface CallGateStats {
+  calls: number;
+  pending: number;
+  forwarded: number;
+  skippedDone: number;
+  takeovers: number;
+  dropped: number;
+}
+
+export class CallGate {
+  private readonly calls = new Map<string, Slot>();
+  /** Legs whose CHANNEL_CREATE this engine saw (bounded, oldest first): a call is complete when its root leg is here. */
+  private readonly createdLegs = new Set<string>();
+  private readonly now: () => number;
+  private readonly ownerTtlMs: number;
+  private readonly doneTtlMs: number;
+  private readonly maxPending: number;
+  private readonly maxAgeMs: number;
+  private readonly maxCalls: number;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** This node holds an upstream lease (only then does it claim calls). */
+  private active = false;
+  private readonly counters = { forwarded: 0, skippedDone: 0, takeovers: 0, dropped: 0 };
+
+  constructor(private readonly o: CallGateOptions) {
+    this.now = o.now ?? Date.now;
+    this.ownerTtlMs = o.ownerTtlMs ?? 3_600_000;
+    this.doneTtlMs = o.doneTtlMs ?? 120_000;
+    this.maxPending = Math.max(1, o.maxPendingPerCall ?? 500);
+    this.maxAgeMs = o.maxPendingAgeMs ?? this.doneTtlMs;
+    this.maxCalls = Math.max(1, o.maxCalls ?? 50_000);
+  }
+
+  start(): void {
+    if (this.timer || this.stopped) return;
+    this.timer = setInterval(() => this.tick(), this.o.tickMs ?? 500);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.calls.clear();
+    this.createdLegs.clear();
+  }
+
+  /** The lease came or went: forget every call (a new engine starts from scratch). */
+  setActive(active: boolean): void {
+    this.active = active;
+    this.calls.clear();
+    this.createdLegs.clear();
+  }
+
+  stats(): CallGateStats {
+    let pending = 0;
+    for (const s of this.calls.values()) pending += s.pending.length;
+    return { calls: this.calls.size, pending, ...this.counters };
+  }
+
+  /** The updates one upstream event produced (engine output, in order); `event` undefined = the engine's sweep. */
+  push(event: GateEvent | undefined, updates: CallUpdate[]): void {
+    if (this.stopped || !this.active) return;
+    const msgId = event?.msgId;
+    if (event?.name === 'CHANNEL_CREATE' && event.legId) {
+      this.createdLegs.add(event.legId);
+      if (this.createdLegs.size > this.maxCalls * 4) this.createdLegs.delete(this.createdLegs.values().next().value as string);
+    }
+    const touched = new Set<Slot>();
+    updates.forEach((u, i) => {
+      const s = this.slot(u.callId);
+      if (s.counter === 0 && this.createdLegs.has(u.callId)) s.complete = true;
+      s.counter++;
+      const id = msgId ? `${msgId}:${i}` : `${u.callId}:c${s.counter}`;
+      s.pending.push({ id, update: { ...u, clusterUpdateId: id }, at: this.now() });
+      if (s.pending.length > this.maxPending) {
+        s.pending.shift();
+        this.counters.dropped++;
+      }
+      s.lastAt = this.now();
+      touched.add(s);
+    });
+    // A call another node owns is re-checked by the tick, not on every event.
+    for (const s of touched) if (s.owner !== 'other' && s.complete) void this.process(s);
+  }
+
+  /** The publisher emitted this update: mark it done for the other holders. */
+  published(u: { clusterUpdateId?: string }): void {
+    const id = u.clusterUpdateId;
+    if (!id || this.stopped) return;
+    this.o.redis.set(this.o.keys.done(id), '1', 'PX', this.doneTtlMs).catch((err: unknown) => {
+      this.o.logger.warn({ err: errText(err) }, 'could not mark an update done');
+    });
+  }
+
+  private slot(callId: string): Slot {
+    let s = this.calls.get(callId);
+    if (s) {
+      this.calls.delete(callId);
+      this.calls.set(callId, s);
+      return s;
+    }
+    s = { callId, pending: [], running: false, again: false, owner: 'unknown', counter: 0, lastAt: this.now(), ended: false, complete: false };
+    this.calls.set(callId, s);
+    while (this.calls.size > this.maxCalls) {
+      const [k, old] = this.calls.entries().next().value as [string, Slot];
+      this.counters.dropped += old.pending.length;
+      this.calls.delete(k);
+    }
+    return s;
+  }
+
+  private async process(s: Slot): Promise<void> {
+    if (s.running) {
+      s.again = true;
+      return;
+    }
+    s.running = true;
+    const { redis, keys, nodeId } = this.o;
+    try {
+      do {
+        s.again = false;
+        if (!s.pending.length || this.stopped || !this.active) break;
+        if (!s.complete) {
+          // Standby only: prune what the owner marked done; never claim.
+          const snapshot = s.pending.slice();
+          const done = await redis.mget(snapshot.map((e) => keys.done(e.id)));
+          const doneIds = new Set(snapshot.filter((_, i) => done[i] !== null).map((e) => e.id));
+          s.pending = s.pending.filter((e) => !doneIds.has(e.id));
+          break;
+        }
+        const r = (await redis.eval(CLAIM, 1, keys.owner(s.callId), nodeId, this.ownerTtlMs, keys.nodePrefix(),
+          this.o.heartbeatTtlMs)) as [number, string];
+        if (Number(r[0]) === 1) {
+          const wasMine = s.owner === 'me';
+          let batch = s.pending.splice(0);
+          if (!wasMine && batch.length) {
+            const done = await redis.mget(batch.map((e) => keys.done(e.id)));
+            const before = batch.length;
+            batch = batch.filter((_, i) => done[i] === null);
+            this.counters.skippedDone += before - batch.length;
+          }
+          if (r[1] === 'takeover') {
+            this.counters.takeovers++;
+            this.o.logger.info({ callId: s.callId, republish: batch.length }, 'took over a call');
+          }
+          s.owner = 'me';
+          if (this.stopped || !this.active) break;
+          for (const e of batch) {
+            if (e.update.audience.kind === 'call' && e.update.state === 'ended') s.ended = true;
+            this.counters.forwarded++;
+            try {
+              this.o.forward(e.update);
+            } catch (err) {
+              this.o.logger.error({ callId: s.callId, err: errText(err) }, 'forwarding a call update failed');
+            }
+          }
+          if (s.ended) await redis.pexpire(keys.owner(s.callId), Math.min(this.ownerTtlMs, this.doneTtlMs));
+        } else {
+          s.owner = 'other';
+          const snapshot = s.pending.slice();
+          const done = await redis.mget(snapshot.map((e) => keys.done(e.id)));
+          const doneIds = new Set(snapshot.filter((_, i) => done[i] !== null).map((e) => e.id));
+          s.pending = s.pending.filter((e) => !doneIds.has(e.id));
+          for (const e of snapshot) if (doneIds.has(e.id) && e.update.audience.kind === 'call' && e.update.state === 'ended') s.ended = true;
+          break;
+        }
+      } while (s.again || (s.owner === 'me' && s.pending.length > 0));
+    } catch (err) {
+      this.o.logger.debug({ callId: s.callId, err: errText(err) }, 'call gate: redis unavailable; updates kept pending');
+    } finally {
+      s.running = false;
+    }
+  }
+
+  private tick(): void {
+    const now = this.now();
+    for (const s of [...this.calls.values()]) {
+      const before = s.pending.length;
+      s.pending = s.pending.filter((e) => now - e.at <= this.maxAgeMs);
+      this.counters.dropped += before - s.pending.length;
+      if (s.pending.length) {
+        void this.process(s);
+      } else if (!s.running && now - s.lastAt > (s.ended ? this.doneTtlMs / 2 : this.maxAgeMs * 10)) {
+        this.calls.delete(s.callId);
+      }
+    }
+  }
+}

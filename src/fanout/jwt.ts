@@ -1,0 +1,125 @@
+// JWT → Claims, or a refusal code (unauthorized | token_expired | forbidden). The algorithm is pinned by the
+// configured key: HS256 with a secret; RS256 or ES256 (P-256) with a PEM public key, chosen by the key's type.
+// Reasons are fixed texts: never the token, never the key.
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { z } from 'zod';
+import type { Claims, HandshakeError, Role } from '../contract.js';
+
+export type VerifyResult = { ok: true; claims: Claims } | { ok: false; code: HandshakeError; reason: string };
+
+/** What the Socket.IO handshake and the REST middleware need (http/auth.ts TokenVerifier is the same shape). */
+export interface JwtVerifier {
+  verify(token: string): VerifyResult;
+  /** The pinned algorithm (for logs and docs). */
+  readonly algorithm: JwtAlgorithm;
+}
+
+export type JwtAlgorithm = 'HS256' | 'RS256' | 'ES256';
+
+export interface JwtVerifierOptions {
+  /** HS256 shared secret. Exactly one of secret / publicKey. */
+  secret?: string;
+  /** PEM public key: RSA → RS256, EC P-256 → ES256. */
+  publicKey?: string;
+  issuer?: string;
+  audience?: string;
+  /** Seconds of leeway for exp/nbf; default 0. */
+  clockToleranceSec?: number;
+  /** The bridge's org (AntRing account id): a token of another org is `forbidden`. */
+  org: string;
+  /** Roles this bridge serves (default: all); another role is `forbidden`. */
+  allowedRoles?: readonly Role[];
+  /** Unix milliseconds, for tests. Default Date.now. */
+  now?: () => number;
+}
+
+export class JwtConfigError extends Error {
+  override readonly name = 'JwtConfigError';
+}
+
+/** Tokens longer than this are refused before any parsing. */
+export const MAX_TOKEN_LENGTH = 8192;
+
+const ROLES = ['agent', 'supervisor', 'wallboard', 'admin'] as const;
+
+const claimsSchema = z
+  .object({
+    sub: z.string().max(512),
+    org: z.string().min(1).max(256),
+    role: z.enum(ROLES),
+    agent: z.string().min(1).max(256).optional(),
+    queues: z.array(z.string().min(1).max(256)).max(1000).default([]),
+    exp: z.number().finite(),
+  })
+  .refine((c) => c.role !== 'agent' || c.agent !== undefined, { message: 'agent claim required for role agent', path: ['agent'] });
+
+function refuse(code: HandshakeError, reason: string): VerifyResult {
+  return { ok: false, code, reason };
+}
+
+function keyFor(o: JwtVerifierOptions): { key: string | KeyObject; algorithm: JwtAlgorithm } {
+  if (o.secret && o.publicKey) throw new JwtConfigError('set either a JWT secret or a JWT public key, not both');
+  if (o.secret) return { key: o.secret, algorithm: 'HS256' };
+  if (!o.publicKey) throw new JwtConfigError('a JWT secret or a JWT public key is required');
+  let key: KeyObject;
+  try {
+    key = createPublicKey(o.publicKey);
+  } catch {
+    throw new JwtConfigError('the JWT public key is not a valid PEM public key');
+  }
+  if (key.asymmetricKeyType === 'rsa') return { key, algorithm: 'RS256' };
+  if (key.asymmetricKeyType === 'ec') {
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    if (curve !== 'prime256v1') throw new JwtConfigError(`EC JWT public keys must use P-256 (ES256), got ${curve ?? 'unknown curve'}`);
+    return { key, algorithm: 'ES256' };
+  }
+  throw new JwtConfigError(`unsupported JWT public key type ${key.asymmetricKeyType ?? 'unknown'} (use RSA or EC P-256)`);
+}
+
+export function createJwtVerifier(o: JwtVerifierOptions): JwtVerifier {
+  const { key, algorithm } = keyFor(o);
+  if (!o.org) throw new JwtConfigError('the bridge org is required to verify tokens');
+  const tolerance = o.clockToleranceSec ?? 0;
+  const allowed = new Set<Role>(o.allowedRoles ?? ROLES);
+  const now = o.now ?? Date.now;
+
+  function verify(token: string): VerifyResult {
+    if (typeof token !== 'string' || token.length === 0) return refuse('unauthorized', 'no token');
+    if (token.length > MAX_TOKEN_LENGTH) return refuse('unauthorized', 'token too long');
+    let payload: unknown;
+    try {
+      payload = jwt.verify(token, key, {
+        algorithms: [algorithm],
+        clockTolerance: tolerance,
+        clockTimestamp: Math.floor(now() / 1000),
+        ...(o.issuer ? { issuer: o.issuer } : {}),
+        ...(o.audience ? { audience: o.audience } : {}),
+      });
+    } catch (err) {
+      if (err instanceof jwt.TokenExpiredError) return refuse('token_expired', 'token expired');
+      if (err instanceof jwt.NotBeforeError) return refuse('unauthorized', 'token not yet valid');
+      const msg = err instanceof Error ? err.message : '';
+      if (/audience/.test(msg)) return refuse('unauthorized', 'wrong audience');
+      if (/issuer/.test(msg)) return refuse('unauthorized', 'wrong issuer');
+      if (/algorithm|signature is required/.test(msg)) return refuse('unauthorized', 'algorithm not allowed');
+      if (/signature/.test(msg)) return refuse('unauthorized', 'invalid signature');
+      return refuse('unauthorized', 'malformed token');
+    }
+    if (payload === null || typeof payload !== 'object') return refuse('unauthorized', 'claims are not an object');
+    if ((payload as { exp?: unknown }).exp === undefined) return refuse('unauthorized', 'token has no exp');
+    const parsed = claimsSchema.safeParse(payload);
+    if (!parsed.success) {
+      const fields = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? 'claims')))].join(', ');
+      return refuse('unauthorized', `invalid claims: ${fields}`);
+    }
+    const c = parsed.data;
+    if (c.org !== o.org) return refuse('forbidden', 'token is for another org');
+    if (!allowed.has(c.role)) return refuse('forbidden', `role ${c.role} is not served here`);
+    const claims: Claims = { sub: c.sub, org: c.org, role: c.role, queues: c.queues, exp: c.exp };
+    if (c.agent !== undefined) claims.agent = c.agent;
+    return { ok: true, claims };
+  }
+
+  return { verify, algorithm };
+}

@@ -1,0 +1,106 @@
+// EnrichedUpdate → CallView with the next seq of its call → the rooms of its audience, and the live store.
+// Publishes of one call are chained, so they are emitted in seq order even when seq.next or the store is async.
+// Order inside one publish: live store first, then emit. A socket that joins between the two gets the view
+// twice (replay + live; the client ignores the equal seq); one that joins after the emit was sent still finds
+// the view in the store. Nothing is lost.
+import type { CallView } from '../contract.js';
+import type { Logger } from '../log.js';
+import { liveKey, type LiveCallStore } from './live-calls.js';
+import { roomsForAudience } from './rooms.js';
+import type { SeqSource } from './seq.js';
+import type { EnrichedUpdate } from './types.js';
+import { toCallView } from './view.js';
+
+export interface CallEmitter {
+  emitCall(rooms: string[], view: CallView): void;
+}
+
+export interface CallPublisherOptions {
+  emitter: CallEmitter;
+  seq: SeqSource;
+  live: LiveCallStore;
+  /** The bridge's org: updates of another org are dropped (and reported through onReject). */
+  org: string;
+  /** After each emit (metrics: ring-to-emit latency from update.receivedAt). */
+  onEmit?: (view: CallView, update: EnrichedUpdate) => void;
+  /** A dropped update: `org_mismatch`, or `error` when seq/emit failed. */
+  onReject?: (reason: 'org_mismatch' | 'error', update: EnrichedUpdate) => void;
+  logger?: Logger;
+}
+
+export class CallPublisher {
+  /** callId → the tail of that call's publish chain. */
+  private readonly chains = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly o: CallPublisherOptions) {}
+
+  /** Publish one update; resolves with the view sent, or undefined when the update was dropped. Never rejects. */
+  publish(u: EnrichedUpdate): Promise<CallView | undefined> {
+    if (u.org !== this.o.org) {
+      this.o.logger?.warn({ callId: u.callId }, 'dropped a call update of another org');
+      this.o.onReject?.('org_mismatch', u);
+      return Promise.resolve(undefined);
+    }
+    const prev = this.chains.get(u.callId) ?? Promise.resolve();
+    const run = prev.then(() => this.publishNow(u)).catch((err: unknown) => {
+      this.o.logger?.error({ callId: u.callId, err: errText(err) }, 'call publish failed');
+      return undefined;
+    });
+    this.chains.set(u.callId, run);
+    void run.then(() => {
+      if (this.chains.get(u.callId) === run) this.chains.delete(u.callId);
+    });
+    return run;
+  }
+
+  /** Calls with a publish in flight (tests, metrics). */
+  get pendingCalls(): number {
+    return this.chains.size;
+  }
+
+  /** Resolves when every publish started so far has finished. */
+  async drain(): Promise<void> {
+    while (this.chains.size) await Promise.all([...this.chains.values()]);
+  }
+
+  private async publishNow(u: EnrichedUpdate): Promise<CallView | undefined> {
+    let view: CallView;
+    try {
+      view = toCallView(u, await this.o.seq.next(u.callId));
+    } catch (err) {
+      this.o.logger?.error({ callId: u.callId, err: errText(err) }, 'no seq for a call update; dropped');
+      this.o.onReject?.('error', u);
+      return undefined;
+    }
+    try {
+      await this.o.live.set(liveKey(u.callId, u.audience), view, u.audience);
+    } catch (err) {
+      // Still emit: the live stream matters more than the replay of a later connect.
+      this.o.logger?.error({ callId: u.callId, err: errText(err) }, 'live call store update failed');
+    }
+    try {
+      this.o.emitter.emitCall(roomsForAudience(this.o.org, u.audience), view);
+    } catch (err) {
+      this.o.logger?.error({ callId: u.callId, err: errText(err) }, 'call emit failed');
+      this.o.onReject?.('error', u);
+      return undefined;
+    }
+    try {
+      this.o.onEmit?.(view, u);
+    } catch (err) {
+      this.o.logger?.warn({ err: errText(err) }, 'onEmit hook failed');
+    }
+    if (view.state === 'ended' && u.audience.kind === 'call' && this.o.seq.forget) {
+      try {
+        await this.o.seq.forget(u.callId);
+      } catch (err) {
+        this.o.logger?.warn({ callId: u.callId, err: errText(err) }, 'seq forget failed');
+      }
+    }
+    return view;
+  }
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

@@ -1,0 +1,280 @@
+// Socket.IO fan-out to browsers, on the same HTTP server as Express (attach Express to the server *before*
+// calling createFanout: engine.io takes over the server's existing 'request' listeners and forwards every
+// non-/socket.io/ request to them; a listener added afterwards would also see /socket.io/ requests).
+//
+// Handshake: JWT from `auth.token` or `Authorization: Bearer`; refused with err.message = err.data.code =
+// unauthorized | token_expired | forbidden. On connect: join the org-scoped rooms of the claims, send the latest
+// dashboard (supervisor/admin full, wallboard redacted) and the live calls the socket may see, then the live stream.
+//
+// Replay vs live stream: the rooms are joined first, then the replay is read. With a synchronous store (memory)
+// join + replay happen in the same tick, so nothing can come in between. With an async store (Redis), a live
+// message published during the read may reach the socket before the replay; the replay then carries a lower or
+// equal seq for that call, which the client ignores (contract: keep the highest seq). The publisher writes the
+// store before emitting, so no message is lost either way.
+import type { Server as HttpServer } from 'node:http';
+import { Server, type ExtendedError, type ServerOptions, type Socket } from 'socket.io';
+import type {
+  Claims, ClientToServerEvents, Dashboard, DialResult, InterServerEvents, Role, ServerToClientEvents, SocketData,
+} from '../contract.js';
+import type { Logger } from '../log.js';
+import { systemClock, type Clock } from '../clock.js';
+import type { VerifyResult } from './jwt.js';
+import { filterVisible, type LiveCallEntry, type LiveCallStore } from './live-calls.js';
+import type { CallEmitter } from './publisher.js';
+import { redactDashboardForWallboard } from './redact.js';
+import { dashboardKind, rooms, roomsForClaims } from './rooms.js';
+
+export type FanoutServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+type FanoutSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export interface FanoutOptions {
+  org: string;
+  verifier: { verify(token: string): VerifyResult };
+  logger: Logger;
+  cors?: { origins: string[] } | false;
+  live: LiveCallStore;
+  /** The latest dashboard, sent on connect; default: the last one given to emitDashboard. */
+  dashboard?: () => Dashboard | undefined;
+  /** Wallboard redaction; default redactDashboardForWallboard. */
+  redactDashboard?: (d: Dashboard) => Dashboard;
+  /** Click-to-call for the socket's claims; the body is untrusted (validate it). */
+  dial?: (claims: Claims, body: unknown) => Promise<DialResult>;
+  onConnectionChange?: (role: Role, delta: 1 | -1) => void;
+  /** Socket.IO adapter constructor (cluster mode). */
+  adapter?: ServerOptions['adapter'];
+  /** Passed to Socket.IO, with skipMiddlewares forced to false (a recovered session re-presents its token). */
+  connectionStateRecovery?: ServerOptions['connectionStateRecovery'];
+  /** Keep a socket this long past its token's exp (match the verifier's clock tolerance); default 0. */
+  expiryGraceMs?: number;
+  clock?: Clock;
+  /** Max size of one client message; default 16 KiB (clients only send `dial`). */
+  maxHttpBufferSize?: number;
+}
+
+export interface Fanout {
+  io: FanoutServer;
+  emitter: CallEmitter;
+  emitDashboard(d: Dashboard): void;
+  connectedByRole(): Record<Role, number>;
+  close(): Promise<void>;
+}
+
+/** setTimeout's ceiling; a later exp is re-checked when this elapses. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export function createFanout(httpServer: HttpServer, o: FanoutOptions): Fanout {
+  const { org, logger, live } = o;
+  const clock = o.clock ?? systemClock;
+  const redact = o.redactDashboard ?? redactDashboardForWallboard;
+  const graceMs = o.expiryGraceMs ?? 0;
+  const counts: Record<Role, number> = { agent: 0, supervisor: 0, wallboard: 0, admin: 0 };
+  const expiryTimers = new Map<string, unknown>();
+  let lastDashboard: Dashboard | undefined;
+  let closed = false;
+  let closing: Promise<void> | undefined;
+
+  const io: FanoutServer = new Server(httpServer, {
+    serveClient: false,
+    maxHttpBufferSize: o.maxHttpBufferSize ?? 16 * 1024,
+    // After close(): refuse new engine.io sessions (the HTTP server itself belongs to the caller).
+    allowRequest: (_req, fn) => fn(closed ? 'server closing' : null, !closed),
+    ...(o.cors && o.cors.origins.length
+      ? { cors: { origin: o.cors.origins.includes('*') ? '*' : o.cors.origins, methods: ['GET', 'POST'] } }
+      : {}),
+    ...(o.adapter ? { adapter: o.adapter } : {}),
+    ...(o.connectionStateRecovery ? { connectionStateRecovery: { ...o.connectionStateRecovery, skipMiddlewares: false } } : {}),
+  });
+
+  io.use((socket, next) => {
+    const r = authenticate(socket);
+    if (r.ok) {
+      socket.data.claims = r.claims;
+      return next();
+    }
+    logger.info({ code: r.code, reason: r.reason, ip: socket.handshake.address }, 'socket handshake refused');
+    const err: ExtendedError = new Error(r.code);
+    err.data = { code: r.code };
+    next(err);
+  });
+
+  function authenticate(socket: FanoutSocket): VerifyResult {
+    const auth = socket.handshake.auth as Record<string, unknown> | undefined;
+    let token: string | undefined;
+    if (auth && auth.token !== undefined) {
+      if (typeof auth.token !== 'string') return { ok: false, code: 'unauthorized', reason: 'auth.token is not a string' };
+      token = auth.token;
+    } else {
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(socket.handshake.headers.authorization ?? '');
+      token = m?.[1];
+    }
+    if (!token) return { ok: false, code: 'unauthorized', reason: 'no token' };
+    let r: VerifyResult;
+    try {
+      r = o.verifier.verify(token);
+    } catch (err) {
+      logger.error({ err: err instanceof Error ? err.name : 'unknown' }, 'token verifier threw');
+      return { ok: false, code: 'unauthorized', reason: 'verification failed' };
+    }
+    // Defence in depth: the verifier refuses other orgs too.
+    if (r.ok && r.claims.org !== org) return { ok: false, code: 'forbidden', reason: 'token is for another org' };
+    return r;
+  }
+
+  io.on('connection', (socket) => {
+    const claims = socket.data.claims;
+    if (closed || !claims || claims.org !== org) {
+      socket.disconnect(true);
+      return;
+    }
+    if (claims.exp * 1000 + graceMs <= clock.now()) {
+      socket.disconnect(true);
+      return;
+    }
+    const role = claims.role;
+    counts[role]++;
+    o.onConnectionChange?.(role, 1);
+    scheduleExpiry(socket, claims.exp * 1000 + graceMs);
+    socket.once('disconnect', (reason) => {
+      const h = expiryTimers.get(socket.id);
+      if (h !== undefined) clock.clearTimeout(h);
+      expiryTimers.delete(socket.id);
+      counts[role]--;
+      o.onConnectionChange?.(role, -1);
+      logger.debug({ sid: socket.id, role, reason }, 'socket disconnected');
+    });
+    socket.on('dial', (body: unknown, ack: unknown) => onDial(socket, claims, body, ack));
+
+    const wanted = new Set(roomsForClaims(claims));
+    for (const r of socket.rooms) if (r !== socket.id && !wanted.has(r)) void socket.leave(r);
+    void socket.join([...wanted]);
+    logger.debug({ sid: socket.id, role, sub: claims.sub, recovered: socket.recovered }, 'socket connected');
+    // A recovered session gets its missed packets from Socket.IO itself.
+    if (socket.recovered) return;
+
+    const kind = dashboardKind(claims);
+    if (kind) {
+      const d = latestDashboard();
+      if (d) socket.emit('dashboard', kind === 'full' ? d : redact(d));
+    }
+    let entries: LiveCallEntry[] | Promise<LiveCallEntry[]>;
+    try {
+      entries = live.entries();
+    } catch (err) {
+      logger.error({ err: errText(err) }, 'live calls unavailable for replay');
+      return;
+    }
+    if (isPromiseLike(entries)) {
+      entries.then((es) => replay(socket, claims, es), (err: unknown) => logger.error({ err: errText(err) }, 'live calls unavailable for replay'));
+    } else {
+      replay(socket, claims, entries);
+    }
+  });
+
+  function replay(socket: FanoutSocket, claims: Claims, entries: LiveCallEntry[]): void {
+    if (socket.disconnected) return;
+    for (const view of filterVisible(entries, claims, org)) socket.emit('call', view);
+  }
+
+  function latestDashboard(): Dashboard | undefined {
+    let d: Dashboard | undefined;
+    try {
+      d = o.dashboard ? o.dashboard() : lastDashboard;
+    } catch (err) {
+      logger.error({ err: errText(err) }, 'dashboard provider failed');
+      d = lastDashboard;
+    }
+    return d && d.org === org ? d : undefined;
+  }
+
+  function scheduleExpiry(socket: FanoutSocket, expiresAtMs: number): void {
+    const delay = expiresAtMs - clock.now();
+    if (delay <= 0) {
+      expiryTimers.delete(socket.id);
+      logger.info({ sid: socket.id, role: socket.data.claims?.role }, 'token expired; socket disconnected');
+      socket.disconnect(true);
+      return;
+    }
+    expiryTimers.set(socket.id, clock.setTimeout(() => scheduleExpiry(socket, expiresAtMs), Math.min(delay, MAX_TIMER_MS)));
+  }
+
+  function onDial(socket: FanoutSocket, claims: Claims, body: unknown, ack: unknown): void {
+    if (typeof ack !== 'function') {
+      logger.debug({ sid: socket.id }, 'dial without an ack function ignored');
+      return;
+    }
+    let answered = false;
+    const reply = (r: DialResult) => {
+      if (answered) return;
+      answered = true;
+      try {
+        (ack as (r: DialResult) => void)(r);
+      } catch (err) {
+        logger.warn({ err: errText(err) }, 'dial ack failed');
+      }
+    };
+    if (!o.dial) return reply({ error: 'upstream_unavailable', message: 'click-to-call is not available on this bridge' });
+    if (claims.exp * 1000 + graceMs <= clock.now()) return reply({ error: 'token_expired', message: 'the token has expired' });
+    let p: Promise<DialResult>;
+    try {
+      p = Promise.resolve(o.dial(claims, body));
+    } catch (err) {
+      p = Promise.reject(err);
+    }
+    p.then(reply, (err: unknown) => {
+      logger.error({ sid: socket.id, err: errText(err) }, 'dial failed');
+      reply({ error: 'upstream_error', message: 'click-to-call failed' });
+    });
+  }
+
+  const emitter: CallEmitter = {
+    emitCall(target, view) {
+      if (closed || target.length === 0) return;
+      if (view.org !== org) {
+        logger.warn({ callId: view.callId }, 'refused to emit a call view of another org');
+        return;
+      }
+      io.to(target).emit('call', view);
+    },
+  };
+
+  function emitDashboard(d: Dashboard): void {
+    if (closed) return;
+    if (d.org !== org) {
+      logger.warn('refused to emit a dashboard of another org');
+      return;
+    }
+    lastDashboard = d;
+    io.to(rooms.dash(org)).emit('dashboard', d);
+    io.to(rooms.wall(org)).emit('dashboard', redact(d));
+  }
+
+  async function doClose(): Promise<void> {
+    closed = true;
+    for (const h of expiryTimers.values()) clock.clearTimeout(h);
+    expiryTimers.clear();
+    // Only this process's sockets (in cluster mode the others stay up).
+    io.local.disconnectSockets(true);
+    try {
+      await io.of('/').adapter.close();
+    } catch (err) {
+      logger.warn({ err: errText(err) }, 'socket.io adapter close failed');
+    }
+    io.engine.close();
+  }
+
+  return {
+    io,
+    emitter,
+    emitDashboard,
+    connectedByRole: () => ({ ...counts }),
+    close: () => (closing ??= doClose()),
+  };
+}
+
+function isPromiseLike<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
+  return typeof (v as { then?: unknown } | null)?.then === 'function';
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

@@ -1,0 +1,55 @@
+// EnrichedUpdate + seq → the contract's CallView: an explicit whitelist of fields (no receivedAt, no
+// customerNumber, no audience) and no undefined-valued keys, at any depth the contract defines.
+import type { AgentRef, CallView, Party, QueueRef } from '../contract.js';
+import type { EnrichedUpdate } from './types.js';
+
+function party(p: Party): Party {
+  const out: Party = { number: p.number };
+  if (p.name !== undefined) out.name = p.name;
+  return out;
+}
+
+function agentRef(a: AgentRef): AgentRef {
+  const out: AgentRef = { username: a.username };
+  if (a.id !== undefined) out.id = a.id;
+  if (a.name !== undefined) out.name = a.name;
+  if (a.ext !== undefined) out.ext = [...a.ext];
+  return out;
+}
+
+function queueRef(q: QueueRef): QueueRef {
+  const out: QueueRef = { id: q.id };
+  if (q.name !== undefined) out.name = q.name;
+  return out;
+}
+
+function withoutUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+export function toCallView(u: EnrichedUpdate, seq: number): CallView {
+  const view: CallView = {
+    id: `${u.callId}:${seq}`,
+    callId: u.callId,
+    seq,
+    org: u.org,
+    state: u.state,
+    direction: u.direction,
+    from: party(u.from),
+    to: party(u.to),
+    contact: u.contact ? withoutUndefined(u.contact) : null,
+    contactStatus: u.contactStatus,
+    startedAt: u.startedAt,
+  };
+  if (u.did !== undefined) view.did = u.did;
+  if (u.agent !== undefined) view.agent = agentRef(u.agent);
+  if (u.queue !== undefined) view.queue = queueRef(u.queue);
+  if (u.candidates !== undefined) view.candidates = u.candidates.map((c) => withoutUndefined(c));
+  if (u.answeredAt !== undefined) view.answeredAt = u.answeredAt;
+  if (u.endedAt !== undefined) view.endedAt = u.endedAt;
+  if (u.outcome !== undefined) view.outcome = u.outcome;
+  if (u.hangupCause !== undefined) view.hangupCause = u.hangupCause;
+  if (u.durationSec !== undefined) view.durationSec = u.durationSec;
+  if (u.billingSec !== undefined) view.billingSec = u.billingSec;
+  return view;
+}

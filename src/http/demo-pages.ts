@@ -1,0 +1,78 @@
+// GET /demo/…: the client-demo pages (agent panel, wallboard, CRM page + click-to-call widget), served as plain files
+// from client-demo/ (no build step), and socket.io-client's browser build (ES module) from node_modules at
+// /demo/vendor/socket.io.esm.min.js. Public routes: the pages hold no data; they connect with the token of the link.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { Router, type Response } from 'express';
+
+export class DemoPagesError extends Error {
+  override readonly name = 'DemoPagesError';
+}
+
+export interface DemoPagesOptions {
+  /** The pages' folder. Default: client-demo/ at the package root (the same from src/http/ and dist/http/). */
+  dir?: string;
+  /** socket.io-client's dist/ folder. Default: resolved from node_modules. */
+  socketIoClientDist?: string;
+}
+
+/** Same-origin only; no inline script or style (the pages and the widget use none); sockets to this origin. */
+export const DEMO_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "object-src 'none'",
+].join('; ');
+
+const VENDOR_FILES = ['socket.io.esm.min.js', 'socket.io.esm.min.js.map'];
+
+export function defaultDemoDir(): string {
+  return fileURLToPath(new URL('../../client-demo/', import.meta.url));
+}
+
+function defaultSocketIoClientDist(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('socket.io-client/package.json')), 'dist');
+}
+
+function securityHeaders(res: Response): void {
+  res.setHeader('Content-Security-Policy', DEMO_CSP);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  // Tokens travel in the URL fragment (never sent), or the query (moved to the fragment by the pages): no Referer.
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cache-Control', 'no-cache');
+}
+
+export function demoPages(o: DemoPagesOptions = {}): Router {
+  const dir = o.dir ?? defaultDemoDir();
+  const vendor = o.socketIoClientDist ?? defaultSocketIoClientDist();
+  if (!existsSync(join(dir, 'agent.html'))) throw new DemoPagesError(`client-demo pages not found in ${dir}`);
+  for (const f of VENDOR_FILES) {
+    if (!existsSync(join(vendor, f))) throw new DemoPagesError(`socket.io-client browser build not found: ${f}`);
+  }
+  const r = Router();
+  // Express matches `/demo/` here too (non-strict routing): only the bare path is redirected.
+  r.get('/demo', (req, res, next) => (req.originalUrl.split('?')[0] === '/demo' ? res.redirect(301, '/demo/') : next()));
+  r.get('/demo/vendor/:file', (req, res, next) => {
+    const file = String(req.params.file);
+    if (!VENDOR_FILES.includes(file)) return next();
+    securityHeaders(res);
+    res.sendFile(join(vendor, file), (err) => {
+      if (err) next(err);
+    });
+  });
+  r.use('/demo', express.static(dir, {
+    index: 'index.html',
+    dotfiles: 'ignore',
+    redirect: true,
+    fallthrough: true,
+    setHeaders: securityHeaders,
+  }));
+  return r;
+}

@@ -1,0 +1,190 @@
+// Prometheus metrics of one bridge: a Registry per instance (several bridges in one process never collide), typed
+// observation methods the composition root wires to each module's hook, and GET /metrics (text format 0.0.4).
+// Label values come from our own code (frame types, reasons, codes) but are still sanitised and capped per metric,
+// so a surprising upstream value can never grow the series without bound.
+import { Router } from 'express';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CallState, ErrorCode, Role } from '../contract.js';
+
+export const METRICS_PREFIX = 'antring_bridge_';
+
+/** Ring-to-emit buckets (seconds): fine-grained from 1 ms to 1 s. */
+export const LATENCY_BUCKETS: readonly number[] = Object.freeze([
+  0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1,
+]);
+
+export const SIGNAL_STATES = ['idle', 'connecting', 'subscribing', 'live', 'backoff', 'stopped'] as const;
+const ROLES: readonly Role[] = ['agent', 'supervisor', 'wallboard', 'admin'];
+
+/** Latencies outside [0, this] are not observed (a receivedAt of 0, or of another process's clock). */
+const MAX_LATENCY_S = 60;
+/** Distinct values per label beyond which new values are reported as `other`. */
+const MAX_LABEL_VALUES = 64;
+const LABEL_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+export interface BridgeMetricsOptions {
+  /** Node process metrics (CPU, memory, event loop lag, GC) in this registry. Default false. */
+  defaultMetrics?: boolean;
+  /** Monotonic clock of update.receivedAt (performance.now()). Injectable for tests. */
+  monotonic?: () => number;
+}
+
+/** What TokenKeeper's onRefresh hook reports (structural: only the fields counted). */
+export interface TokenRefreshObservation { ok: boolean; reason: string }
+export interface CrmLookupObservation { result: string; cache: string }
+
+export class BridgeMetrics {
+  readonly registry = new Registry();
+  private readonly monotonic: () => number;
+  private readonly seen = new Map<string, Set<string>>();
+  private readonly signalStateGauge: Gauge<'state'>;
+  private readonly reconnects: Counter;
+  private readonly frames: Counter<'type'>;
+  private readonly rejected: Counter<'reason'>;
+  private readonly callsOut: Counter<'audience'>;
+  private readonly publishRejected: Counter<'reason'>;
+  private readonly latency: Histogram<'state'>;
+  private readonly crm: Counter<'result' | 'cache'>;
+  private readonly sockets: Gauge<'role'>;
+  private readonly dials: Counter<'code'>;
+  private readonly tokenRefreshes: Counter<'result' | 'reason'>;
+  private readonly dashboardPolls: Counter<'result' | 'changed'>;
+  private lastSignalState: string = 'idle';
+
+  constructor(opts: BridgeMetricsOptions = {}) {
+    this.monotonic = opts.monotonic ?? (() => performance.now());
+    const registers = [this.registry];
+    const p = METRICS_PREFIX;
+    this.signalStateGauge = new Gauge({
+      name: `${p}signal_state`, help: 'Upstream signal subscription state: 1 for the current state, 0 for the others.',
+      labelNames: ['state'], registers,
+    });
+    this.reconnects = new Counter({ name: `${p}signal_reconnects_total`, help: 'Reconnections of the upstream signal socket.', registers });
+    this.frames = new Counter({ name: `${p}signal_frames_total`, help: 'Upstream signal frames received, by frame type.', labelNames: ['type'], registers });
+    this.rejected = new Counter({
+      name: `${p}signal_rejected_total`, help: 'Upstream signal frames or events rejected, by reason.', labelNames: ['reason'], registers,
+    });
+    this.callsOut = new Counter({
+      name: `${p}call_messages_total`, help: 'Socket.IO `call` messages emitted, by audience kind (agent: an agent\'s own leg; call: admins and queue supervisors).',
+      labelNames: ['audience'], registers,
+    });
+    this.publishRejected = new Counter({
+      name: `${p}call_publish_rejected_total`, help: 'Call updates dropped before emission, by reason.', labelNames: ['reason'], registers,
+    });
+    this.latency = new Histogram({
+      name: `${p}ring_to_emit_seconds`, help: 'Time from the upstream frame being read to the `call` message being emitted, by call state.',
+      labelNames: ['state'], buckets: [...LATENCY_BUCKETS], registers,
+    });
+    this.crm = new Counter({
+      name: `${p}crm_lookups_total`, help: 'CRM contact lookups, by result and cache (hit, miss, joined: shared an in-flight lookup).',
+      labelNames: ['result', 'cache'], registers,
+    });
+    this.sockets = new Gauge({ name: `${p}sockets`, help: 'Connected Socket.IO clients, by role.', labelNames: ['role'], registers });
+    this.dials = new Counter({
+      name: `${p}click_to_call_total`, help: 'Click-to-call requests (REST and socket), by result code (`dialing` or the error code).',
+      labelNames: ['code'], registers,
+    });
+    this.tokenRefreshes = new Counter({
+      name: `${p}token_refreshes_total`, help: 'AntRing auth-token fetch attempts, by result (ok, error) and reason.',
+      labelNames: ['result', 'reason'], registers,
+    });
+    this.dashboardPolls = new Counter({
+      name: `${p}dashboard_polls_total`, help: 'Dashboard poll rounds, by result and whether the dashboard changed.',
+      labelNames: ['result', 'changed'], registers,
+    });
+    for (const s of SIGNAL_STATES) this.signalStateGauge.set({ state: s }, s === 'idle' ? 1 : 0);
+    for (const role of ROLES) this.sockets.set({ role }, 0);
+    this.callsOut.inc({ audience: 'agent' }, 0);
+    this.callsOut.inc({ audience: 'call' }, 0);
+    if (opts.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: p });
+  }
+
+  /** SignalSubscriber onStateChange. Entering `connecting` from `backoff` is one reconnect. */
+  signalState(state: string): void {
+    const prev = this.lastSignalState;
+    this.lastSignalState = state;
+    if (state === 'connecting' && prev === 'backoff') this.reconnects.inc();
+    for (const s of SIGNAL_STATES) this.signalStateGauge.set({ state: s }, s === state ? 1 : 0);
+  }
+
+  /** SignalSubscriber onFrame. */
+  signalFrame(type: string): void {
+    this.frames.inc({ type: this.label('frame', type) });
+  }
+
+  /** SignalSubscriber onReject. */
+  signalReject(reason: string): void {
+    this.rejected.inc({ reason: this.label('reject', reason) });
+  }
+
+  /** CallPublisher onEmit: one `call` message out, and its latency from update.receivedAt (performance.now()). */
+  callEmitted(audience: 'agent' | 'call', state: CallState, receivedAt: number): void {
+    this.callsOut.inc({ audience });
+    const seconds = (this.monotonic() - receivedAt) / 1000;
+    if (receivedAt > 0 && Number.isFinite(seconds) && seconds >= 0 && seconds <= MAX_LATENCY_S) {
+      this.latency.observe({ state: this.label('state', state) }, seconds);
+    }
+  }
+
+  /** CallPublisher onReject. */
+  callRejected(reason: string): void {
+    this.publishRejected.inc({ reason: this.label('publish_reject', reason) });
+  }
+
+  /** ContactDirectory observe. */
+  crmLookup(ev: CrmLookupObservation): void {
+    this.crm.inc({ result: this.label('crm_result', ev.result), cache: this.label('crm_cache', ev.cache) });
+  }
+
+  /** Fanout onConnectionChange. */
+  socketChange(role: Role, delta: 1 | -1): void {
+    this.sockets.inc({ role: this.label('role', role) }, delta);
+  }
+
+  /** Click-to-call onResult: `dialing` or the contract's error code. */
+  observeDial(code: 'dialing' | ErrorCode): void {
+    this.dials.inc({ code: this.label('dial', code) });
+  }
+
+  /** TokenKeeper onRefresh (every fetch attempt). */
+  tokenRefresh(ev: TokenRefreshObservation): void {
+    this.tokenRefreshes.inc({ result: ev.ok ? 'ok' : 'error', reason: this.label('token_reason', ev.reason) });
+  }
+
+  /** DashboardPoller onPoll. */
+  dashboardPoll(result: string, changed: boolean): void {
+    this.dashboardPolls.inc({ result: this.label('poll', result), changed: String(changed) });
+  }
+
+  /** The exposition text (Prometheus text format 0.0.4). */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** GET /metrics, no auth (expose it to the scraper's network only). */
+  router(): Router {
+    const r = Router();
+    r.get('/metrics', async (_req, res) => {
+      const body = await this.text();
+      res.setHeader('Content-Type', this.contentType);
+      res.setHeader('Cache-Control', 'no-store');
+      res.end(body);
+    });
+    return r;
+  }
+
+  /** A safe, bounded label value. */
+  private label(kind: string, value: string): string {
+    const v = typeof value === 'string' && LABEL_RE.test(value) ? value : 'invalid';
+    let set = this.seen.get(kind);
+    if (!set) this.seen.set(kind, (set = new Set()));
+    if (set.has(v)) return v;
+    if (set.size >= MAX_LABEL_VALUES) return 'other';
+    set.add(v);
+    return v;
+  }
+}

@@ -1,0 +1,144 @@
+// Inbound frame accounting: size/binary checks, per-type and per-reason counters, rate-limited warnings,
+// event parsing and delivery. Never throws, never logs frame contents (subscribe frames carry tokens).
+import type { Logger } from '../log.js';
+import type { LegEvent } from './types.js';
+import { normaliseKey, parseKazooEvent } from './kazoo-event.js';
+import { RateLimitedWarn } from './reject-log.js';
+import { errSummary } from './errors.js';
+import type { Inbound, ProtocolSession } from './protocol.js';
+
+export interface FrameIntakeOptions {
+  accountId: string;
+  maxFrameBytes: number;
+  logger: Logger;
+  /** Wall clock, unix ms. */
+  now: () => number;
+  onEvent: (e: LegEvent) => void;
+  onFrame?: (type: string) => void;
+  onReject?: (reason: string) => void;
+  /** Monotonic read time for LegEvent.receivedAt (default performance.now). */
+  monotonic?: () => number;
+}
+
+export interface FrameRead {
+  inbound: Inbound;
+  reply?: string;
+  receivedAt: number;
+}
+
+function byteLength(data: unknown): number {
+  if (typeof data === 'string') return Buffer.byteLength(data);
+  if (Buffer.isBuffer(data)) return data.length;
+  if (data instanceof ArrayBuffer) return data.byteLength;
+  if (Array.isArray(data)) return data.reduce((n: number, d) => n + byteLength(d), 0);
+  return -1;
+}
+
+function toText(data: unknown): string | undefined {
+  if (typeof data === 'string') return data;
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  if (Array.isArray(data) && data.every((d) => Buffer.isBuffer(d))) return Buffer.concat(data as Buffer[]).toString('utf8');
+  return undefined;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export class FrameIntake {
+  private readonly framesIn: Record<string, number> = {};
+  private readonly rejected: Record<string, number> = {};
+  private readonly warn: RateLimitedWarn;
+  private readonly accountIdLc: string;
+  private readonly monotonic: () => number;
+  private events = 0;
+  private lastEventAt?: number;
+
+  constructor(private readonly opts: FrameIntakeOptions) {
+    this.warn = new RateLimitedWarn(opts.logger, opts.now);
+    this.accountIdLc = opts.accountId.toLowerCase();
+    this.monotonic = opts.monotonic ?? (() => performance.now());
+  }
+
+  /** One websocket message → what its packets mean; empty when it was rejected (already counted). */
+  read(session: ProtocolSession, data: unknown, isBinary: boolean): FrameRead[] {
+    const receivedAt = this.monotonic();
+    const bytes = byteLength(data);
+    if (isBinary) return this.rejectFrame('binary', bytes);
+    if (bytes > this.opts.maxFrameBytes) return this.rejectFrame('oversized', bytes);
+    const text = toText(data);
+    if (text === undefined) return this.rejectFrame('unreadable', bytes);
+    let rs;
+    try {
+      rs = session.interpret(text);
+    } catch (err) {
+      // interpret() is pure and total; this is a bug, but it must not take the socket down.
+      this.opts.logger.error({ err: errSummary(err) }, 'signal frame interpreter threw');
+      return this.rejectFrame('interpreter_error', bytes);
+    }
+    return rs.map((r) => {
+      this.countFrame(r.frameType);
+      return { inbound: r.inbound, reply: r.reply, receivedAt };
+    });
+  }
+
+  /** Parses and hands over one event; returns whether it was delivered. */
+  deliver(name: string | undefined, payload: unknown, receivedAt: number): boolean {
+    let body = payload;
+    if (name && isObject(payload) && !Object.keys(payload).some((k) => normaliseKey(k) === 'event_name')) {
+      body = { ...payload, 'Event-Name': name };
+    }
+    const r = parseKazooEvent(body, receivedAt, this.opts.now());
+    if (!r.ok) {
+      this.reject(r.reason);
+      return false;
+    }
+    if (r.event.accountId !== undefined && r.event.accountId.toLowerCase() !== this.accountIdLc) {
+      this.reject('other_account');
+      return false;
+    }
+    this.events += 1;
+    this.lastEventAt = this.opts.now();
+    try {
+      this.opts.onEvent(r.event);
+    } catch (err) {
+      this.count(this.rejected, 'handler_error');
+      this.warn.warn('handler_error', { err: errSummary(err), total: this.rejected.handler_error }, 'signal event handler threw');
+    }
+    return true;
+  }
+
+  reject(reason: string, fields: Record<string, unknown> = {}): void {
+    this.count(this.rejected, reason);
+    this.hook(this.opts.onReject, reason);
+    this.warn.warn(reason, { total: this.rejected[reason], ...fields }, 'signal frame rejected');
+  }
+
+  snapshot(): { framesIn: Record<string, number>; rejected: Record<string, number>; events: number; lastEventAt?: number } {
+    const s = { framesIn: { ...this.framesIn }, rejected: { ...this.rejected }, events: this.events };
+    return this.lastEventAt === undefined ? s : { ...s, lastEventAt: this.lastEventAt };
+  }
+
+  private rejectFrame(reason: string, bytes: number): FrameRead[] {
+    this.countFrame('invalid');
+    this.reject(reason, { bytes });
+    return [];
+  }
+
+  private countFrame(type: string): void {
+    this.count(this.framesIn, type);
+    this.hook(this.opts.onFrame, type);
+  }
+
+  private count(map: Record<string, number>, key: string): void {
+    map[key] = (map[key] ?? 0) + 1;
+  }
+
+  private hook(fn: ((s: string) => void) | undefined, arg: string): void {
+    if (!fn) return;
+    try {
+      fn(arg);
+    } catch (err) {
+      this.opts.logger.error({ err: errSummary(err) }, 'signal metrics hook threw');
+    }
+  }
+}

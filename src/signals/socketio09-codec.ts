@@ -1,0 +1,192 @@
+// Socket.IO 0.9 wire protocol (what Kazoo's Erlang Socket.IO server speaks): frames `type:id:endpoint:data`.
+// Pure: decode() never throws; a frame it cannot read is a rejection with a reason.
+
+export type SioFrame =
+  | { type: 'disconnect'; endpoint: string }
+  | { type: 'connect'; endpoint: string; query?: string }
+  | { type: 'heartbeat' }
+  | { type: 'message'; id?: number; ackData: boolean; endpoint: string; data: string }
+  | { type: 'json'; id?: number; ackData: boolean; endpoint: string; data: unknown }
+  | { type: 'event'; id?: number; ackData: boolean; endpoint: string; name: string; args: unknown[] }
+  | { type: 'ack'; ackId: number; args: unknown[] }
+  | { type: 'error'; endpoint: string; reason: string; advice?: string }
+  | { type: 'noop' };
+
+export type SioFrameType = SioFrame['type'];
+export type SioDecoded = { ok: true; frame: SioFrame } | { ok: false; reason: string };
+
+export const HEARTBEAT = '2::';
+export const DISCONNECT = '0::';
+export const NOOP = '8::';
+
+const TYPES: readonly SioFrameType[] = ['disconnect', 'connect', 'heartbeat', 'message', 'json', 'event', 'ack', 'error', 'noop'];
+/** type ':' [id ['+']] ':' [endpoint] [':' data] */
+const FRAME = /^([0-8]):(\d{0,15})(\+?):([^:]*)(?::([\s\S]*))?$/;
+const MAX_NAME = 128;
+
+function parseJson(s: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(s) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+export function decode(frame: unknown): SioDecoded {
+  if (typeof frame !== 'string') return { ok: false, reason: 'not_text' };
+  const m = FRAME.exec(frame);
+  if (!m) return { ok: false, reason: 'bad_frame' };
+  const type = TYPES[Number(m[1])];
+  const id = m[2] ? Number(m[2]) : undefined;
+  const ackData = m[3] === '+';
+  if (ackData && id === undefined) return { ok: false, reason: 'bad_frame' };
+  const endpoint = m[4];
+  const data = m[5] ?? '';
+  switch (type) {
+    case 'disconnect':
+      return { ok: true, frame: { type, endpoint } };
+    case 'connect':
+      return { ok: true, frame: data ? { type, endpoint, query: data } : { type, endpoint } };
+    case 'heartbeat':
+      return { ok: true, frame: { type } };
+    case 'noop':
+      return { ok: true, frame: { type } };
+    case 'message':
+      return { ok: true, frame: { type, id, ackData, endpoint, data } };
+    case 'json': {
+      const j = parseJson(data);
+      if (!j.ok) return { ok: false, reason: 'bad_json' };
+      return { ok: true, frame: { type, id, ackData, endpoint, data: j.value } };
+    }
+    case 'event': {
+      const j = parseJson(data);
+      if (!j.ok) return { ok: false, reason: 'bad_json' };
+      const v = j.value as { name?: unknown; args?: unknown } | null;
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return { ok: false, reason: 'bad_event' };
+      if (typeof v.name !== 'string' || !v.name || v.name.length > MAX_NAME) return { ok: false, reason: 'bad_event' };
+      if (v.args !== undefined && !Array.isArray(v.args)) return { ok: false, reason: 'bad_event' };
+      return { ok: true, frame: { type, id, ackData, endpoint, name: v.name, args: (v.args as unknown[] | undefined) ?? [] } };
+    }
+    case 'ack': {
+      const a = /^(\d{1,15})(?:\+([\s\S]*))?$/.exec(data);
+      if (!a) return { ok: false, reason: 'bad_ack' };
+      let args: unknown[] = [];
+      if (a[2] !== undefined) {
+        const j = parseJson(a[2]);
+        if (!j.ok) return { ok: false, reason: 'bad_json' };
+        if (!Array.isArray(j.value)) return { ok: false, reason: 'bad_ack' };
+        args = j.value;
+      }
+      return { ok: true, frame: { type, ackId: Number(a[1]), args } };
+    }
+    case 'error': {
+      const plus = data.indexOf('+');
+      const reason = plus >= 0 ? data.slice(0, plus) : data;
+      const advice = plus >= 0 ? data.slice(plus + 1) : undefined;
+      return { ok: true, frame: advice ? { type, endpoint, reason, advice } : { type, endpoint, reason } };
+    }
+    default:
+      return { ok: false, reason: 'bad_frame' };
+  }
+}
+
+const PAYLOAD_MARK = '\ufffd';
+
+/**
+ * Several packets may share one message as `\ufffd<len>\ufffd<packet>…` (0.9 payload framing).
+ * A message without the mark is one packet. undefined when the framing is broken.
+ */
+export function decodePayload(text: string): string[] | undefined {
+  if (!text.startsWith(PAYLOAD_MARK)) return [text];
+  const out: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    if (text[i] !== PAYLOAD_MARK) return undefined;
+    const end = text.indexOf(PAYLOAD_MARK, i + 1);
+    if (end < 0) return undefined;
+    const lenStr = text.slice(i + 1, end);
+    if (!/^\d{1,9}$/.test(lenStr)) return undefined;
+    const start = end + 1;
+    const len = Number(lenStr);
+    if (start + len > text.length) return undefined;
+    out.push(text.slice(start, start + len));
+    i = start + len;
+  }
+  return out;
+}
+
+export function encodePayload(packets: string[]): string {
+  return packets.length === 1 ? packets[0] : packets.map((p) => `${PAYLOAD_MARK}${p.length}${PAYLOAD_MARK}${p}`).join('');
+}
+
+/** `5:::{"name":…,"args":[…]}`, or `5:<ackId>+::{…}` when the sender wants an ack with data. */
+export function encodeEvent(name: string, args: unknown[], ackId?: number): string {
+  const id = ackId === undefined ? '' : `${ackId}+`;
+  return `5:${id}::${JSON.stringify({ name, args })}`;
+}
+
+/** `6:::<ackId>` or `6:::<ackId>+[args]`. */
+export function encodeAck(ackId: number, args?: unknown[]): string {
+  return args === undefined ? `6:::${ackId}` : `6:::${ackId}+${JSON.stringify(args)}`;
+}
+
+/** Any frame back to its wire form (used by tests and fakes). */
+export function encode(frame: SioFrame): string {
+  const idPart = (id: number | undefined, ackData: boolean): string => (id === undefined ? '' : `${id}${ackData ? '+' : ''}`);
+  switch (frame.type) {
+    case 'disconnect':
+      return `0::${frame.endpoint}`;
+    case 'connect':
+      return frame.query ? `1::${frame.endpoint}:${frame.query}` : `1::${frame.endpoint}`;
+    case 'heartbeat':
+      return HEARTBEAT;
+    case 'noop':
+      return NOOP;
+    case 'message':
+      return `3:${idPart(frame.id, frame.ackData)}:${frame.endpoint}:${frame.data}`;
+    case 'json':
+      return `4:${idPart(frame.id, frame.ackData)}:${frame.endpoint}:${JSON.stringify(frame.data)}`;
+    case 'event':
+      return `5:${idPart(frame.id, frame.ackData)}:${frame.endpoint}:${JSON.stringify({ name: frame.name, args: frame.args })}`;
+    case 'ack':
+      return encodeAck(frame.ackId, frame.args);
+    case 'error':
+      return `7::${frame.endpoint}:${frame.reason}${frame.advice ? `+${frame.advice}` : ''}`;
+  }
+}
+
+export interface Handshake {
+  sid: string;
+  /** Heartbeat timeout the server announced (ms); undefined when heartbeats are off. */
+  heartbeatMs?: number;
+  closeTimeoutMs?: number;
+  transports: string[];
+}
+
+export type HandshakeResult = { ok: true; handshake: Handshake } | { ok: false; reason: string };
+
+/** `"<sid>:<heartbeat s>:<close timeout s>:websocket,xhr-polling"`; rejected when `websocket` is not offered. */
+export function parseHandshake(body: unknown): HandshakeResult {
+  if (typeof body !== 'string') return { ok: false, reason: 'not_text' };
+  const text = body.trim();
+  if (text.length > 4096) return { ok: false, reason: 'oversized' };
+  const parts = text.split(':');
+  if (parts.length !== 4) return { ok: false, reason: 'bad_handshake' };
+  const [sid, hb, ct, tr] = parts;
+  if (!/^[A-Za-z0-9_\-.~]{1,256}$/.test(sid)) return { ok: false, reason: 'bad_sid' };
+  const secs = (s: string): number | undefined | null => {
+    if (s === '') return undefined;
+    if (!/^\d{1,6}$/.test(s)) return null;
+    const n = Number(s);
+    return n > 0 ? n * 1000 : undefined;
+  };
+  const heartbeatMs = secs(hb);
+  const closeTimeoutMs = secs(ct);
+  if (heartbeatMs === null || closeTimeoutMs === null) return { ok: false, reason: 'bad_timeouts' };
+  const transports = tr.split(',').map((t) => t.trim()).filter(Boolean);
+  if (!transports.includes('websocket')) return { ok: false, reason: 'no_websocket' };
+  const handshake: Handshake = { sid, transports };
+  if (heartbeatMs !== undefined) handshake.heartbeatMs = heartbeatMs;
+  if (closeTimeoutMs !== undefined) handshake.closeTimeoutMs = closeTimeoutMs;
+  return { ok: true, handshake };
+}

@@ -1,0 +1,48 @@
+// What the signal subscriber hands to the call domain: one Kazoo channel event, parsed at the edge.
+// Produced by signals/kazoo-event.ts (parseKazooEvent) from Title-Case or snake_case payloads.
+
+export type ChannelEventName = 'CHANNEL_CREATE' | 'CHANNEL_ANSWER' | 'CHANNEL_BRIDGE' | 'CHANNEL_DESTROY';
+
+export interface LegEvent {
+  name: ChannelEventName;
+  /** Kazoo `Msg-ID`, used for de-duplication (absent on some deployments). */
+  msgId?: string;
+  /** Leg id (`Call-ID`). */
+  legId: string;
+  /** `Other-Leg-Call-ID`: the leg this one is tied to. */
+  otherLegId?: string;
+  /** `Bridge-ID`. */
+  bridgeId?: string;
+  /** `Call-Direction`, seen from the switch. */
+  direction: 'inbound' | 'outbound';
+  callerIdNumber?: string;
+  callerIdName?: string;
+  calleeIdNumber?: string;
+  calleeIdName?: string;
+  /** User part of the SIP `From` / `To` / `Request` URIs. */
+  from?: string;
+  to?: string;
+  request?: string;
+  /** Custom-Channel-Vars */
+  accountId?: string;
+  ownerId?: string;
+  authorizingId?: string;
+  authorizingType?: string;
+  username?: string;
+  queueId?: string;
+  /** Unix milliseconds, from Kazoo's Gregorian-seconds `Timestamp` (or receipt time when absent). */
+  at: number;
+  disposition?: string;
+  /** CHANNEL_DESTROY only */
+  hangupCause?: string;
+  durationSec?: number;
+  billingSec?: number;
+  ringingSec?: number;
+  /** performance.now() when the bridge read the frame (ring-to-emit latency). */
+  receivedAt: number;
+}
+
+/** Where the subscriber's frames go. */
+export interface LegEventSink {
+  (event: LegEvent): void;
+}

@@ -1,0 +1,51 @@
+// The scenario engine's inputs and outputs (scenarios.ts), and its errors.
+import type { ChannelEventName } from './kazoo-payload.js';
+
+export class ScenarioError extends Error {
+  override readonly name = 'ScenarioError';
+}
+export class ScenarioAbortedError extends Error {
+  override readonly name = 'ScenarioAbortedError';
+  constructor() {
+    super('simulator closed while the scenario was running');
+  }
+}
+
+export interface ScenarioResult {
+  /** The root leg's Call-ID (the call's id for every audience). */
+  callId: string;
+  /** Every leg id, in creation order. */
+  legs: string[];
+}
+
+export interface InboundQueueCall {
+  customer: string;
+  customerName?: string;
+  queueId?: string;
+  /** Usernames rung together (1–3; 0 only with abandon). */
+  agents: string[];
+  /** Who answers (default: the first agent); null = nobody (abandoned). */
+  answeredBy?: string | null;
+  abandon?: boolean;
+  /** Customer leg created → answered by the IVR; IVR answer → agent legs created. Defaults from Timing. */
+  ivrMs?: number;
+  queueMs?: number;
+  ringMs?: number;
+  talkMs?: number;
+  /** Who hangs up first after the talk (default customer). */
+  hangupBy?: 'customer' | 'agent';
+}
+export interface DirectCall { customer: string; agent: string; result: 'answered' | 'missed' | 'busy'; ringMs?: number; talkMs?: number }
+export type ClickResult = 'answered' | 'busy' | 'missed' | 'failed';
+export interface ClickToCall {
+  agent: string;
+  number: string;
+  result: ClickResult;
+  /** The agent's own device ringing before they pick up (default Timing.agentRingMs). */
+  agentRingMs?: number;
+  ringMs?: number;
+  talkMs?: number;
+}
+export interface InternalCall { from: string; to: string; result?: 'answered' | 'missed' | 'busy'; ringMs?: number; talkMs?: number }
+
+export interface PublishedEvent { name: ChannelEventName; legId: string; callId: string; payload: Record<string, unknown> }

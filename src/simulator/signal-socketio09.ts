@@ -1,0 +1,253 @@
+// The simulated AntRing call-signal socket, Socket.IO 0.9 flavour (Kazoo 3.x blackhole, as AntBuddy documents it):
+// `GET /socket.io/1/?t=<ms>` → `<sid>:<heartbeat s>:<close timeout s>:websocket`, then a websocket on
+// `/socket.io/1/websocket/<sid>`: `1::` on open, `2::` heartbeats the client echoes, `subscribe`/`unsubscribe`
+// events, `auth_failure` on a bad token, call events as `5:::{"name":"<Event-Name>","args":[payload]}`.
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { WebSocket } from 'ws';
+import type { Delivery } from './signal-hub.js';
+import { socketio09MalformedFrames, type MalformedContext, type RawFrame } from './signal-malformed.js';
+import {
+  CONNECT_FRAME, ERROR_FRAME, HEARTBEAT_FRAME, NOT_HANDSHAKEN_FRAME, PacketType,
+  decodeEvent, decodePacket, encodeAck, encodeEvent, splitPayload, type Packet09,
+} from './signal-socketio09-codec.js';
+import { SignalWsServer, refuseUpgrade, type WsConn, type WsServerBase } from './signal-ws-base.js';
+
+export interface SocketIo09Options extends WsServerBase {
+  /** Advertised in the handshake (first number). Default 5. */
+  heartbeatSec?: number;
+  /** How often `2::` is sent. Default heartbeatSec. */
+  heartbeatIntervalSec?: number;
+  /** Advertised in the handshake (second number); no `2::` echo within it → the socket is closed. Default 12. */
+  closeTimeoutSec?: number;
+}
+
+interface Conn09 extends WsConn {
+  sid: string;
+  heartbeatTimer: unknown;
+  echoTimer: unknown;
+}
+
+const WS_PATH = /^\/socket\.io\/1\/websocket\/([^/]+)\/?$/;
+
+export class SocketIo09Server extends SignalWsServer<Conn09> {
+  private readonly heartbeatSec: number;
+  private readonly heartbeatMs: number;
+  private readonly closeTimeoutSec: number;
+  private readonly pending = new Map<string, unknown>(); // sid → expiry timer
+  private readonly stats09 = {
+    handshakes: 0, notHandshaken: 0, heartbeatsSent: 0, heartbeatEchoes: 0, heartbeatTimeouts: 0,
+    malformedIn: 0, unknownEvents: 0, clientDisconnects: 0, refusedUpgrades: 0,
+  };
+
+  constructor(opts: SocketIo09Options) {
+    super(opts, 'socketio09');
+    this.heartbeatSec = opts.heartbeatSec ?? 5;
+    this.heartbeatMs = (opts.heartbeatIntervalSec ?? this.heartbeatSec) * 1000;
+    this.closeTimeoutSec = opts.closeTimeoutSec ?? 12;
+  }
+
+  /** Answers requests under `/socket.io/`; returns false (touching nothing) for any other path. */
+  handleHandshake(req: IncomingMessage, res: ServerResponse): boolean {
+    const path = pathOf(req);
+    if (path !== '/socket.io' && !path.startsWith('/socket.io/')) return false;
+    if (this.closed) {
+      text(res, 503, 'signal server closed');
+      return true;
+    }
+    if (path !== '/socket.io/1' && path !== '/socket.io/1/') {
+      text(res, 400, 'unsupported socket.io protocol or transport (this server speaks socket.io 0.9)');
+      return true;
+    }
+    const sid = randomBytes(10).toString('hex');
+    this.pending.set(sid, this.opts.clock.setTimeout(() => this.pending.delete(sid), this.closeTimeoutSec * 1000));
+    this.stats09.handshakes++;
+    text(res, 200, `${sid}:${this.heartbeatSec}:${this.closeTimeoutSec}:websocket`);
+    return true;
+  }
+
+  /** Takes upgrades under `/socket.io/`; returns false for any other path. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const path = pathOf(req);
+    if (path !== '/socket.io' && !path.startsWith('/socket.io/')) return false;
+    const m = WS_PATH.exec(path);
+    if (!m) {
+      this.stats09.refusedUpgrades++;
+      refuseUpgrade(socket, 400, 'Bad Request');
+      return true;
+    }
+    const sid = m[1];
+    this.accept(req, socket, head, (ws) => this.open(ws, sid, req.socket.remoteAddress ?? ''));
+    return true;
+  }
+
+  stats() {
+    return { ...this.base, ...this.stats09, open: this.conns.size, pendingHandshakes: this.pending.size };
+  }
+
+  private open(ws: WebSocket, sid: string, remoteAddress: string): void {
+    const expiry = this.pending.get(sid);
+    if (expiry === undefined) {
+      // Like a 0.9 server: error "client not handshaken", advice "reconnect", then close.
+      this.stats09.notHandshaken++;
+      ws.send(NOT_HANDSHAKEN_FRAME, () => ws.terminate()); // 0.9 ends the TCP socket, no close handshake
+      return;
+    }
+    this.opts.clock.clearTimeout(expiry);
+    this.pending.delete(sid);
+    const c: Conn09 = {
+      id: `sio-${sid}`, ws, sid, remoteAddress, silenced: this.silentAll, closed: false,
+      heartbeatTimer: undefined, echoTimer: undefined,
+    };
+    this.opts.hub.addConnection(c.id, 'socketio09', (d) => this.deliver(c, d));
+    this.track(c);
+    this.send(c, CONNECT_FRAME);
+    this.scheduleHeartbeat(c);
+    this.log.debug({ connectionId: c.id }, 'socket.io 0.9 connection open');
+  }
+
+  private deliver(c: Conn09, d: Delivery): boolean {
+    return this.send(c, encodeEvent(d.eventName, [d.payload]));
+  }
+
+  private scheduleHeartbeat(c: Conn09): void {
+    c.heartbeatTimer = this.opts.clock.setTimeout(() => {
+      c.heartbeatTimer = undefined;
+      if (c.closed) return;
+      if (this.send(c, HEARTBEAT_FRAME)) {
+        this.stats09.heartbeatsSent++;
+        c.echoTimer ??= this.opts.clock.setTimeout(() => this.echoTimedOut(c), this.closeTimeoutSec * 1000);
+      }
+      this.scheduleHeartbeat(c);
+    }, this.heartbeatMs);
+  }
+
+  private echoTimedOut(c: Conn09): void {
+    c.echoTimer = undefined;
+    if (c.closed || this.isSilent(c)) return;
+    this.stats09.heartbeatTimeouts++;
+    this.log.info({ connectionId: c.id }, 'socket.io 0.9: no heartbeat echo within the close timeout, closing');
+    this.kill(c);
+  }
+
+  protected onRelease(c: Conn09): void {
+    if (c.heartbeatTimer !== undefined) this.opts.clock.clearTimeout(c.heartbeatTimer);
+    if (c.echoTimer !== undefined) this.opts.clock.clearTimeout(c.echoTimer);
+    c.heartbeatTimer = c.echoTimer = undefined;
+  }
+
+  protected malformedList(ctx: MalformedContext): RawFrame[] {
+    return socketio09MalformedFrames(ctx);
+  }
+
+  protected onFrame(c: Conn09, data: Buffer, isBinary: boolean): void {
+    if (isBinary) return this.malformed(c, 'binary frame');
+    const packets = splitPayload(data.toString('utf8'));
+    if (!packets) return this.malformed(c, 'broken payload framing');
+    for (const raw of packets) {
+      const p = decodePacket(raw);
+      if (!p) {
+        this.malformed(c, 'not a socket.io 0.9 packet');
+        continue;
+      }
+      this.onPacket(c, p);
+      if (c.closed) return;
+    }
+  }
+
+  private onPacket(c: Conn09, p: Packet09): void {
+    switch (p.type) {
+      case PacketType.heartbeat:
+        this.stats09.heartbeatEchoes++;
+        if (c.echoTimer !== undefined) this.opts.clock.clearTimeout(c.echoTimer);
+        c.echoTimer = undefined;
+        return;
+      case PacketType.disconnect:
+        if (p.endpoint === '') {
+          this.stats09.clientDisconnects++;
+          this.kill(c); // like 0.9: the server ends the TCP socket
+        }
+        return;
+      case PacketType.event:
+        return this.onEvent(c, p);
+      default:
+        return; // connect, message, json, ack, error, noop: nothing to do for this server
+    }
+  }
+
+  private onEvent(c: Conn09, p: Packet09): void {
+    const ev = decodeEvent(p.data);
+    if (!ev) return this.malformed(c, 'event is not {"name","args"}');
+    if (p.id !== undefined && !p.dataAck) this.send(c, encodeAck(p.id)); // plain ack: at once, like 0.9
+    if (ev.name !== 'subscribe' && ev.name !== 'unsubscribe') {
+      this.stats09.unknownEvents++;
+      this.log.debug({ connectionId: c.id, event: ev.name }, 'socket.io 0.9: unhandled event');
+      return;
+    }
+    const arg = ev.args[0];
+    if (arg === null || typeof arg !== 'object' || Array.isArray(arg)) return this.malformed(c, `${ev.name} without an object argument`);
+    const a = arg as Record<string, unknown>;
+    const token = a.auth_token;
+    const accountId = typeof a.account_id === 'string' ? a.account_id : '';
+    const bindings = bindingList(a.binding ?? a.bindings);
+    const hub = this.opts.hub;
+    if (ev.name === 'unsubscribe') {
+      if (hub.checkToken(token) !== 'valid') return this.authFailure(c, token);
+      for (const b of bindings) hub.unsubscribe(c.id, b, accountId || undefined);
+      if (p.id !== undefined && p.dataAck) this.send(c, encodeAck(p.id, ['ok']));
+      return;
+    }
+    const bad: string[] = [];
+    for (const binding of bindings.length ? bindings : ['']) {
+      const r = hub.subscribe({ connectionId: c.id, accountId, binding, token: typeof token === 'string' ? token : '' });
+      if (r.ok) continue;
+      if (r.reason === 'expired' || r.reason === 'unknown' || r.reason === 'revoked') return this.authFailure(c, token);
+      bad.push(r.reason);
+    }
+    if (bad.length) {
+      this.send(c, encodeEvent('error', [{ message: bad.includes('invalid_account') ? 'invalid account_id' : 'invalid binding' }]));
+      return;
+    }
+    if (p.id !== undefined && p.dataAck) this.send(c, encodeAck(p.id, ['ok']));
+  }
+
+  private authFailure(c: Conn09, token: unknown): void {
+    // Kazoo echoes the token as `cause`: this is the simulated server talking to its own client.
+    this.send(c, encodeEvent('auth_failure', [{ message: 'invalid auth token', cause: token ?? null }]));
+  }
+
+  private malformed(c: Conn09, why: string): void {
+    this.stats09.malformedIn++;
+    this.log.debug({ connectionId: c.id, why }, 'socket.io 0.9: malformed client frame');
+    this.send(c, ERROR_FRAME);
+  }
+
+  protected override async doClose(): Promise<void> {
+    for (const t of this.pending.values()) this.opts.clock.clearTimeout(t);
+    this.pending.clear();
+    await super.doClose();
+  }
+}
+
+function bindingList(v: unknown): string[] {
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v)) return v.map((b) => (typeof b === 'string' ? b : ''));
+  return [];
+}
+
+export function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+function text(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, {
+    'Content-Type': 'text/plain; charset=UTF-8',
+    'Content-Length': Buffer.byteLength(body),
+    'Access-Control-Allow-Origin': '*',
+    'Cache-Control': 'no-store',
+  });
+  res.end(body);
+}

@@ -1,0 +1,207 @@
+// The whole simulated AntRing + AntCRM on one http.Server: REST at /oapi/v1, AntCRM at /crm, the call-signal
+// socket (Socket.IO 0.9 under /socket.io/, Kazoo blackhole elsewhere), the scenario engine and every fault switch.
+// Used by the bridge's demo mode, the tests and the benchmarks.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import express from 'express';
+import { pino } from 'pino';
+import type { Logger } from '../log.js';
+import { antcrm, type AntCrmStats } from './antcrm.js';
+import { antbotSim, type AntBotSim, type AntBotSimStats } from './antbot.js';
+import { antringRest, type AntRingRestStats } from './antring-rest.js';
+import { createSeed, type SimData } from './data.js';
+import { SimFaults, type ExpireFormat } from './faults.js';
+import { seedHistory } from './history.js';
+import type { KeyStyle } from './kazoo-payload.js';
+import { ScenarioEngine, type Timing } from './scenarios.js';
+import { attachSignalServers, type SignalServers, type SignalServersStats } from './signal-servers.js';
+import { SimState } from './state.js';
+import { TokenRegistry } from './token-registry.js';
+
+export interface SimulatorOptions {
+  /** Default 0 (any free port). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Defaults: `antring-sim`, and a random secret / API key per start. */
+  appId?: string;
+  appSecret?: string;
+  accountId?: string;
+  crmApiKey?: string;
+  /** AntBot (Alice) credentials; defaults `antbot-sim` and a random password per start. */
+  antbotUsername?: string;
+  antbotPassword?: string;
+  /** Lifetime of the auth tokens issued. Default 1 h. */
+  tokenLifetimeMs?: number;
+  /** How auth_token writes `expire`. Default 'unix-s'. */
+  expireFormat?: ExpireFormat;
+  /** Socket.IO 0.9 heartbeat advertised by the signal socket (s). */
+  heartbeatSec?: number;
+  logger?: Logger;
+  /** Scenario timings (default: a realistic pace; see scenario-legs.ts). */
+  timing?: Partial<Timing>;
+  /** Scenario waits; default real timers. */
+  delay?: (ms: number) => Promise<void>;
+  /** Payload keys: Kazoo's Title-Case (default) or snake_case. */
+  keyStyle?: KeyStyle;
+  /** Agents' wrap-up after a talk (ms). Default 5000. */
+  wrapupMs?: number;
+  /** Past calls in the history at start. Default 240; 0 for none. */
+  historySeedCount?: number;
+  random?: () => number;
+}
+
+export interface SimulatorCredentials {
+  appId: string;
+  appSecret: string;
+  accountId: string;
+  crmApiKey: string;
+  /** AntBot get-token credentials (ANTBOT_USERNAME / ANTBOT_PASSWORD). */
+  antbotUsername: string;
+  antbotPassword: string;
+  /** For the signed agents/queues/dashboard calls. */
+  domain: string;
+  email: string;
+}
+
+export interface SimulatorStats {
+  /** POST /oapi/v1/voice/auth_token requests (all outcomes). */
+  authTokenRequests: number;
+  /** GET /crm/contacts requests (all outcomes). */
+  crmRequests: number;
+  /** POST /oapi/v1/call/click-to-call/:number requests (all outcomes). */
+  clickToCallRequests: number;
+  rest: AntRingRestStats;
+  crm: AntCrmStats;
+  antbot: AntBotSimStats;
+  signals: SignalServersStats;
+  scenarios: ReturnType<ScenarioEngine['stats']>;
+}
+
+export interface Simulator {
+  /** http://host:port */
+  readonly url: string;
+  /** AntRing REST base (= url; the client appends /oapi/v1/…), i.e. ANTRING_API_URL. */
+  readonly apiUrl: string;
+  /** AntCRM base: `${url}/crm` (the client appends /contacts), i.e. ANTCRM_API_URL. */
+  readonly crmUrl: string;
+  /** AntBot base: `${url}/antbot/rest-api` (the client appends /get-token/, /dnc-contact/), i.e. ANTBOT_API_URL. */
+  readonly antbotUrl: string;
+  /** The simulated AntBot: its DNC entries, issued tokens, fault switches (fail, delayMs, tokenStyle). */
+  readonly antbot: AntBotSim;
+  /** socketio: the http base (Socket.IO 0.9 under /socket.io/1/); blackhole: ws://host:port/blackhole. */
+  signalUrl(protocol: 'socketio' | 'blackhole'): string;
+  readonly credentials: SimulatorCredentials;
+  readonly data: SimData;
+  readonly state: SimState;
+  readonly tokens: TokenRegistry;
+  readonly scenarios: ScenarioEngine;
+  readonly faults: SimFaults;
+  readonly signals: SignalServers;
+  /** Requests to /crm/contacts for this phone (as sent), or all of them. */
+  crmRequests(phone?: string): number;
+  stats(): SimulatorStats;
+  /** Idempotent. */
+  close(): Promise<void>;
+}
+
+export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
+  const logger = (opts.logger ?? pino({ level: 'silent' })).child({ mod: 'simulator' });
+  const data = createSeed({ accountId: opts.accountId });
+  const credentials: SimulatorCredentials = {
+    appId: opts.appId ?? 'antring-sim',
+    appSecret: opts.appSecret ?? randomBytes(16).toString('hex'),
+    accountId: data.org.accountId,
+    crmApiKey: opts.crmApiKey ?? randomBytes(16).toString('hex'),
+    antbotUsername: opts.antbotUsername ?? 'antbot-sim',
+    antbotPassword: opts.antbotPassword ?? randomBytes(16).toString('hex'),
+    domain: data.org.domain,
+    email: data.org.email,
+  };
+  const state = new SimState(data, { wrapupMs: opts.wrapupMs });
+  const historyCount = opts.historySeedCount ?? 240;
+  if (historyCount > 0) for (const r of seedHistory(data, Date.now(), historyCount)) state.addHistory(r);
+  const tokens = new TokenRegistry();
+
+  const server = http.createServer();
+  const signals = attachSignalServers(server, { tokens, heartbeatSec: opts.heartbeatSec, logger });
+  const faults = new SimFaults({ tokens, data, state, signal: signals, tokenLifetimeMs: opts.tokenLifetimeMs, expireFormat: opts.expireFormat });
+  const scenarios = new ScenarioEngine({
+    data, state, publish: (p) => signals.publish(p), delay: opts.delay, keyStyle: opts.keyStyle, timing: opts.timing, random: opts.random,
+    onError: (err) => logger.error({ err }, 'simulated call failed'),
+  });
+  const rest = antringRest({
+    data, state, tokens, faults, credentials,
+    startClickToCall: (agent, number) => {
+      scenarios.clickToCall({ agent: agent.username, number, result: faults.clickToCall.result }).catch((err: unknown) => {
+        if ((err as Error)?.name !== 'ScenarioAbortedError') logger.error({ err }, 'click-to-call scenario failed');
+      });
+    },
+  });
+  const antbot = antbotSim({ username: credentials.antbotUsername, password: credentials.antbotPassword });
+  const crm = antcrm({ contacts: data.contacts, apiKey: credentials.crmApiKey, faults: faults.crm, random: opts.random });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use('/oapi/v1', rest.router);
+  app.use('/crm', crm.router);
+  app.use('/antbot/rest-api', antbot.router);
+  app.use(rest.recordings);
+  app.use((_req, res) => void res.status(404).json({ message: 'not found' }));
+  server.on('request', (req, res) => {
+    if (signals.handleHandshake(req, res)) return;
+    app(req, res);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = opts.host && opts.host !== '0.0.0.0' && opts.host !== '::' ? opts.host : '127.0.0.1';
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.info({ url }, 'simulator listening');
+
+  let closing: Promise<void> | undefined;
+  const doClose = async (): Promise<void> => {
+    scenarios.close();
+    await signals.close();
+    await new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  };
+
+  return {
+    url,
+    apiUrl: url,
+    crmUrl: `${url}/crm`,
+    antbotUrl: `${url}/antbot/rest-api`,
+    antbot,
+    signalUrl: (protocol) => (protocol === 'blackhole' ? `${url.replace(/^http/, 'ws')}/blackhole` : url),
+    credentials,
+    data,
+    state,
+    tokens,
+    scenarios,
+    faults,
+    signals,
+    crmRequests: (phone) => crm.crmRequests(phone),
+    stats: () => {
+      const r = rest.stats();
+      const c = crm.stats();
+      return {
+        authTokenRequests: r.routes['POST /voice/auth_token'] ?? 0,
+        crmRequests: c.total,
+        clickToCallRequests: r.routes['POST /call/click-to-call'] ?? 0,
+        rest: r, crm: c, antbot: antbot.stats(), signals: signals.stats(), scenarios: scenarios.stats(),
+      };
+    },
+    close: () => (closing ??= doClose()),
+  };
+}

@@ -1,0 +1,131 @@
+// A simulator in the test process + a private Redis + N bridge processes; recording clients; teardown.
+import jwt from 'jsonwebtoken';
+import { io, type Socket } from 'socket.io-client';
+import type { CallView, ClientToServerEvents, Dashboard, Role, ServerToClientEvents } from '../../src/contract.js';
+import { startSimulator, type Simulator } from '../../src/simulator/simulator.js';
+import { waitFor } from '../helpers/wait.js';
+import { killAll, readyz, startBridge, startRedis, type BridgeProc, type TestRedis } from './helpers.js';
+
+export const JWT_SECRET = 'cluster-secret-0123456789abcdef0123456789abcdef';
+
+export interface Rec {
+  name: string;
+  node: BridgeProc;
+  socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  calls: CallView[];
+  dashboards: Dashboard[];
+  token: string;
+}
+
+export interface ClusterFixture {
+  sim: Simulator;
+  redis: TestRedis;
+  nodes: BridgeProc[];
+  token(role: Role, extra?: Record<string, unknown>): string;
+  client(name: string, node: BridgeProc, role: Role, extra?: Record<string, unknown>): Promise<Rec>;
+  close(): Promise<void>;
+}
+
+export async function startCluster(n: number, extraEnv: Record<string, string> = {}): Promise<ClusterFixture | undefined> {
+  const redis = await startRedis();
+  if (!redis) return undefined;
+  const sim = await startSimulator({ historySeedCount: 0 });
+  const c = sim.credentials;
+  const env = {
+    ANTRING_APP_ID: c.appId,
+    ANTRING_APP_SECRET: c.appSecret,
+    ANTRING_ACCOUNT_ID: c.accountId,
+    ANTRING_API_URL: sim.apiUrl,
+    ANTRING_SIGNAL_URL: sim.signalUrl('socketio'),
+    ANTRING_SIGNAL_PROTOCOL: 'socketio',
+    ANTRING_DOMAIN: c.domain,
+    ANTRING_EMAIL: c.email,
+    ANTCRM_API_URL: sim.crmUrl,
+    ANTCRM_API_KEY: c.crmApiKey,
+    // Generous: a lookup never outlasts the budget, so each call's message count is deterministic.
+    CRM_BUDGET_MS: '5000',
+    JWT_SECRET,
+    REDIS_URL: redis.url,
+    CLUSTER_UPSTREAM_NODES: '2',
+    CLUSTER_LEASE_TTL_MS: '3000',
+    CLUSTER_HEARTBEAT_TTL_MS: '2000',
+    SHUTDOWN_DRAIN_MS: '800',
+    DASHBOARD_POLL_MS: '500',
+    ...extraEnv,
+  };
+  const nodes: BridgeProc[] = [];
+  const sockets: Socket[] = [];
+  const fx: ClusterFixture = {
+    sim, redis, nodes,
+    token(role, extra = {}) {
+      return jwt.sign({ sub: `t-${role}-${Math.random()}`, org: c.accountId, role, ...extra }, JWT_SECRET, { algorithm: 'HS256', expiresIn: 1800 });
+    },
+    async client(name, node, role, extra = {}) {
+      const token = fx.token(role, extra);
+      const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(node.url, {
+        auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true,
+      });
+      sockets.push(socket as unknown as Socket);
+      const calls: CallView[] = [];
+      const dashboards: Dashboard[] = [];
+      socket.on('call', (v) => calls.push(v));
+      socket.on('dashboard', (d) => dashboards.push(d));
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('connect_error', reject);
+      });
+      return { name, node, socket, calls, dashboards, token };
+    },
+    async close() {
+      for (const s of sockets) {
+        s.removeAllListeners();
+        s.disconnect();
+      }
+      await killAll(nodes);
+      await sim.close().catch(() => undefined);
+      await redis.stop();
+    },
+  };
+  try {
+    for (let i = 0; i < n; i++) nodes.push(await startBridge(`node${i}`, env));
+    await waitFor(() => nodes.filter((b) => b.holdsUpstream()).length === Math.min(2, n), { what: 'two upstream holders', timeoutMs: 20_000, intervalMs: 50 });
+    await waitFor(async () => (await Promise.all(nodes.map((b) => readyz(b.url)))).every((s) => s === 200), {
+      what: 'every node ready', timeoutMs: 20_000, intervalMs: 100,
+    });
+  } catch (err) {
+    await fx.close();
+    throw err;
+  }
+  return fx;
+}
+
+/** Track the socket.io-client's recovery session (private fields of socket.io-client 4). */
+export function session(s: Socket): { pid?: string; offset?: string } {
+  const x = s as unknown as { _pid?: string; _lastOffset?: string };
+  return { pid: x._pid, offset: x._lastOffset };
+}
+
+/** Per call: the client's views in arrival order. */
+export function byCall(calls: CallView[]): Map<string, CallView[]> {
+  const m = new Map<string, CallView[]>();
+  for (const v of calls) {
+    let l = m.get(v.callId);
+    if (!l) m.set(v.callId, (l = []));
+    l.push(v);
+  }
+  return m;
+}
+
+export function signature(views: CallView[]): string {
+  return views.map((v) => `${v.state}${v.outcome ? `/${v.outcome}` : ''}${v.contactStatus === 'pending' ? '?' : ''}`).join(',');
+}
+
+/** Most common value. */
+export function mode(values: string[]): string | undefined {
+  const c = new Map<string, number>();
+  for (const v of values) c.set(v, (c.get(v) ?? 0) + 1);
+  let best: string | undefined;
+  let n = 0;
+  for (const [v, k] of c) if (k > n) [best, n] = [v, k];
+  return best;
+}

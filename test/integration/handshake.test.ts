@@ -1,0 +1,61 @@
+// JWTs the bridge must refuse at the Socket.IO handshake and on REST: wrong secret, alg none, expired, no exp, another org.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import jwt from 'jsonwebtoken';
+import { startStack, JWT_SECRET, type Stack } from '../helpers/stack.js';
+import { connectError } from '../helpers/clients.js';
+
+const t = suite<{ stack: Stack }>('JWT handshake');
+t.before(async (ctx) => {
+  ctx.stack = await startStack({ protocol: 'socketio' });
+});
+t.after(async (ctx) => ctx.stack?.close());
+
+const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+
+function cases(org: string): [string, unknown, string][] {
+  const now = Math.floor(Date.now() / 1000);
+  const claims = { sub: 'u', org, role: 'admin' };
+  return [
+    ['wrong secret', jwt.sign(claims, 'another-secret-0123456789abcdef0123456789', { algorithm: 'HS256', expiresIn: 60 }), 'unauthorized'],
+    ['alg none', `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims, exp: now + 60 })}.`, 'unauthorized'],
+    ['expired', jwt.sign({ ...claims, exp: now - 10 }, JWT_SECRET, { algorithm: 'HS256' }), 'token_expired'],
+    ['without exp', jwt.sign(claims, JWT_SECRET, { algorithm: 'HS256' }), 'unauthorized'],
+    ['another org', jwt.sign({ ...claims, org: 'not-' + org }, JWT_SECRET, { algorithm: 'HS256', expiresIn: 60 }), 'forbidden'],
+    ['HS512 with the right secret', jwt.sign(claims, JWT_SECRET, { algorithm: 'HS512', expiresIn: 60 }), 'unauthorized'],
+    ['agent without username', jwt.sign({ ...claims, role: 'agent' }, JWT_SECRET, { algorithm: 'HS256', expiresIn: 60 }), 'unauthorized'],
+    ['garbage', 'not-a-jwt', 'unauthorized'],
+    ['no token', undefined, 'unauthorized'],
+  ];
+}
+
+t('refused handshakes give connect_error with the code', async ({ stack }) => {
+  for (const [name, token, code] of cases(stack.org)) {
+    const err = await connectError(stack.url, token);
+    assert.is(err.message, code, name);
+    assert.is(err.code, code, `${name}: err.data.code`);
+  }
+});
+
+t('the same tokens are refused on REST with the contract error body', async ({ stack }) => {
+  for (const [name, token, code] of cases(stack.org)) {
+    const res = await fetch(`${stack.url}/api/calls`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    assert.is(res.status, code === 'forbidden' ? 403 : 401, name);
+    const body = (await res.json()) as { error: string; message: string };
+    assert.is(body.error, code, name);
+    assert.type(body.message, 'string');
+  }
+  const ok = await fetch(`${stack.url}/api/calls`, { headers: { authorization: `Bearer ${stack.token('admin')}` } });
+  assert.is(ok.status, 200);
+  assert.ok(Array.isArray(((await ok.json()) as { calls: unknown[] }).calls));
+});
+
+t('a socket whose token expires is disconnected', async ({ stack }) => {
+  const { connectClient } = await import('../helpers/clients.js');
+  const cl = await connectClient(stack.url, stack.token('admin', {}, 2));
+  const reason = await new Promise<string>((resolve) => cl.socket.once('disconnect', (r) => resolve(r)));
+  assert.is(reason, 'io server disconnect');
+  cl.close();
+});
+
+t.run();
