@@ -114,8 +114,13 @@ export function lostTrackView(last: View, atMs: number): View {
   return v;
 }
 
+/** A deep copy of the view (its nested objects are the engine's), as an update. Hand-written: structuredClone
+ * was the engine's largest self time in the bench profile. */
 export function toUpdate(v: View, receivedAt: number): CallUpdate {
-  return { ...structuredClone(v), receivedAt };
+  const u: CallUpdate = { ...v, audience: { ...v.audience }, from: { ...v.from }, to: { ...v.to }, receivedAt };
+  if (v.agent) u.agent = copyAgent(v.agent);
+  if (v.queue) u.queue = { ...v.queue };
+  return u;
 }
 
 export function sameView(a: unknown, b: unknown): boolean {

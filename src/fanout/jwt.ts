@@ -1,7 +1,7 @@
 // JWT → Claims, or a refusal code (unauthorized | token_expired | forbidden). The algorithm is pinned by the
 // configured key: HS256 with a secret; RS256 or ES256 (P-256) with a PEM public key, chosen by the key's type.
 // Reasons are fixed texts: never the token, never the key.
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import type { Claims, HandshakeError, Role } from '../contract.js';
@@ -60,7 +60,9 @@ function refuse(code: HandshakeError, reason: string): VerifyResult {
 
 function keyFor(o: JwtVerifierOptions): { key: string | KeyObject; algorithm: JwtAlgorithm } {
   if (o.secret && o.publicKey) throw new JwtConfigError('set either a JWT secret or a JWT public key, not both');
-  if (o.secret) return { key: o.secret, algorithm: 'HS256' };
+  // A KeyObject made once: given a string, jsonwebtoken tries createPublicKey on it at every verify (and fails),
+  // which was most of the CPU of a reconnect storm in the bench profile.
+  if (o.secret) return { key: createSecretKey(Buffer.from(o.secret, 'utf8')), algorithm: 'HS256' };
   if (!o.publicKey) throw new JwtConfigError('a JWT secret or a JWT public key is required');
   let key: KeyObject;
   try {
