@@ -8,6 +8,8 @@ export interface Config {
   host: string;
   /** Both AntRing credentials unset: embedded simulator, demo tokens. */
   demo: boolean;
+  /** Demo mode: the simulator's generated calls per minute. */
+  demoCallsPerMinute: number;
   antring: {
     appId: string;
     appSecret: string;
@@ -90,13 +92,15 @@ const schema = z.object({
   CLUSTER_HEARTBEAT_TTL_MS: int(3000, 1000, 600_000),
   CLUSTER_RECOVERY_MS: int(30_000, 0, 3_600_000),
   SHUTDOWN_DRAIN_MS: int(2000, 0, 60_000),
+  DEMO_CALLS_PER_MINUTE: int(20, 1, 6000),
 });
 
 /** Parse the environment. Throws ConfigError listing every problem, one per line. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`));
+    // The variable's name only (`ANTRING_BINDINGS`, not `ANTRING_BINDINGS.0`); never the value (it may be a secret).
+    throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0] ?? 'environment')}: ${i.message}`));
   }
   const e = parsed.data;
   const problems: string[] = [];
@@ -157,5 +161,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       recoveryMs: e.CLUSTER_RECOVERY_MS,
     },
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
+    demoCallsPerMinute: e.DEMO_CALLS_PER_MINUTE,
   };
 }

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const { url } = await bridge.start();
 
   if (demo) {
-    demo.simulator.scenarios.startTraffic({ callsPerMinute: Number(process.env.DEMO_CALLS_PER_MINUTE ?? 20) });
+    demo.simulator.scenarios.startTraffic({ callsPerMinute: config.demoCallsPerMinute });
     const t = demo.tokens;
     console.log(`
 antring-bridge is running in DEMO mode (embedded AntRing + AntCRM simulator, generated traffic)

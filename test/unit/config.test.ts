@@ -1,0 +1,103 @@
+// Configuration: parsed and validated once; every problem reported, one line each.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const test = suite('config');
+
+const PROD = {
+  ANTRING_APP_ID: 'app',
+  ANTRING_APP_SECRET: 'secret',
+  ANTRING_ACCOUNT_ID: 'acc1',
+  JWT_SECRET: 'x'.repeat(32),
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    assert.instance(err, ConfigError);
+    return (err as ConfigError).problems;
+  }
+  assert.unreachable('expected a ConfigError');
+  return [];
+}
+
+test('no credentials = demo mode with the documented defaults', () => {
+  const c = loadConfig({});
+  assert.is(c.demo, true);
+  assert.is(c.port, 8080);
+  assert.is(c.host, '0.0.0.0');
+  assert.is(c.antring.signalProtocol, 'socketio');
+  assert.equal(c.antring.bindings, ['call.CHANNEL_CREATE.*', 'call.CHANNEL_ANSWER.*', 'call.CHANNEL_BRIDGE.*', 'call.CHANNEL_DESTROY.*']);
+  assert.is(c.crmBudgetMs, 150);
+  assert.is(c.dashboardPollMs, 5000);
+  assert.equal(c.dial, { ratePerMinute: 10, idempotencyMs: 5000 });
+  assert.equal(c.cluster, { upstreamNodes: 2, leaseTtlMs: 5000, heartbeatTtlMs: 3000, recoveryMs: 30_000 });
+  assert.is(c.shutdownDrainMs, 2000);
+  assert.is(c.demoCallsPerMinute, 20);
+  assert.equal(c.corsOrigins, []);
+  assert.is(c.redisUrl, undefined);
+});
+
+test('production values are typed: numbers, lists, trimmed URLs', () => {
+  const c = loadConfig({
+    ...PROD, PORT: '9000', ANTRING_SIGNAL_PROTOCOL: 'blackhole', ANTRING_BINDINGS: ' call.CHANNEL_CREATE.* , call.CHANNEL_DESTROY.* ',
+    CORS_ORIGINS: 'https://a.example, https://b.example', CRM_BUDGET_MS: '0', REDIS_URL: 'redis://127.0.0.1:6379',
+    ANTRING_DOMAIN: 'd.example', ANTRING_EMAIL: 'ops@d.example',
+  });
+  assert.is(c.demo, false);
+  assert.is(c.port, 9000);
+  assert.is(c.antring.signalProtocol, 'blackhole');
+  assert.equal(c.antring.bindings, ['call.CHANNEL_CREATE.*', 'call.CHANNEL_DESTROY.*']);
+  assert.equal(c.corsOrigins, ['https://a.example', 'https://b.example']);
+  assert.is(c.crmBudgetMs, 0);
+  assert.is(c.redisUrl, 'redis://127.0.0.1:6379');
+  assert.is(c.antring.appSecret, 'secret');
+});
+
+test('every cross-field problem is reported, one line each', () => {
+  const p = problemsOf({ ANTRING_APP_ID: 'app', JWT_SECRET: 'short', ANTBOT_USERNAME: 'bot', ANTRING_DOMAIN: 'd' });
+  for (const name of ['ANTRING_APP_SECRET', 'ANTRING_ACCOUNT_ID', 'JWT_SECRET: must be at least 32', 'ANTBOT_USERNAME and ANTBOT_PASSWORD', 'ANTRING_DOMAIN and ANTRING_EMAIL']) {
+    assert.ok(p.some((l) => l.startsWith(name)), `${name} in ${JSON.stringify(p)}`);
+  }
+  for (const l of p) assert.not.match(l, /\n/);
+});
+
+test('outside demo mode a JWT key is required; secret and public key are exclusive', () => {
+  assert.ok(problemsOf({ ...PROD, JWT_SECRET: '' }).some((l) => l.startsWith('JWT_SECRET or JWT_PUBLIC_KEY')));
+  assert.ok(problemsOf({ ...PROD, JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----' }).some((l) => l.startsWith('JWT_SECRET and JWT_PUBLIC_KEY')));
+  assert.ok(problemsOf({ ...PROD, JWT_SECRET: '', JWT_PUBLIC_KEY: 'not a pem' }).some((l) => l.startsWith('JWT_PUBLIC_KEY: must be a PEM')));
+});
+
+test('malformed values name their variable', () => {
+  const cases: [Record<string, string>, string][] = [
+    [{ PORT: '70000' }, 'PORT'],
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ ANTRING_SIGNAL_PROTOCOL: 'mqtt' }, 'ANTRING_SIGNAL_PROTOCOL'],
+    [{ ANTRING_API_URL: 'ftp://x' }, 'ANTRING_API_URL'],
+    [{ ANTRING_BINDINGS: 'call CREATE' }, 'ANTRING_BINDINGS'],
+    [{ REDIS_URL: 'http://redis' }, 'REDIS_URL'],
+    [{ CRM_BUDGET_MS: '-1' }, 'CRM_BUDGET_MS'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ CLUSTER_UPSTREAM_NODES: '0' }, 'CLUSTER_UPSTREAM_NODES'],
+    [{ DEMO_CALLS_PER_MINUTE: '1.5' }, 'DEMO_CALLS_PER_MINUTE'],
+  ];
+  for (const [env, name] of cases) {
+    const p = problemsOf(env);
+    assert.ok(p.some((l) => l.startsWith(`${name}:`)), `${name} in ${JSON.stringify(p)}`);
+  }
+});
+
+test('a problem line never echoes a secret value', () => {
+  const secret = 'tooShortSecret123';
+  const p = problemsOf({ ...PROD, JWT_SECRET: secret, ANTRING_APP_SECRET: 'appsecret-value', PORT: 'x' });
+  for (const l of p) {
+    assert.not.ok(l.includes(secret), l);
+    assert.not.ok(l.includes('appsecret-value'), l);
+  }
+  const q = problemsOf({ ...PROD, JWT_SECRET: secret });
+  for (const l of q) assert.not.ok(l.includes(secret), l);
+});
+
+test.run();
