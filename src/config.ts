@@ -95,17 +95,16 @@ const schema = z.object({
   DEMO_CALLS_PER_MINUTE: int(20, 1, 6000),
 });
 
-/** Parse the environment. Throws ConfigError listing every problem, one per line. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    // The variable's name only (`ANTRING_BINDINGS`, not `ANTRING_BINDINGS.0`); never the value (it may be a secret).
-    throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0] ?? 'environment')}: ${i.message}`));
-  }
-  const e = parsed.data;
+/** The variables the cross-field rules read: all optional strings, so parsing them never fails. */
+const crossFieldSchema = schema.pick({
+  ANTRING_APP_ID: true, ANTRING_APP_SECRET: true, ANTRING_ACCOUNT_ID: true, ANTRING_DOMAIN: true, ANTRING_EMAIL: true,
+  JWT_SECRET: true, JWT_PUBLIC_KEY: true, ANTBOT_USERNAME: true, ANTBOT_PASSWORD: true,
+});
+
+/** Rules that span variables (demo mode or not, pairs set together). Texts name variables, never their values. */
+function crossFieldProblems(e: z.infer<typeof crossFieldSchema>): string[] {
   const problems: string[] = [];
-  const demo = !e.ANTRING_APP_ID && !e.ANTRING_APP_SECRET;
-  if (!demo) {
+  if (e.ANTRING_APP_ID || e.ANTRING_APP_SECRET) {
     if (!e.ANTRING_APP_ID) problems.push('ANTRING_APP_ID: required when ANTRING_APP_SECRET is set');
     if (!e.ANTRING_APP_SECRET) problems.push('ANTRING_APP_SECRET: required when ANTRING_APP_ID is set');
     if (!e.ANTRING_ACCOUNT_ID) problems.push('ANTRING_ACCOUNT_ID: required outside demo mode');
@@ -122,6 +121,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (Boolean(e.ANTRING_DOMAIN) !== Boolean(e.ANTRING_EMAIL)) {
     problems.push('ANTRING_DOMAIN and ANTRING_EMAIL: set both or neither (they sign the dashboard, queues and agents calls)');
   }
+  return problems;
+}
+
+/** Parse the environment. Throws ConfigError listing every problem (malformed values and cross-field rules
+ *  together), one per line. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  const problems = crossFieldProblems(crossFieldSchema.parse(env));
+  if (!parsed.success) {
+    // The variable's name only (`ANTRING_BINDINGS`, not `ANTRING_BINDINGS.0`); never the value (it may be a secret).
+    problems.unshift(...parsed.error.issues.map((i) => `${String(i.path[0] ?? 'environment')}: ${i.message}`));
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const demo = !e.ANTRING_APP_ID && !e.ANTRING_APP_SECRET;
   if (problems.length) throw new ConfigError(problems);
   return {
     port: e.PORT,

@@ -58,7 +58,7 @@ function refuse(code: HandshakeError, reason: string): VerifyResult {
   return { ok: false, code, reason };
 }
 
-function keyFor(o: JwtVerifierOptions): { key: string | KeyObject; algorithm: JwtAlgorithm } {
+function keyFor(o: JwtVerifierOptions): { key: KeyObject; algorithm: JwtAlgorithm } {
   if (o.secret && o.publicKey) throw new JwtConfigError('set either a JWT secret or a JWT public key, not both');
   // A KeyObject made once: given a string, jsonwebtoken tries createPublicKey on it at every verify (and fails),
   // which was most of the CPU of a reconnect storm in the bench profile.

@@ -46,4 +46,12 @@ t('a malformed value: exit 1 with the variable named', async () => {
   assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
 });
 
+t('a malformed value and a missing pair in one start: both reported', async () => {
+  const r = await runMain({ PORT: 'eighty', ANTRING_DOMAIN: 'd.example' });
+  assert.is(r.code, 1, r.stderr);
+  assert.match(r.stderr, /^config error: PORT: /m);
+  assert.match(r.stderr, /^config error: ANTRING_DOMAIN and ANTRING_EMAIL/m);
+  assert.is(r.stderr.trim().split('\n').length, 2, r.stderr);
+});
+
 t.run();

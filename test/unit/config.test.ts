@@ -2,6 +2,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { problemsOf as expectProblems } from '../helpers/problems.js';
 
 const test = suite('config');
 
@@ -12,16 +13,7 @@ const PROD = {
   JWT_SECRET: 'x'.repeat(32),
 };
 
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    assert.instance(err, ConfigError);
-    return (err as ConfigError).problems;
-  }
-  assert.unreachable('expected a ConfigError');
-  return [];
-}
+const problemsOf = (env: Record<string, string>): string[] => expectProblems(ConfigError, () => loadConfig(env));
 
 test('no credentials = demo mode with the documented defaults', () => {
   const c = loadConfig({});
@@ -62,6 +54,13 @@ test('every cross-field problem is reported, one line each', () => {
     assert.ok(p.some((l) => l.startsWith(name)), `${name} in ${JSON.stringify(p)}`);
   }
   for (const l of p) assert.not.match(l, /\n/);
+});
+
+test('malformed values and cross-field problems are reported together', () => {
+  const p = problemsOf({ PORT: 'eighty', ANTRING_APP_ID: 'app', ANTRING_DOMAIN: 'd' });
+  for (const name of ['PORT:', 'ANTRING_APP_SECRET:', 'ANTRING_ACCOUNT_ID:', 'ANTRING_DOMAIN and ANTRING_EMAIL']) {
+    assert.ok(p.some((l) => l.startsWith(name)), `${name} in ${JSON.stringify(p)}`);
+  }
 });
 
 test('outside demo mode a JWT key is required; secret and public key are exclusive', () => {

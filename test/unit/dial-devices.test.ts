@@ -5,19 +5,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Device, DevicesFileError, loadDevicesFile, NO_DEVICES, parseDevices } from '../../src/dial/devices.js';
+import { problemsOf as expectProblems } from '../helpers/problems.js';
 
 const PASS = 'sip-s3cr3t-pw';
 
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    assert.instance(e, DevicesFileError);
-    return (e as DevicesFileError).problems;
-  }
-  assert.unreachable('expected a DevicesFileError');
-  return [];
-}
+const problemsOf = (fn: () => unknown): string[] => expectProblems(DevicesFileError, fn);
 
 test('a valid document: username → device; unknown usernames have none', () => {
   const d = parseDevices({ 'lan.nguyen': { sipUser: 'user_lan8001', sipPassword: PASS }, 'minh.tran': { sipUser: 'u2', sipPassword: 'p2', note: 'desk phone' } });
