@@ -34,8 +34,33 @@ export interface BenchOptions {
   jsonPath: string | null;
   /** Write every pop (receipt time, latency, role, CRM class) of every run here, as JSON. */
   samplesPath: string | null;
+  /** Capacity mode: step the load up until ring→pop p99 passes the limit or a pop is lost (bench/capacity.ts). */
+  capacity: boolean;
+  /** Capacity mode: the load steps, in order. */
+  steps: LoadStep[];
+  /** Capacity mode: ring→pop p99 limit on CRM cache hits (ms); a step above it is past the knee. */
+  kneeP99Ms: number;
+  /** Capacity mode: clients per load process at the start (more processes when one nears saturation). */
+  clientsPerLoad: number;
+  /** Capacity mode: at most this many load processes. */
+  maxLoadProcesses: number;
+  /** Capacity mode: where to write the SVG chart; null = do not write it. */
+  svgPath: string | null;
   help: boolean;
 }
+
+/** One capacity step: connected clients × Kazoo call events per second. */
+export interface LoadStep {
+  clients: number;
+  rate: number;
+}
+
+/** 2,000×100, 4,000×200, … 16,000×800: 50 call events/s per 1,000 clients, as the issue's workloads. */
+export const DEFAULT_STEPS: readonly LoadStep[] = Array.from({ length: 8 }, (_, i) => ({ clients: 2000 * (i + 1), rate: 100 * (i + 1) }));
+
+/** Capacity runs are shorter than the normal ones (many steps); --duration/--warmup override these. */
+export const CAPACITY_DURATION_SEC = 10;
+export const CAPACITY_WARMUP_SEC = 2;
 
 export const DEFAULTS: BenchOptions = {
   clients: 2000,
@@ -53,6 +78,12 @@ export const DEFAULTS: BenchOptions = {
   docPath: 'docs/performance.md',
   jsonPath: null,
   samplesPath: null,
+  capacity: false,
+  steps: [...DEFAULT_STEPS],
+  kneeP99Ms: 100,
+  clientsPerLoad: 2000,
+  maxLoadProcesses: 8,
+  svgPath: 'docs/performance-capacity.svg',
   help: false,
 };
 
@@ -75,6 +106,21 @@ export const USAGE = `npm run bench -- [options]
   --samples PATH       write every pop of every run (unix ms, latency ms, role, crm) to PATH as JSON
   -h, --help
 
+Capacity mode (npm run bench -- --capacity): steps the load up, for each run of --runs (default baseline,bridge;
+add cluster to step the 2-node cluster too), until ring-to-pop p99 on CRM cache hits passes --knee-p99 or a pop is
+lost, and reports each run's knee (the last step that met both). Each step starts its target afresh. The clients
+are spread over load processes (--clients-per-load, more when one nears a full core); a step whose generator was
+saturated (a load process > 85 % of a core, its event-loop delay p99 > 20 ms, or the frame driver late by > 20 ms)
+is marked and not counted. Writes the capacity section of --doc and an SVG chart (--svg). Every process shares
+this machine's cores: CPU is measured per process so CPU per message stays comparable.
+
+  --capacity           capacity mode (--duration defaults to ${CAPACITY_DURATION_SEC}, --warmup to ${CAPACITY_WARMUP_SEC})
+  --steps LIST         comma list of CLIENTSxRATE (default ${DEFAULT_STEPS.map((x) => `${x.clients}x${x.rate}`).join(',')})
+  --knee-p99 MS        p99 limit of a step (default ${DEFAULTS.kneeP99Ms})
+  --clients-per-load N clients per load process to start with (default ${DEFAULTS.clientsPerLoad})
+  --max-load-procs N   at most N load processes (default ${DEFAULTS.maxLoadProcesses})
+  --svg PATH           the chart (default docs/performance-capacity.svg); --no-svg to skip
+
 JSON result on stdout; progress on stderr.`;
 
 export class BenchArgsError extends Error {
@@ -91,11 +137,13 @@ function num(flag: string, raw: string | undefined, min: number, max: number, in
 
 /** argv without node and the script. Throws BenchArgsError on anything it does not know. */
 export function parseArgs(argv: readonly string[]): BenchOptions {
-  const o: BenchOptions = { ...DEFAULTS, runs: [...DEFAULTS.runs] };
+  const o: BenchOptions = { ...DEFAULTS, runs: [...DEFAULTS.runs], steps: [...DEFAULTS.steps] };
+  const given = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const value = () => (inline !== undefined ? inline : argv[++i]);
+    given.add(flag);
     switch (flag) {
       case '--clients': o.clients = num(flag, value(), 3, 100_000, true); break;
       case '--supervisors': o.supervisorShare = num(flag, value(), 0, 0.9); break;
@@ -134,11 +182,43 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         o.samplesPath = p;
         break;
       }
+      case '--capacity': o.capacity = true; break;
+      case '--steps': o.steps = parseSteps(value()); break;
+      case '--knee-p99': o.kneeP99Ms = num(flag, value(), 1, 60_000); break;
+      case '--clients-per-load': o.clientsPerLoad = num(flag, value(), 10, 100_000, true); break;
+      case '--max-load-procs': o.maxLoadProcesses = num(flag, value(), 1, 64, true); break;
+      case '--svg': {
+        const p = value();
+        if (!p) throw new BenchArgsError('--svg: expected a path');
+        o.svgPath = p;
+        break;
+      }
+      case '--no-svg': o.svgPath = null; break;
       case '-h': case '--help': o.help = true; break;
       default: throw new BenchArgsError(`unknown option ${arg} (see --help)`);
     }
   }
+  if (o.capacity) {
+    if (!given.has('--duration')) o.durationSec = CAPACITY_DURATION_SEC;
+    if (!given.has('--warmup')) o.warmupSec = CAPACITY_WARMUP_SEC;
+    if (!given.has('--runs')) o.runs = ['baseline', 'bridge'];
+  }
   return o;
+}
+
+/** `2000x100,4000x200` (x or ×) → steps; throws BenchArgsError naming --steps. */
+export function parseSteps(raw: string | undefined): LoadStep[] {
+  const parts = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (!parts.length) throw new BenchArgsError('--steps: expected a comma list of CLIENTSxRATE, got nothing');
+  return parts.map((p) => {
+    const m = /^(\d+)\s*[x×]\s*(\d+(?:\.\d+)?)$/i.exec(p);
+    const clients = m ? Number(m[1]) : NaN;
+    const rate = m ? Number(m[2]) : NaN;
+    if (!m || clients < 3 || clients > 100_000 || rate < 1 || rate > 100_000) {
+      throw new BenchArgsError(`--steps: expected CLIENTSxRATE with 3..100000 clients and 1..100000 events/s, got ${p}`);
+    }
+    return { clients, rate };
+  });
 }
 
 /** How the clients split: one admin, round(share × N) supervisors (at least 1 when N ≥ 3), the rest agents. */

@@ -81,6 +81,10 @@ export function renderReport(res: BenchResult, notes?: string): string {
   out.push('  rings, not while the customer is in the IVR). Every client\'s pop counts.');
   out.push('* **Throughput.** `call` messages received by all clients per second in the window; CPU of the serving process(es) in');
   out.push('  the same window. The cluster run sums both nodes (Redis reported apart).');
+  out.push('* **Load process.** Its CPU (share of a core) and event-loop delay p99: how late a 10 ms sampling timer fired, beyond');
+  out.push('  its interval (`perf_hooks.monitorEventLoopDelay`); above ~20 ms, client-side queueing is part of the latency.');
+  out.push('* **Capacity.** `npm run bench -- --capacity` steps the load up instead, over as many load processes as it needs, and');
+  out.push('  finds each run\'s knee: the [Capacity](#capacity) section and its chart.');
   out.push('');
   out.push('## Machine');
   out.push('');

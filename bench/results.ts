@@ -35,11 +35,21 @@ export interface RunResult {
   machine: { busyCores: number; otherProcessesCores: number; orchestratorCpuSeconds: number };
   /** Redis CPU (cluster), seconds in the window. */
   redisCpuSeconds?: number;
-  load: { cpuSeconds: number; loopDelayP99Ms: number; loopDelayMaxMs: number };
+  /** The load processes (clients' side): CPU summed, event-loop delay the worst of them; each one in `processes`. */
+  load: { cpuSeconds: number; loopDelayP99Ms: number; loopDelayMaxMs: number; processes?: LoadProcessFigures[] };
   windowSec: number;
   /** The measurement window, unix ms. */
   windowAt: { start: number; end: number };
   notes: string[];
+}
+
+export interface LoadProcessFigures {
+  clients: number;
+  cpuSeconds: number;
+  /** CPU seconds / window seconds: the share of one core this load process used. */
+  cpuShare: number;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
 }
 
 export interface SkippedRun {
@@ -60,7 +70,7 @@ export interface BenchResult {
   tool: 'antring-bridge bench';
   startedAt: string;
   durationSec: number;
-  params: Omit<BenchOptions, 'help' | 'build' | 'docPath' | 'jsonPath' | 'samplesPath'> & { agents: number; supervisors: number; admins: number; hitNumbers: number };
+  params: Omit<BenchOptions, 'help' | 'build' | 'docPath' | 'jsonPath' | 'samplesPath' | CapacityOnly> & { agents: number; supervisors: number; admins: number; hitNumbers: number };
   machine: MachineInfo;
   script: { calls: number; measuredCalls: number; frames: number; framesPerCall: number; callsPerSec: number };
   runs: Partial<Record<RunName, RunResult | SkippedRun>>;
@@ -69,6 +79,9 @@ export interface BenchResult {
   profile?: ProfileSummary | { error: string };
   logsDir?: string;
 }
+
+/** Options of the capacity mode only (not in the normal run's params). */
+export type CapacityOnly = 'capacity' | 'steps' | 'kneeP99Ms' | 'clientsPerLoad' | 'maxLoadProcesses' | 'svgPath';
 
 export const isRun = (r: RunResult | SkippedRun | undefined): r is RunResult => !!r && !('skipped' in r);
 

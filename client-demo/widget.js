@@ -16,27 +16,40 @@
  * Also: AntRingDial.dial(number) → Promise<result>, AntRingDial.destroy().
  * CSP: the host page needs connect-src for the bridge; no inline script or style is used (constructed stylesheets).
  */
-(function () {
-  'use strict';
+(() => {
   if (window.AntRingDial) return;
 
   var scriptSrc = document.currentScript && document.currentScript.src;
   var TEXT = {
     vi: {
-      call: 'Gọi {n} qua AntRing', dialing: 'Đang gọi {n}: hãy nhấc máy của bạn.', close: 'Đóng',
+      call: 'Gọi {n} qua AntRing',
+      dialing: 'Đang gọi {n}: hãy nhấc máy của bạn.',
+      close: 'Đóng',
       device_offline: 'Điện thoại của bạn đang ngoại tuyến: mở softphone rồi thử lại.',
-      dnc: '{n} nằm trong danh sách không gọi (DNC).', invalid_number: '“{n}” không phải số điện thoại hợp lệ.',
-      rate_limited: 'Bạn gọi quá nhanh: thử lại sau {s} giây.', token_expired: 'Phiên đã hết hạn: hãy đăng nhập lại.',
-      unauthorized: 'Không xác thực được với AntRing.', forbidden: 'Tài khoản này không được phép gọi ra.',
-      network: 'Không kết nối được tới AntRing.', no_token: 'Chưa đăng nhập AntRing.', other: 'Không gọi được: {m}',
+      dnc: '{n} nằm trong danh sách không gọi (DNC).',
+      invalid_number: '“{n}” không phải số điện thoại hợp lệ.',
+      rate_limited: 'Bạn gọi quá nhanh: thử lại sau {s} giây.',
+      token_expired: 'Phiên đã hết hạn: hãy đăng nhập lại.',
+      unauthorized: 'Không xác thực được với AntRing.',
+      forbidden: 'Tài khoản này không được phép gọi ra.',
+      network: 'Không kết nối được tới AntRing.',
+      no_token: 'Chưa đăng nhập AntRing.',
+      other: 'Không gọi được: {m}',
     },
     en: {
-      call: 'Call {n} with AntRing', dialing: 'Dialing {n}: pick up your phone.', close: 'Dismiss',
+      call: 'Call {n} with AntRing',
+      dialing: 'Dialing {n}: pick up your phone.',
+      close: 'Dismiss',
       device_offline: 'Your phone is offline: open your softphone and try again.',
-      dnc: '{n} is on the do-not-call list.', invalid_number: '“{n}” is not a valid phone number.',
-      rate_limited: 'Too many calls: try again in {s} s.', token_expired: 'Your session has expired: sign in again.',
-      unauthorized: 'AntRing did not accept your sign-in.', forbidden: 'This account may not place calls.',
-      network: 'Cannot reach AntRing.', no_token: 'Not signed in to AntRing.', other: 'Call failed: {m}',
+      dnc: '{n} is on the do-not-call list.',
+      invalid_number: '“{n}” is not a valid phone number.',
+      rate_limited: 'Too many calls: try again in {s} s.',
+      token_expired: 'Your session has expired: sign in again.',
+      unauthorized: 'AntRing did not accept your sign-in.',
+      forbidden: 'This account may not place calls.',
+      network: 'Cannot reach AntRing.',
+      no_token: 'Not signed in to AntRing.',
+      other: 'Call failed: {m}',
     },
   };
   var TOAST_CSS = [
@@ -51,9 +64,19 @@
     '@keyframes in { from { transform: translateY(8px); opacity: 0; } }',
     '@media (prefers-reduced-motion: reduce) { .toast { animation: none; } }',
   ].join('\n');
-  var PAGE_CSS = '[data-antring-ready] { cursor: pointer; } [data-antring-state="dialing"] { cursor: progress; opacity: .6; }';
+  var PAGE_CSS =
+    '[data-antring-ready] { cursor: pointer; } [data-antring-state="dialing"] { cursor: progress; opacity: .6; }';
   var SELECTOR = 'a[href^="tel:"], [data-antring-dial]';
-  var ERRORS = ['device_offline', 'dnc', 'invalid_number', 'token_expired', 'unauthorized', 'forbidden', 'network', 'no_token'];
+  var ERRORS = [
+    'device_offline',
+    'dnc',
+    'invalid_number',
+    'token_expired',
+    'unauthorized',
+    'forbidden',
+    'network',
+    'no_token',
+  ];
 
   var opts = null;
   var host = null; // the toasts' shadow host
@@ -65,20 +88,27 @@
   function text(key, vars) {
     var lang = (opts && opts.lang) || 'vi';
     var s = (TEXT[lang] || TEXT.vi)[key] || key;
-    return s.replace(/\{(\w)\}/g, function (_, k) { return vars && vars[k] !== undefined ? String(vars[k]) : ''; });
+    return s.replace(/\{(\w)\}/g, (_, k) => (vars && vars[k] !== undefined ? String(vars[k]) : ''));
   }
 
   function formatPhone(raw) {
-    var d = String(raw).replace(/[\s.\-()]/g, '').replace(/^\+84/, '0');
+    var d = String(raw)
+      .replace(/[\s.\-()]/g, '')
+      .replace(/^\+84/, '0');
     if (/^02\d{9}$/.test(d)) return d.slice(0, 3) + ' ' + d.slice(3, 7) + ' ' + d.slice(7);
     if (/^0\d{9}$/.test(d)) return d.slice(0, 4) + ' ' + d.slice(4, 7) + ' ' + d.slice(7);
     return String(raw).trim();
   }
 
   function numberOf(el) {
-    if (el.hasAttribute('data-antring-dial')) return (el.getAttribute('data-antring-dial') || el.textContent || '').trim();
+    if (el.hasAttribute('data-antring-dial'))
+      return (el.getAttribute('data-antring-dial') || el.textContent || '').trim();
     var href = el.getAttribute('href') || '';
-    try { href = decodeURIComponent(href); } catch (e) { /* keep it as written */ }
+    try {
+      href = decodeURIComponent(href);
+    } catch (e) {
+      /* keep it as written */
+    }
     return href.slice(4).split(';')[0].trim(); // tel:0934890883;ext=1 → 0934890883
   }
 
@@ -110,18 +140,27 @@
     close.type = 'button';
     close.textContent = '×';
     close.setAttribute('aria-label', text('close'));
-    close.addEventListener('click', function () { el.remove(); });
+    close.addEventListener('click', () => {
+      el.remove();
+    });
     el.append(msg, close);
     stack.append(el);
-    setTimeout(function () { el.remove(); }, kind === 'error' ? 9000 : 6000);
+    setTimeout(
+      () => {
+        el.remove();
+      },
+      kind === 'error' ? 9000 : 6000,
+    );
     while (stack.children.length > 4) stack.firstChild.remove();
   }
 
   function describe(result, number) {
     var n = formatPhone(number);
-    if (result.status === 'dialing') return { kind: 'ok', text: text('dialing', { n: formatPhone(result.number || number) }) };
+    if (result.status === 'dialing')
+      return { kind: 'ok', text: text('dialing', { n: formatPhone(result.number || number) }) };
     var code = result.error;
-    if (code === 'rate_limited') return { kind: 'error', text: text('rate_limited', { s: result.retryAfterSec || 60 }) };
+    if (code === 'rate_limited')
+      return { kind: 'error', text: text('rate_limited', { s: result.retryAfterSec || 60 }) };
     if (ERRORS.indexOf(code) >= 0) return { kind: 'error', text: text(code, { n: n }) };
     return { kind: 'error', text: text('other', { m: result.message || code }) };
   }
@@ -129,28 +168,43 @@
   function dial(number) {
     if (!opts) return Promise.reject(new Error('AntRingDial.init() first'));
     return Promise.resolve()
-      .then(function () { return opts.getToken(); })
-      .then(function (token) {
-        if (typeof token !== 'string' || !token) return { error: 'no_token', message: text('no_token') };
-        return fetch(opts.bridgeUrl + '/api/click-to-call', {
-          method: 'POST',
-          mode: 'cors',
-          credentials: 'omit',
-          headers: { 'authorization': 'Bearer ' + token, 'content-type': 'application/json' },
-          body: JSON.stringify({ number: number }),
-        }).then(function (res) {
-          return res.json().catch(function () { return {}; }).then(function (body) {
-            var retry = Number(res.headers.get('Retry-After'));
-            if (body && body.error === 'rate_limited' && !body.retryAfterSec && retry > 0) body.retryAfterSec = retry;
-            return body && (body.status || body.error) ? body : { error: 'upstream_error', message: 'HTTP ' + res.status };
-          });
-        }, function () { return { error: 'network' }; });
-      }, function () { return { error: 'no_token' }; })
-      .then(function (result) {
+      .then(() => opts.getToken())
+      .then(
+        (token) => {
+          if (typeof token !== 'string' || !token) return { error: 'no_token', message: text('no_token') };
+          return fetch(opts.bridgeUrl + '/api/click-to-call', {
+            method: 'POST',
+            mode: 'cors',
+            credentials: 'omit',
+            headers: { authorization: 'Bearer ' + token, 'content-type': 'application/json' },
+            body: JSON.stringify({ number: number }),
+          }).then(
+            (res) =>
+              res
+                .json()
+                .catch(() => ({}))
+                .then((body) => {
+                  var retry = Number(res.headers.get('Retry-After'));
+                  if (body && body.error === 'rate_limited' && !body.retryAfterSec && retry > 0)
+                    body.retryAfterSec = retry;
+                  return body && (body.status || body.error)
+                    ? body
+                    : { error: 'upstream_error', message: 'HTTP ' + res.status };
+                }),
+            () => ({ error: 'network' }),
+          );
+        },
+        () => ({ error: 'no_token' }),
+      )
+      .then((result) => {
         var d = describe(result, number);
         toast(d.text, d.kind);
         if (opts && typeof opts.onResult === 'function') {
-          try { opts.onResult(result, number); } catch (e) { console.error('AntRingDial onResult failed', e); }
+          try {
+            opts.onResult(result, number);
+          } catch (e) {
+            console.error('AntRingDial onResult failed', e);
+          }
         }
         return result;
       });
@@ -162,7 +216,7 @@
     if (el.getAttribute('data-antring-state') === 'dialing') return;
     el.setAttribute('data-antring-state', 'dialing');
     el.setAttribute('aria-busy', 'true');
-    dial(numberOf(el)).then(function () {
+    dial(numberOf(el)).then(() => {
       el.removeAttribute('data-antring-state');
       el.removeAttribute('aria-busy');
     });
@@ -181,11 +235,17 @@
   }
 
   function init(options) {
-    if (!options || typeof options.getToken !== 'function') throw new TypeError('AntRingDial.init({ getToken }) needs a getToken function');
+    if (!options || typeof options.getToken !== 'function')
+      throw new TypeError('AntRingDial.init({ getToken }) needs a getToken function');
     if (opts) destroy();
     var base = options.bridgeUrl || (scriptSrc ? new URL(scriptSrc).origin : location.origin);
     var lang = options.lang || ((document.documentElement.lang || '').toLowerCase().indexOf('en') === 0 ? 'en' : 'vi');
-    opts = { getToken: options.getToken, onResult: options.onResult, bridgeUrl: String(base).replace(/\/+$/, ''), lang: lang };
+    opts = {
+      getToken: options.getToken,
+      onResult: options.onResult,
+      bridgeUrl: String(base).replace(/\/+$/, ''),
+      lang: lang,
+    };
 
     host = document.createElement('div');
     host.setAttribute('data-antring-toasts', '');
@@ -203,7 +263,7 @@
     document.adoptedStyleSheets = document.adoptedStyleSheets.concat(pageSheet);
 
     decorate(document);
-    observer = new MutationObserver(function (records) {
+    observer = new MutationObserver((records) => {
       for (var i = 0; i < records.length; i++) {
         for (var j = 0; j < records[i].addedNodes.length; j++) {
           var node = records[i].addedNodes[j];
@@ -224,7 +284,7 @@
     document.removeEventListener('keydown', onKey);
     if (observer) observer.disconnect();
     if (host) host.remove();
-    document.adoptedStyleSheets = document.adoptedStyleSheets.filter(function (s) { return s !== pageSheet; });
+    document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== pageSheet);
     opts = host = stack = observer = pageSheet = null;
   }
 

@@ -2,18 +2,19 @@
 // Runs every uvu test file in its own Node process (isolation: ports, timers, globals),
 // sums uvu's per-process totals and ends with the line `N passed, N failed`.
 // Usage: node scripts/test.mjs [suite ...] [--filter substring]
-//   suites are folders under test/ (unit, integration, cluster, browser, deploy); default: all of them.
+//   suites are folders under test/ (unit, integration, cluster, browser, deploy), plus `lint` (Biome: format +
+//   lint, read-only, and the TypeScript typecheck); default: all of them, lint first.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const ORDER = ['unit', 'integration', 'cluster', 'browser', 'deploy'];
+const ORDER = ['lint', 'unit', 'integration', 'cluster', 'browser', 'deploy'];
 const args = process.argv.slice(2);
 const filterAt = args.indexOf('--filter');
 const filter = filterAt >= 0 ? args.splice(filterAt, 2)[1] : undefined;
-const suites = args.length ? args : ORDER.filter((s) => existsSync(join(root, 'test', s)));
+const suites = args.length ? args : ORDER.filter((s) => s === 'lint' || existsSync(join(root, 'test', s)));
 // Heavy suites start real processes; keep them off each other's CPU on a 2-core machine.
 const CONCURRENCY = { unit: 4, integration: 2, cluster: 1, browser: 1, deploy: 1 };
 const FILE_TIMEOUT_MS = Number(process.env.TEST_FILE_TIMEOUT_MS ?? 240_000);
@@ -75,8 +76,35 @@ async function runPool(files, limit) {
   return results;
 }
 
+// The lint gate: each check counts as one test. Biome runs read-only (`biome ci`), so `npm test` never rewrites a
+// file; `npm run format` applies its fixes.
+const LINT_CHECKS = [
+  ['biome ci (format + lint)', [join(root, 'node_modules/@biomejs/biome/bin/biome'), 'ci', '--reporter=summary', '.']],
+  ['tsc --noEmit (strict typecheck)', [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']],
+];
+
+function runCheck([name, argv]) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, argv, { cwd: root, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    child.on('close', (code) => resolve({ name, ok: code === 0, ms: Date.now() - started, out: strip(out) }));
+  });
+}
+
 let passed = 0, failed = 0, skipped = 0;
 for (const suite of suites) {
+  if (suite === 'lint') {
+    console.log(`\n== lint (${LINT_CHECKS.length} checks)`);
+    for (const r of await Promise.all(LINT_CHECKS.map(runCheck))) {
+      console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name}  (${(r.ms / 1000).toFixed(1)} s)`);
+      if (!r.ok) console.log(r.out.split('\n').slice(0, 200).map((l) => '     | ' + l).join('\n'));
+      if (r.ok) passed++; else failed++;
+    }
+    continue;
+  }
   const files = walk(join(root, 'test', suite)).filter((f) => !filter || f.includes(filter));
   if (!files.length) continue;
   console.log(`\n== ${suite} (${files.length} files)`);

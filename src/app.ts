@@ -1,6 +1,14 @@
 // The composition root: the only place that builds clients and wires the boundaries together.
 // createBridge(config) → { start, stop }: used by main.ts, the tests and the benchmarks.
-import http from 'node:http';
+//
+//   mode (single node | cluster: stores, leases) ─┐
+//   AntRing client, token keeper, directory, AntCRM, click-to-call, dashboard poller
+//   HTTP app + server ─ Socket.IO fan-out
+//   UpstreamPipeline (subscriber → engine → mode.leases) → Enricher → ConsumerSet [fan-out, ...]
+//
+// Every part registers its closer as it is built; stop() runs them in reverse (runtime/closers.ts): upstream
+// pipeline → Socket.IO clients → HTTP requests in flight → consumers, enricher → dashboard, click-to-call, directory,
+// token keeper → upstream clients → the mode's stores (Redis).
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
@@ -16,17 +24,22 @@ import { Enricher } from './enrich/enricher.js';
 import { createJwtVerifier } from './fanout/jwt.js';
 import { createFanout } from './fanout/server.js';
 import { CallPublisher } from './fanout/publisher.js';
-import { MemoryLiveCallStore, visibleViews } from './fanout/live-calls.js';
-import { MemorySeqSource } from './fanout/seq.js';
-import { createHttpApp } from './http/app.js';
+import { visibleViews } from './fanout/live-calls.js';
+import { createHttpApp, createHttpServer, type HttpServerLimits } from './http/app.js';
 import { BridgeMetrics } from './http/metrics.js';
 import { historyRoutes } from './http/routes-history.js';
 import { demoPages } from './http/demo-pages.js';
+import { createDemoTokenRenewer } from './http/demo-token.js';
 import { setupClickToCall, type ClickToCallDeps } from './dial/setup.js';
-import { createCluster } from './cluster/cluster.js';
 import type { ClusterSettings } from './cluster/settings.js';
 import { DashboardPoller } from './dashboard/poller.js';
 import { dashboardRoutes } from './dashboard/routes.js';
+import { createMode } from './runtime/create-mode.js';
+import { Closers } from './runtime/closers.js';
+import { ConsumerSet } from './runtime/consumers.js';
+import { fanoutConsumer } from './runtime/fanout-consumer.js';
+import { UpstreamPipeline } from './runtime/pipeline.js';
+import { toPipelineUpdate } from './runtime/update.js';
 
 export interface BridgeDeps {
   logger?: Logger;
@@ -37,6 +50,17 @@ export interface BridgeDeps {
   antringTimeoutMs?: number;
   /** Click-to-call knobs: AntBot timeouts, DNC cache, shared rate limiter / idempotency store, metrics hook. */
   dial?: ClickToCallDeps;
+  /** HTTP server limits (header/request/keep-alive timeouts) and how long stop() lets requests in flight finish
+   *  (closeMs, default 5000). */
+  http?: HttpServerLimits & { closeMs?: number };
+}
+
+/** start() was interrupted by stop() (e.g. SIGTERM while AntRing is unreachable at start). */
+export class BridgeStoppedError extends Error {
+  override readonly name = 'BridgeStoppedError';
+  constructor() {
+    super('the bridge was stopped while starting');
+  }
 }
 
 export interface Bridge {
@@ -49,7 +73,8 @@ export interface Bridge {
   status(): { signal: string; reconnects: number; liveCalls: number; sockets: Record<string, number> };
 }
 
-const SWEEP_EVERY_MS = 30_000;
+/** stop(): how long requests in flight may take to finish before their connections are closed. */
+const HTTP_CLOSE_MS = 5000;
 
 export function createBridge(config: Config, deps: BridgeDeps = {}): Bridge {
   const logger = deps.logger ?? createLogger(config.logLevel);
@@ -57,10 +82,10 @@ export function createBridge(config: Config, deps: BridgeDeps = {}): Bridge {
   // Prometheus metrics: a registry per bridge (GET /metrics); every module reports through its hook.
   const metrics = new BridgeMetrics();
   const org = config.antring.accountId;
-  // Cluster mode: Redis-backed seq, live calls, contact L2, Socket.IO adapter, upstream leases (src/cluster/).
-  const cluster = config.redisUrl
-    ? createCluster({ url: config.redisUrl, org, dialRatePerMinute: config.dial.ratePerMinute, logger: logger.child({ mod: 'cluster' }), settings: { ...config.cluster, ...deps.cluster } })
-    : undefined;
+  const closers = new Closers(logger.child({ mod: 'stop' }));
+  // Single node (memory) or cluster (Redis): seq, live calls, contact L2, dial stores, Socket.IO adapter, leases.
+  const mode = createMode(config, { logger, clock, cluster: deps.cluster });
+  closers.add('mode', () => mode.close());
   let shuttingDown = false;
 
   const antring = new AntRingClient({
@@ -72,17 +97,21 @@ export function createBridge(config: Config, deps: BridgeDeps = {}): Bridge {
     logger: logger.child({ mod: 'antring' }),
     timeoutMs: deps.antringTimeoutMs,
   });
+  closers.add('antring', () => antring.close());
+  const crm = config.antcrm.apiKey
+    ? new AntCrmClient({ apiUrl: config.antcrm.apiUrl, apiKey: config.antcrm.apiKey, logger: logger.child({ mod: 'antcrm' }) })
+    : null;
+  if (crm) closers.add('antcrm', () => crm.close());
   const tokens = new TokenKeeper({
     fetchToken: (signal?: AbortSignal) => antring.authToken(signal),
     clock,
     logger: logger.child({ mod: 'token' }),
     onRefresh: (e) => metrics.tokenRefresh(e),
   });
+  closers.add('tokens', () => tokens.stop());
   const directory = new AntRingDirectory({ client: antring, clock, logger: logger.child({ mod: 'directory' }) });
+  closers.add('directory', () => directory.stop());
 
-  const crm = config.antcrm.apiKey
-    ? new AntCrmClient({ apiUrl: config.antcrm.apiUrl, apiKey: config.antcrm.apiKey, logger: logger.child({ mod: 'antcrm' }) })
-    : null;
   const contacts = new ContactDirectory({
     client: crm,
     ttlMs: config.antcrm.cacheTtlMs,
@@ -91,34 +120,35 @@ export function createBridge(config: Config, deps: BridgeDeps = {}): Bridge {
     clock,
     logger: logger.child({ mod: 'contacts' }),
     observe: (ev) => metrics.crmLookup(ev),
-    ...(cluster ? { secondLevel: cluster.contactCache } : {}),
+    ...(mode.contactCache ? { secondLevel: mode.contactCache } : {}),
   });
 
   const verifier = createJwtVerifier({ ...config.jwt, org });
   // Click-to-call (REST and the socket `dial`): devices validated now (a bad DEVICES_FILE throws DevicesFileError).
   const dial = setupClickToCall({ config, upstream: antring, clock, logger, deps: {
-    ...(cluster ? { rateLimiter: cluster.rateLimiter, idempotency: cluster.idempotency } : {}),
+    rateLimiter: mode.rateLimiter,
+    idempotency: mode.idempotency,
     ...deps.dial,
     onResult: (code) => {
       metrics.observeDial(code);
       deps.dial?.onResult?.(code);
     },
   } });
+  closers.add('dial', () => dial.stop());
   // The directory keeps its own 60 s refresh of agents/queues; the poller fetches them for the dashboard only.
   const dashboard = new DashboardPoller({
-    client: cluster ? cluster.dashboardSource(antring, config.dashboardPollMs) : antring,
+    client: mode.dashboardSource(antring, config.dashboardPollMs),
     org,
     intervalMs: config.dashboardPollMs,
     clock,
     logger: logger.child({ mod: 'dashboard' }),
-    // Cluster: the adapter broadcasts to every node's sockets, so only the dashboard leader emits.
     onChange: (d) => {
-      if (!cluster || cluster.leadsDashboard()) fanout.emitDashboard(d);
+      if (mode.emitsDashboard()) fanout.emitDashboard(d);
     },
     onPoll: (result, changed) => metrics.dashboardPoll(result, changed),
   });
-  const live = cluster?.live ?? new MemoryLiveCallStore();
-  let signalState = 'idle';
+  closers.add('dashboard', () => dashboard.stop());
+  const live = mode.live;
 
   // Express first: engine.io hands every non-Socket.IO request to the listeners already attached.
   const app = createHttpApp({
@@ -127,17 +157,18 @@ export function createBridge(config: Config, deps: BridgeDeps = {}): Bridge {
     readiness: {
       notReadyReasons: () => [
         ...(shuttingDown ? ['shutting down'] : []),
-        ...(cluster?.notReadyReasons() ?? []),
+        ...mode.notReadyReasons(),
         // In cluster mode only the nodes holding an upstream lease need a live subscription.
-        ...(signalState === 'live' || (cluster && !cluster.holdsUpstream()) ? [] : [`signal subscription is ${signalState}`]),
+        ...pipeline.notReadyReasons(),
       ],
     },
     liveCalls: { visibleTo: (claims) => visibleViews(live, claims, org) },
     corsOrigins: config.corsOrigins,
-    publicRoutes: [metrics.router(), demoPages()],
+    publicRoutes: [metrics.router(), demoPages(demoRenewal(config))],
     apiRoutes: [historyRoutes({ source: antring, logger: logger.child({ mod: 'history' }) }), dashboardRoutes({ latest: () => dashboard.latest() }), dial.router],
   });
-  const server = http.createServer(app);
+  const httpServer = createHttpServer(app, logger.child({ mod: 'http' }), deps.http);
+  const server = httpServer.server;
   const fanout = createFanout(server, {
     org,
     verifier,
@@ -145,54 +176,63 @@ export function createBridge(config: Config, deps: BridgeDeps = {}): Bridge {
     cors: config.corsOrigins.length ? { origins: config.corsOrigins } : false,
     onConnectionChange: (role, delta) => metrics.socketChange(role, delta),
     live,
-    ...(cluster ? { adapter: cluster.adapter, connectionStateRecovery: cluster.connectionStateRecovery } : {}),
+    ...mode.sockets,
     dashboard: () => dashboard.latest(),
     dial: (claims, body) => dial.service.dial(claims, body),
+    onThrottle: (what) => metrics.socketThrottled(what),
   });
   const publisher = new CallPublisher({
     emitter: fanout.emitter,
-    seq: cluster?.seq ?? new MemorySeqSource(),
+    seq: mode.seq,
     live,
     org,
     logger: logger.child({ mod: 'publish' }),
     onEmit: (view, u) => {
       // Cluster: mark the update done in the same tick as the emit (the standby must not publish it again).
-      cluster?.published(u);
+      mode.published(toPipelineUpdate(u));
       metrics.callEmitted(u.audience.kind, view.state, u.receivedAt);
     },
     onReject: (reason) => metrics.callRejected(reason),
   });
+  // The consumers of call updates, in order. Adding one (the outbox) is one entry here.
+  const consumers = new ConsumerSet([fanoutConsumer(publisher)], logger.child({ mod: 'consumers' }));
+  closers.add('consumers', () => consumers.stop());
   const enricher = new Enricher({
     contacts,
     budgetMs: config.crmBudgetMs,
-    publish: (u) => void publisher.publish(u),
+    publish: (u) => consumers.dispatch(toPipelineUpdate(u)),
     clock,
     logger: logger.child({ mod: 'enrich' }),
   });
-  let engine = new CallEngine({ org, directory });
+  closers.add('enricher', () => enricher.stop());
+  // HTTP before the upstream clients, which the requests in flight (click-to-call, history) still use: Socket.IO
+  // clients (long-polling requests too) are disconnected, new connections refused, requests in flight answered.
+  closers.add('http', () => httpServer.close(deps.http?.closeMs ?? HTTP_CLOSE_MS));
+  closers.add('sockets', () => fanout.close());
 
-  const newSubscriber = () => new SignalSubscriber({
-    url: config.antring.signalUrl,
-    protocol: config.antring.signalProtocol,
-    accountId: org,
-    bindings: config.antring.bindings,
-    tokens,
-    logger: logger.child({ mod: 'signals' }),
+  const pipeline = new UpstreamPipeline({
+    leases: mode.leases,
+    createEngine: () => new CallEngine({ org, directory }),
+    createSubscriber: (h) => new SignalSubscriber({
+      url: config.antring.signalUrl,
+      protocol: config.antring.signalProtocol,
+      accountId: org,
+      bindings: config.antring.bindings,
+      tokens,
+      logger: logger.child({ mod: 'signals' }),
+      clock,
+      onEvent: h.onEvent,
+      onFrame: (type) => metrics.signalFrame(type),
+      onReject: (reason) => metrics.signalReject(reason),
+      onStateChange: h.onStateChange,
+    }),
+    sink: (u) => enricher.push(u),
     clock,
-    onEvent: (event) => {
-      if (cluster) cluster.onUpdates(event, engine.apply(event));
-      else for (const update of engine.apply(event)) enricher.push(update);
-    },
-    onFrame: (type) => metrics.signalFrame(type),
-    onReject: (reason) => metrics.signalReject(reason),
-    onStateChange: (state) => {
-      signalState = state;
-      metrics.signalState(state);
-    },
+    logger: logger.child({ mod: 'pipeline' }),
+    onSignalState: (state) => metrics.signalState(state),
   });
-  let subscriber = newSubscriber();
+  closers.add('pipeline', () => pipeline.stop());
 
-  let sweepTimer: NodeJS.Timeout | undefined;
   let stopping: Promise<void> | undefined;
 
   async function start(): Promise<{ port: number; url: string }> {
@@ -204,55 +244,31 @@ export function createBridge(config: Config, deps: BridgeDeps = {}): Bridge {
       });
     });
     const { port } = server.address() as AddressInfo;
-    await tokens.start();
+    // stop() may come at any await (SIGTERM while AntRing is unreachable): start nothing more after it.
+    const stillStarting = () => {
+      if (stopping) throw new BridgeStoppedError();
+    };
+    await tokens.start().catch((err: unknown) => {
+      stillStarting();
+      throw err;
+    });
+    stillStarting();
     await directory.start();
-    if (cluster) {
-      // Only the nodes holding an upstream lease subscribe; each lease term gets a fresh engine and subscriber.
-      cluster.start({
-        acquire: () => {
-          if (shuttingDown || stopping) return;
-          engine = new CallEngine({ org, directory });
-          subscriber = newSubscriber();
-          subscriber.start();
-        },
-        release: async () => {
-          await subscriber.stop();
-          signalState = 'idle';
-        },
-      }, (u) => enricher.push(u));
-    } else {
-      subscriber.start();
-    }
+    stillStarting();
+    // Single node: the subscription starts now. Cluster: only while this node holds an upstream lease, each lease
+    // term with a fresh engine and subscriber.
+    pipeline.start();
     dashboard.start();
     dial.start();
-    sweepTimer = setInterval(() => {
-      if (cluster) cluster.onUpdates(undefined, engine.sweep(clock.now()));
-      else for (const update of engine.sweep(clock.now())) enricher.push(update);
-    }, SWEEP_EVERY_MS);
-    sweepTimer.unref();
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-    logger.info({ port, protocol: config.antring.signalProtocol, node: cluster?.nodeId }, 'bridge listening');
+    logger.info({ port, protocol: config.antring.signalProtocol, node: mode.nodeId }, 'bridge listening');
     return { port, url: `http://${host}:${port}` };
   }
 
   async function doStop(): Promise<void> {
-    if (sweepTimer) clearInterval(sweepTimer);
     shuttingDown = true;
-    await cluster?.leave();
-    await subscriber.stop();
-    await dashboard.stop();
-    await dial.stop();
-    enricher.stop();
-    await directory.stop();
-    await tokens.stop();
-    antring.close();
-    crm?.close();
-    await fanout.close();
-    await new Promise<void>((resolve) => {
-      server.closeAllConnections?.();
-      server.close(() => resolve());
-    });
-    await cluster?.close();
+    const { failed } = await closers.closeAll();
+    if (failed.length) logger.warn({ failed }, 'stopped with failures');
   }
 
   return {
@@ -261,8 +277,21 @@ export function createBridge(config: Config, deps: BridgeDeps = {}): Bridge {
     stop: () => (stopping ??= doStop()),
     prepareStop: () => {
       shuttingDown = true;
-      cluster?.stopAcquiring();
+      pipeline.prepareStop();
     },
-    status: () => ({ signal: signalState, reconnects: subscriber.stats().reconnects, liveCalls: engine.liveCalls, sockets: fanout.connectedByRole() }),
+    status: () => ({ ...pipeline.status(), sockets: fanout.connectedByRole() }),
+  };
+}
+
+/** Demo mode: the demo pages may renew their printed tokens (POST /demo/token) when one expires. */
+function demoRenewal(config: Config): Parameters<typeof demoPages>[0] {
+  if (!config.demo || !config.jwt.secret) return {};
+  return {
+    renewToken: createDemoTokenRenewer({
+      secret: config.jwt.secret,
+      org: config.antring.accountId,
+      ...(config.jwt.issuer ? { issuer: config.jwt.issuer } : {}),
+      ...(config.jwt.audience ? { audience: config.jwt.audience } : {}),
+    }),
   };
 }

@@ -1,4 +1,5 @@
 // Environment → one typed, validated Config. Parsed once, at start; bad config = one line per problem.
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 export type SignalProtocol = 'socketio' | 'blackhole';
@@ -6,7 +7,7 @@ export type SignalProtocol = 'socketio' | 'blackhole';
 export interface Config {
   port: number;
   host: string;
-  /** Both AntRing credentials unset: embedded simulator, demo tokens. */
+  /** No AntRing credential and no production setting present (contract §7.1): embedded simulator, demo tokens. */
   demo: boolean;
   /** Demo mode: the simulator's generated calls per minute. */
   demoCallsPerMinute: number;
@@ -37,7 +38,21 @@ export interface Config {
   cluster: { upstreamNodes: number; leaseTtlMs: number; heartbeatTtlMs: number; recoveryMs: number };
   /** SIGTERM: how long the node reports not ready before it closes (load balancers move traffic away). */
   shutdownDrainMs: number;
+  /** ANTCRM_WRITEBACK (contract §7.2): what is written to AntCRM; ANTCRM_TICKET_SLA: the tickets' `SLA`. */
+  writeback: { tickets: boolean; leads: boolean; wrapup: boolean; ticketSla: string };
+  /** WEBHOOK_URLS, WEBHOOK_SECRET (`whsec_…`, a secret: never logged), WEBHOOK_EVENTS. Demo mode: no URL here (the
+   *  demo adds its embedded receiver's) and a generated secret. */
+  webhooks: { urls: string[]; secret?: string; events: WebhookEvent[] };
+  /** DATA_DIR: a single node's outbox (`<dataDir>/outbox.sqlite`); unused in cluster mode. */
+  dataDir: string;
+  /** OUTBOX_MAX_AGE_H in ms: how long a delivery is retried before it is given up. */
+  outboxMaxAgeMs: number;
 }
+
+export const WRITEBACK_KINDS = ['tickets', 'leads', 'wrapup'] as const;
+export type WritebackKind = (typeof WRITEBACK_KINDS)[number];
+export const WEBHOOK_EVENTS = ['call.ringing', 'call.answered', 'call.ended'] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -49,22 +64,85 @@ export class ConfigError extends Error {
 const DEFAULT_BINDINGS = 'call.CHANNEL_CREATE.*,call.CHANNEL_ANSWER.*,call.CHANNEL_BRIDGE.*,call.CHANNEL_DESTROY.*';
 
 const opt = z.string().trim().min(1).optional().catch(undefined);
-const url = (def: string) => z.string().trim().default(def).pipe(z.url({ protocol: /^(https?|wss?)$/ }));
-const int = (def: number, min: number, max: number) =>
-  z.string().trim().default(String(def)).transform((v) => Number(v)).pipe(z.number().int().min(min).max(max));
+
+/** A value quoted for a message: non-secret variables only (numbers, enums), cut short. */
+const quote = (v: string) => JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+
+/** A whole number in [min, max]; the message says what was given and what is expected. */
+const int = (def: number, min: number, max: number) => {
+  const expected = `expected a whole number from ${min} to ${max}`;
+  return z.string().optional().transform((raw, ctx) => {
+    if (raw === undefined) return def;
+    const v = raw.trim();
+    const fail = (message: string) => {
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    };
+    if (v === '') return fail(`is empty; ${expected} (unset it for the default, ${def})`);
+    if (!/^[+-]?\d+$/.test(v)) return fail(`${quote(v)} is not a whole number; ${expected}`);
+    const n = Number(v);
+    if (n < min || n > max) return fail(`${v.length > 20 ? quote(v) : n} is out of range; ${expected}`);
+    return n;
+  });
+};
+
+/** One of a fixed list; the message names the value given and the values allowed. */
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T, def: T[number]) =>
+  z.string().optional().transform((raw, ctx): T[number] => {
+    const v = (raw ?? def).trim();
+    if ((values as readonly string[]).includes(v)) return v as T[number];
+    ctx.addIssue({ code: 'custom', message: `${quote(v)} is not allowed; expected one of ${values.join(', ')}` });
+    return z.NEVER;
+  });
+
+/** URLs are never echoed: one may carry a password (redis://:pw@host). */
+const urlOf = (protocol: RegExp, expected: string) => z.url({ protocol, error: () => `expected ${expected}` });
+const url = (def: string) => z.string().trim().default(def).pipe(urlOf(/^(https?|wss?)$/, 'an http(s) or ws(s) URL'));
+
+/** A comma list whose items are all from `values` (duplicates dropped); empty items are ignored. */
+const listOf = <const T extends readonly string[]>(values: T) =>
+  z.string().optional().transform((raw, ctx): T[number][] | undefined => {
+    if (raw === undefined) return undefined;
+    const items = [...new Set(raw.split(',').map((x) => x.trim()).filter(Boolean))];
+    const bad = items.filter((x) => !(values as readonly string[]).includes(x));
+    if (bad.length) {
+      ctx.addIssue({ code: 'custom', message: `${bad.map(quote).join(', ')} not allowed; expected a comma list of ${values.join(', ')}` });
+      return z.NEVER;
+    }
+    return items as T[number][];
+  });
+
+/** HTTPS endpoints (plain http only to the loopback address, for tests). URLs are never echoed (tokens in them). */
+const webhookUrls = z.string().optional().transform((raw, ctx): string[] => {
+  const items = (raw ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  items.forEach((u, i) => {
+    let ok = false;
+    try {
+      const url = new URL(u);
+      ok = url.protocol === 'https:' || (url.protocol === 'http:' && (url.hostname === '127.0.0.1' || url.hostname === '[::1]'));
+    } catch {
+      ok = false;
+    }
+    if (!ok) ctx.addIssue({ code: 'custom', message: `item ${i + 1} is not an https:// URL (plain http only to 127.0.0.1)` });
+  });
+  return [...new Set(items)];
+});
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const schema = z.object({
   PORT: int(8080, 0, 65535),
-  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  HOST: z.string().trim().min(1, 'is empty; expected a host name or address to listen on').default('0.0.0.0'),
   ANTRING_APP_ID: opt,
   ANTRING_APP_SECRET: opt,
   ANTRING_ACCOUNT_ID: opt,
   ANTRING_API_URL: url('https://openapi.antbuddy.com'),
   ANTRING_SIGNAL_URL: url('https://ws.antbuddy.com:5557'),
-  ANTRING_SIGNAL_PROTOCOL: z.enum(['socketio', 'blackhole']).default('socketio'),
+  ANTRING_SIGNAL_PROTOCOL: oneOf(['socketio', 'blackhole'], 'socketio'),
   ANTRING_BINDINGS: z.string().default(DEFAULT_BINDINGS)
     .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
-    .pipe(z.array(z.string().regex(/^[\w.*-]+$/, 'bindings are dotted Kazoo keys like call.CHANNEL_CREATE.*')).min(1)),
+    .pipe(z.array(z.string().regex(/^[\w.*-]+$/, 'bindings are dotted Kazoo keys like call.CHANNEL_CREATE.*'))
+      .min(1, 'is empty; expected comma-separated Kazoo bindings like call.CHANNEL_CREATE.*')),
   ANTRING_DOMAIN: opt,
   ANTRING_EMAIL: opt,
   ANTCRM_API_URL: url('https://apiring.antbuddy.com'),
@@ -80,9 +158,9 @@ const schema = z.object({
   JWT_ISSUER: opt,
   JWT_AUDIENCE: opt,
   DEVICES_FILE: opt,
-  REDIS_URL: z.string().trim().min(1).optional().pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+  REDIS_URL: z.string().trim().min(1).optional().catch(undefined).pipe(urlOf(/^rediss?$/, 'a redis:// or rediss:// URL').optional()),
   CRM_BUDGET_MS: int(150, 0, 10_000),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: oneOf(LOG_LEVELS, 'info'),
   CORS_ORIGINS: z.string().default('').transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
   DASHBOARD_POLL_MS: int(5000, 250, 600_000),
   DIAL_RATE_PER_MINUTE: int(10, 1, 10_000),
@@ -93,22 +171,55 @@ const schema = z.object({
   CLUSTER_RECOVERY_MS: int(30_000, 0, 3_600_000),
   SHUTDOWN_DRAIN_MS: int(2000, 0, 60_000),
   DEMO_CALLS_PER_MINUTE: int(20, 1, 6000),
+  ANTCRM_WRITEBACK: listOf(WRITEBACK_KINDS),
+  ANTCRM_TICKET_SLA: z.string().optional().transform((v) => (v ?? '').trim()).pipe(z.string().max(100, 'expected at most 100 characters')),
+  WEBHOOK_URLS: webhookUrls,
+  WEBHOOK_SECRET: opt,
+  WEBHOOK_EVENTS: listOf(WEBHOOK_EVENTS),
+  DATA_DIR: z.string().trim().min(1, 'is empty; expected a directory (unset it for ./data)').default('./data'),
+  OUTBOX_MAX_AGE_H: int(24, 1, 720),
 });
 
 /** The variables the cross-field rules read: all optional strings, so parsing them never fails. */
 const crossFieldSchema = schema.pick({
   ANTRING_APP_ID: true, ANTRING_APP_SECRET: true, ANTRING_ACCOUNT_ID: true, ANTRING_DOMAIN: true, ANTRING_EMAIL: true,
   JWT_SECRET: true, JWT_PUBLIC_KEY: true, ANTBOT_USERNAME: true, ANTBOT_PASSWORD: true,
+  ANTCRM_API_KEY: true, WEBHOOK_SECRET: true,
+}).extend({
+  // Raw presence only: their own problems are reported by the full schema.
+  ANTCRM_WRITEBACK: z.string().optional().catch(undefined),
+  WEBHOOK_URLS: z.string().optional().catch(undefined),
 });
 
+/** Standard Webhooks secret: `whsec_` + base64 of at least 12 bytes (what the sender accepts). */
+export const WEBHOOK_SECRET_FORM = /^whsec_[A-Za-z0-9+/]{16,}={0,2}$/;
+
+const CREDENTIALS = ['ANTRING_APP_ID', 'ANTRING_APP_SECRET'] as const;
+/** Settings only a production bridge reads (contract §7.1): any of them present means "not demo mode". */
+export const PRODUCTION_SETTINGS = ['ANTRING_ACCOUNT_ID', 'JWT_SECRET', 'JWT_PUBLIC_KEY', 'REDIS_URL', 'ANTCRM_API_KEY', 'WEBHOOK_URLS'] as const;
+
+const present = (v: string | undefined) => v !== undefined && v.trim() !== '';
+
+/** Demo mode only when no AntRing credential (not even a blank one) and no production setting is present. */
+function demoModeOf(env: NodeJS.ProcessEnv): { demo: boolean; blank: string[]; setBy: string[] } {
+  const blank = CREDENTIALS.filter((k) => env[k] !== undefined && !present(env[k]));
+  const setBy = [...CREDENTIALS, ...PRODUCTION_SETTINGS].filter((k) => present(env[k]));
+  return { demo: blank.length === 0 && setBy.length === 0, blank, setBy };
+}
+
 /** Rules that span variables (demo mode or not, pairs set together). Texts name variables, never their values. */
-function crossFieldProblems(e: z.infer<typeof crossFieldSchema>): string[] {
+function crossFieldProblems(e: z.infer<typeof crossFieldSchema>, mode: ReturnType<typeof demoModeOf>): string[] {
   const problems: string[] = [];
-  if (e.ANTRING_APP_ID || e.ANTRING_APP_SECRET) {
-    if (!e.ANTRING_APP_ID) problems.push('ANTRING_APP_ID: required when ANTRING_APP_SECRET is set');
-    if (!e.ANTRING_APP_SECRET) problems.push('ANTRING_APP_SECRET: required when ANTRING_APP_ID is set');
-    if (!e.ANTRING_ACCOUNT_ID) problems.push('ANTRING_ACCOUNT_ID: required outside demo mode');
-    if (!e.JWT_SECRET && !e.JWT_PUBLIC_KEY) problems.push('JWT_SECRET or JWT_PUBLIC_KEY: one is required outside demo mode');
+  for (const k of mode.blank) problems.push(`${k}: is blank; give the credential, or unset it (and every production setting) for demo mode`);
+  if (!mode.demo) {
+    const names = mode.setBy.length ? mode.setBy : mode.blank;
+    const why = ` (this is not demo mode: ${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} set${mode.setBy.length ? '' : ', though blank'})`;
+    for (const k of ['ANTRING_APP_ID', 'ANTRING_APP_SECRET', 'ANTRING_ACCOUNT_ID', 'ANTRING_DOMAIN', 'ANTRING_EMAIL'] as const) {
+      if (!e[k] && !mode.blank.includes(k)) problems.push(`${k}: required outside demo mode${why}`);
+    }
+    if (!e.JWT_SECRET && !e.JWT_PUBLIC_KEY) problems.push(`JWT_SECRET or JWT_PUBLIC_KEY: one is required outside demo mode${why}`);
+  } else if (Boolean(e.ANTRING_DOMAIN) !== Boolean(e.ANTRING_EMAIL)) {
+    problems.push('ANTRING_DOMAIN and ANTRING_EMAIL: set both or neither (they sign the dashboard, queues and agents calls)');
   }
   if (e.JWT_SECRET && e.JWT_PUBLIC_KEY) problems.push('JWT_SECRET and JWT_PUBLIC_KEY: set one, not both');
   if (e.JWT_SECRET && e.JWT_SECRET.length < 32) problems.push('JWT_SECRET: must be at least 32 characters');
@@ -118,24 +229,33 @@ function crossFieldProblems(e: z.infer<typeof crossFieldSchema>): string[] {
   if (Boolean(e.ANTBOT_USERNAME) !== Boolean(e.ANTBOT_PASSWORD)) {
     problems.push('ANTBOT_USERNAME and ANTBOT_PASSWORD: set both or neither');
   }
-  if (Boolean(e.ANTRING_DOMAIN) !== Boolean(e.ANTRING_EMAIL)) {
-    problems.push('ANTRING_DOMAIN and ANTRING_EMAIL: set both or neither (they sign the dashboard, queues and agents calls)');
+  const webhookUrlsSet = present(e.WEBHOOK_URLS) && e.WEBHOOK_URLS!.split(',').some((x) => x.trim() !== '');
+  if (webhookUrlsSet && !e.WEBHOOK_SECRET) problems.push('WEBHOOK_SECRET: required with WEBHOOK_URLS');
+  if (e.WEBHOOK_SECRET && !WEBHOOK_SECRET_FORM.test(e.WEBHOOK_SECRET)) {
+    problems.push('WEBHOOK_SECRET: must be whsec_<base64> (at least 12 bytes)');
   }
+  const writebackSet = present(e.ANTCRM_WRITEBACK) && e.ANTCRM_WRITEBACK!.split(',').some((x) => x.trim() !== '');
+  if (!mode.demo && writebackSet && !e.ANTCRM_API_KEY) problems.push('ANTCRM_WRITEBACK: needs ANTCRM_API_KEY (the writes use it)');
   return problems;
+}
+
+function writebackOf(kinds: readonly WritebackKind[], ticketSla: string): Config['writeback'] {
+  return { tickets: kinds.includes('tickets'), leads: kinds.includes('leads'), wrapup: kinds.includes('wrapup'), ticketSla };
 }
 
 /** Parse the environment. Throws ConfigError listing every problem (malformed values and cross-field rules
  *  together), one per line. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
-  const problems = crossFieldProblems(crossFieldSchema.parse(env));
+  const mode = demoModeOf(env);
+  const problems = crossFieldProblems(crossFieldSchema.parse(env), mode);
   if (!parsed.success) {
     // The variable's name only (`ANTRING_BINDINGS`, not `ANTRING_BINDINGS.0`); never the value (it may be a secret).
     problems.unshift(...parsed.error.issues.map((i) => `${String(i.path[0] ?? 'environment')}: ${i.message}`));
     throw new ConfigError(problems);
   }
   const e = parsed.data;
-  const demo = !e.ANTRING_APP_ID && !e.ANTRING_APP_SECRET;
+  const demo = mode.demo;
   if (problems.length) throw new ConfigError(problems);
   return {
     port: e.PORT,
@@ -176,5 +296,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     demoCallsPerMinute: e.DEMO_CALLS_PER_MINUTE,
+    writeback: writebackOf(e.ANTCRM_WRITEBACK ?? (demo ? [...WRITEBACK_KINDS] : []), e.ANTCRM_TICKET_SLA),
+    webhooks: {
+      urls: e.WEBHOOK_URLS,
+      // Demo mode: a fresh secret per start, shared with the embedded receiver (src/demo.ts).
+      secret: e.WEBHOOK_SECRET ?? (demo ? `whsec_${randomBytes(24).toString('base64')}` : undefined),
+      events: e.WEBHOOK_EVENTS ?? [...WEBHOOK_EVENTS],
+    },
+    dataDir: e.DATA_DIR,
+    outboxMaxAgeMs: e.OUTBOX_MAX_AGE_H * 3_600_000,
   };
 }

@@ -34,9 +34,20 @@ export interface Contact {
   rank?: string;
 }
 
-export interface AgentRef { username: string; id?: string; name?: string; ext?: string[] }
-export interface QueueRef { id: string; name?: string }
-export interface Party { number: string; name?: string }
+export interface AgentRef {
+  username: string;
+  id?: string;
+  name?: string;
+  ext?: string[];
+}
+export interface QueueRef {
+  id: string;
+  name?: string;
+}
+export interface Party {
+  number: string;
+  name?: string;
+}
 
 export interface CallView {
   /** `${callId}:${seq}`: unique per message. */
@@ -59,22 +70,74 @@ export interface CallView {
   endedAt?: string;
   outcome?: CallOutcome;
   hangupCause?: string;
+  /** Set on the last view of a call that turned out to be part of another one (legs linked late; `hangupCause`
+   *  `BRIDGE_MERGED`, no outcome): the surviving callId, whose views go on. */
+  mergedInto?: string;
   durationSec?: number;
   billingSec?: number;
+  /** On a later message of an ended call: what the write-back did with it (bridge-contract §7.2). */
+  crm?: CallCrm;
 }
 
-export interface DashboardAgentDetail { username: string; name?: string; status: string; since?: string }
+/** The write-back results of one call: AntCRM ids once written; `failed` when a write was given up. */
+export interface CallCrm {
+  ticketId?: string;
+  leadId?: string;
+  status: 'pending' | 'written' | 'failed';
+}
+
+/** Socket `wrapup` and `POST /api/calls/:callId/wrapup` (the REST body has no callId: it is in the path). */
+export interface WrapupRequest {
+  callId: string;
+  /** 1–2000 characters. */
+  note: string;
+  /** A short word (≤ 40 characters: letters, digits, `_`, `-`). */
+  disposition?: string;
+}
+export interface WrapupAccepted {
+  status: 'accepted';
+}
+export type WrapupResult = WrapupAccepted | ErrorBody;
+
+/** `GET /api/outbox` (admin), exactly. */
+export interface OutboxStatsBody {
+  pending: number;
+  delivered: number;
+  failed: number;
+  oldestPendingSec: number;
+  failures: { key: string; target: string; attempts: number; lastError: string; since: string }[];
+}
+
+export interface DashboardAgentDetail {
+  username: string;
+  name?: string;
+  status: string;
+  since?: string;
+}
 export interface Dashboard {
   org: string;
   at: string;
   stale: boolean;
   agents: {
-    ready: number; loggedIn: number; loggedOut: number; wrapup: number; connected: number; paused: number;
+    ready: number;
+    loggedIn: number;
+    loggedOut: number;
+    wrapup: number;
+    connected: number;
+    paused: number;
     details: DashboardAgentDetail[];
   };
+  /** AntRing's org-wide figures, whatever the reader's `queues` (AntRing gives no per-queue totals). */
   totals: {
-    offered: number; handled: number; abandoned: number; received: number;
-    avgWaitingSec: number; maxWaitingSec: number; avgTalkingSec: number; waiting: number;
+    scope: 'org';
+    offered: number;
+    handled: number;
+    abandoned: number;
+    received: number;
+    avgWaitingSec: number;
+    maxWaitingSec: number;
+    avgTalkingSec: number;
+    waiting: number;
   };
   queues: { id: string; name: string; agents: number; waiting?: number }[];
   waitingCalls: { callId: string; queueId?: string; number: string; since?: string }[];
@@ -93,24 +156,49 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   upstream_error: 502,
   upstream_unavailable: 503,
+  /** The HTTP server's own limits: a request not received in time, headers too large. */
+  request_timeout: 408,
+  headers_too_large: 431,
+  /** A bug inside the bridge (502/503 mean only real upstream failures). */
+  internal_error: 500,
 } as const;
 export type ErrorCode = keyof typeof ERROR_STATUS;
-export interface ErrorBody { error: ErrorCode; message: string }
+export interface ErrorBody {
+  error: ErrorCode;
+  message: string;
+}
 
-export interface DialOk { status: 'dialing'; number: string }
+export interface DialOk {
+  status: 'dialing';
+  number: string;
+}
 export type DialResult = DialOk | ErrorBody;
 
 /** Socket.IO typed event maps: Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>. */
+export interface SessionExpired {
+  code: 'token_expired';
+}
 export interface ServerToClientEvents {
   call: (view: CallView) => void;
   dashboard: (dashboard: Dashboard) => void;
+  /** Sent just before the bridge disconnects a socket whose token expired: fetch a new token and reconnect. */
+  session_expired: (e: SessionExpired) => void;
+  /** No payload of its own: keeps the socket's recovery offset fresh (connection state recovery); ignore it. */
+  keepalive: () => void;
 }
 export interface ClientToServerEvents {
   dial: (body: { number: string }, ack: (result: DialResult) => void) => void;
+  /** The agent's wrap-up of an ended call (within 30 minutes): the ack gets the REST answer's body. */
+  wrapup: (body: WrapupRequest, ack: (result: WrapupResult) => void) => void;
 }
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface InterServerEvents {}
-export interface SocketData { claims: Claims }
+/** Cluster mode: the dashboard leader hands each dashboard (with queue membership) to the other nodes, which
+ *  emit the queue-scoped versions to their own sockets. */
+export interface InterServerEvents {
+  scopedDashboard: (dashboard: Dashboard, members: Record<string, string[]>) => void;
+}
+export interface SocketData {
+  claims: Claims;
+}
 
 /** Refused handshakes: err.message and err.data.code. */
 export type HandshakeError = 'unauthorized' | 'token_expired' | 'forbidden';

@@ -1,10 +1,42 @@
-// Process entry: config → bridge (and, in demo mode, the simulator) → signals → graceful stop.
+// Process entry: config → bridge (and, in demo mode, the simulator) → graceful stop. SIGTERM/SIGINT are handled from
+// the first moment, in every state (still starting, AntRing unreachable, running): drain → stop → exit 0.
+// The bridge and the simulator are imported once the signal handlers are in place (see the end of this file).
 import { loadConfig, ConfigError, type Config } from './config.js';
-import { createBridge } from './app.js';
-import { startDemo, type DemoSetup } from './demo.js';
+import type { Bridge } from './app.js';
+import type { DemoSetup } from './demo.js';
+import { createLogger, type Logger } from './log.js';
 
+/** After the drain: how long stopping may take before the process gives up (exit 1). */
 const STOP_TIMEOUT_MS = 10_000;
-/** SIGTERM: readyz answers 503 for this long before the listener closes (load balancers take the node out). */
+const CONFIG_ERRORS = ['JwtConfigError', 'ClusterError', 'DevicesFileError'];
+
+const run: { config?: Config; logger?: Logger; demo?: DemoSetup; demoStarting?: Promise<unknown>; bridge?: Bridge; stopping: boolean } = { stopping: false };
+
+function shutdown(signal: NodeJS.Signals): void {
+  if (run.stopping) return;
+  run.stopping = true;
+  const drainMs = run.bridge ? (run.config?.shutdownDrainMs ?? 0) : 0;
+  const log = run.bridge?.logger ?? run.logger;
+  log?.info({ signal, drainMs }, 'stopping: not ready, draining');
+  // SHUTDOWN_DRAIN_MS: /readyz answers 503 for that long (load balancers take the node out), then everything closes.
+  run.bridge?.prepareStop();
+  setTimeout(() => {
+    log?.error('stop timed out');
+    process.exit(1);
+  }, drainMs + STOP_TIMEOUT_MS).unref();
+  new Promise((resolve) => setTimeout(resolve, drainMs))
+    // A simulator still starting is waited for (it is local and quick), so that it is closed too.
+    .then(() => run.demoStarting?.catch(() => undefined))
+    .then(() => Promise.all([run.bridge?.stop(), run.demo?.simulator.close()]))
+    .then(() => {
+      log?.info('stopped');
+      process.exit(0);
+    })
+    .catch((err: unknown) => {
+      log?.error({ err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }, 'stop failed');
+      process.exit(1);
+    });
+}
 
 async function main(): Promise<void> {
   let config: Config;
@@ -17,25 +49,44 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  run.config = config;
+  const logger = createLogger(config.logLevel);
+  run.logger = logger;
 
-  let demo: DemoSetup | undefined;
+  const { createBridge } = await import('./app.js');
   if (config.demo) {
-    demo = await startDemo(config);
+    const { startDemo } = await import('./demo.js');
+    const starting = startDemo(config);
+    run.demoStarting = starting;
+    const demo = await starting;
+    run.demo = demo;
     config = demo.config;
+    run.config = config;
   }
-  let bridge;
+  if (run.stopping) return;
+  let bridge: Bridge;
   try {
-    bridge = createBridge(config);
+    bridge = createBridge(config, { logger });
+    run.bridge = bridge;
   } catch (err) {
     // Key material is checked when the verifier is built (e.g. a PEM of an unsupported type).
-    if (err instanceof Error && ['JwtConfigError', 'ClusterError', 'DevicesFileError'].includes(err.name)) {
+    if (err instanceof Error && CONFIG_ERRORS.includes(err.name)) {
       console.error(`config error: ${err.message}`);
+      await run.demo?.simulator.close();
       process.exit(1);
     }
     throw err;
   }
-  const { url } = await bridge.start();
+  let url: string;
+  try {
+    ({ url } = await bridge.start());
+  } catch (err) {
+    if (run.stopping) return; // stop() interrupted the start (BridgeStoppedError, a stopped token keeper): not a failure
+    throw err;
+  }
+  if (run.stopping) return;
 
+  const demo = run.demo;
   if (demo) {
     demo.simulator.scenarios.startTraffic({ callsPerMinute: config.demoCallsPerMinute });
     const t = demo.tokens;
@@ -59,31 +110,14 @@ antring-bridge is running in DEMO mode (embedded AntRing + AntCRM simulator, gen
     ADMIN_TOKEN=${t.admin}
 `);
   }
-
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    bridge.logger.info({ signal, drainMs: config.shutdownDrainMs }, 'stopping: not ready, draining');
-    bridge.prepareStop();
-    const force = setTimeout(() => {
-      bridge.logger.error('stop timed out');
-      process.exit(1);
-    }, config.shutdownDrainMs + STOP_TIMEOUT_MS);
-    force.unref();
-    new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs))
-      .then(() => Promise.all([bridge.stop(), demo?.simulator.close()]))
-      .then(() => process.exit(0))
-      .catch((err: unknown) => {
-        bridge.logger.error({ err: String(err) }, 'stop failed');
-        process.exit(1);
-      });
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
+// Before anything else: a signal at any moment of the start is a graceful stop, never a signal exit.
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));
+
 main().catch((err: unknown) => {
+  if (run.stopping && err instanceof Error && err.name === 'BridgeStoppedError') return;
   console.error(`antring-bridge failed to start: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
   process.exit(1);
 });

@@ -3,7 +3,9 @@
 //   no_token (the page was opened without one).
 // The token comes from the URL fragment (#token=…, never sent to a server) or the query (?token=…, moved to the
 // fragment at once). The socket sends it in the handshake's auth; a refused handshake gives connect_error with
-// err.message = token_expired | unauthorized | forbidden, and the bridge disconnects a socket whose token expires.
+// err.message = token_expired | unauthorized | forbidden. Before it disconnects a socket whose token expired, the bridge
+// sends `session_expired` { code: "token_expired" }: the page then asks for a fresh token (POST /demo/token, demo mode
+// only), keeps it in the fragment and reconnects; where no token can be had (not a demo bridge) it shows `expired`.
 import { io } from '../vendor/socket.io.esm.min.js';
 
 const REFUSED = { token_expired: 'expired', unauthorized: 'unauthorized', forbidden: 'unauthorized' };
@@ -40,6 +42,18 @@ export function claimsOf(token) {
   }
 }
 
+/** A fresh token for this (expired) one, from a demo bridge; null when there is none to be had. */
+export async function renewToken(token, url = location.origin) {
+  try {
+    const res = await fetch(`${url}/demo/token`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    if (!res.ok) return null;
+    const body = await res.json();
+    return typeof body?.token === 'string' && body.token ? body.token : null;
+  } catch {
+    return null;
+  }
+}
+
 const expired = (token) => {
   const exp = Number(claimsOf(token).exp);
   return Number.isFinite(exp) && exp * 1000 <= Date.now();
@@ -49,9 +63,10 @@ const expired = (token) => {
  * Connects to the bridge (the page's own origin by default).
  * onState(state, detail) is called on every change; `on` maps server events (call, dashboard) to handlers.
  */
-export function connect({ url = location.origin, token, onState, on = {} }) {
+export function connect({ url = location.origin, token, onState, on = {}, onRenewed = () => {} }) {
   let current = token;
   let state;
+  let sessionExpired = false;
   const set = (next, detail) => {
     if (next === state) return;
     state = next;
@@ -68,9 +83,24 @@ export function connect({ url = location.origin, token, onState, on = {} }) {
   });
   for (const [event, fn] of Object.entries(on)) socket.on(event, fn);
 
+  socket.on('session_expired', () => {
+    sessionExpired = true;
+  });
   socket.on('connect', () => set('live'));
   socket.on('disconnect', (reason) => {
     if (reason === 'io client disconnect') return;
+    if (reason === 'io server disconnect' && sessionExpired) {
+      sessionExpired = false;
+      set('reconnecting');
+      void renewToken(current, url).then((fresh) => {
+        if (!fresh) return set('expired');
+        current = fresh;
+        storeToken(fresh);
+        onRenewed(fresh);
+        socket.connect();
+      });
+      return;
+    }
     if (reason === 'io server disconnect') {
       // The bridge closed the socket: at the token's expiry, or while shutting down. Socket.IO does not retry
       // by itself here: retry unless the token is known to be expired (a retry then tells what the bridge thinks).

@@ -4,11 +4,20 @@ import { formatPhone } from './format.js';
 import { t } from './i18n.js';
 
 const ACK_TIMEOUT_MS = 10_000;
-const KNOWN = new Set(['device_offline', 'dnc', 'invalid_number', 'rate_limited', 'token_expired', 'unauthorized', 'forbidden']);
+const KNOWN = new Set([
+  'device_offline',
+  'dnc',
+  'invalid_number',
+  'rate_limited',
+  'token_expired',
+  'unauthorized',
+  'forbidden',
+]);
 
 /** Result body → { kind: 'dialing' | <error code> | 'network' | 'offline', text }. */
 export function describeDial(r) {
-  if (r && r.status === 'dialing') return { kind: 'dialing', text: t('dial.dialing', { number: formatPhone(r.number) }) };
+  if (r && r.status === 'dialing')
+    return { kind: 'dialing', text: t('dial.dialing', { number: formatPhone(r.number) }) };
   if (r && r.error === 'offline') return { kind: 'offline', text: t('dial.offline') };
   if (r && KNOWN.has(r.error)) return { kind: r.error, text: t(`err.${r.error}`, { sec: r.retryAfterSec ?? 60 }) };
   if (r && r.error) return { kind: r.error, text: t('err.other', { message: r.message ?? r.error }) };

@@ -14,7 +14,8 @@ const LABELS = {
     'conn.no_token': 'Chưa có mã truy cập',
     'conn.expired.help': 'Mã truy cập (token) đã hết hạn. Hãy mở lại liên kết mới hoặc dán token mới.',
     'conn.unauthorized.help': 'Cầu nối từ chối mã truy cập này. Hãy dán token mới.',
-    'conn.no_token.help': 'Mở trang bằng liên kết có #token=… (npm start in ra các liên kết demo) hoặc dán token vào đây.',
+    'conn.no_token.help':
+      'Mở trang bằng liên kết có #token=… (npm start in ra các liên kết demo) hoặc dán token vào đây.',
     'conn.token.label': 'Token mới',
     'conn.token.apply': 'Kết nối',
     'now.title': 'Cuộc gọi hiện tại',
@@ -47,7 +48,29 @@ const LABELS = {
     'contact.choose': 'Chọn hồ sơ',
     'call.queue': 'Hàng chờ',
     'call.dismiss': 'Đóng',
+    'wrapup.title': 'Ghi chú sau cuộc gọi',
+    'wrapup.note': 'Ghi chú',
+    'wrapup.placeholder': 'Khách cần gì, đã hẹn gì…',
+    'wrapup.disposition': 'Kết quả',
+    'wrapup.disposition.none': '— Không chọn —',
+    'wrapup.disposition.callback': 'Gọi lại',
+    'wrapup.disposition.sale': 'Bán hàng',
+    'wrapup.disposition.support': 'Hỗ trợ',
+    'wrapup.disposition.complaint': 'Khiếu nại',
+    'wrapup.save': 'Lưu vào AntCRM',
+    'wrapup.sending': 'Đang lưu…',
+    'wrapup.accepted': 'Đã nhận ghi chú; đang ghi vào AntCRM.',
+    'wrapup.empty': 'Hãy nhập ghi chú (tối đa 2000 ký tự).',
+    'wrapup.err': 'Không lưu được: {message}',
+    'crm.pending': 'AntCRM: đang ghi…',
+    'crm.written': 'AntCRM: đã ghi',
+    'crm.failed': 'AntCRM: ghi thất bại',
+    'crm.ticket': 'phiếu #{id}',
+    'crm.lead': 'khách tiềm năng mới',
     'today.title': 'Cuộc gọi hôm nay',
+    'today.answered': 'Đã nghe',
+    'today.no_answer': 'Không trả lời',
+    'outcome.ended': 'Đã kết thúc',
     'today.empty': 'Chưa có cuộc gọi nào hôm nay.',
     'today.history_error': 'Không tải được lịch sử cuộc gọi ({code}).',
     'today.redial': 'Gọi lại',
@@ -118,7 +141,8 @@ const LABELS = {
     'conn.no_token': 'No token',
     'conn.expired.help': 'Your access token has expired. Open a fresh link or paste a new token.',
     'conn.unauthorized.help': 'The bridge refused this token. Paste a new one.',
-    'conn.no_token.help': 'Open this page with a link ending in #token=… (npm start prints demo links) or paste a token here.',
+    'conn.no_token.help':
+      'Open this page with a link ending in #token=… (npm start prints demo links) or paste a token here.',
     'conn.token.label': 'New token',
     'conn.token.apply': 'Connect',
     'now.title': 'Current calls',
@@ -151,7 +175,29 @@ const LABELS = {
     'contact.choose': 'Choose record',
     'call.queue': 'Queue',
     'call.dismiss': 'Dismiss',
+    'wrapup.title': 'After-call note',
+    'wrapup.note': 'Note',
+    'wrapup.placeholder': 'What the customer needs, what was agreed…',
+    'wrapup.disposition': 'Outcome',
+    'wrapup.disposition.none': '— None —',
+    'wrapup.disposition.callback': 'Call back',
+    'wrapup.disposition.sale': 'Sale',
+    'wrapup.disposition.support': 'Support',
+    'wrapup.disposition.complaint': 'Complaint',
+    'wrapup.save': 'Save to AntCRM',
+    'wrapup.sending': 'Saving…',
+    'wrapup.accepted': 'Note accepted; writing it to AntCRM.',
+    'wrapup.empty': 'Write a note first (up to 2,000 characters).',
+    'wrapup.err': 'Not saved: {message}',
+    'crm.pending': 'AntCRM: writing…',
+    'crm.written': 'AntCRM: written',
+    'crm.failed': 'AntCRM: write failed',
+    'crm.ticket': 'ticket #{id}',
+    'crm.lead': 'new lead',
     'today.title': "Today's calls",
+    'today.answered': 'Answered',
+    'today.no_answer': 'No answer',
+    'outcome.ended': 'Ended',
     'today.empty': 'No calls yet today.',
     'today.history_error': 'Call history unavailable ({code}).',
     'today.redial': 'Redial',
@@ -216,12 +262,15 @@ const LOCALES = { vi: 'vi-VN', en: 'en-GB' };
 const STORE_KEY = 'antring.lang';
 
 function initialLang() {
-  const from = new URLSearchParams(location.search).get('lang') ?? new URLSearchParams(location.hash.slice(1)).get('lang');
+  const from =
+    new URLSearchParams(location.search).get('lang') ?? new URLSearchParams(location.hash.slice(1)).get('lang');
   if (from && from in LABELS) return from;
   try {
     const saved = localStorage.getItem(STORE_KEY);
     if (saved && saved in LABELS) return saved;
-  } catch { /* storage may be disabled: fall through */ }
+  } catch {
+    /* storage may be disabled: fall through */
+  }
   return (navigator.language || '').toLowerCase().startsWith('en') ? 'en' : 'vi';
 }
 
@@ -234,7 +283,11 @@ export const locale = () => LOCALES[lang];
 export function setLang(next) {
   if (!(next in LABELS) || next === lang) return;
   lang = next;
-  try { localStorage.setItem(STORE_KEY, next); } catch { /* not persisted: fine */ }
+  try {
+    localStorage.setItem(STORE_KEY, next);
+  } catch {
+    /* not persisted: fine */
+  }
   document.documentElement.lang = next;
   for (const fn of listeners) fn(next);
 }

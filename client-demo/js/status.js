@@ -17,23 +17,31 @@ export function connectionStatus({ pill, banner, onToken }) {
     banner.hidden = !NEEDS_TOKEN.has(state);
     if (banner.hidden) return banner.replaceChildren();
     const input = h('input', {
-      id: 'new-token', type: 'password', autocomplete: 'off', spellcheck: 'false', required: true, 'data-focus': 'token',
+      id: 'new-token',
+      type: 'password',
+      autocomplete: 'off',
+      spellcheck: 'false',
+      required: true,
+      'data-focus': 'token',
     });
-    replaceChildren(banner,
-      h('div', { class: 'banner-text' },
-        h('strong', {}, t(`conn.${state}`)),
-        h('p', {}, t(`conn.${state}.help`))),
-      h('form', {
-        class: 'token-form',
-        onsubmit: (e) => {
-          e.preventDefault();
-          const token = input.value.trim();
-          if (token) onToken(token);
+    replaceChildren(
+      banner,
+      h('div', { class: 'banner-text' }, h('strong', {}, t(`conn.${state}`)), h('p', {}, t(`conn.${state}.help`))),
+      h(
+        'form',
+        {
+          class: 'token-form',
+          onsubmit: (e) => {
+            e.preventDefault();
+            const token = input.value.trim();
+            if (token) onToken(token);
+          },
         },
-      },
-      h('label', { for: 'new-token' }, t('conn.token.label')),
-      input,
-      h('button', { class: 'btn', type: 'submit' }, t('conn.token.apply'))));
+        h('label', { for: 'new-token' }, t('conn.token.label')),
+        input,
+        h('button', { class: 'btn', type: 'submit' }, t('conn.token.apply')),
+      ),
+    );
   }
   onLangChange(render);
   render();

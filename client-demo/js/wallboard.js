@@ -39,22 +39,50 @@ function renderKpis(d) {
 }
 
 function queueCard(key, name, agents, waiting, count) {
-  const oldest = waiting.map((w) => w.since).filter(Boolean).sort()[0];
+  const oldest = waiting
+    .map((w) => w.since)
+    .filter(Boolean)
+    .sort()[0];
   const value = h('span', { class: 'qf-value' });
-  const card = h('article', { class: 'queue', dataset: { queue: key, waiting: String(count) } },
-    h('header', { class: 'queue-head' },
+  const card = h(
+    'article',
+    { class: 'queue', dataset: { queue: key, waiting: String(count) } },
+    h(
+      'header',
+      { class: 'queue-head' },
       h('h3', {}, name),
-      agents === undefined ? null : h('span', { class: 'queue-agents' }, t('wb.queue.agents', { n: fmtInt(agents) }))),
-    h('div', { class: 'queue-figures' },
+      agents === undefined ? null : h('span', { class: 'queue-agents' }, t('wb.queue.agents', { n: fmtInt(agents) })),
+    ),
+    h(
+      'div',
+      { class: 'queue-figures' },
       h('div', { class: 'qf qf-waiting' }, value, h('span', { class: 'qf-label' }, t('wb.queue.waiting'))),
-      h('div', { class: 'qf' },
-        oldest ? h('span', { class: 'qf-value timer', dataset: { since: oldest } }, formatDuration(secondsSince(oldest))) : h('span', { class: 'qf-value' }, '–'),
-        h('span', { class: 'qf-label' }, t('wb.queue.longest')))),
+      h(
+        'div',
+        { class: 'qf' },
+        oldest
+          ? h('span', { class: 'qf-value timer', dataset: { since: oldest } }, formatDuration(secondsSince(oldest)))
+          : h('span', { class: 'qf-value' }, '–'),
+        h('span', { class: 'qf-label' }, t('wb.queue.longest')),
+      ),
+    ),
     waiting.length
-      ? h('ul', { class: 'waiting-list' }, waiting.map((w) => h('li', { dataset: { callId: w.callId } },
-        h('span', { class: 'masked' }, formatPhone(w.number)),
-        w.since ? h('span', { class: 'timer', dataset: { since: w.since } }, formatDuration(secondsSince(w.since))) : null)))
-      : h('p', { class: 'queue-none' }, t('wb.queue.none')));
+      ? h(
+          'ul',
+          { class: 'waiting-list' },
+          waiting.map((w) =>
+            h(
+              'li',
+              { dataset: { callId: w.callId } },
+              h('span', { class: 'masked' }, formatPhone(w.number)),
+              w.since
+                ? h('span', { class: 'timer', dataset: { since: w.since } }, formatDuration(secondsSince(w.since)))
+                : null,
+            ),
+          ),
+        )
+      : h('p', { class: 'queue-none' }, t('wb.queue.none')),
+  );
   show(`queue:${key}`, value, card, fmtInt(count));
   return card;
 }
@@ -63,7 +91,9 @@ function renderQueues(d) {
   const byQueue = new Map(d.queues.map((q) => [q.id, []]));
   const other = [];
   for (const w of d.waitingCalls) (byQueue.get(w.queueId) ?? other).push(w);
-  const cards = d.queues.map((q) => queueCard(q.id, q.name, q.agents, byQueue.get(q.id), q.waiting ?? byQueue.get(q.id).length));
+  const cards = d.queues.map((q) =>
+    queueCard(q.id, q.name, q.agents, byQueue.get(q.id), q.waiting ?? byQueue.get(q.id).length),
+  );
   if (other.length) cards.push(queueCard('other', t('wb.other_queue'), undefined, other, other.length));
   replaceChildren($('#queues'), cards);
 }
@@ -76,19 +106,40 @@ function agentLabel(status) {
 
 function renderAgents(d) {
   const a = d.agents;
-  const counts = [['ready', a.ready], ['connected', a.connected], ['wrapup', a.wrapup], ['paused', a.paused], ['logged_out', a.loggedOut]];
-  replaceChildren($('#agent-counts'), counts.map(([status, n]) => {
-    const value = h('span', { class: 'count-value' });
-    const li = h('li', { dataset: { status } }, value, h('span', {}, agentLabel(status)));
-    show(`agents:${status}`, value, li, fmtInt(n));
-    return li;
-  }));
+  const counts = [
+    ['ready', a.ready],
+    ['connected', a.connected],
+    ['wrapup', a.wrapup],
+    ['paused', a.paused],
+    ['logged_out', a.loggedOut],
+  ];
+  replaceChildren(
+    $('#agent-counts'),
+    counts.map(([status, n]) => {
+      const value = h('span', { class: 'count-value' });
+      const li = h('li', { dataset: { status } }, value, h('span', {}, agentLabel(status)));
+      show(`agents:${status}`, value, li, fmtInt(n));
+      return li;
+    }),
+  );
   const rank = (s) => (STATUS_ORDER.includes(s) ? STATUS_ORDER.indexOf(s) : STATUS_ORDER.length);
-  const details = [...a.details].sort((x, y) => rank(x.status) - rank(y.status) || (x.name ?? x.username).localeCompare(y.name ?? y.username));
-  replaceChildren($('#agents'), details.map((x) => h('li', { class: 'agent', dataset: { status: x.status, username: x.username } },
-    h('span', { class: 'agent-name' }, x.name ?? x.username),
-    h('span', { class: 'agent-status' }, agentLabel(x.status)),
-    x.since ? h('span', { class: 'timer', dataset: { since: x.since } }, formatDuration(secondsSince(x.since))) : null)));
+  const details = [...a.details].sort(
+    (x, y) => rank(x.status) - rank(y.status) || (x.name ?? x.username).localeCompare(y.name ?? y.username),
+  );
+  replaceChildren(
+    $('#agents'),
+    details.map((x) =>
+      h(
+        'li',
+        { class: 'agent', dataset: { status: x.status, username: x.username } },
+        h('span', { class: 'agent-name' }, x.name ?? x.username),
+        h('span', { class: 'agent-status' }, agentLabel(x.status)),
+        x.since
+          ? h('span', { class: 'timer', dataset: { since: x.since } }, formatDuration(secondsSince(x.since)))
+          : null,
+      ),
+    ),
+  );
 }
 
 function renderStale() {
@@ -117,7 +168,8 @@ function onDashboard(d) {
 
 setInterval(() => {
   $('#clock').textContent = fmtClock(new Date());
-  for (const el of document.querySelectorAll('[data-since]')) el.textContent = formatDuration(secondsSince(el.dataset.since));
+  for (const el of document.querySelectorAll('[data-since]'))
+    el.textContent = formatDuration(secondsSince(el.dataset.since));
 }, 1000);
 $('#clock').textContent = fmtClock(new Date());
 
@@ -130,7 +182,8 @@ const setStatus = connectionStatus({
   },
 });
 const token = readToken();
-if (token && claimsOf(token).role && claimsOf(token).role !== 'wallboard') console.info('a wallboard token is expected; this one is', claimsOf(token).role);
+if (token && claimsOf(token).role && claimsOf(token).role !== 'wallboard')
+  console.info('a wallboard token is expected; this one is', claimsOf(token).role);
 const conn = connect({
   token,
   on: { dashboard: onDashboard },

@@ -4,11 +4,12 @@
 // The password and the token never reach a log line or an error message.
 import type { Logger } from '../log.js';
 import { systemClock, type Clock } from '../clock.js';
-import { keepAliveFetch, type FetchLike } from '../antring/http.js';
+import { clientFetch, type FetchLike } from '../upstream/fetch.js';
+import { clockTimer, fetchText } from '../upstream/request.js';
 import { TokenKeeper } from '../antring/token-keeper.js';
 import type { AuthToken } from '../antring/token-source.js';
 import {
-  AntBotAuthError, AntBotError, AntBotHttpError, AntBotNetworkError, AntBotResponseError, AntBotTimeoutError, type AntBotOp,
+  AntBotAuthError, AntBotHttpError, AntBotNetworkError, AntBotResponseError, AntBotTimeoutError, type AntBotOp,
 } from './errors.js';
 
 export interface AntBotClientOptions {
@@ -51,13 +52,7 @@ export class AntBotClient {
   constructor(private readonly opts: AntBotClientOptions) {
     this.apiUrl = opts.apiUrl.replace(/\/+$/, '');
     this.origin = new URL(this.apiUrl).origin;
-    if (opts.fetch) {
-      this.fetch = opts.fetch;
-    } else {
-      const own = keepAliveFetch(4);
-      this.fetch = own.fetch;
-      this.ownFetch = own;
-    }
+    ({ fetch: this.fetch, own: this.ownFetch } = clientFetch(opts.fetch, { maxSockets: 4 }));
     this.timeoutMs = opts.timeoutMs ?? 5000;
     this.maxPages = opts.maxPages ?? 50;
     this.clock = opts.clock ?? systemClock;
@@ -157,40 +152,20 @@ export class AntBotClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (o.bearer) headers.authorization = `Bearer ${o.bearer}`;
     if (o.body !== undefined) headers['content-type'] = 'application/json';
-    const ctrl = new AbortController();
-    const onAbort = () => ctrl.abort();
-    if (o.signal?.aborted) throw new AntBotNetworkError(op, 'ABORTED');
-    o.signal?.addEventListener('abort', onAbort, { once: true });
-    let timer: unknown;
-    let timedOut = false;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = this.clock.setTimeout(() => {
-        timedOut = true;
-        ctrl.abort();
-        reject(new AntBotTimeoutError(op, this.timeoutMs));
-      }, this.timeoutMs);
+    const body = o.body === undefined ? undefined : JSON.stringify(o.body);
+    const res = await fetchText(this.fetch, url, { method, headers, body }, {
+      timeoutMs: this.timeoutMs,
+      signal: o.signal,
+      timer: clockTimer(this.clock),
+      errors: { timeout: (t) => new AntBotTimeoutError(op, t), network: (code) => new AntBotNetworkError(op, code) },
     });
-    const fail = (err: unknown): never => {
-      if (timedOut) throw new AntBotTimeoutError(op, this.timeoutMs);
-      if (err instanceof AntBotError) throw err;
-      throw new AntBotNetworkError(op, o.signal?.aborted ? 'ABORTED' : errorCode(err));
-    };
-    const started = performance.now();
+    this.log.debug({ op, method, path: new URL(url).pathname, status: res.status, ms: res.ms }, 'antbot: response');
+    if (res.status < 200 || res.status > 299) return { status: res.status, body: undefined };
+    if (res.text.trim() === '') return { status: res.status, body: undefined };
     try {
-      const body = o.body === undefined ? undefined : JSON.stringify(o.body);
-      const res = await Promise.race([this.fetch(url, { method, headers, body, signal: ctrl.signal }), deadline]).catch(fail);
-      const text = await Promise.race([res.text(), deadline]).catch(fail);
-      this.log.debug({ op, method, path: new URL(url).pathname, status: res.status, ms: Math.round(performance.now() - started) }, 'antbot: response');
-      if (res.status < 200 || res.status > 299) return { status: res.status, body: undefined };
-      if (text.trim() === '') return { status: res.status, body: undefined };
-      try {
-        return { status: res.status, body: JSON.parse(text) as unknown };
-      } catch {
-        throw new AntBotResponseError(op, 'body is not JSON');
-      }
-    } finally {
-      this.clock.clearTimeout(timer);
-      o.signal?.removeEventListener('abort', onAbort);
+      return { status: res.status, body: JSON.parse(res.text) as unknown };
+    } catch {
+      throw new AntBotResponseError(op, 'body is not JSON');
     }
   }
 }
@@ -226,13 +201,4 @@ export function parseDncContact(item: unknown): DncContact | undefined {
   if (typeof o.id === 'number' || typeof o.id === 'string') c.id = o.id;
   if (typeof o.dnc === 'number' || typeof o.dnc === 'string') c.dnc = o.dnc;
   return c;
-}
-
-/** A system error code (ECONNREFUSED, ...) or the error's class name: never its message (it may hold the URL). */
-function errorCode(err: unknown): string {
-  const e = err as { code?: unknown; name?: unknown; cause?: { code?: unknown } } | null;
-  for (const c of [e?.code, e?.cause?.code]) {
-    if (typeof c === 'string' && /^[A-Z0-9_]{2,40}$/.test(c)) return c;
-  }
-  return typeof e?.name === 'string' && /^\w{1,40}$/.test(e.name) ? e.name : 'unknown';
 }

@@ -1,13 +1,15 @@
-// Typed errors of the AntBot (Alice) REST client. Messages name the operation and the status, never a secret
-// (password, token) nor a URL with a query.
+// Typed errors of the AntBot (Alice) REST client: the AntBot branch of the upstream error family (upstream/errors.ts:
+// service 'antbot', `operation` = the op, `kind`, `retryable`). Messages name the operation and the status, never a
+// secret (password, token) nor a URL with a query.
 import { AntRingAuthError } from '../antring/errors.js';
+import { UpstreamError, type UpstreamKind, type UpstreamService } from '../upstream/errors.js';
 
 export type AntBotOp = 'get_token' | 'dnc_contact' | 'dnc_list';
 
-export class AntBotError extends Error {
+export class AntBotError extends UpstreamError {
   override readonly name: string = 'AntBotError';
-  constructor(message: string, readonly op?: AntBotOp) {
-    super(message);
+  constructor(message: string, readonly op?: AntBotOp, kind: UpstreamKind = 'response', status?: number) {
+    super(message, { service: 'antbot', operation: op ?? 'unknown', kind, status });
   }
 }
 
@@ -16,10 +18,12 @@ export class AntBotError extends Error {
  * fails fast (rejects waiting callers) instead of queueing them behind its retry backoff.
  */
 export class AntBotAuthError extends AntRingAuthError {
+  override readonly name: string = 'AntBotAuthError';
+  override readonly service: UpstreamService = 'antbot';
+  override readonly operation: string = 'get_token';
   constructor(status: number) {
     super('auth_token', status);
     this.message = `AntBot get-token: credentials refused (HTTP ${status})`;
-    Object.defineProperty(this, 'name', { value: 'AntBotAuthError', enumerable: false, configurable: true, writable: false });
   }
 }
 
@@ -27,7 +31,7 @@ export class AntBotAuthError extends AntRingAuthError {
 export class AntBotHttpError extends AntBotError {
   override readonly name = 'AntBotHttpError';
   constructor(op: AntBotOp, readonly status: number) {
-    super(`AntBot ${op}: HTTP ${status}`, op);
+    super(`AntBot ${op}: HTTP ${status}`, op, 'http', status);
   }
 }
 
@@ -35,7 +39,7 @@ export class AntBotHttpError extends AntBotError {
 export class AntBotTimeoutError extends AntBotError {
   override readonly name = 'AntBotTimeoutError';
   constructor(op: AntBotOp, readonly timeoutMs: number) {
-    super(`AntBot ${op}: no answer within ${timeoutMs} ms`, op);
+    super(`AntBot ${op}: no answer within ${timeoutMs} ms`, op, 'timeout');
   }
 }
 
@@ -43,7 +47,7 @@ export class AntBotTimeoutError extends AntBotError {
 export class AntBotNetworkError extends AntBotError {
   override readonly name = 'AntBotNetworkError';
   constructor(op: AntBotOp, readonly code: string) {
-    super(`AntBot ${op}: network error (${code})`, op);
+    super(`AntBot ${op}: network error (${code})`, op, 'network');
   }
 }
 
@@ -51,6 +55,6 @@ export class AntBotNetworkError extends AntBotError {
 export class AntBotResponseError extends AntBotError {
   override readonly name = 'AntBotResponseError';
   constructor(op: AntBotOp, readonly reason: string) {
-    super(`AntBot ${op}: unusable response (${reason})`, op);
+    super(`AntBot ${op}: unusable response (${reason})`, op, 'response');
   }
 }

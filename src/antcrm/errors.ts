@@ -1,14 +1,22 @@
-// Typed errors of the AntCRM client. Messages carry the status or a reason, never the api key nor a URL.
+// Typed errors of the AntCRM client: the AntCRM branch of the upstream error family (upstream/errors.ts: service
+// 'antcrm', `operation`, `kind`, `retryable`). Messages carry the status or a reason, never the api key nor a URL.
+import { UpstreamError, type UpstreamKind } from '../upstream/errors.js';
 
-export class AntCrmError extends Error {
+/** The contact read (`GET /contacts?phone=`); the writes name theirs (antcrm/writer.ts). */
+export const CONTACTS_OP = 'findByPhone';
+
+export class AntCrmError extends UpstreamError {
   override readonly name: string = 'AntCrmError';
+  constructor(message: string, operation: string = CONTACTS_OP, kind: UpstreamKind = 'response', o: { status?: number; retryable?: boolean } = {}) {
+    super(message, { service: 'antcrm', operation, kind, ...o });
+  }
 }
 
 /** Any non-2xx answer (401/403 are AntCrmAuthError, a subclass). */
 export class AntCrmHttpError extends AntCrmError {
   override readonly name: string = 'AntCrmHttpError';
   constructor(readonly status: number, message = `AntCRM contacts: HTTP ${status}`) {
-    super(message);
+    super(message, CONTACTS_OP, 'http', { status });
   }
 }
 
@@ -24,7 +32,7 @@ export class AntCrmAuthError extends AntCrmHttpError {
 export class AntCrmTimeoutError extends AntCrmError {
   override readonly name = 'AntCrmTimeoutError';
   constructor(readonly timeoutMs: number) {
-    super(`AntCRM contacts: no answer within ${timeoutMs} ms`);
+    super(`AntCRM contacts: no answer within ${timeoutMs} ms`, CONTACTS_OP, 'timeout');
   }
 }
 
@@ -32,7 +40,7 @@ export class AntCrmTimeoutError extends AntCrmError {
 export class AntCrmNetworkError extends AntCrmError {
   override readonly name = 'AntCrmNetworkError';
   constructor(readonly code: string) {
-    super(`AntCRM contacts: network error (${code})`);
+    super(`AntCRM contacts: network error (${code})`, CONTACTS_OP, 'network');
   }
 }
 
@@ -40,6 +48,6 @@ export class AntCrmNetworkError extends AntCrmError {
 export class AntCrmResponseError extends AntCrmError {
   override readonly name = 'AntCrmResponseError';
   constructor(readonly reason: string) {
-    super(`AntCRM contacts: unusable response (${reason})`);
+    super(`AntCRM contacts: unusable response (${reason})`, CONTACTS_OP, 'response');
   }
 }

@@ -5,10 +5,11 @@ import type { Logger } from '../log.js';
 import type { AuthToken } from './token-source.js';
 import { appHash, directoryHash, historyHash, recordingHash, type HistoryQuery } from './hash.js';
 import { parseExpire } from './expire.js';
-import { keepAliveFetch, type FetchLike } from './http.js';
+import { clientFetch, type FetchLike } from '../upstream/fetch.js';
+import { fetchText } from '../upstream/request.js';
 import {
-  AntRingArgumentError, AntRingAuthError, AntRingConfigError, AntRingError, AntRingHttpError, AntRingNetworkError,
-  AntRingResponseError, AntRingTimeoutError, DeviceOfflineError, type AntRingOp,
+  AntRingArgumentError, AntRingAuthError, AntRingConfigError, AntRingHttpError, AntRingNetworkError,
+  AntRingResponseError, AntRingTimeoutError, DeviceOfflineError, type AntRingError, type AntRingOp,
 } from './errors.js';
 import {
   parseAgents, parseDashboard, parseHistories, parseMedia, parseQueues, unwrapList,
@@ -16,7 +17,7 @@ import {
 } from './responses.js';
 
 export type { Agent, Queue, RawDashboard } from './responses.js';
-export type { FetchLike } from './http.js';
+export type { FetchLike } from '../upstream/fetch.js';
 export type { HistoryQuery } from './hash.js';
 
 export interface AntRingClientOptions {
@@ -65,13 +66,7 @@ export class AntRingClient {
 
   constructor(private readonly opts: AntRingClientOptions) {
     this.apiUrl = opts.apiUrl.replace(/\/+$/, '');
-    if (opts.fetch) {
-      this.fetch = opts.fetch;
-    } else {
-      const own = keepAliveFetch();
-      this.fetch = own.fetch;
-      this.ownFetch = own;
-    }
+    ({ fetch: this.fetch, own: this.ownFetch } = clientFetch(opts.fetch, { maxSockets: 16 }));
     this.timeoutMs = opts.timeoutMs ?? 5000;
     this.log = opts.logger;
     this.now = opts.now ?? Date.now;
@@ -202,55 +197,22 @@ export class AntRingClient {
     if (method === 'POST') headers['content-type'] = 'application/json';
     const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
 
-    const ctrl = new AbortController();
-    const onAbort = () => ctrl.abort();
-    if (spec.signal?.aborted) throw new AntRingNetworkError(op, 'ABORTED');
-    spec.signal?.addEventListener('abort', onAbort, { once: true });
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let timedOut = false;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        timedOut = true;
-        ctrl.abort();
-        reject(new AntRingTimeoutError(op, this.timeoutMs));
-      }, this.timeoutMs);
+    const { status, text, ms } = await fetchText(this.fetch, url, { method, headers, body }, {
+      timeoutMs: this.timeoutMs,
+      signal: spec.signal,
+      errors: { timeout: (t) => new AntRingTimeoutError(op, t), network: (code) => new AntRingNetworkError(op, code) },
     });
-    const started = performance.now();
-    const fail = (err: unknown): never => {
-      // Aborting on timeout may reject the fetch (AbortError) before the deadline promise: report the timeout.
-      if (timedOut) throw new AntRingTimeoutError(op, this.timeoutMs);
-      if (err instanceof AntRingError) throw err;
-      throw new AntRingNetworkError(op, spec.signal?.aborted ? 'ABORTED' : errorCode(err));
-    };
+    this.log.debug({ op, method, path: pathOnly(path), status, ms }, 'antring: response');
+    if (status === 401 || status === 403) throw new AntRingAuthError(op, status);
+    if (status === 400 && spec.on400) throw spec.on400();
+    if (status < 200 || status > 299) throw new AntRingHttpError(op, status);
+    if (text.trim() === '') return undefined;
     try {
-      const res = await Promise.race([this.fetch(url, { method, headers, body, signal: ctrl.signal }), deadline]).catch(fail);
-      const text = await Promise.race([res.text(), deadline]).catch(fail);
-      const ms = Math.round(performance.now() - started);
-      const status = res.status;
-      this.log.debug({ op, method, path: pathOnly(path), status, ms }, 'antring: response');
-      if (status === 401 || status === 403) throw new AntRingAuthError(op, status);
-      if (status === 400 && spec.on400) throw spec.on400();
-      if (status < 200 || status > 299) throw new AntRingHttpError(op, status);
-      if (text.trim() === '') return undefined;
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        throw new AntRingResponseError(op, 'body is not JSON');
-      }
-    } finally {
-      clearTimeout(timer);
-      spec.signal?.removeEventListener('abort', onAbort);
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new AntRingResponseError(op, 'body is not JSON');
     }
   }
-}
-
-/** A system error code (ECONNREFUSED, ...) or the error's class name: never its message (it may hold the URL). */
-function errorCode(err: unknown): string {
-  const e = err as { code?: unknown; name?: unknown; cause?: { code?: unknown } } | null;
-  for (const c of [e?.code, e?.cause?.code]) {
-    if (typeof c === 'string' && /^[A-Z0-9_]{2,40}$/.test(c)) return c;
-  }
-  return typeof e?.name === 'string' && /^\w{1,40}$/.test(e.name) ? e.name : 'unknown';
 }
 
 /** The path for logs: click-to-call paths hold a phone number, so keep only the route. */

@@ -1,32 +1,40 @@
-// Typed errors of the AntRing open-API client. Messages name the operation and the status, never a secret
-// (app secret, hash, token, SIP password) nor a URL (signed URLs carry the hash).
+// Typed errors of the AntRing open-API client: the AntRing branch of the upstream error family (upstream/errors.ts:
+// service 'antring', `operation` = the op, `kind`, `retryable`). Messages name the operation and the status, never a
+// secret (app secret, hash, token, SIP password) nor a URL (signed URLs carry the hash).
+import { UpstreamError, type UpstreamKind } from '../upstream/errors.js';
 
 /** The client's operations, used in messages, logs and metrics. */
 export type AntRingOp =
   | 'auth_token' | 'agents' | 'queues' | 'dashboard' | 'histories' | 'play_recording' | 'click_to_call';
 
-export class AntRingError extends Error {
+export class AntRingError extends UpstreamError {
   override readonly name: string = 'AntRingError';
-  constructor(message: string, readonly op?: AntRingOp) {
-    super(message);
+  constructor(message: string, readonly op?: AntRingOp, kind: UpstreamKind = 'response', status?: number) {
+    super(message, { service: 'antring', operation: op ?? 'unknown', kind, status });
   }
 }
 
 /** Missing configuration for a call (domain/email for agents, queues, dashboard). */
 export class AntRingConfigError extends AntRingError {
   override readonly name = 'AntRingConfigError';
+  constructor(message: string, op?: AntRingOp) {
+    super(message, op, 'config');
+  }
 }
 
 /** A caller passed an unusable argument (empty number, bad history window, ...). */
 export class AntRingArgumentError extends AntRingError {
   override readonly name = 'AntRingArgumentError';
+  constructor(message: string, op?: AntRingOp) {
+    super(message, op, 'argument');
+  }
 }
 
 /** 401 or 403: bad appId/secret (hash) or a refused token. Not worth a fast retry. */
 export class AntRingAuthError extends AntRingError {
-  override readonly name = 'AntRingAuthError';
+  override readonly name: string = 'AntRingAuthError';
   constructor(op: AntRingOp, readonly status: number) {
-    super(`AntRing ${op}: refused (HTTP ${status})`, op);
+    super(`AntRing ${op}: refused (HTTP ${status})`, op, 'http', status);
   }
 }
 
@@ -34,7 +42,7 @@ export class AntRingAuthError extends AntRingError {
 export class AntRingHttpError extends AntRingError {
   override readonly name: string = 'AntRingHttpError';
   constructor(op: AntRingOp, readonly status: number, message = `AntRing ${op}: HTTP ${status}`) {
-    super(message, op);
+    super(message, op, 'http', status);
   }
 }
 
@@ -50,7 +58,7 @@ export class DeviceOfflineError extends AntRingHttpError {
 export class AntRingTimeoutError extends AntRingError {
   override readonly name = 'AntRingTimeoutError';
   constructor(op: AntRingOp, readonly timeoutMs: number) {
-    super(`AntRing ${op}: no answer within ${timeoutMs} ms`, op);
+    super(`AntRing ${op}: no answer within ${timeoutMs} ms`, op, 'timeout');
   }
 }
 
@@ -58,7 +66,7 @@ export class AntRingTimeoutError extends AntRingError {
 export class AntRingNetworkError extends AntRingError {
   override readonly name = 'AntRingNetworkError';
   constructor(op: AntRingOp, readonly code: string) {
-    super(`AntRing ${op}: network error (${code})`, op);
+    super(`AntRing ${op}: network error (${code})`, op, 'network');
   }
 }
 
@@ -66,6 +74,6 @@ export class AntRingNetworkError extends AntRingError {
 export class AntRingResponseError extends AntRingError {
   override readonly name = 'AntRingResponseError';
   constructor(op: AntRingOp, readonly reason: string) {
-    super(`AntRing ${op}: unusable response (${reason})`, op);
+    super(`AntRing ${op}: unusable response (${reason})`, op, 'response');
   }
 }

@@ -4,39 +4,16 @@ import type { AgentRef } from '../contract.js';
 import type { LegEvent } from '../signals/types.js';
 import type { AgentDirectory, CallUpdate } from './types.js';
 import { BoundedSet } from './bounded-set.js';
-import { answerLeg, destroyLeg, newCall, noteQueue, seeLeg, setAgent, type Call, type View } from './call.js';
+import { answerLeg, destroyLeg, dropLeg, newCall, noteQueue, seeLeg, setAgent, type Call, type View } from './call.js';
 import { callFacts } from './facts.js';
 import { createdAtFrom, fillLeg, impliedAnswerAt, legEndOf, placeholderLeg, type Leg } from './leg.js';
+import { isClickToCall, type PlacedCalls } from './click-to-call.js';
+import type { CallEngineOptions, CallEngineStats } from './engine-options.js';
+import { linkedIds, linkLate, settleRoot, type LinkIndex } from './link.js';
+import { provisionalCall } from './provisional.js';
+export type { CallEngineOptions, CallEngineStats } from './engine-options.js';
+export type { PlacedCalls } from './click-to-call.js';
 import { callEnded, callView, lostTrackView, rootAgentView, sameView, stateRank, toUpdate, trackView } from './views.js';
-
-export interface CallEngineOptions {
-  /** The AntRing account id; events whose accountId is set and differs are ignored (counted). */
-  org: string;
-  directory: AgentDirectory;
-  /** A call still ringing (or whose root has ended) with no event for this long is forgotten. Default 10 min. */
-  ringTimeoutMs?: number;
-  /** Any call older than this is forgotten. Default 6 h. */
-  maxCallMs?: number;
-  /** Live calls kept at most; the least recently updated is forgotten first. Default 20,000. */
-  maxCalls?: number;
-  /** Msg-IDs remembered for de-duplication. Default 50,000. */
-  dedupeSize?: number;
-  /** Leg ids of ended calls remembered, to ignore their late events. Default 50,000. */
-  endedMemory?: number;
-  /** Legs kept per call; beyond it the oldest destroyed leg is dropped. Default 64. */
-  maxLegsPerCall?: number;
-}
-
-export interface CallEngineStats {
-  duplicates: number;
-  otherOrg: number;
-  lateIgnored: number;
-  forgotten: number;
-  /** Events without a leg id or with an unknown event name. */
-  invalid: number;
-  /** New legs refused because their call already had maxLegsPerCall live legs. */
-  legOverflow: number;
-}
 
 const EVENT_NAMES = new Set(['CHANNEL_CREATE', 'CHANNEL_ANSWER', 'CHANNEL_BRIDGE', 'CHANNEL_DESTROY']);
 const MAX_KNOWN_EXTENSIONS = 10_000;
@@ -60,7 +37,20 @@ export class CallEngine {
   private readonly knownExtensions = new BoundedSet(MAX_KNOWN_EXTENSIONS);
   private lastAt = 0;
   private readonly counters: CallEngineStats = {
-    duplicates: 0, otherOrg: 0, lateIgnored: 0, forgotten: 0, invalid: 0, legOverflow: 0,
+    duplicates: 0, otherOrg: 0, lateIgnored: 0, forgotten: 0, invalid: 0, legOverflow: 0, merged: 0,
+  };
+  private readonly placed?: PlacedCalls;
+  private shownCounter = 0;
+  private readonly linkIndex: LinkIndex = {
+    callOf: (legId) => this.legIndex.get(legId),
+    isEnded: (legId) => this.endedLegs.has(legId),
+    addLeg: (call, legId, at) => this.addLeg(call, legId, at),
+    absorbed: (keep, gone, at) => this.absorbed(keep, gone, at),
+    moved: (legId, into, at) => {
+      this.legIndex.set(legId, into);
+      this.touch(into, at);
+    },
+    refresh: (call, receivedAt, out) => this.emit(call, receivedAt, out),
   };
 
   constructor(opts: CallEngineOptions) {
@@ -72,6 +62,7 @@ export class CallEngine {
     this.maxLegsPerCall = Math.max(2, opts.maxLegsPerCall ?? 64);
     this.msgIds = new BoundedSet(opts.dedupeSize ?? 50_000);
     this.endedLegs = new BoundedSet(opts.endedMemory ?? 50_000);
+    this.placed = opts.placed;
   }
 
   get liveCalls(): number {
@@ -99,11 +90,14 @@ export class CallEngine {
       return [];
     }
     if (typeof event.msgId === 'string' && event.msgId !== '') {
-      if (this.msgIds.has(event.msgId)) {
+      // Kazoo's Msg-ID is the event's microsecond timestamp: two legs' events can share it. A delivery is
+      // identified by the leg, the event name and the id together.
+      const key = `${event.legId}\u0000${event.name}\u0000${event.msgId}`;
+      if (this.msgIds.has(key)) {
         this.counters.duplicates++;
         return [];
       }
-      this.msgIds.add(event.msgId);
+      this.msgIds.add(key);
     }
     const at = finite(event.at) ? event.at : this.lastAt;
     this.lastAt = at;
@@ -125,15 +119,19 @@ export class CallEngine {
         this.endedLegs.add(event.legId);
         return [];
       }
-      call = this.joinedCall(event) ?? this.startCall(event, at, receivedAt, out);
+      const guessed = this.joinedCall(event) ? undefined : provisionalCall(event, at, this.calls.values(), this.directory, this.placed);
+      call = this.joinedCall(event) ?? guessed ?? this.startCall(event, at, receivedAt, out);
       leg = call.legs.get(event.legId) ?? this.addLeg(call, event.legId, at);
       if (!leg) {
         this.counters.legOverflow++;
         return out;
       }
+      if (guessed) leg.provisional = true;
     }
     this.touch(call, at);
     this.applyToLeg(call, leg, event, at);
+    call = linkLate(this.linkIndex, call, leg, event, at, receivedAt, out);
+    settleRoot(call);
     this.emit(call, receivedAt, out);
     return out;
   }
@@ -150,16 +148,9 @@ export class CallEngine {
     return out;
   }
 
-  private others(event: LegEvent): string[] {
-    const ids: string[] = [];
-    if (typeof event.otherLegId === 'string' && event.otherLegId !== '' && event.otherLegId !== event.legId) ids.push(event.otherLegId);
-    if (typeof event.bridgeId === 'string' && event.bridgeId !== '' && event.bridgeId !== event.legId) ids.push(event.bridgeId);
-    return ids;
-  }
-
   /** A leg joins the call of the leg it points at (Other-Leg-Call-ID, then Bridge-ID); transitive by the index. */
   private joinedCall(event: LegEvent): Call | undefined {
-    for (const id of this.others(event)) {
+    for (const id of linkedIds(event)) {
       const call = this.legIndex.get(id);
       if (call) return call;
     }
@@ -167,7 +158,7 @@ export class CallEngine {
   }
 
   private pointsAtEnded(event: LegEvent): boolean {
-    return this.others(event).some((id) => !this.legIndex.has(id) && this.endedLegs.has(id));
+    return linkedIds(event).some((id) => !this.legIndex.has(id) && this.endedLegs.has(id));
   }
 
   /**
@@ -189,20 +180,32 @@ export class CallEngine {
   }
 
   private addLeg(call: Call, legId: string, at: number): Leg | undefined {
-    if (call.legs.size >= this.maxLegsPerCall) {
-      let victim: Leg | undefined;
-      for (const l of call.legs.values()) {
-        if (l !== call.root && l.end !== undefined) { victim = l; break; }
-      }
-      if (!victim) return undefined;
-      call.legs.delete(victim.id);
-      this.legIndex.delete(victim.id);
-      this.endedLegs.add(victim.id);
-    }
+    if (call.legs.size >= this.maxLegsPerCall && !this.dropOldestLeg(call)) return undefined;
     const leg = placeholderLeg(legId, at);
     call.legs.set(legId, leg);
     this.legIndex.set(legId, call);
     return leg;
+  }
+
+  /** Drops the call's oldest destroyed non-root leg (its late events are then ignored); false when there is none. */
+  private dropOldestLeg(call: Call): boolean {
+    for (const l of call.legs.values()) {
+      if (l === call.root || l.end === undefined) continue;
+      dropLeg(call, l);
+      this.legIndex.delete(l.id);
+      this.endedLegs.add(l.id);
+      return true;
+    }
+    return false;
+  }
+
+  /** A merge: `gone`'s legs are `keep`'s; `keep` was just updated, and keeps at most maxLegsPerCall legs. */
+  private absorbed(keep: Call, gone: Call, at: number): void {
+    for (const id of gone.legs.keys()) this.legIndex.set(id, keep);
+    this.calls.delete(gone.id);
+    this.touch(keep, at);
+    while (keep.legs.size > this.maxLegsPerCall) if (!this.dropOldestLeg(keep)) break;
+    this.counters.merged++;
   }
 
   private touch(call: Call, at: number): void {
@@ -212,6 +215,7 @@ export class CallEngine {
   }
 
   private applyToLeg(call: Call, leg: Leg, event: LegEvent, at: number): void {
+    if (!leg.seen && event.otherLegId !== undefined && event.otherLegId !== leg.id) leg.parentId ??= event.otherLegId;
     fillLeg(leg, event);
     seeLeg(call, leg, createdAtFrom(event, at));
     if (leg.agent === undefined && leg.ownerId !== undefined) {
@@ -219,6 +223,7 @@ export class CallEngine {
       if (agent) {
         this.rememberExtensions(agent);
         setAgent(call, leg, agent);
+        leg.clickToCall ??= isClickToCall(leg, agent, this.placed);
       }
     }
     noteQueue(call, leg);
@@ -265,6 +270,7 @@ export class CallEngine {
     const last = call.emitted.get(key);
     if (last && (last.state === 'ended' || stateRank(v.state) < stateRank(last.state) || sameView(last, v))) return;
     call.emitted.set(key, v);
+    call.shownOrder ??= ++this.shownCounter;
     out.push(toUpdate(v, receivedAt));
   }
 

@@ -2,8 +2,8 @@
 import type { AgentRef, CallDirection, Party, QueueRef } from '../contract.js';
 import type { AgentDirectory } from './types.js';
 import type { Call } from './call.js';
-import type { Leg } from './leg.js';
-import { firstOf, isExtension, party } from './numbers.js';
+import { poorName, type Leg } from './leg.js';
+import { firstOf, isExtension, isFeatureOrNonDialable, isInternalTarget, party } from './numbers.js';
 
 export interface CallFacts {
   direction: CallDirection;
@@ -19,10 +19,23 @@ export function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
+/** The caller name worth showing: not a SIP user name, not the number again. */
+function callerName(leg: Leg): string | undefined {
+  return poorName(leg.callerIdName, leg) ? undefined : leg.callerIdName;
+}
+
 /** The number at the other end of an agent's root leg. */
 function farOfAgentRoot(root: Leg): Party {
-  if (root.direction === 'outbound') return party(root.callerIdNumber, root.callerIdName);
-  return party(firstOf(root.calleeIdNumber, root.request, root.to), root.calleeIdName);
+  if (root.direction === 'outbound') return party(firstOf(root.callerIdNumber, root.otherLegCallerIdNumber), root.callerIdName);
+  // Dialled from the device: what was dialled (Request / To carry feature codes like *97 as dialled).
+  const dialled = firstOf(root.calleeIdNumber, root.request, root.to, root.otherLegDestinationNumber);
+  const requested = firstOf(root.request, root.to);
+  const number = requested !== undefined && isFeatureOrNonDialableStrict(requested) ? requested : dialled;
+  return party(number, root.calleeIdName);
+}
+
+function isFeatureOrNonDialableStrict(n: string): boolean {
+  return /^[*#]/.test(n.trim());
 }
 
 /** The agent's own extension (their first one), else the number of their leg. */
@@ -33,10 +46,18 @@ function agentParty(agent: AgentRef, leg: Leg): Party {
 
 function core(call: Call, knownExtensions: { has(n: string): boolean }): Omit<CallFacts, 'queue' | 'startedAt'> {
   const root = call.root;
+  if (root.seen && root.agent && root.direction === 'outbound' && root.clickToCall !== true) {
+    // An agent's leg the switch rang, not a click-to-call: a call TO the agent, from its Caller-ID-Number.
+    const from = party(firstOf(root.callerIdNumber, root.otherLegCallerIdNumber), callerName(root));
+    const to = agentParty(root.agent, root);
+    if (isExtension(from.number, knownExtensions)) return { direction: 'internal', from, to: { number: to.number } };
+    const customer = from.number && !isFeatureOrNonDialable(from.number) ? { customerNumber: from.number } : {};
+    return { direction: 'inbound', from, to, ...customer };
+  }
   if (root.seen && root.agent) {
     const far = farOfAgentRoot(root);
     const from = agentParty(root.agent, root);
-    if (isExtension(far.number, knownExtensions)) {
+    if (isInternalTarget(far.number, knownExtensions)) {
       return { direction: 'internal', from, to: { number: far.number } };
     }
     return { direction: 'outbound', from, to: far, ...(far.number ? { customerNumber: far.number } : {}) };
@@ -44,12 +65,12 @@ function core(call: Call, knownExtensions: { has(n: string): boolean }): Omit<Ca
   const fa = call.firstAgentLeg;
   if (!root.seen && fa) {
     // The root's own events are not seen yet: tell what we can from the agent leg that points at it.
-    const from = party(firstOf(fa.callerIdNumber, fa.from), fa.callerIdName);
+    const from = party(firstOf(fa.callerIdNumber, fa.otherLegCallerIdNumber, fa.from), callerName(fa));
     const to = party(firstOf(fa.agent?.ext?.[0], fa.calleeIdNumber, fa.request, fa.to), fa.agent?.name);
     if (isExtension(from.number, knownExtensions)) return { direction: 'internal', from, to: { number: to.number } };
     return { direction: 'inbound', from, to, ...(from.number ? { customerNumber: from.number } : {}) };
   }
-  const from = party(firstOf(root.callerIdNumber, root.from), root.callerIdName);
+  const from = party(firstOf(root.callerIdNumber, root.from), callerName(root));
   const did = firstOf(root.calleeIdNumber, root.request, root.to);
   return {
     direction: 'inbound',

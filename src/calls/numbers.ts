@@ -11,6 +11,19 @@ export function isExtension(number: string | undefined, knownExtensions?: { has(
   return knownExtensions?.has(n) ?? false;
 }
 
+/** A feature code (`*97`, `#21`) or anything that is not a dialable number (letters, SIP user names). */
+export function isFeatureOrNonDialable(number: string | undefined): boolean {
+  if (!number) return false;
+  const n = number.trim().replace(/[\s().-]/g, '');
+  if (n === '') return false;
+  return /^[*#]/.test(n) || !/^\+?\d+$/.test(n);
+}
+
+/** Internal target: an extension, a feature code or a non-dialable target (no CRM lookup, not outbound). */
+export function isInternalTarget(number: string | undefined, knownExtensions?: { has(n: string): boolean }): boolean {
+  return isExtension(number, knownExtensions) || isFeatureOrNonDialable(number);
+}
+
 /** The first argument that is a non-empty string. */
 export function firstOf(...values: (string | undefined)[]): string | undefined {
   for (const v of values) if (typeof v === 'string' && v.trim() !== '') return v.trim();

@@ -22,7 +22,9 @@ export function callOutcome(call: Call, direction: CallDirection): CallOutcome {
   if (call.answeredAt !== undefined) return 'answered';
   if (direction === 'inbound') {
     if (call.queueId !== undefined) return 'abandoned';
-    return call.agentLegs > 0 && call.agentLegsBusy === call.agentLegs ? 'busy' : 'missed';
+    if (call.agentLegs > 0) return call.agentLegsBusy === call.agentLegs ? 'busy' : 'missed';
+    // A lone agent leg the switch rang (a call to the agent) that the agent refused.
+    return call.root.agent !== undefined && isBusyCause(call.root.end?.cause) ? 'busy' : 'missed';
   }
   return farOutcome((call.farEnd ?? call.root.end)?.cause);
 }

@@ -34,6 +34,8 @@ export interface CallUpdate {
   endedAt?: string;
   outcome?: CallOutcome;
   hangupCause?: string;
+  /** The surviving callId, on the last view of a call merged into another (CallView.mergedInto). */
+  mergedInto?: string;
   durationSec?: number;
   billingSec?: number;
   /** performance.now() of the frame that caused this update (latency metric). */

@@ -114,6 +114,13 @@ export function lostTrackView(last: View, atMs: number): View {
   return v;
 }
 
+export const MERGED = 'BRIDGE_MERGED';
+
+/** What a shown view becomes when its call joins another one (legs linked late): ended, no outcome. */
+export function mergedView(last: View, atMs: number, into: string): View {
+  return { ...lostTrackView(last, atMs), hangupCause: MERGED, mergedInto: into };
+}
+
 /** A deep copy of the view (its nested objects are the engine's), as an update. Hand-written: structuredClone
  * was the engine's largest self time in the bench profile. */
 export function toUpdate(v: View, receivedAt: number): CallUpdate {

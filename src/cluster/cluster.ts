@@ -9,7 +9,7 @@ import { clusterKeys, type ClusterKeys } from './keys.js';
 import { RedisSeqSource } from './seq.js';
 import { RedisLiveCallStore } from './live-calls.js';
 import { RedisContactCache } from './contact-cache.js';
-import { CallGate, type GateEvent, type TaggedUpdate } from './gate.js';
+import { CallGate, type GateEvent } from './gate.js';
 import { Membership } from './membership.js';
 import { DEFAULT_CLUSTER_SETTINGS, type ClusterSettings } from './settings.js';
 import { errText } from './errors.js';
@@ -47,8 +47,8 @@ export interface Cluster {
   connectionStateRecovery: ServerOptions['connectionStateRecovery'];
   /** Engine output of one upstream event → the gate (publishes only what this node owns). */
   onUpdates(event: GateEvent | undefined, updates: CallUpdate[]): void;
-  /** The publisher emitted an update. */
-  published(u: object): void;
+  /** The publisher emitted an update (its `clusterUpdateId`, given by the gate, is marked done). */
+  published(u: { clusterUpdateId?: string }): void;
   /** Start membership; `hooks` are called as the upstream lease comes and goes. `forward` feeds the enricher. */
   start(hooks: UpstreamHooks, forward: (u: CallUpdate) => void): void;
   holdsUpstream(): boolean;
@@ -129,7 +129,7 @@ export function createCluster(o: ClusterOptions): Cluster {
     idempotency: new RedisIdempotencyStore({ redis, keys }),
     connectionStateRecovery: { maxDisconnectionDuration: settings.recoveryMs },
     onUpdates: (event, updates) => gate.push(event, updates),
-    published: (u) => gate.published(u as TaggedUpdate),
+    published: (u) => gate.published(u),
     start(h, fwd) {
       hooks = h;
       forward = fwd;

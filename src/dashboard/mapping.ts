@@ -2,15 +2,16 @@
 //
 // - agents: the counts as AntRing gives them; a missing count is derived from `status_details` (logged out: the
 //   agents directory minus the logged-in ones); details are the logged-in agents (username, name, status, since).
-// - totals: org-wide, from the dashboard's `queue` object; `waiting` = the number of waiting calls in the data.
+// - totals: org-wide (`scope: "org"`), from the dashboard's `queue` object; `waiting` = the number of waiting calls in the data.
 // - queues: from the queues API (member count); `waiting` per queue only when every waiting call carries a queue id.
 // - waitingCalls: `queue.waiting_call_logs` plus the agents' `waiting_calls`, de-duplicated by call id.
 // Customer names (`caller_id_name`) are never copied: the contract's Dashboard has no field for them.
 import { z } from 'zod';
-import type { Dashboard, DashboardAgentDetail } from '../contract.js';
-import { rawDashboardSchema, type RawAgentStatusDetail } from '../antring/responses.js';
 import type { Agent, Queue } from '../antring/client.js';
+import { type RawAgentStatusDetail, rawDashboardSchema } from '../antring/responses.js';
+import type { Dashboard, DashboardAgentDetail } from '../contract.js';
 import { GREGORIAN_OFFSET, gregorianToUnixMs } from '../signals/gregorian.js';
+import { type QueueMembers, queueMembers, withMembers } from './scope.js';
 
 export class DashboardMappingError extends Error {
   override readonly name = 'DashboardMappingError';
@@ -31,13 +32,18 @@ export interface MappedDashboard {
   dashboard: Dashboard;
   /** Items dropped because they lacked what identifies them (agent without username, waiting call without id). */
   dropped: number;
+  /** Queue id → member usernames (queue scoping); also attached to `dashboard` (scope.ts membersOf). */
+  members: QueueMembers;
 }
 
 type WaitingCall = Dashboard['waitingCalls'][number];
 
 const DIGITS = /^-?\d+(\.\d+)?$/;
 const text = z
-  .preprocess((v) => (typeof v === 'number' && Number.isFinite(v) ? String(v) : typeof v === 'string' ? v.trim() : v), z.string().min(1))
+  .preprocess(
+    (v) => (typeof v === 'number' && Number.isFinite(v) ? String(v) : typeof v === 'string' ? v.trim() : v),
+    z.string().min(1),
+  )
   .optional()
   .catch(undefined);
 /** A time: a number (unix s/ms or Gregorian s) or a date string. */
@@ -139,6 +145,7 @@ export function mapDashboard(input: DashboardInput): MappedDashboard {
   // ---- totals ----
   const q = raw.queue;
   const totals: Dashboard['totals'] = {
+    scope: 'org',
     offered: nonNegative(q.offered) ?? 0,
     handled: nonNegative(q.handled) ?? 0,
     abandoned: nonNegative(q.abandoned) ?? nonNegative(q.abandoned_calls) ?? 0,
@@ -171,7 +178,9 @@ export function mapDashboard(input: DashboardInput): MappedDashboard {
     queues,
     waitingCalls,
   };
-  return { dashboard, dropped };
+  const members = queueMembers(input.queues, directory);
+  withMembers(dashboard, members);
+  return { dashboard, dropped, members };
 }
 
 /** The dashboard without `at`, as a string: two dashboards are "the same" when these are equal (stale included). */
@@ -179,8 +188,14 @@ export function canonicalDashboard(d: Dashboard): string {
   return JSON.stringify({ ...d, at: undefined });
 }
 
-function mapAgentDetail(d: RawAgentStatusDetail, byId: Map<string, Agent>, byUsername: Map<string, Agent>): DashboardAgentDetail | undefined {
-  const known = (d.agent_id ? byId.get(d.agent_id.trim().toLowerCase()) : undefined) ?? (d.username ? byUsername.get(d.username.trim().toLowerCase()) : undefined);
+function mapAgentDetail(
+  d: RawAgentStatusDetail,
+  byId: Map<string, Agent>,
+  byUsername: Map<string, Agent>,
+): DashboardAgentDetail | undefined {
+  const known =
+    (d.agent_id ? byId.get(d.agent_id.trim().toLowerCase()) : undefined) ??
+    (d.username ? byUsername.get(d.username.trim().toLowerCase()) : undefined);
   const username = d.username?.trim() || known?.username;
   if (!username) return undefined;
   const out: DashboardAgentDetail = { username, status: d.status?.trim() || 'unknown' };

@@ -6,12 +6,14 @@
 // time of the data); the next good round clears it. No numbers are ever made up.
 // A failed queues or agents call alone does not fail the round when an earlier list is at hand (it is reused).
 // ANTRING_DOMAIN/ANTRING_EMAIL unset (AntRingConfigError): logged once, nothing more is polled.
-import type { Dashboard } from '../contract.js';
-import type { Logger } from '../log.js';
-import { systemClock, type Clock } from '../clock.js';
+
 import type { Agent, Queue } from '../antring/client.js';
 import { AntRingConfigError } from '../antring/errors.js';
+import { type Clock, systemClock } from '../clock.js';
+import type { Dashboard } from '../contract.js';
+import type { Logger } from '../log.js';
 import { canonicalDashboard, mapDashboard } from './mapping.js';
+import { membersOf, withMembers } from './scope.js';
 
 export interface DashboardSource {
   dashboard(): Promise<unknown>;
@@ -73,7 +75,8 @@ export class DashboardPoller {
   private readonly counts = { rounds: 0, failures: 0, consecutiveFailures: 0, dropped: 0 };
 
   constructor(private readonly o: DashboardPollerOptions) {
-    if (!Number.isFinite(o.intervalMs) || o.intervalMs <= 0) throw new RangeError('dashboard poller: intervalMs must be > 0');
+    if (!Number.isFinite(o.intervalMs) || o.intervalMs <= 0)
+      throw new RangeError('dashboard poller: intervalMs must be > 0');
     this.clock = o.clock ?? systemClock;
     this.log = o.logger;
     this.random = o.random ?? Math.random;
@@ -159,15 +162,23 @@ export class DashboardPoller {
     }
 
     if (queues.status === 'fulfilled') this.lastQueues = queues.value;
-    else this.log.warn({ err: errText(queues.reason), reused: this.lastQueues !== undefined }, 'dashboard: queues call failed');
+    else
+      this.log.warn(
+        { err: errText(queues.reason), reused: this.lastQueues !== undefined },
+        'dashboard: queues call failed',
+      );
     if (agents.status === 'fulfilled') this.lastAgents = agents.value;
-    else this.log.warn({ err: errText(agents.reason), reused: this.lastAgents !== undefined }, 'dashboard: agents call failed');
+    else
+      this.log.warn(
+        { err: errText(agents.reason), reused: this.lastAgents !== undefined },
+        'dashboard: agents call failed',
+      );
 
     if (dash.status === 'rejected') return this.failed(dash.reason);
     if (!this.lastQueues) return this.failed(queues.status === 'rejected' ? queues.reason : new Error('no queues'));
 
     const at = this.clock.now();
-    let mapped;
+    let mapped: ReturnType<typeof mapDashboard>;
     try {
       mapped = mapDashboard({ org: this.o.org, at, raw: dash.value, queues: this.lastQueues, agents: this.lastAgents });
     } catch (err) {
@@ -192,12 +203,17 @@ export class DashboardPoller {
     this.counts.failures++;
     const n = ++this.counts.consecutiveFailures;
     const delay = this.backoff(n);
-    this.log.warn({ err: errText(err), consecutive: n, retryInMs: delay }, 'dashboard: poll failed; keeping the last data');
+    this.log.warn(
+      { err: errText(err), consecutive: n, retryInMs: delay },
+      'dashboard: poll failed; keeping the last data',
+    );
     let changed = false;
     const cur = this.current;
     if (cur && !cur.stale && this.lastOkAt !== undefined && this.clock.now() - this.lastOkAt >= this.intervalMs) {
       // The data's own time stays: `at` says how old the numbers are.
-      changed = this.offer({ ...cur, at: new Date(this.lastOkAt).toISOString(), stale: true });
+      changed = this.offer(
+        withMembers({ ...cur, at: new Date(this.lastOkAt).toISOString(), stale: true }, membersOf(cur)),
+      );
     }
     this.report('error', changed);
     return delay;

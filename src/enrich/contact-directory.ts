@@ -7,15 +7,12 @@ import type { Logger } from '../log.js';
 import { systemClock, type Clock } from '../clock.js';
 import { Limiter } from './limiter.js';
 import { lookupForms, normalizePhone, type NormalizedPhone } from './phone.js';
+import {
+  ERROR_RESULT as ERROR, NOT_FOUND_RESULT as NOT_FOUND, isLookupStatus, noLookupResult,
+  type LookupResult, type LookupStatus,
+} from './lookup-status.js';
 
-export type LookupStatus = 'found' | 'multiple' | 'not_found' | 'error' | 'disabled';
-
-export interface LookupResult {
-  status: LookupStatus;
-  contact: Contact | null;
-  /** All matches when status is 'multiple' (contact = the first). */
-  candidates?: Contact[];
-}
+export type { LookupResult, LookupStatus } from './lookup-status.js';
 
 export interface ContactSource {
   findByPhone(phone: string): Promise<Contact[]>;
@@ -55,11 +52,6 @@ interface Entry {
   expiresAt: number;
 }
 
-const DISABLED: LookupResult = Object.freeze({ status: 'disabled', contact: null }) as LookupResult;
-const NOT_FOUND: LookupResult = Object.freeze({ status: 'not_found', contact: null }) as LookupResult;
-const ERROR: LookupResult = Object.freeze({ status: 'error', contact: null }) as LookupResult;
-const STATUSES: ReadonlySet<string> = new Set(['found', 'multiple', 'not_found', 'error', 'disabled']);
-
 export class ContactDirectory {
   private readonly client: ContactSource | null;
   private readonly ttlMs: number;
@@ -98,10 +90,14 @@ export class ContactDirectory {
     return this.limiter.running;
   }
 
+  /** The result of a call with no number to look up (noLookupResult: 'disabled' without a CRM, else 'not_found'). */
+  withoutNumber(): LookupResult {
+    return noLookupResult(this.client !== null);
+  }
+
   lookup(rawNumber: string): Promise<LookupResult> {
-    if (!this.client) return this.done(DISABLED, 'miss');
-    const phone = normalizePhone(rawNumber);
-    if (!phone) return this.done(NOT_FOUND, 'miss');
+    const phone = this.client ? normalizePhone(rawNumber) : null;
+    if (!this.client || !phone) return this.done(this.withoutNumber(), 'miss');
     const key = phone.national;
 
     const cached = this.fromCache(key);
@@ -116,6 +112,19 @@ export class ContactDirectory {
       if (this.inflight.get(key) === flight) this.inflight.delete(key);
       return this.done(result, from === 'l2' ? 'hit' : 'miss');
     });
+  }
+
+  /**
+   * The CRM now has this contact for this number (the write-back created a lead): cache it as found, here and in
+   * the shared level, so the next call from the number pops it at once (instead of a cached "no record").
+   * Ignored for a number that is not a phone number or when the CRM is disabled.
+   */
+  learn(rawNumber: string, contact: Contact): void {
+    const phone = this.client ? normalizePhone(rawNumber) : null;
+    if (!phone) return;
+    const result: LookupResult = { status: 'found', contact };
+    this.store(phone.national, result, this.ttlMs);
+    this.writeSecondLevel(phone.national, result, this.ttlMs);
   }
 
   /** Forget what is cached for a number (e.g. the CRM record changed). */
@@ -261,6 +270,6 @@ function errFields(reason: unknown): { name?: string; status?: number; message?:
 function isLookupResult(v: unknown): v is LookupResult {
   if (!v || typeof v !== 'object') return false;
   const r = v as Partial<LookupResult>;
-  return typeof r.status === 'string' && STATUSES.has(r.status) && r.status !== 'error'
+  return isLookupStatus(r.status) && r.status !== 'error'
     && (r.contact === null || (typeof r.contact === 'object' && r.contact !== undefined));
 }

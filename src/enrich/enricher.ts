@@ -6,12 +6,19 @@ import type { Contact, ContactStatus } from '../contract.js';
 import type { Audience, CallUpdate } from '../calls/types.js';
 import type { Logger } from '../log.js';
 import { systemClock, type Clock } from '../clock.js';
-import type { LookupResult } from './contact-directory.js';
+import { ERROR_RESULT as ERROR, isLookupStatus, type LookupResult } from './lookup-status.js';
 
 export type EnrichedUpdate = CallUpdate & { contact: Contact | null; contactStatus: ContactStatus; candidates?: Contact[] };
 
+/** What the enricher needs of the contact directory (ContactDirectory implements it). */
+export interface ContactLookup {
+  lookup(n: string): Promise<LookupResult>;
+  /** The result of a call with no customer number (noLookupResult: 'disabled' without a CRM, else 'not_found'). */
+  withoutNumber(): LookupResult;
+}
+
 export interface EnricherOptions {
-  contacts: { lookup(n: string): Promise<LookupResult> };
+  contacts: ContactLookup;
   budgetMs: number;
   publish: (u: EnrichedUpdate) => void;
   clock?: Clock;
@@ -41,9 +48,6 @@ interface CallEntry {
   ended: boolean;
 }
 
-const NOT_FOUND: LookupResult = { status: 'not_found', contact: null };
-const ERROR: LookupResult = { status: 'error', contact: null };
-const VALID: ReadonlySet<string> = new Set(['found', 'multiple', 'not_found', 'error', 'disabled']);
 
 export function audienceKey(a: Audience): string {
   return a.kind === 'call' ? 'call' : `agent:${a.username}`;
@@ -106,6 +110,16 @@ export class Enricher {
     this.finished.clear();
   }
 
+  /** The directory's rule for a call with no customer number; a failing directory → error. */
+  private withoutNumber(): LookupResult {
+    try {
+      return sanitize(this.contacts.withoutNumber());
+    } catch (err) {
+      this.logger.error({ err }, 'contact directory failed to answer for a call without a number');
+      return ERROR;
+    }
+  }
+
   private startLookup(e: CallEntry, number: string): void {
     e.lookup = 'running';
     let p: Promise<LookupResult>;
@@ -141,7 +155,7 @@ export class Enricher {
     while (e.queue.length) {
       const head = e.queue[0];
       if (e.lookup === 'none') {
-        this.publishOne(e, head.update, NOT_FOUND, false);
+        this.publishOne(e, head.update, this.withoutNumber(), false);
       } else if (e.lookup === 'settled') {
         this.publishOne(e, head.update, e.result ?? ERROR, false);
       } else if (head.expired) {
@@ -207,7 +221,7 @@ export class Enricher {
       this.clearTimer(e);
       this.calls.delete(e.callId);
       if (this.maxFinished > 0) {
-        this.finished.set(e.callId, e.lookup === 'settled' && e.result ? e.result : NOT_FOUND);
+        this.finished.set(e.callId, e.lookup === 'settled' && e.result ? e.result : this.withoutNumber());
         if (this.finished.size > this.maxFinished) this.finished.delete(this.finished.keys().next().value as string);
       }
     }
@@ -230,7 +244,7 @@ export class Enricher {
 function sanitize(r: unknown): LookupResult {
   if (!r || typeof r !== 'object') return ERROR;
   const v = r as Partial<LookupResult>;
-  if (typeof v.status !== 'string' || !VALID.has(v.status)) return ERROR;
+  if (!isLookupStatus(v.status)) return ERROR;
   const contact = v.contact && typeof v.contact === 'object' ? v.contact : null;
   if ((v.status === 'found' || v.status === 'multiple') && !contact) return ERROR;
   const out: LookupResult = { status: v.status, contact: v.status === 'found' || v.status === 'multiple' ? contact : null };

@@ -49,14 +49,33 @@ const MOBILE_PREFIXES: ReadonlySet<string> = new Set([
 const SERVICE = /^1[89]00(?:[0-9]{4}|[0-9]{6})$/;
 const MAX_INPUT = 64;
 
+// How a number may be written: ASCII digit groups separated by spaces, or by one dot or dash (spaces around it
+// allowed); a group may be in parentheses; a `+` only first (`+84 …`, `(+84) …`). Nothing before the first digit
+// group or after the last one: `-0934890883`, `0934890883.`, `0934--890883`, `(0934890883` are not numbers.
+// Every repetition starts with a separator or `(`, so matching is linear.
+const SP = '[ \\t\\u00a0]';
+const SEP = `(?:${SP}+|${SP}*[.\\-]${SP}*)`;
+const FIRST = '(?:\\+?[0-9]+|\\(\\+?[0-9]+\\)[0-9]*)';
+const NEXT = `(?:${SEP}[0-9]+|${SEP}?\\([0-9]+\\)[0-9]*)`;
+const WRITTEN = new RegExp(`^${FIRST}${NEXT}*$`);
+
+/** The digits (and a leading `+`) of a number written as WRITTEN allows (surrounding whitespace trimmed), or null. */
+export function compactNumber(input: string): string | null {
+  if (typeof input !== 'string' || input.length > MAX_INPUT) return null;
+  const s = input.trim();
+  if (!WRITTEN.test(s)) return null;
+  return s.replace(/[^0-9+]/g, '');
+}
+
 /**
  * Any common way of writing a Vietnamese number → its normalised forms, or null when it is not one.
- * Accepts `0…`, `84…`, `+84…`, `0084…`, `+84 (0)…`, with spaces, dots, dashes, parentheses; rejects anything else.
+ * Accepts `0…`, `84…`, `+84…`, `0084…`, `+84 (0)…`, `(+84) …`, with spaces, dots, dashes, parentheses between digit
+ * groups (compactNumber); rejects anything else (a leading minus, letters, extensions, non-ASCII digits).
  * Old 11-digit mobile numbers come back in their new 10-digit form (with `legacy` set).
  */
 export function normalizePhone(input: string): NormalizedPhone | null {
-  if (typeof input !== 'string' || input.length > MAX_INPUT) return null;
-  const s = input.trim().replace(/[ \t.\-()\u00a0]/g, '');
+  const s = compactNumber(input);
+  if (s === null) return null;
   const plus = s.startsWith('+');
   const digits = plus ? s.slice(1) : s;
   if (!/^[0-9]+$/.test(digits)) return null;
@@ -119,7 +138,7 @@ export function isExtension(s: string): boolean {
   return typeof s === 'string' && /^[0-9]{1,6}$/.test(s);
 }
 
-const DIALABLE_CHARS = /^\+?[0-9 .\-()]+$/;
+const DIALABLE_CHARS = /^[0-9 .\-()+]+$/;
 const E164_FOREIGN = /^\+[1-9][0-9]{6,14}$/;
 const MAX_DIALABLE = 32;
 
@@ -127,15 +146,16 @@ const MAX_DIALABLE = 32;
  * What click-to-call may dial, in the form to send upstream, or null:
  * a Vietnamese number → its national form (`0393608879`); a foreign E.164 number `+<country><digits>`
  * (at most 15 digits) → compact `+…`; an extension (2–6 digits, written bare) → as is. Anything else
- * (letters, control characters, `;`, `/`, over-long input, `+84` numbers that are not valid) → null.
+ * (letters, control characters, tabs, `;`, `/`, a leading minus, over-long input, `+84` numbers that are not
+ * valid, all zeros: not even an extension) → null.
  */
 export function normalizeDialable(input: string): string | null {
   if (typeof input !== 'string' || input.length === 0 || input.length > MAX_DIALABLE) return null;
-  if (!DIALABLE_CHARS.test(input)) return null;
+  if (!DIALABLE_CHARS.test(input) || !/[1-9]/.test(input)) return null;
   if (/^[0-9]{2,6}$/.test(input)) return input;
   const vn = normalizePhone(input);
   if (vn) return vn.national;
-  const compact = input.replace(/[ .\-()]/g, '');
-  if (E164_FOREIGN.test(compact) && !compact.startsWith('+84')) return compact;
+  const compact = compactNumber(input);
+  if (compact && E164_FOREIGN.test(compact) && !compact.startsWith('+84')) return compact;
   return null;
 }

@@ -52,7 +52,10 @@ const claimsSchema = z
     queues: z.array(z.string().min(1).max(256)).max(1000).default([]),
     exp: z.number().finite(),
   })
-  .refine((c) => c.role !== 'agent' || c.agent !== undefined, { message: 'agent claim required for role agent', path: ['agent'] });
+  .refine((c) => c.role !== 'agent' || c.agent !== undefined, {
+    message: 'agent claim required for role agent',
+    path: ['agent'],
+  });
 
 function refuse(code: HandshakeError, reason: string): VerifyResult {
   return { ok: false, code, reason };
@@ -73,10 +76,13 @@ function keyFor(o: JwtVerifierOptions): { key: KeyObject; algorithm: JwtAlgorith
   if (key.asymmetricKeyType === 'rsa') return { key, algorithm: 'RS256' };
   if (key.asymmetricKeyType === 'ec') {
     const curve = key.asymmetricKeyDetails?.namedCurve;
-    if (curve !== 'prime256v1') throw new JwtConfigError(`EC JWT public keys must use P-256 (ES256), got ${curve ?? 'unknown curve'}`);
+    if (curve !== 'prime256v1')
+      throw new JwtConfigError(`EC JWT public keys must use P-256 (ES256), got ${curve ?? 'unknown curve'}`);
     return { key, algorithm: 'ES256' };
   }
-  throw new JwtConfigError(`unsupported JWT public key type ${key.asymmetricKeyType ?? 'unknown'} (use RSA or EC P-256)`);
+  throw new JwtConfigError(
+    `unsupported JWT public key type ${key.asymmetricKeyType ?? 'unknown'} (use RSA or EC P-256)`,
+  );
 }
 
 export function createJwtVerifier(o: JwtVerifierOptions): JwtVerifier {

@@ -1,7 +1,8 @@
 // The calls that are live now, as each audience last saw them: replayed to a socket on connect and served by
 // GET /api/calls. An interface, so cluster mode can put it in Redis; the memory implementation is bounded.
-import type { CallView, Claims } from '../contract.js';
+
 import type { Audience } from '../calls/types.js';
+import type { CallView, Claims } from '../contract.js';
 import { canSee } from './rooms.js';
 import type { MaybePromise } from './types.js';
 
@@ -37,7 +38,10 @@ export function compareViews(a: CallView, b: CallView): number {
 
 /** The live views these claims may see (same rule as the rooms), ordered by callId then seq. */
 export function filterVisible(entries: LiveCallEntry[], claims: Claims, org: string): CallView[] {
-  return entries.filter((e) => canSee(claims, org, e.audience)).map((e) => e.view).sort(compareViews);
+  return entries
+    .filter((e) => canSee(claims, org, e.audience))
+    .map((e) => e.view)
+    .sort(compareViews);
 }
 
 /** Async convenience for REST (GET /api/calls): the live views visible to these claims. */

@@ -5,7 +5,7 @@
 // the view in the store. Nothing is lost.
 import type { CallView } from '../contract.js';
 import type { Logger } from '../log.js';
-import { liveKey, type LiveCallStore } from './live-calls.js';
+import { type LiveCallStore, liveKey } from './live-calls.js';
 import { roomsForAudience } from './rooms.js';
 import type { SeqSource } from './seq.js';
 import type { EnrichedUpdate } from './types.js';
@@ -31,6 +31,7 @@ export interface CallPublisherOptions {
 export class CallPublisher {
   /** callId → the tail of that call's publish chain. */
   private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly viewListeners = new Set<(view: CallView, update: EnrichedUpdate) => void>();
 
   constructor(private readonly o: CallPublisherOptions) {}
 
@@ -42,15 +43,24 @@ export class CallPublisher {
       return Promise.resolve(undefined);
     }
     const prev = this.chains.get(u.callId) ?? Promise.resolve();
-    const run = prev.then(() => this.publishNow(u)).catch((err: unknown) => {
-      this.o.logger?.error({ callId: u.callId, err: errText(err) }, 'call publish failed');
-      return undefined;
-    });
+    const run = prev
+      .then(() => this.publishNow(u))
+      .catch((err: unknown) => {
+        this.o.logger?.error({ callId: u.callId, err: errText(err) }, 'call publish failed');
+        return undefined;
+      });
     this.chains.set(u.callId, run);
     void run.then(() => {
       if (this.chains.get(u.callId) === run) this.chains.delete(u.callId);
     });
     return run;
+  }
+
+  /** Every view emitted, with its update (after onEmit): the write-back's webhooks. Returns an unsubscribe function;
+   *  a listener's throw is logged. */
+  onView(listener: (view: CallView, update: EnrichedUpdate) => void): () => void {
+    this.viewListeners.add(listener);
+    return () => void this.viewListeners.delete(listener);
   }
 
   /** Calls with a publish in flight (tests, metrics). */
@@ -89,6 +99,13 @@ export class CallPublisher {
       this.o.onEmit?.(view, u);
     } catch (err) {
       this.o.logger?.warn({ err: errText(err) }, 'onEmit hook failed');
+    }
+    for (const l of this.viewListeners) {
+      try {
+        l(view, u);
+      } catch (err) {
+        this.o.logger?.warn({ err: errText(err) }, 'view listener failed');
+      }
     }
     if (view.state === 'ended' && u.audience.kind === 'call' && this.o.seq.forget) {
       try {

@@ -8,8 +8,12 @@
 //   o:<org>:calls              every call view                     (admins)
 //   o:<org>:dash               the full dashboard                  (supervisors, admins)
 //   o:<org>:wall               the redacted dashboard              (wallboards; no call messages)
-import type { Claims } from '../contract.js';
+//   o:<org>:dscope:<kind>:<q1>,<q2>  a queue-scoped dashboard       (supervisors `full` / wallboards `redacted`
+//                                                                   whose queues are not ["*"]; emitted per node)
+
 import type { Audience } from '../calls/types.js';
+import type { Claims } from '../contract.js';
+import { dashboardScope } from '../dashboard/scope.js';
 
 const enc = (s: string) => encodeURIComponent(s).replace(/\*/g, '%2A');
 const base = (org: string) => `o:${enc(org)}`;
@@ -21,20 +25,36 @@ export const rooms = {
   calls: (org: string) => `${base(org)}:calls`,
   dash: (org: string) => `${base(org)}:dash`,
   wall: (org: string) => `${base(org)}:wall`,
+  /** queues: sorted, de-duplicated (dashboardScope). */
+  dashScope: (org: string, kind: 'full' | 'redacted', queues: readonly string[]) =>
+    `${base(org)}:dscope:${kind}:${queues.map(enc).join(',')}`,
 };
+
+/** The room a socket of these claims gets its dashboard in (undefined: no dashboard). */
+export function dashboardRoom(c: Claims): string | undefined {
+  const kind = dashboardKind(c);
+  if (!kind) return undefined;
+  const scope = dashboardScope(c);
+  if (scope) return rooms.dashScope(c.org, kind, scope);
+  return kind === 'full' ? rooms.dash(c.org) : rooms.wall(c.org);
+}
 
 /** The rooms a verified socket joins (the claims' own org). */
 export function roomsForClaims(c: Claims): string[] {
+  const dash = dashboardRoom(c);
+  const dashRooms = dash ? [dash] : [];
   switch (c.role) {
     case 'agent':
       return c.agent ? [rooms.agent(c.org, c.agent)] : [];
     case 'supervisor':
       return [
-        rooms.dash(c.org),
-        ...(c.queues.includes('*') ? [rooms.allQueues(c.org)] : [...new Set(c.queues)].map((q) => rooms.queue(c.org, q))),
+        ...dashRooms,
+        ...(c.queues.includes('*')
+          ? [rooms.allQueues(c.org)]
+          : [...new Set(c.queues)].map((q) => rooms.queue(c.org, q))),
       ];
     case 'wallboard':
-      return [rooms.wall(c.org)];
+      return dashRooms;
     case 'admin':
       return [rooms.calls(c.org), rooms.dash(c.org)];
     default:

@@ -2,9 +2,12 @@
 // calling createFanout: engine.io takes over the server's existing 'request' listeners and forwards every
 // non-/socket.io/ request to them; a listener added afterwards would also see /socket.io/ requests).
 //
-// Handshake: JWT from `auth.token` or `Authorization: Bearer`; refused with err.message = err.data.code =
-// unauthorized | token_expired | forbidden. On connect: join the org-scoped rooms of the claims, send the latest
-// dashboard (supervisor/admin full, wallboard redacted) and the live calls the socket may see, then the live stream.
+// Handshake (handshake.ts): JWT from `auth.token` or `Authorization: Bearer`; refused with err.message =
+// err.data.code = unauthorized | token_expired | forbidden. On connect: join the org-scoped rooms of the claims, send
+// the latest dashboard (full, redacted, or queue-scoped: dashboard-fanout.ts) and the live calls the socket may see,
+// then the live stream. A token that expires: `session_expired` `{ code: "token_expired" }`, then the disconnect.
+// Client events pass a per-socket token bucket (throttle.ts) before any work; repeated abuse disconnects.
+// Connection state recovery is on (default window 30 s) and works for quiet clients too (recovery.ts).
 //
 // Replay vs live stream: the rooms are joined first, then the replay is read. With a synchronous store (memory)
 // join + replay happen in the same tick, so nothing can come in between. With an async store (Redis), a live
@@ -12,20 +15,33 @@
 // equal seq for that call, which the client ignores (contract: keep the highest seq). The publisher writes the
 // store before emitting, so no message is lost either way.
 import type { Server as HttpServer } from 'node:http';
-import { Server, type ExtendedError, type ServerOptions, type Socket } from 'socket.io';
+import { type ExtendedError, Server, type ServerOptions, type Socket } from 'socket.io';
+import { type Clock, systemClock } from '../clock.js';
 import type {
-  Claims, ClientToServerEvents, Dashboard, DialResult, InterServerEvents, Role, ServerToClientEvents, SocketData,
+  Claims,
+  ClientToServerEvents,
+  Dashboard,
+  DialResult,
+  InterServerEvents,
+  Role,
+  ServerToClientEvents,
+  WrapupResult,
+  SocketData,
 } from '../contract.js';
 import type { Logger } from '../log.js';
-import { systemClock, type Clock } from '../clock.js';
+import { createClientEvents } from './client-events.js';
+import { createDashboardFanout } from './dashboard-fanout.js';
+import { authenticateHandshake } from './handshake.js';
 import type { VerifyResult } from './jwt.js';
 import { filterVisible, type LiveCallEntry, type LiveCallStore } from './live-calls.js';
 import type { CallEmitter } from './publisher.js';
+import { DEFAULT_RECOVERY_MS, type OffsetKeeper, startOffsetKeeper } from './recovery.js';
 import { redactDashboardForWallboard } from './redact.js';
-import { dashboardKind, rooms, roomsForClaims } from './rooms.js';
+import { roomsForClaims } from './rooms.js';
+import { type ThrottleSettings, throttleSettings } from './throttle.js';
 
 export type FanoutServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
-type FanoutSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type FanoutSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface FanoutOptions {
   org: string;
@@ -39,11 +55,20 @@ export interface FanoutOptions {
   redactDashboard?: (d: Dashboard) => Dashboard;
   /** Click-to-call for the socket's claims; the body is untrusted (validate it). */
   dial?: (claims: Claims, body: unknown) => Promise<DialResult>;
+  /** The socket `wrapup` (write-back, contract §7.2) for the socket's claims; the body is untrusted. */
+  wrapup?: (claims: Claims, body: unknown) => Promise<WrapupResult>;
   onConnectionChange?: (role: Role, delta: 1 | -1) => void;
   /** Socket.IO adapter constructor (cluster mode). */
   adapter?: ServerOptions['adapter'];
-  /** Passed to Socket.IO, with skipMiddlewares forced to false (a recovered session re-presents its token). */
-  connectionStateRecovery?: ServerOptions['connectionStateRecovery'];
+  /** Passed to Socket.IO, with skipMiddlewares forced to false (a recovered session re-presents its token).
+   *  Default: on, with a 30 s window; `false` turns recovery off. */
+  connectionStateRecovery?: ServerOptions['connectionStateRecovery'] | false;
+  /** Keepalive period for recovery offsets; default a third of the window (at most 10 s). */
+  recoveryKeepaliveMs?: number;
+  /** Per-socket throttle of client events; defaults in throttle.ts. */
+  throttle?: Partial<ThrottleSettings>;
+  /** A client event dropped by the throttle (`dropped`) or a socket disconnected for abuse (`disconnected`). */
+  onThrottle?: (what: 'dropped' | 'disconnected') => void;
   /** Keep a socket this long past its token's exp (match the verifier's clock tolerance); default 0. */
   expiryGraceMs?: number;
   clock?: Clock;
@@ -56,6 +81,8 @@ export interface Fanout {
   emitter: CallEmitter;
   emitDashboard(d: Dashboard): void;
   connectedByRole(): Record<Role, number>;
+  /** Client events dropped by the throttle, sockets disconnected for abuse (since start). */
+  throttleStats(): { dropped: number; disconnected: number };
   close(): Promise<void>;
 }
 
@@ -72,18 +99,42 @@ export function createFanout(httpServer: HttpServer, o: FanoutOptions): Fanout {
   let lastDashboard: Dashboard | undefined;
   let closed = false;
   let closing: Promise<void> | undefined;
+  const throttle = throttleSettings(o.throttle);
+  const throttled = { dropped: 0, disconnected: 0 };
+  const recovery =
+    o.connectionStateRecovery === false
+      ? undefined
+      : { maxDisconnectionDuration: DEFAULT_RECOVERY_MS, ...o.connectionStateRecovery, skipMiddlewares: false };
 
   const io: FanoutServer = new Server(httpServer, {
     serveClient: false,
     maxHttpBufferSize: o.maxHttpBufferSize ?? 16 * 1024,
     // After close(): refuse new engine.io sessions (the HTTP server itself belongs to the caller).
     allowRequest: (_req, fn) => fn(closed ? 'server closing' : null, !closed),
-    ...(o.cors && o.cors.origins.length
+    ...(o.cors && o.cors.origins.length > 0
       ? { cors: { origin: o.cors.origins.includes('*') ? '*' : o.cors.origins, methods: ['GET', 'POST'] } }
       : {}),
     ...(o.adapter ? { adapter: o.adapter } : {}),
-    ...(o.connectionStateRecovery ? { connectionStateRecovery: { ...o.connectionStateRecovery, skipMiddlewares: false } } : {}),
+    ...(recovery ? { connectionStateRecovery: recovery } : {}),
   });
+  const dashboards = createDashboardFanout({
+    io,
+    org,
+    redact,
+    logger,
+    cluster: o.adapter !== undefined,
+    onDashboard: (d) => {
+      lastDashboard = d;
+    },
+  });
+  const offsets: OffsetKeeper | undefined = recovery
+    ? startOffsetKeeper(io, {
+        org,
+        recoveryMs: recovery.maxDisconnectionDuration,
+        clock,
+        ...(o.recoveryKeepaliveMs ? { everyMs: o.recoveryKeepaliveMs } : {}),
+      })
+    : undefined;
 
   io.use((socket, next) => {
     const r = authenticate(socket);
@@ -98,26 +149,12 @@ export function createFanout(httpServer: HttpServer, o: FanoutOptions): Fanout {
   });
 
   function authenticate(socket: FanoutSocket): VerifyResult {
-    const auth = socket.handshake.auth as Record<string, unknown> | undefined;
-    let token: string | undefined;
-    if (auth && auth.token !== undefined) {
-      if (typeof auth.token !== 'string') return { ok: false, code: 'unauthorized', reason: 'auth.token is not a string' };
-      token = auth.token;
-    } else {
-      const m = /^Bearer\s+(\S+)\s*$/i.exec(socket.handshake.headers.authorization ?? '');
-      token = m?.[1];
-    }
-    if (!token) return { ok: false, code: 'unauthorized', reason: 'no token' };
-    let r: VerifyResult;
-    try {
-      r = o.verifier.verify(token);
-    } catch (err) {
-      logger.error({ err: err instanceof Error ? err.name : 'unknown' }, 'token verifier threw');
-      return { ok: false, code: 'unauthorized', reason: 'verification failed' };
-    }
-    // Defence in depth: the verifier refuses other orgs too.
-    if (r.ok && r.claims.org !== org) return { ok: false, code: 'forbidden', reason: 'token is for another org' };
-    return r;
+    return authenticateHandshake(
+      { auth: socket.handshake.auth, authorization: socket.handshake.headers.authorization },
+      o.verifier,
+      org,
+      logger,
+    );
   }
 
   io.on('connection', (socket) => {
@@ -127,7 +164,7 @@ export function createFanout(httpServer: HttpServer, o: FanoutOptions): Fanout {
       return;
     }
     if (claims.exp * 1000 + graceMs <= clock.now()) {
-      socket.disconnect(true);
+      expire(socket);
       return;
     }
     const role = claims.role;
@@ -142,20 +179,20 @@ export function createFanout(httpServer: HttpServer, o: FanoutOptions): Fanout {
       o.onConnectionChange?.(role, -1);
       logger.debug({ sid: socket.id, role, reason }, 'socket disconnected');
     });
-    socket.on('dial', (body: unknown, ack: unknown) => onDial(socket, claims, body, ack));
+    clientEvents.attach(socket, claims);
 
     const wanted = new Set(roomsForClaims(claims));
-    for (const r of socket.rooms) if (r !== socket.id && !wanted.has(r)) void socket.leave(r);
+    for (const r of socket.rooms) if (r !== socket.id && !wanted.has(r) && !r.includes(':node:')) void socket.leave(r);
     void socket.join([...wanted]);
+    dashboards.joined(claims);
+    offsets?.connected(socket);
     logger.debug({ sid: socket.id, role, sub: claims.sub, recovered: socket.recovered }, 'socket connected');
     // A recovered session gets its missed packets from Socket.IO itself.
     if (socket.recovered) return;
 
-    const kind = dashboardKind(claims);
-    if (kind) {
-      const d = latestDashboard();
-      if (d) socket.emit('dashboard', kind === 'full' ? d : redact(d));
-    }
+    const d = latestDashboard();
+    const seen = d ? dashboards.forClaims(d, claims) : undefined;
+    if (seen) socket.emit('dashboard', seen);
     let entries: LiveCallEntry[] | Promise<LiveCallEntry[]>;
     try {
       entries = live.entries();
@@ -164,7 +201,10 @@ export function createFanout(httpServer: HttpServer, o: FanoutOptions): Fanout {
       return;
     }
     if (isPromiseLike(entries)) {
-      entries.then((es) => replay(socket, claims, es), (err: unknown) => logger.error({ err: errText(err) }, 'live calls unavailable for replay'));
+      entries.then(
+        (es) => replay(socket, claims, es),
+        (err: unknown) => logger.error({ err: errText(err) }, 'live calls unavailable for replay'),
+      );
     } else {
       replay(socket, claims, entries);
     }
@@ -190,41 +230,34 @@ export function createFanout(httpServer: HttpServer, o: FanoutOptions): Fanout {
     const delay = expiresAtMs - clock.now();
     if (delay <= 0) {
       expiryTimers.delete(socket.id);
-      logger.info({ sid: socket.id, role: socket.data.claims?.role }, 'token expired; socket disconnected');
-      socket.disconnect(true);
+      expire(socket);
       return;
     }
-    expiryTimers.set(socket.id, clock.setTimeout(() => scheduleExpiry(socket, expiresAtMs), Math.min(delay, MAX_TIMER_MS)));
+    expiryTimers.set(
+      socket.id,
+      clock.setTimeout(() => scheduleExpiry(socket, expiresAtMs), Math.min(delay, MAX_TIMER_MS)),
+    );
   }
 
-  function onDial(socket: FanoutSocket, claims: Claims, body: unknown, ack: unknown): void {
-    if (typeof ack !== 'function') {
-      logger.debug({ sid: socket.id }, 'dial without an ack function ignored');
-      return;
-    }
-    let answered = false;
-    const reply = (r: DialResult) => {
-      if (answered) return;
-      answered = true;
-      try {
-        (ack as (r: DialResult) => void)(r);
-      } catch (err) {
-        logger.warn({ err: errText(err) }, 'dial ack failed');
-      }
-    };
-    if (!o.dial) return reply({ error: 'upstream_unavailable', message: 'click-to-call is not available on this bridge' });
-    if (claims.exp * 1000 + graceMs <= clock.now()) return reply({ error: 'token_expired', message: 'the token has expired' });
-    let p: Promise<DialResult>;
-    try {
-      p = Promise.resolve(o.dial(claims, body));
-    } catch (err) {
-      p = Promise.reject(err);
-    }
-    p.then(reply, (err: unknown) => {
-      logger.error({ sid: socket.id, err: errText(err) }, 'dial failed');
-      reply({ error: 'upstream_error', message: 'click-to-call failed' });
-    });
+  /** Tells the client why (contract §7.1), then disconnects; engine.io flushes the message before closing. */
+  function expire(socket: FanoutSocket): void {
+    logger.info({ sid: socket.id, role: socket.data.claims?.role }, 'token expired; socket disconnected');
+    socket.emit('session_expired', { code: 'token_expired' });
+    socket.disconnect(true);
   }
+
+  const clientEvents = createClientEvents({
+    logger,
+    clock,
+    graceMs,
+    throttle,
+    ...(o.dial ? { dial: o.dial } : {}),
+    ...(o.wrapup ? { wrapup: o.wrapup } : {}),
+    onThrottle: (what) => {
+      throttled[what]++;
+      o.onThrottle?.(what);
+    },
+  });
 
   const emitter: CallEmitter = {
     emitCall(target, view) {
@@ -244,12 +277,12 @@ export function createFanout(httpServer: HttpServer, o: FanoutOptions): Fanout {
       return;
     }
     lastDashboard = d;
-    io.to(rooms.dash(org)).emit('dashboard', d);
-    io.to(rooms.wall(org)).emit('dashboard', redact(d));
+    dashboards.emit(d);
   }
 
   async function doClose(): Promise<void> {
     closed = true;
+    offsets?.stop();
     for (const h of expiryTimers.values()) clock.clearTimeout(h);
     expiryTimers.clear();
     // Only this process's sockets (in cluster mode the others stay up).
@@ -267,6 +300,7 @@ export function createFanout(httpServer: HttpServer, o: FanoutOptions): Fanout {
     emitter,
     emitDashboard,
     connectedByRole: () => ({ ...counts }),
+    throttleStats: () => ({ ...throttled }),
     close: () => (closing ??= doClose()),
   };
 }

@@ -1,6 +1,6 @@
 // EnrichedUpdate + seq → the contract's CallView: an explicit whitelist of fields (no receivedAt, no
 // customerNumber, no audience) and no undefined-valued keys, at any depth the contract defines.
-import type { AgentRef, CallView, Party, QueueRef } from '../contract.js';
+import type { AgentRef, CallCrm, CallView, Party, QueueRef } from '../contract.js';
 import type { EnrichedUpdate } from './types.js';
 
 function party(p: Party): Party {
@@ -20,6 +20,13 @@ function agentRef(a: AgentRef): AgentRef {
 function queueRef(q: QueueRef): QueueRef {
   const out: QueueRef = { id: q.id };
   if (q.name !== undefined) out.name = q.name;
+  return out;
+}
+
+function crmOf(c: CallCrm): CallCrm {
+  const out: CallCrm = { status: c.status };
+  if (c.ticketId !== undefined) out.ticketId = c.ticketId;
+  if (c.leadId !== undefined) out.leadId = c.leadId;
   return out;
 }
 
@@ -49,7 +56,9 @@ export function toCallView(u: EnrichedUpdate, seq: number): CallView {
   if (u.endedAt !== undefined) view.endedAt = u.endedAt;
   if (u.outcome !== undefined) view.outcome = u.outcome;
   if (u.hangupCause !== undefined) view.hangupCause = u.hangupCause;
+  if (u.mergedInto !== undefined) view.mergedInto = u.mergedInto;
   if (u.durationSec !== undefined) view.durationSec = u.durationSec;
   if (u.billingSec !== undefined) view.billingSec = u.billingSec;
+  if (u.crm !== undefined) view.crm = crmOf(u.crm);
   return view;
 }

@@ -1,4 +1,4 @@
-// Bearer JWT on REST routes: the same verifier as the Socket.IO handshake.
+// Bearer JWT on REST routes: the same verifier and the same `Authorization` parsing as the Socket.IO handshake.
 import type { NextFunction, Request, Response } from 'express';
 import type { Claims, HandshakeError } from '../contract.js';
 import { HttpError } from './errors.js';
@@ -13,13 +13,31 @@ const MESSAGES: Record<HandshakeError, string> = {
   forbidden: 'this token may not use this bridge',
 };
 
+// RFC 6750 §2.1: `Bearer` (any case), one space or more, a token68 (never empty). Surrounding spaces are tolerated
+// (Node trims header values already; a value given by other means may not be).
+const BEARER = /^ *bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+/**
+ * The token of an `Authorization: Bearer <token>` header value, or undefined (absent, another scheme, no token,
+ * characters a bearer token cannot hold). The one parser for REST and for the socket handshake.
+ */
+export function parseBearer(header: unknown): string | undefined {
+  if (typeof header !== 'string' || header.length > 16 * 1024) return undefined;
+  return BEARER.exec(header)?.[1];
+}
+
 export function requireAuth(verifier: TokenVerifier) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const header = req.headers.authorization ?? '';
-    const m = /^Bearer\s+([A-Za-z0-9_\-.=]+)$/i.exec(header);
-    if (!m) return next(new HttpError('unauthorized', MESSAGES.unauthorized, { 'WWW-Authenticate': 'Bearer' }));
-    const r = verifier.verify(m[1]);
-    if (!r.ok) return next(new HttpError(r.code, MESSAGES[r.code], { 'WWW-Authenticate': 'Bearer' }));
+    const token = parseBearer(req.headers.authorization);
+    if (!token) {
+      next(new HttpError('unauthorized', MESSAGES.unauthorized, { 'WWW-Authenticate': 'Bearer' }));
+      return;
+    }
+    const r = verifier.verify(token);
+    if (!r.ok) {
+      next(new HttpError(r.code, MESSAGES[r.code], { 'WWW-Authenticate': 'Bearer' }));
+      return;
+    }
     res.locals.claims = r.claims;
     next();
   };

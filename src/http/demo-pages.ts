@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express, { Router, type Response } from 'express';
+import express, { type Response, Router } from 'express';
+import { parseBearer } from './auth.js';
+import type { DemoTokenRenewer } from './demo-token.js';
 
 export class DemoPagesError extends Error {
   override readonly name = 'DemoPagesError';
@@ -16,6 +18,9 @@ export interface DemoPagesOptions {
   dir?: string;
   /** socket.io-client's dist/ folder. Default: resolved from node_modules. */
   socketIoClientDist?: string;
+  /** Demo mode only: `POST /demo/token` (Authorization: Bearer <the page's token, expired or not>) → `{ token }`,
+   *  so a page that got `session_expired` can reconnect by itself. Absent: the route answers 404. */
+  renewToken?: DemoTokenRenewer;
 }
 
 /** Same-origin only; no inline script or style (the pages and the widget use none); sockets to this origin. */
@@ -57,8 +62,24 @@ export function demoPages(o: DemoPagesOptions = {}): Router {
     if (!existsSync(join(vendor, f))) throw new DemoPagesError(`socket.io-client browser build not found: ${f}`);
   }
   const r = Router();
+  const renew = o.renewToken;
+  if (renew) {
+    r.post('/demo/token', (req, res) => {
+      securityHeaders(res);
+      res.setHeader('Cache-Control', 'no-store');
+      const token = parseBearer(req.headers.authorization);
+      const fresh = token ? renew(token) : undefined;
+      if (!fresh) {
+        res.status(401).json({ error: 'unauthorized', message: 'a demo token of this bridge is required' });
+        return;
+      }
+      res.json({ token: fresh });
+    });
+  }
   // Express matches `/demo/` here too (non-strict routing): only the bare path is redirected.
-  r.get('/demo', (req, res, next) => (req.originalUrl.split('?')[0] === '/demo' ? res.redirect(301, '/demo/') : next()));
+  r.get('/demo', (req, res, next) =>
+    req.originalUrl.split('?')[0] === '/demo' ? res.redirect(301, '/demo/') : next(),
+  );
   r.get('/demo/vendor/:file', (req, res, next) => {
     const file = String(req.params.file);
     if (!VENDOR_FILES.includes(file)) return next();
@@ -67,12 +88,15 @@ export function demoPages(o: DemoPagesOptions = {}): Router {
       if (err) next(err);
     });
   });
-  r.use('/demo', express.static(dir, {
-    index: 'index.html',
-    dotfiles: 'ignore',
-    redirect: true,
-    fallthrough: true,
-    setHeaders: securityHeaders,
-  }));
+  r.use(
+    '/demo',
+    express.static(dir, {
+      index: 'index.html',
+      dotfiles: 'ignore',
+      redirect: true,
+      fallthrough: true,
+      setHeaders: securityHeaders,
+    }),
+  );
   return r;
 }

@@ -1,17 +1,25 @@
-// The contract's error body: { error: <code>, message: <human text> }, with the code's HTTP status.
+// The contract's error body: { error: <code>, message: <human text> }, with the code's HTTP status. Also the answers
+// Node's HTTP parser makes itself (408, 431, 400 on a malformed request), written as the same JSON body.
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { NextFunction, Request, Response } from 'express';
-import { ERROR_STATUS, type ErrorBody, type ErrorCode } from '../contract.js';
+import { ERROR_STATUS } from '../contract.js';
 import type { Logger } from '../log.js';
+
+/** The contract's codes (src/contract.ts), including the bridge's own answers (500, 408, 431). */
+export const HTTP_ERROR_STATUS = ERROR_STATUS;
+export type HttpErrorCode = keyof typeof HTTP_ERROR_STATUS;
+export interface HttpErrorBody { error: HttpErrorCode; message: string }
 
 export class HttpError extends Error {
   override readonly name = 'HttpError';
-  constructor(readonly code: ErrorCode, message: string, readonly headers: Record<string, string> = {}) {
+  constructor(readonly code: HttpErrorCode, message: string, readonly headers: Record<string, string> = {}) {
     super(message);
   }
   get status(): number {
-    return ERROR_STATUS[this.code];
+    return HTTP_ERROR_STATUS[this.code];
   }
-  body(): ErrorBody {
+  body(): HttpErrorBody {
     return { error: this.code, message: this.message };
   }
 }
@@ -28,24 +36,61 @@ export function notFound(_req: Request, _res: Response, next: NextFunction): voi
 /** Last middleware: every error becomes the contract's JSON body; unknown errors are logged, never echoed. */
 export function errorHandler(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
-    if (err instanceof HttpError) return sendError(res, err);
-    const type = (err as { type?: string } | null)?.type;
-    if (type === 'entity.parse.failed') return sendError(res, new HttpError('invalid_body', 'the body is not valid JSON'));
-    if (type === 'entity.too.large') return sendError(res, new HttpError('invalid_body', 'the body is too large'));
-    if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
-      return sendError(res, new HttpError('invalid_body', 'unsupported body encoding'));
+    const known = knownError(err);
+    if (known) {
+      sendError(res, known);
+      return;
     }
-    if (type === 'request.size.invalid' || type === 'request.aborted') {
-      return sendError(res, new HttpError('invalid_body', 'the body was not received whole'));
-    }
-    // Other client errors of Express and body-parser (http-errors with expose, a path parameter that is not valid
-    // percent-encoding). Not an upstream client's error that happens to carry a status.
-    const e = err as { status?: unknown; statusCode?: unknown; expose?: unknown } | null;
-    const status = e?.status ?? e?.statusCode;
-    if (typeof status === 'number' && status >= 400 && status < 500 && (e?.expose === true || err instanceof URIError)) {
-      return sendError(res, status === 404 ? new HttpError('not_found', 'no such route') : new HttpError('invalid_body', 'bad request'));
-    }
+    // A bug inside the bridge: 500. Upstream failures arrive here already as HttpError (502/503) from their routes.
     logger.error({ err: err instanceof Error ? { name: err.name, message: err.message } : String(err), path: req.path }, 'unhandled request error');
-    if (!res.headersSent) sendError(res, new HttpError('upstream_error', 'internal error'));
+    if (!res.headersSent) sendError(res, new HttpError('internal_error', 'internal error'));
+    else res.destroy();
+  };
+}
+
+/** The HttpError an error stands for, when it is ours or a client's error reported by Express or body-parser. */
+function knownError(err: unknown): HttpError | undefined {
+  if (err instanceof HttpError) return err;
+  const type = (err as { type?: string } | null)?.type;
+  if (type === 'entity.parse.failed') return new HttpError('invalid_body', 'the body is not valid JSON');
+  if (type === 'entity.too.large') return new HttpError('invalid_body', 'the body is too large');
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new HttpError('invalid_body', 'unsupported body encoding');
+  if (type === 'request.size.invalid' || type === 'request.aborted') return new HttpError('invalid_body', 'the body was not received whole');
+  // Other client errors of Express and body-parser (http-errors with expose, a path parameter that is not valid
+  // percent-encoding). Not an upstream client's error that happens to carry a status.
+  const e = err as { status?: unknown; statusCode?: unknown; expose?: unknown } | null;
+  const status = e?.status ?? e?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500 && (e?.expose === true || err instanceof URIError)) {
+    return status === 404 ? new HttpError('not_found', 'no such route') : new HttpError('invalid_body', 'bad request');
+  }
+  return undefined;
+}
+
+/** What Node's parser reports on a connection (`clientError`), as the JSON error the bridge answers with. */
+export function clientErrorOf(code: string | undefined): HttpError {
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return new HttpError('request_timeout', 'the request was not received in time');
+  if (code === 'HPE_HEADER_OVERFLOW') return new HttpError('headers_too_large', 'the request headers are too large');
+  return new HttpError('invalid_body', 'malformed HTTP request');
+}
+
+/** `server.on('clientError')`: Node's own answers (408, 431, 400) with the contract's JSON body, then the connection is
+ *  closed. Nothing is written when a response has already started on it or the peer is gone (as Node does). */
+export function clientErrorResponder(logger: Logger) {
+  return (err: Error & { code?: string }, socket: Duplex): void => {
+    const started = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+    if (err.code === 'ECONNRESET' || err.code === 'EPIPE' || !socket.writable || started) {
+      socket.destroy();
+      return;
+    }
+    const e = clientErrorOf(err.code);
+    logger.debug({ code: err.code, status: e.status }, 'http client error answered');
+    const body = JSON.stringify(e.body());
+    socket.end(
+      `HTTP/1.1 ${e.status} ${STATUS_CODES[e.status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\n`
+      + `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+    );
+    // A peer that never reads must not keep the descriptor: the socket goes once the answer is flushed, or soon.
+    socket.once('finish', () => socket.destroy());
+    setTimeout(() => socket.destroy(), 1000).unref();
   };
 }

@@ -6,6 +6,14 @@ export interface Readiness {
   notReadyReasons(): string[];
 }
 
+/**
+ * `/readyz`'s reason for a signal subscription that is not live. A lasting problem the subscriber reported
+ * (StateInfo.problem, e.g. a server offering only xhr-polling) is said as it is, not as "reconnecting".
+ */
+export function signalNotReadyReason(state: string, info: { problem?: string } = {}): string {
+  return info.problem ? `signal subscription cannot start: ${info.problem}` : `signal subscription is ${state}`;
+}
+
 export function healthRoutes(readiness: Readiness): Router {
   const r = Router();
   r.get('/healthz', (_req, res) => {

@@ -43,6 +43,7 @@ export class BridgeMetrics {
   private readonly rejected: Counter<'reason'>;
   private readonly callsOut: Counter<'audience'>;
   private readonly publishRejected: Counter<'reason'>;
+  private readonly throttled: Counter<'what'>;
   private readonly latency: Histogram<'state'>;
   private readonly crm: Counter<'result' | 'cache'>;
   private readonly sockets: Gauge<'role'>;
@@ -70,6 +71,11 @@ export class BridgeMetrics {
     });
     this.publishRejected = new Counter({
       name: `${p}call_publish_rejected_total`, help: 'Call updates dropped before emission, by reason.', labelNames: ['reason'], registers,
+    });
+    this.throttled = new Counter({
+      name: `${p}socket_events_throttled_total`,
+      help: 'Client events refused by the per-socket throttle (dropped), and sockets disconnected for abusing it.',
+      labelNames: ['what'], registers,
     });
     this.latency = new Histogram({
       name: `${p}ring_to_emit_seconds`, help: 'Time from the upstream frame being read to the `call` message being emitted, by call state.',
@@ -129,6 +135,11 @@ export class BridgeMetrics {
   /** CallPublisher onReject. */
   callRejected(reason: string): void {
     this.publishRejected.inc({ reason: this.label('publish_reject', reason) });
+  }
+
+  /** Fan-out onThrottle: a client event dropped, or a socket disconnected, by the per-socket throttle. */
+  socketThrottled(what: 'dropped' | 'disconnected'): void {
+    this.throttled.inc({ what });
   }
 
   /** ContactDirectory observe. */

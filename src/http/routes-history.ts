@@ -5,7 +5,7 @@ import { Router } from 'express';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../log.js';
 import type { HistoryQuery } from '../antring/hash.js';
-import { AntRingHttpError, AntRingNetworkError, AntRingTimeoutError } from '../antring/errors.js';
+import { AntRingError, AntRingHttpError, AntRingNetworkError, AntRingTimeoutError } from '../antring/errors.js';
 import { claimsOf } from './auth.js';
 import { HttpError } from './errors.js';
 import { antringDate, parseHistoryQuery, MEDIA_RE } from './history-query.js';
@@ -19,7 +19,9 @@ export interface HistorySource {
   playRecording(media: string): Promise<string>;
 }
 
+/** A named AntRing failure → 503/502. Anything else is a bug inside the bridge: passed on as is (→ 500 internal_error). */
 function upstreamError(err: unknown, what: string): HttpError {
+  if (!(err instanceof AntRingError) && !(err instanceof UnusableUrlError)) throw err;
   if (err instanceof AntRingTimeoutError || err instanceof AntRingNetworkError) {
     return new HttpError('upstream_unavailable', `${what}: AntRing did not answer`);
   }
@@ -29,7 +31,19 @@ function upstreamError(err: unknown, what: string): HttpError {
   return new HttpError('upstream_error', `${what}: AntRing answered with an error`);
 }
 
+/** play_recording answered 2xx with something that is not an http(s) URL. */
+class UnusableUrlError extends Error {
+  override readonly name = 'UnusableUrlError';
+}
+
 const errSummary = (err: unknown) => (err instanceof Error ? { name: err.name, message: err.message } : { name: typeof err });
+
+/** The signed URL AntRing gave, as a URL; never echoed (it is signed). */
+function httpUrl(raw: unknown): URL {
+  const url = typeof raw === 'string' && URL.canParse(raw) ? new URL(raw) : undefined;
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw new UnusableUrlError('unusable media URL');
+  return url;
+}
 
 // ---- routes -------------------------------------------------------------------------------------
 
@@ -92,11 +106,10 @@ export function historyRoutes(o: HistoryRoutesOptions): Router {
     }
     let url: URL;
     try {
-      url = new URL(await o.source.playRecording(media));
-      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError('not an http(s) URL');
+      url = httpUrl(await o.source.playRecording(media));
     } catch (err) {
       if (err instanceof AntRingHttpError && err.status === 404) throw new HttpError('not_found', 'no such recording');
-      o.logger.warn({ err: err instanceof TypeError ? { name: 'TypeError', message: 'unusable media URL' } : errSummary(err) }, 'play_recording failed');
+      o.logger.warn({ err: errSummary(err) }, 'play_recording failed');
       throw upstreamError(err, 'recording');
     }
     // The URL is signed and short-lived: never cached here, nor by the browser or a proxy.

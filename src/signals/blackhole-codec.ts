@@ -1,5 +1,6 @@
 // Kazoo blackhole (4.1+) JSON actions over a plain websocket.
 // Pure: decodeServerFrame() never throws; a frame it cannot read is a rejection with a reason.
+import { parseJsonBounded } from './json-limits.js';
 
 export interface SubscribeRequest {
   authToken: string;
@@ -51,11 +52,21 @@ export function encodePing(requestId: string): string {
 }
 
 /** Server side, for fakes and tests. */
-export function encodeReply(requestId: string, status: 'success' | 'error', data: Record<string, unknown> = {}): string {
+export function encodeReply(
+  requestId: string,
+  status: 'success' | 'error',
+  data: Record<string, unknown> = {},
+): string {
   return JSON.stringify({ action: 'reply', request_id: requestId, status, data });
 }
 
-export function encodeEventFrame(e: { subscribedKey: string; subscriptionKey?: string; name: string; routingKey: string; data: unknown }): string {
+export function encodeEventFrame(e: {
+  subscribedKey: string;
+  subscriptionKey?: string;
+  name: string;
+  routingKey: string;
+  data: unknown;
+}): string {
   return JSON.stringify({
     action: 'event',
     subscribed_key: e.subscribedKey,
@@ -71,19 +82,20 @@ const optStr = (v: unknown): string | undefined => (typeof v === 'string' && v.l
 
 export function decodeServerFrame(text: unknown): BlackholeDecoded {
   if (typeof text !== 'string') return { ok: false, reason: 'not_text' };
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    return { ok: false, reason: 'bad_json' };
-  }
+  const j = parseJsonBounded(text);
+  if (!j.ok) return { ok: false, reason: j.reason };
+  const v = j.value;
   if (!isObject(v)) return { ok: false, reason: 'not_object' };
   switch (v.action) {
     case 'reply': {
-      if (typeof v.request_id !== 'string' || !v.request_id || v.request_id.length > 256) return { ok: false, reason: 'bad_reply' };
+      if (typeof v.request_id !== 'string' || !v.request_id || v.request_id.length > 256)
+        return { ok: false, reason: 'bad_reply' };
       if (v.status !== 'success' && v.status !== 'error') return { ok: false, reason: 'bad_reply' };
       const data = isObject(v.data) ? v.data : {};
-      return { ok: true, frame: { type: 'reply', requestId: v.request_id, status: v.status, data, pong: data.response === 'pong' } };
+      return {
+        ok: true,
+        frame: { type: 'reply', requestId: v.request_id, status: v.status, data, pong: data.response === 'pong' },
+      };
     }
     case 'event': {
       if (!isObject(v.data)) return { ok: false, reason: 'bad_event' };

@@ -4,8 +4,8 @@ import WebSocket from 'ws';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { errSummary } from './errors.js';
+import type { ConnectTarget, ProtocolSession } from './protocol.js';
 import { TimerSlots } from './timer-slots.js';
-import type { ProtocolSession } from './protocol.js';
 
 /** The part of a `ws` WebSocket the subscriber uses. */
 export interface WebSocketLike {
@@ -13,7 +13,7 @@ export interface WebSocketLike {
   send(data: string): void;
   close(code?: number, reason?: string): void;
   terminate?(): void;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: listeners of `ws` and of test fakes take different arguments per event
   on(event: 'open' | 'message' | 'close' | 'error', listener: (...args: any[]) => void): unknown;
 }
 
@@ -33,6 +33,12 @@ export interface ConnectionOptions {
 const OPEN = 1;
 const CLOSED = 3;
 const CLOSE_GRACE_MS = 1_000;
+/**
+ * TCP keepalive on the socket: what finds a dead peer on a link that is silent by design (socket.io 0.9 without
+ * heartbeats). Not websocket pings: a real socket.io 0.9 server answers them with a malformed pong ("RSV1 must be
+ * clear") that makes `ws` close the connection.
+ */
+export const TCP_KEEPALIVE_MS = 30_000;
 
 export class SignalConnection {
   private readonly timers: TimerSlots<'watchdog' | 'ping' | 'grace'>;
@@ -40,7 +46,8 @@ export class SignalConnection {
   private ws?: WebSocketLike;
   private closed = false;
   private lastFrameAt = 0;
-  private deadMs = 30_000;
+  /** undefined: silence is normal on this link (no watchdog). */
+  private deadMs: number | undefined = 30_000;
   private markClosed!: () => void;
   private readonly whenClosed = new Promise<void>((r) => (this.markClosed = r));
 
@@ -52,13 +59,13 @@ export class SignalConnection {
     return this.opts.session;
   }
 
-  get deadAfterMs(): number {
+  get deadAfterMs(): number | undefined {
     return this.deadMs;
   }
 
   /** Prepares (handshake) and opens the websocket; failures arrive through onLost. */
   async start(): Promise<void> {
-    let target;
+    let target: ConnectTarget;
     try {
       target = await this.opts.session.prepare(this.abort.signal);
     } catch (err) {
@@ -67,10 +74,10 @@ export class SignalConnection {
       return;
     }
     if (this.closed) return;
-    this.deadMs = this.opts.deadAfterMs ?? target.deadAfterMs;
+    this.deadMs = target.deadAfterMs === undefined ? undefined : (this.opts.deadAfterMs ?? target.deadAfterMs);
     let ws: WebSocketLike;
     try {
-      ws = this.opts.createWebSocket ? this.opts.createWebSocket(target.wsUrl) : new WebSocket(target.wsUrl);
+      ws = this.opts.createWebSocket ? this.opts.createWebSocket(target.wsUrl) : openWebSocket(target.wsUrl);
     } catch (err) {
       this.lost('websocket_failed', err);
       return;
@@ -144,10 +151,12 @@ export class SignalConnection {
   }
 
   private armWatchdog(): void {
-    const wait = this.lastFrameAt + this.deadMs - this.opts.clock.now();
+    const deadMs = this.deadMs;
+    if (deadMs === undefined) return;
+    const wait = this.lastFrameAt + deadMs - this.opts.clock.now();
     this.timers.set('watchdog', Math.max(wait, 1), () => {
       const silentMs = this.opts.clock.now() - this.lastFrameAt;
-      if (silentMs >= this.deadMs) this.lost('dead_socket', undefined, { silentMs });
+      if (silentMs >= deadMs) this.lost('dead_socket', undefined, { silentMs });
       else this.armWatchdog();
     });
   }
@@ -159,4 +168,11 @@ export class SignalConnection {
       this.schedulePing();
     });
   }
+}
+
+/** A `ws` client with TCP keepalive on its socket once upgraded. */
+function openWebSocket(url: string): WebSocketLike {
+  const ws = new WebSocket(url);
+  ws.once('upgrade', (res) => res.socket.setKeepAlive(true, TCP_KEEPALIVE_MS));
+  return ws;
 }

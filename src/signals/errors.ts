@@ -10,6 +10,8 @@ export class SignalConnectError extends Error {
     message: string,
     /** Short machine reason: handshake_http_status, bad_handshake, no_websocket, … */
     readonly reason: string,
+    /** no_websocket: the transports the server offered instead. */
+    readonly offered?: readonly string[],
   ) {
     super(message);
   }

@@ -1,11 +1,11 @@
 // Inbound frame accounting: size/binary checks, per-type and per-reason counters, rate-limited warnings,
 // event parsing and delivery. Never throws, never logs frame contents (subscribe frames carry tokens).
 import type { Logger } from '../log.js';
-import type { LegEvent } from './types.js';
-import { normaliseKey, parseKazooEvent } from './kazoo-event.js';
-import { RateLimitedWarn } from './reject-log.js';
 import { errSummary } from './errors.js';
-import type { Inbound, ProtocolSession } from './protocol.js';
+import { parseKazooEvent } from './kazoo-event.js';
+import type { Inbound, Interpreted, ProtocolSession } from './protocol.js';
+import { RateLimitedWarn } from './reject-log.js';
+import type { LegEvent } from './types.js';
 
 export interface FrameIntakeOptions {
   accountId: string;
@@ -26,6 +26,12 @@ export interface FrameRead {
   receivedAt: number;
 }
 
+/** A packet cut out of a message, parsed later (in the backlog's turn). */
+export interface PendingPacket {
+  text: string;
+  receivedAt: number;
+}
+
 function byteLength(data: unknown): number {
   if (typeof data === 'string') return Buffer.byteLength(data);
   if (Buffer.isBuffer(data)) return data.length;
@@ -38,11 +44,10 @@ function toText(data: unknown): string | undefined {
   if (typeof data === 'string') return data;
   if (Buffer.isBuffer(data)) return data.toString('utf8');
   if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
-  if (Array.isArray(data) && data.every((d) => Buffer.isBuffer(d))) return Buffer.concat(data as Buffer[]).toString('utf8');
+  if (Array.isArray(data) && data.every((d) => Buffer.isBuffer(d)))
+    return Buffer.concat(data as Buffer[]).toString('utf8');
   return undefined;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export class FrameIntake {
   private readonly framesIn: Record<string, number> = {};
@@ -59,35 +64,69 @@ export class FrameIntake {
     this.monotonic = opts.monotonic ?? (() => performance.now());
   }
 
-  /** One websocket message → what its packets mean; empty when it was rejected (already counted). */
-  read(session: ProtocolSession, data: unknown, isBinary: boolean): FrameRead[] {
+  /**
+   * One websocket message, cheaply: size and binary checks, the packets cut out, keep-alives interpreted at once
+   * (`urgent`, to be answered ahead of any backlog). The other packets come back unparsed (`later`), for
+   * interpretLater() when the backlog reaches them. Rejections are already counted.
+   */
+  accept(session: ProtocolSession, data: unknown, isBinary: boolean): { urgent: FrameRead[]; later: PendingPacket[] } {
     const receivedAt = this.monotonic();
     const bytes = byteLength(data);
-    if (isBinary) return this.rejectFrame('binary', bytes);
-    if (bytes > this.opts.maxFrameBytes) return this.rejectFrame('oversized', bytes);
-    const text = toText(data);
-    if (text === undefined) return this.rejectFrame('unreadable', bytes);
-    let rs;
-    try {
-      rs = session.interpret(text);
-    } catch (err) {
-      // interpret() is pure and total; this is a bug, but it must not take the socket down.
-      this.opts.logger.error({ err: errSummary(err) }, 'signal frame interpreter threw');
-      return this.rejectFrame('interpreter_error', bytes);
+    const refused = isBinary ? 'binary' : bytes > this.opts.maxFrameBytes ? 'oversized' : undefined;
+    const text = refused ? undefined : toText(data);
+    if (text === undefined) {
+      this.rejectFrame(refused ?? 'unreadable', bytes);
+      return { urgent: [], later: [] };
     }
-    return rs.map((r) => {
-      this.countFrame(r.frameType);
-      return { inbound: r.inbound, reply: r.reply, receivedAt };
+    const urgent: FrameRead[] = [];
+    const later: PendingPacket[] = [];
+    for (const p of this.guard(() => session.split(text), [{ ok: false, reason: 'interpreter_error' }])) {
+      if (!p.ok) {
+        this.countFrame('invalid');
+        urgent.push({ inbound: { kind: 'reject', reason: p.reason }, reply: undefined, receivedAt });
+        continue;
+      }
+      const u = this.guard(() => session.urgent(p.text), undefined);
+      if (u) urgent.push(this.counted(u, receivedAt));
+      else later.push({ text: p.text, receivedAt });
+    }
+    return { urgent, later };
+  }
+
+  /** One packet left for later → what it means (counted). */
+  interpretLater(session: ProtocolSession, p: PendingPacket): FrameRead {
+    const r = this.guard<Interpreted>(() => session.interpret(p.text), {
+      frameType: 'invalid',
+      inbound: { kind: 'reject', reason: 'interpreter_error' },
     });
+    return this.counted(r, p.receivedAt);
+  }
+
+  /** accept() and interpretLater() at once: every packet of one message, in order (tests, small inputs). */
+  read(session: ProtocolSession, data: unknown, isBinary: boolean): FrameRead[] {
+    const { urgent, later } = this.accept(session, data, isBinary);
+    return [...urgent, ...later.map((p) => this.interpretLater(session, p))];
+  }
+
+  /** The session is pure and total; a throw is a bug, but it must not take the socket down. */
+  private guard<T>(fn: () => T, fallback: T): T {
+    try {
+      return fn();
+    } catch (err) {
+      this.opts.logger.error({ err: errSummary(err) }, 'signal frame interpreter threw');
+      return fallback;
+    }
+  }
+
+  private counted(r: Interpreted, receivedAt: number): FrameRead {
+    this.countFrame(r.frameType);
+    return { inbound: r.inbound, reply: r.reply, receivedAt };
   }
 
   /** Parses and hands over one event; returns whether it was delivered. */
   deliver(name: string | undefined, payload: unknown, receivedAt: number): boolean {
-    let body = payload;
-    if (name && isObject(payload) && !Object.keys(payload).some((k) => normaliseKey(k) === 'event_name')) {
-      body = { ...payload, 'Event-Name': name };
-    }
-    const r = parseKazooEvent(body, receivedAt, this.opts.now());
+    // The frame's event name stands in when the body has no Event-Name (parseKazooEvent's frameName).
+    const r = parseKazooEvent(payload, receivedAt, this.opts.now(), name);
     if (!r.ok) {
       this.reject(r.reason);
       return false;
@@ -102,7 +141,11 @@ export class FrameIntake {
       this.opts.onEvent(r.event);
     } catch (err) {
       this.count(this.rejected, 'handler_error');
-      this.warn.warn('handler_error', { err: errSummary(err), total: this.rejected.handler_error }, 'signal event handler threw');
+      this.warn.warn(
+        'handler_error',
+        { err: errSummary(err), total: this.rejected.handler_error },
+        'signal event handler threw',
+      );
     }
     return true;
   }
@@ -113,7 +156,12 @@ export class FrameIntake {
     this.warn.warn(reason, { total: this.rejected[reason], ...fields }, 'signal frame rejected');
   }
 
-  snapshot(): { framesIn: Record<string, number>; rejected: Record<string, number>; events: number; lastEventAt?: number } {
+  snapshot(): {
+    framesIn: Record<string, number>;
+    rejected: Record<string, number>;
+    events: number;
+    lastEventAt?: number;
+  } {
     const s = { framesIn: { ...this.framesIn }, rejected: { ...this.rejected }, events: this.events };
     return this.lastEventAt === undefined ? s : { ...s, lastEventAt: this.lastEventAt };
   }

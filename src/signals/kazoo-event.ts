@@ -88,7 +88,19 @@ function eventTime(v: unknown, nowMs: number): number {
   return ms >= MIN_PLAUSIBLE_MS && ms <= MAX_PLAUSIBLE_MS ? ms : nowMs;
 }
 
-function parseUnsafe(raw: unknown, receivedAt: number, nowMs: number): ParseResult {
+function notSelf(id: string | undefined, legId: string): string | undefined {
+  return id !== undefined && id !== legId ? id : undefined;
+}
+
+/** FreeSWITCH microsecond timestamps (`Channel-Created-Time`) → unix ms; implausible → undefined. */
+function microsToMs(v: unknown): number | undefined {
+  const us = typeof v === 'string' && /^\d{1,17}$/.test(v.trim()) ? Number(v.trim()) : num(v);
+  if (us === undefined) return undefined;
+  const ms = Math.floor(us / 1000);
+  return ms >= MIN_PLAUSIBLE_MS && ms <= MAX_PLAUSIBLE_MS ? ms : undefined;
+}
+
+function parseUnsafe(raw: unknown, receivedAt: number, nowMs: number, frameName: string | undefined): ParseResult {
   let body = raw;
   if (typeof body === 'string') {
     if (body.length > MAX_STRING_BODY) return { ok: false, reason: 'oversized' };
@@ -101,7 +113,9 @@ function parseUnsafe(raw: unknown, receivedAt: number, nowMs: number): ParseResu
   if (!isPlainObject(body)) return { ok: false, reason: 'not_object' };
   const f = fieldsOf(body);
 
-  const nameRaw = f.get('event_name');
+  // The event name: `Event-Name`, else the frame's name (socket.io event / blackhole `name`), else the
+  // webhooks app's `hook_event` (`channel_create`).
+  const nameRaw = f.get('event_name') ?? frameName ?? f.get('hook_event');
   if (nameRaw === undefined || nameRaw === null) return { ok: false, reason: 'missing_event_name' };
   const name = typeof nameRaw === 'string' ? nameRaw.trim().toUpperCase() : '';
   if (!(CHANNEL_EVENT_NAMES as readonly string[]).includes(name)) return { ok: false, reason: 'unknown_event' };
@@ -131,8 +145,13 @@ function parseUnsafe(raw: unknown, receivedAt: number, nowMs: number): ParseResu
     if (value !== undefined) event[key] = value;
   };
   set('msgId', str(f.get('msg_id')));
-  set('otherLegId', str(f.get('other_leg_call_id')));
-  set('bridgeId', str(f.get('bridge_id')));
+  // mod_kazoo's origination-uuid fallback can put the leg's own Call-ID here: that links nothing.
+  set('otherLegId', notSelf(str(f.get('other_leg_call_id')), legId));
+  set('bridgeId', notSelf(str(ccv.get('bridge_id')) ?? str(f.get('bridge_id')), legId));
+  set('bridgeBLegId', notSelf(str(f.get('bridge_b_unique_id')), legId));
+  set('otherLegCallerIdNumber', str(f.get('other_leg_caller_id_number')));
+  set('otherLegDestinationNumber', str(f.get('other_leg_destination_number')));
+  set('createdAt', microsToMs(f.get('channel_created_time')));
   set('callerIdNumber', str(f.get('caller_id_number')));
   set('callerIdName', str(f.get('caller_id_name')));
   set('calleeIdNumber', str(f.get('callee_id_number')));
@@ -141,26 +160,30 @@ function parseUnsafe(raw: unknown, receivedAt: number, nowMs: number): ParseResu
   set('to', sipUser(f.get('to')));
   set('request', sipUser(f.get('request')));
   set('accountId', str(ccv.get('account_id')) ?? str(f.get('account_id')));
-  set('ownerId', str(ccv.get('owner_id'))?.toLowerCase());
-  set('authorizingId', str(ccv.get('authorizing_id')));
-  set('authorizingType', str(ccv.get('authorizing_type')));
+  // Webhooks payloads carry owner_id / authorizing_* at the top level.
+  set('ownerId', (str(ccv.get('owner_id')) ?? str(f.get('owner_id')))?.toLowerCase());
+  set('authorizingId', str(ccv.get('authorizing_id')) ?? str(f.get('authorizing_id')));
+  set('authorizingType', str(ccv.get('authorizing_type')) ?? str(f.get('authorizing_type')));
   set('username', str(ccv.get('username')));
   set('queueId', str(ccv.get('queue_id')));
   set('disposition', str(f.get('disposition')));
   set('hangupCause', str(f.get('hangup_cause')));
   set('durationSec', num(f.get('duration_seconds')));
   set('billingSec', num(f.get('billing_seconds')));
+  set('billingMs', num(f.get('billing_milli_seconds')));
   set('ringingSec', num(f.get('ringing_seconds')));
+  set('hangupCode', str(f.get('hangup_code')));
   return { ok: true, event };
 }
 
 /**
  * One Kazoo channel event → LegEvent. `receivedAt` is performance.now() at read time; `nowMs` (wall clock)
- * stands in for a missing or implausible `Timestamp`. Never throws.
+ * stands in for a missing or implausible `Timestamp`; `frameName` (the socket.io event / blackhole frame name)
+ * is the event name when the body has no `Event-Name`. Never throws.
  */
-export function parseKazooEvent(raw: unknown, receivedAt: number, nowMs: number): ParseResult {
+export function parseKazooEvent(raw: unknown, receivedAt: number, nowMs: number, frameName?: string): ParseResult {
   try {
-    return parseUnsafe(raw, receivedAt, nowMs);
+    return parseUnsafe(raw, receivedAt, nowMs, typeof frameName === 'string' && frameName.trim() !== '' ? frameName : undefined);
   } catch {
     // Only hostile objects (throwing getters, proxies) get here; JSON input cannot.
     return { ok: false, reason: 'unreadable' };

@@ -1,7 +1,7 @@
 // Kazoo blackhole (JSON) session: plain websocket, subscribe/reply by request_id, client pings.
 import { randomUUID } from 'node:crypto';
 import { decodeServerFrame, encodePing, encodeSubscribe } from './blackhole-codec.js';
-import { toWsUrl, type ConnectTarget, type Interpreted, type ProtocolSession } from './protocol.js';
+import { type ConnectTarget, type Interpreted, type ProtocolSession, type RawPacket, toWsUrl } from './protocol.js';
 
 export const BLACKHOLE_DEAD_MS = 30_000;
 
@@ -9,9 +9,7 @@ export class BlackholeSession implements ProtocolSession {
   readonly name = 'blackhole';
   readonly awaitsConnectFrame = false;
 
-  constructor(
-    private readonly opts: { url: string; accountId: string; newId?: () => string },
-  ) {}
+  constructor(private readonly opts: { url: string; accountId: string; newId?: () => string }) {}
 
   private newId(): string {
     return (this.opts.newId ?? randomUUID)();
@@ -21,11 +19,16 @@ export class BlackholeSession implements ProtocolSession {
     return { wsUrl: toWsUrl(this.opts.url), deadAfterMs: BLACKHOLE_DEAD_MS };
   }
 
-  interpret(text: string): Interpreted[] {
-    return [this.interpretOne(text)];
+  split(text: string): RawPacket[] {
+    return [{ ok: true, text }];
   }
 
-  private interpretOne(text: string): Interpreted {
+  /** blackhole keep-alives are replies to our pings: nothing to answer, and arrival alone feeds the watchdog. */
+  urgent(): undefined {
+    return undefined;
+  }
+
+  interpret(text: string): Interpreted {
     const d = decodeServerFrame(text);
     if (!d.ok) return { frameType: 'invalid', inbound: { kind: 'reject', reason: d.reason } };
     const f = d.frame;
@@ -37,7 +40,10 @@ export class BlackholeSession implements ProtocolSession {
 
   subscribeFrame(binding: string, authToken: string): { ref: string; frame: string } {
     const requestId = this.newId();
-    return { ref: requestId, frame: encodeSubscribe({ authToken, requestId, accountId: this.opts.accountId, binding }) };
+    return {
+      ref: requestId,
+      frame: encodeSubscribe({ authToken, requestId, accountId: this.opts.accountId, binding }),
+    };
   }
 
   pingFrame(): string {

@@ -22,9 +22,15 @@ export interface Interpreted {
 
 export interface ConnectTarget {
   wsUrl: string;
-  /** Dead-socket timeout when the caller did not set one. */
-  deadAfterMs: number;
+  /**
+   * Dead-socket timeout when the caller did not set one. undefined: the server sends nothing on a quiet link
+   * (socket.io 0.9 with heartbeats off), so silence is never a reason to drop it (TCP keepalive watches the peer).
+   */
+  deadAfterMs: number | undefined;
 }
+
+/** One packet cut out of a websocket message, not parsed yet; or a packet whose framing was unreadable. */
+export type RawPacket = { ok: true; text: string } | { ok: false; reason: string };
 
 export interface ProtocolSession {
   readonly name: 'socketio' | 'blackhole';
@@ -32,8 +38,12 @@ export interface ProtocolSession {
   readonly awaitsConnectFrame: boolean;
   /** Anything needed before the websocket (socketio: the HTTP handshake). Rejects on abort. */
   prepare(signal: AbortSignal): Promise<ConnectTarget>;
-  /** One websocket message → its packets (socketio may frame several in one message). Never throws. */
-  interpret(text: string): Interpreted[];
+  /** One websocket message → its packets, cut but not parsed (socketio may frame several in one). Cheap; never throws. */
+  split(text: string): RawPacket[];
+  /** A keep-alive packet to answer at once, ahead of any backlog (socketio `2::`); undefined for anything else. Cheap. */
+  urgent(packet: string): Interpreted | undefined;
+  /** One packet → what it means. Never throws. */
+  interpret(packet: string): Interpreted;
   /** One subscribe frame; `ref` identifies its ack/reply. The frame carries the token: never log it. */
   subscribeFrame(binding: string, authToken: string): { ref: string; frame: string };
   /** A keep-alive to send periodically, when the protocol has one the client initiates. */

@@ -1,5 +1,9 @@
 // Socket.IO 0.9 wire protocol (what Kazoo's Erlang Socket.IO server speaks): frames `type:id:endpoint:data`.
-// Pure: decode() never throws; a frame it cannot read is a rejection with a reason.
+// Pure: decode() never throws; a frame it cannot read is a rejection with a reason. JSON is parsed with a nesting
+// limit (json-limits.ts); the `\ufffd<len>\ufffd` payload framing lives in socketio09-payload.ts.
+import { parseJsonBounded as parseJson } from './json-limits.js';
+
+export { decodePayload, encodePayload, type PayloadPacket } from './socketio09-payload.js';
 
 export type SioFrame =
   | { type: 'disconnect'; endpoint: string }
@@ -19,17 +23,28 @@ export const HEARTBEAT = '2::';
 export const DISCONNECT = '0::';
 export const NOOP = '8::';
 
-const TYPES: readonly SioFrameType[] = ['disconnect', 'connect', 'heartbeat', 'message', 'json', 'event', 'ack', 'error', 'noop'];
+const TYPES: readonly SioFrameType[] = [
+  'disconnect',
+  'connect',
+  'heartbeat',
+  'message',
+  'json',
+  'event',
+  'ack',
+  'error',
+  'noop',
+];
 /** type ':' [id ['+']] ':' [endpoint] [':' data] */
 const FRAME = /^([0-8]):(\d{0,15})(\+?):([^:]*)(?::([\s\S]*))?$/;
 const MAX_NAME = 128;
 
-function parseJson(s: string): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(s) };
-  } catch {
-    return { ok: false };
-  }
+/**
+ * `args` as the reference 0.9 client reads it (`[name].concat(args)`): an array is the argument list, a lone
+ * object (Kazoo's README: `{"name":"CHANNEL_CREATE","args":{...}}`) or any other value is the one argument.
+ */
+function eventArgs(args: unknown): unknown[] {
+  if (Array.isArray(args)) return args;
+  return args === undefined || args === null ? [] : [args];
 }
 
 export function decode(frame: unknown): SioDecoded {
@@ -55,17 +70,16 @@ export function decode(frame: unknown): SioDecoded {
       return { ok: true, frame: { type, id, ackData, endpoint, data } };
     case 'json': {
       const j = parseJson(data);
-      if (!j.ok) return { ok: false, reason: 'bad_json' };
+      if (!j.ok) return { ok: false, reason: j.reason };
       return { ok: true, frame: { type, id, ackData, endpoint, data: j.value } };
     }
     case 'event': {
       const j = parseJson(data);
-      if (!j.ok) return { ok: false, reason: 'bad_json' };
+      if (!j.ok) return { ok: false, reason: j.reason };
       const v = j.value as { name?: unknown; args?: unknown } | null;
       if (typeof v !== 'object' || v === null || Array.isArray(v)) return { ok: false, reason: 'bad_event' };
       if (typeof v.name !== 'string' || !v.name || v.name.length > MAX_NAME) return { ok: false, reason: 'bad_event' };
-      if (v.args !== undefined && !Array.isArray(v.args)) return { ok: false, reason: 'bad_event' };
-      return { ok: true, frame: { type, id, ackData, endpoint, name: v.name, args: (v.args as unknown[] | undefined) ?? [] } };
+      return { ok: true, frame: { type, id, ackData, endpoint, name: v.name, args: eventArgs(v.args) } };
     }
     case 'ack': {
       const a = /^(\d{1,15})(?:\+([\s\S]*))?$/.exec(data);
@@ -73,7 +87,7 @@ export function decode(frame: unknown): SioDecoded {
       let args: unknown[] = [];
       if (a[2] !== undefined) {
         const j = parseJson(a[2]);
-        if (!j.ok) return { ok: false, reason: 'bad_json' };
+        if (!j.ok) return { ok: false, reason: j.reason };
         if (!Array.isArray(j.value)) return { ok: false, reason: 'bad_ack' };
         args = j.value;
       }
@@ -90,35 +104,6 @@ export function decode(frame: unknown): SioDecoded {
   }
 }
 
-const PAYLOAD_MARK = '\ufffd';
-
-/**
- * Several packets may share one message as `\ufffd<len>\ufffd<packet>…` (0.9 payload framing).
- * A message without the mark is one packet. undefined when the framing is broken.
- */
-export function decodePayload(text: string): string[] | undefined {
-  if (!text.startsWith(PAYLOAD_MARK)) return [text];
-  const out: string[] = [];
-  let i = 0;
-  while (i < text.length) {
-    if (text[i] !== PAYLOAD_MARK) return undefined;
-    const end = text.indexOf(PAYLOAD_MARK, i + 1);
-    if (end < 0) return undefined;
-    const lenStr = text.slice(i + 1, end);
-    if (!/^\d{1,9}$/.test(lenStr)) return undefined;
-    const start = end + 1;
-    const len = Number(lenStr);
-    if (start + len > text.length) return undefined;
-    out.push(text.slice(start, start + len));
-    i = start + len;
-  }
-  return out;
-}
-
-export function encodePayload(packets: string[]): string {
-  return packets.length === 1 ? packets[0] : packets.map((p) => `${PAYLOAD_MARK}${p.length}${PAYLOAD_MARK}${p}`).join('');
-}
-
 /** `5:::{"name":…,"args":[…]}`, or `5:<ackId>+::{…}` when the sender wants an ack with data. */
 export function encodeEvent(name: string, args: unknown[], ackId?: number): string {
   const id = ackId === undefined ? '' : `${ackId}+`;
@@ -132,7 +117,8 @@ export function encodeAck(ackId: number, args?: unknown[]): string {
 
 /** Any frame back to its wire form (used by tests and fakes). */
 export function encode(frame: SioFrame): string {
-  const idPart = (id: number | undefined, ackData: boolean): string => (id === undefined ? '' : `${id}${ackData ? '+' : ''}`);
+  const idPart = (id: number | undefined, ackData: boolean): string =>
+    id === undefined ? '' : `${id}${ackData ? '+' : ''}`;
   switch (frame.type) {
     case 'disconnect':
       return `0::${frame.endpoint}`;
@@ -163,7 +149,8 @@ export interface Handshake {
   transports: string[];
 }
 
-export type HandshakeResult = { ok: true; handshake: Handshake } | { ok: false; reason: string };
+/** On `no_websocket`, `transports` says what the server offered instead. */
+export type HandshakeResult = { ok: true; handshake: Handshake } | { ok: false; reason: string; transports?: string[] };
 
 /** `"<sid>:<heartbeat s>:<close timeout s>:websocket,xhr-polling"`; rejected when `websocket` is not offered. */
 export function parseHandshake(body: unknown): HandshakeResult {
@@ -183,8 +170,16 @@ export function parseHandshake(body: unknown): HandshakeResult {
   const heartbeatMs = secs(hb);
   const closeTimeoutMs = secs(ct);
   if (heartbeatMs === null || closeTimeoutMs === null) return { ok: false, reason: 'bad_timeouts' };
-  const transports = tr.split(',').map((t) => t.trim()).filter(Boolean);
-  if (!transports.includes('websocket')) return { ok: false, reason: 'no_websocket' };
+  const transports = tr
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  if (!transports.includes('websocket'))
+    return {
+      ok: false,
+      reason: 'no_websocket',
+      transports: transports.filter((t) => /^[\w-]{1,32}$/.test(t)).slice(0, 8),
+    };
   const handshake: Handshake = { sid, transports };
   if (heartbeatMs !== undefined) handshake.heartbeatMs = heartbeatMs;
   if (closeTimeoutMs !== undefined) handshake.closeTimeoutMs = closeTimeoutMs;

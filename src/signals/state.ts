@@ -11,6 +11,8 @@ export interface StateInfo {
   delayMs?: number;
   /** live: true when some subscribe was not acknowledged and assumed to have worked (socketio). */
   assumed?: boolean;
+  /** backoff: a lasting problem that retrying alone will not fix (e.g. the server offers no websocket). */
+  problem?: string;
 }
 
 export const TRANSITIONS: Readonly<Record<SignalState, readonly SignalState[]>> = {

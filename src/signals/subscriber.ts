@@ -2,23 +2,26 @@
 // subscribes every binding with an auth token, keeps the token fresh on the same socket, hands each channel
 // event to onEvent, and reconnects (capped full-jitter backoff) whenever anything goes wrong.
 import type { AuthToken } from '../antring/token-source.js';
-import { systemClock, type Clock } from '../clock.js';
+import { type Clock, systemClock } from '../clock.js';
 import type { Logger } from '../log.js';
-import { Backoff, DEFAULT_BACKOFF, fullJitterDelay, type BackoffOptions } from './backoff.js';
-import { canTransition, type SignalState, type StateInfo } from './state.js';
-import { errSummary, SignalConfigError, SignalTokenError } from './errors.js';
-import { TimerSlots } from './timer-slots.js';
-import { FrameIntake } from './frame-intake.js';
-import type { Inbound, ProtocolSession } from './protocol.js';
+import { Backoff, type BackoffOptions, DEFAULT_BACKOFF, fullJitterDelay } from './backoff.js';
+import { connectProblem } from './connect-problem.js';
 import { SignalConnection } from './connection.js';
-import type { SignalStats, SignalSubscriberOptions } from './subscriber-options.js';
-import { SocketIoSession, type FetchLike } from './protocol-socketio.js';
+import { errSummary, SignalConfigError } from './errors.js';
+import { FrameIntake } from './frame-intake.js';
+import { InboundPump } from './inbound-pump.js';
+import type { Inbound, ProtocolSession } from './protocol.js';
 import { BlackholeSession } from './protocol-blackhole.js';
+import { type FetchLike, SocketIoSession } from './protocol-socketio.js';
+import { canTransition, type SignalState, type StateInfo } from './state.js';
+import type { SignalStats, SignalSubscriberOptions } from './subscriber-options.js';
+import { TimerSlots } from './timer-slots.js';
+import { tokenWithin } from './token-wait.js';
 
-export type { SignalState, StateInfo } from './state.js';
-export type { FetchLike } from './protocol-socketio.js';
 export type { WebSocketLike } from './connection.js';
-export type { SignalSubscriberOptions, SignalStats } from './subscriber-options.js';
+export type { FetchLike } from './protocol-socketio.js';
+export type { SignalState, StateInfo } from './state.js';
+export type { SignalStats, SignalSubscriberOptions } from './subscriber-options.js';
 
 interface Round {
   token: AuthToken;
@@ -40,6 +43,9 @@ export class SignalSubscriber {
   private readonly backoffOpts: BackoffOptions;
   private readonly random: () => number;
   private readonly intake: FrameIntake;
+  private readonly pump: InboundPump;
+  /** A lasting reason the subscription cannot work (e.g. no websocket offered), said once until it clears. */
+  private problem?: string;
   private readonly bindings: string[];
   private conn?: SignalConnection;
   private connSeq = 0;
@@ -53,7 +59,8 @@ export class SignalSubscriber {
   private stopping?: Promise<void>;
 
   constructor(private readonly opts: SignalSubscriberOptions) {
-    if (!/^(https?|wss?):\/\//i.test(opts.url)) throw new SignalConfigError('signal url must be http(s):// or ws(s)://');
+    if (!/^(https?|wss?):\/\//i.test(opts.url))
+      throw new SignalConfigError('signal url must be http(s):// or ws(s)://');
     if (!opts.accountId) throw new SignalConfigError('accountId is required');
     this.clock = opts.clock ?? systemClock;
     this.log = opts.logger;
@@ -71,6 +78,16 @@ export class SignalSubscriber {
       onFrame: opts.onFrame,
       onReject: opts.onReject,
     });
+    this.pump = new InboundPump({
+      intake: this.intake,
+      logger: this.log,
+      maxBacklog: opts.maxBacklog,
+      current: () => this.conn,
+      handle: (conn, r) => {
+        if (r.reply) conn.send(r.reply);
+        this.handle(conn, r.inbound, r.receivedAt);
+      },
+    });
   }
 
   start(): void {
@@ -81,7 +98,8 @@ export class SignalSubscriber {
 
   /** Idempotent: clears every timer, drops the token listener, cancels a handshake, closes the socket. */
   stop(): Promise<void> {
-    return (this.stopping ??= this.doStop());
+    this.stopping ??= this.doStop();
+    return this.stopping;
   }
 
   get currentState(): SignalState {
@@ -89,7 +107,13 @@ export class SignalSubscriber {
   }
 
   stats(): SignalStats {
-    return { state: this.state, reconnects: this.reconnects, ...this.intake.snapshot() };
+    const s: SignalStats = {
+      state: this.state,
+      reconnects: this.reconnects,
+      backlog: this.pump.waiting,
+      ...this.intake.snapshot(),
+    };
+    return this.problem === undefined ? s : { ...s, problem: this.problem };
   }
 
   private async doStop(): Promise<void> {
@@ -100,6 +124,7 @@ export class SignalSubscriber {
     this.unsubscribeRefresh?.();
     this.unsubscribeRefresh = undefined;
     this.timers.clearAll();
+    this.pump.stop();
     if (conn) await conn.close(true);
   }
 
@@ -132,7 +157,7 @@ export class SignalSubscriber {
       onOpen: () => {
         if (this.conn === conn && !conn.session.awaitsConnectFrame) this.onConnected(conn);
       },
-      onMessage: (data, isBinary) => this.onMessage(conn, data, isBinary),
+      onMessage: (data, isBinary) => this.pump.message(conn, data, isBinary),
       onLost: (reason, err, extra) => this.fail(conn, reason, err, extra),
     });
     this.conn = conn;
@@ -164,37 +189,39 @@ export class SignalSubscriber {
     void conn.close(false);
     const attempt = this.backoff.attempt;
     const delayMs = this.backoff.next();
-    this.log.warn({ reason, ...extra, ...(err === undefined ? {} : { err: errSummary(err) }), attempt, delayMs }, 'signal socket lost');
-    this.setState('backoff', { reason, attempt, delayMs });
+    const problem = connectProblem(err);
+    const fields = { reason, ...extra, ...(err === undefined ? {} : { err: errSummary(err) }), attempt, delayMs };
+    if (problem && problem !== this.problem)
+      this.log.error({ ...fields, problem }, `signal subscription cannot work: ${problem}`);
+    else if (problem) this.log.debug(fields, 'signal socket lost (same problem)');
+    else this.log.warn(fields, 'signal socket lost');
+    this.problem = problem;
+    this.setState('backoff', problem ? { reason, attempt, delayMs, problem } : { reason, attempt, delayMs });
     this.timers.set('backoff', delayMs, () => this.connect());
   }
 
   // ---- frames -------------------------------------------------------------------------------------
 
-  private onMessage(conn: SignalConnection, data: unknown, isBinary: boolean): void {
-    if (this.conn !== conn) return;
-    for (const r of this.intake.read(conn.session, data, isBinary)) {
-      if (this.conn !== conn) return; // an earlier packet of the same message ended this connection
-      if (r.reply) conn.send(r.reply);
-      this.handle(conn, r.inbound, r.receivedAt);
-    }
-  }
-
   private handle(conn: SignalConnection, inbound: Inbound, receivedAt: number): void {
     switch (inbound.kind) {
       case 'connected':
-        return this.onConnected(conn);
+        this.onConnected(conn);
+        return;
       case 'event':
         if (this.intake.deliver(inbound.name, inbound.payload, receivedAt)) this.retryFailures = 0;
         return;
       case 'ack':
-        return this.onAck(conn, inbound.ref);
+        this.onAck(conn, inbound.ref);
+        return;
       case 'failure':
-        return this.onRefused(conn, inbound.what, inbound.ref, inbound.cause);
+        this.onRefused(conn, inbound.what, inbound.ref, inbound.cause);
+        return;
       case 'disconnect':
-        return this.fail(conn, inbound.reason);
+        this.fail(conn, inbound.reason);
+        return;
       case 'reject':
-        return this.intake.reject(inbound.reason);
+        this.intake.reject(inbound.reason);
+        return;
       case 'keepalive':
       case 'ignore':
         return;
@@ -208,7 +235,10 @@ export class SignalSubscriber {
     if (!conn || (this.state !== 'live' && this.state !== 'subscribing')) return;
     if (this.timers.has('retry')) return; // a paced retry is pending: it will take this token
     if (token.value === this.lastSubscribedToken) return;
-    this.log.info({ expiresAt: token.expiresAt, bindings: this.bindings.length }, 'auth token refreshed: subscribing again on the same socket');
+    this.log.info(
+      { expiresAt: token.expiresAt, bindings: this.bindings.length },
+      'auth token refreshed: subscribing again on the same socket',
+    );
     void this.subscribeAll(conn, 'refresh', token);
   }
 
@@ -244,22 +274,11 @@ export class SignalSubscriber {
   }
 
   private getToken(): Promise<AuthToken> {
-    return new Promise<AuthToken>((resolve, reject) => {
-      this.timers.set('token', this.opts.tokenTimeoutMs ?? 15_000, () => reject(new SignalTokenError('auth token request timed out')));
-      Promise.resolve()
-        .then(() => this.opts.tokens.get())
-        .then(
-          (t) => {
-            this.timers.clear('token');
-            if (t && typeof t.value === 'string' && t.value) resolve(t);
-            else reject(new SignalTokenError('token source returned no token'));
-          },
-          (err: unknown) => {
-            this.timers.clear('token');
-            reject(err);
-          },
-        );
-    });
+    const slot = {
+      set: (ms: number, fn: () => void) => this.timers.set('token', ms, fn),
+      clear: () => this.timers.clear('token'),
+    };
+    return tokenWithin(this.opts.tokens, this.opts.tokenTimeoutMs ?? 15_000, slot);
   }
 
   private onAck(conn: SignalConnection, ref: string): void {
@@ -284,6 +303,7 @@ export class SignalSubscriber {
     round.done = true;
     this.timers.clear('round');
     this.log.info({ trigger: round.trigger, bindings: this.bindings.length, assumed }, 'signal subscriptions in place');
+    this.problem = undefined;
     if (this.state !== 'live') {
       this.backoff.reset();
       this.setState('live', { reason: round.trigger, assumed });
@@ -293,9 +313,12 @@ export class SignalSubscriber {
   /** auth_failure / error: invalidate the token we used, subscribe again with a fresh one (paced). */
   private onRefused(conn: SignalConnection, what: 'auth_failure' | 'error', ref?: string, cause?: string): void {
     const round = this.round;
-    if (this.conn !== conn || !round) return void this.log.debug({ what }, 'refusal while no subscription is in flight');
-    if (ref !== undefined && !round.pending.has(ref)) return void this.log.debug({ what }, 'refusal of an older request');
-    if (cause !== undefined && cause !== round.token.value) return void this.log.debug({ what }, 'refusal of an older token');
+    if (this.conn !== conn || !round)
+      return void this.log.debug({ what }, 'refusal while no subscription is in flight');
+    if (ref !== undefined && !round.pending.has(ref))
+      return void this.log.debug({ what }, 'refusal of an older request');
+    if (cause !== undefined && cause !== round.token.value)
+      return void this.log.debug({ what }, 'refusal of an older token');
     if (this.timers.has('retry')) return;
     this.round = undefined;
     this.lastSubscribedToken = undefined;
@@ -311,7 +334,8 @@ export class SignalSubscriber {
     const now = this.clock.now();
     if (now - this.lastRetryAt > RETRY_FORGET_MS) this.retryFailures = 0;
     this.lastRetryAt = now;
-    const delayMs = this.retryFailures === 0 ? 0 : fullJitterDelay(this.retryFailures - 1, this.backoffOpts, this.random);
+    const delayMs =
+      this.retryFailures === 0 ? 0 : fullJitterDelay(this.retryFailures - 1, this.backoffOpts, this.random);
     this.retryFailures += 1;
     if (delayMs > 0) this.log.info({ delayMs, failures: this.retryFailures }, 'signal subscribe retry delayed');
     this.timers.set('retry', delayMs, () => {

@@ -9,11 +9,14 @@ export class TimerSlots<K extends string> {
   /** (Re)arms a slot: an earlier timer in the same slot is cleared. */
   set(key: K, ms: number, fn: () => void): void {
     this.clear(key);
-    const handle: unknown = this.clock.setTimeout(() => {
-      if (this.handles.get(key) !== handle) return;
-      this.handles.delete(key);
-      fn();
-    }, Math.max(0, ms));
+    const handle: unknown = this.clock.setTimeout(
+      () => {
+        if (this.handles.get(key) !== handle) return;
+        this.handles.delete(key);
+        fn();
+      },
+      Math.max(0, ms),
+    );
     this.handles.set(key, handle);
   }
 

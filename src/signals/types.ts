@@ -11,8 +11,13 @@ export interface LegEvent {
   legId: string;
   /** `Other-Leg-Call-ID`: the leg this one is tied to. */
   otherLegId?: string;
-  /** `Bridge-ID`. */
+  /** `Bridge-ID` (top level or inside `Custom-Channel-Vars`). */
   bridgeId?: string;
+  /** `Bridge-B-Unique-ID` (FreeSWITCH, on CHANNEL_BRIDGE): the leg bridged to. */
+  bridgeBLegId?: string;
+  /** `Other-Leg-Caller-ID-Number` / `Other-Leg-Destination-Number` (BRIDGE and later). */
+  otherLegCallerIdNumber?: string;
+  otherLegDestinationNumber?: string;
   /** `Call-Direction`, seen from the switch. */
   direction: 'inbound' | 'outbound';
   callerIdNumber?: string;
@@ -32,12 +37,18 @@ export interface LegEvent {
   queueId?: string;
   /** Unix milliseconds, from Kazoo's Gregorian-seconds `Timestamp` (or receipt time when absent). */
   at: number;
+  /** Unix milliseconds, from `Channel-Created-Time` (FreeSWITCH microseconds): when the leg started. */
+  createdAt?: number;
   disposition?: string;
   /** CHANNEL_DESTROY only */
   hangupCause?: string;
   durationSec?: number;
   billingSec?: number;
+  /** `Billing-Milli-Seconds` when a deployment sends it. */
+  billingMs?: number;
   ringingSec?: number;
+  /** `Hangup-Code` (`sip:486`): the SIP code behind the cause. */
+  hangupCode?: string;
   /** performance.now() when the bridge read the frame (ring-to-emit latency). */
   receivedAt: number;
 }

@@ -6,6 +6,8 @@ import type { ClickResult } from './scenarios.js';
 import type { SignalServers } from './signal-servers.js';
 import type { SimState } from './state.js';
 import type { TokenRegistry } from './token-registry.js';
+import { healthyWriteFaults, type CrmWriteFaults } from './antcrm.js';
+import { healthyReceiverFaults, type WebhookReceiverFaults } from './webhook-receiver.js';
 
 /** How `POST /voice/auth_token` writes `expire`: unix seconds, unix ms, seconds to live, or an ISO date. */
 export type ExpireFormat = 'unix-s' | 'unix-ms' | 'ttl-s' | 'iso';
@@ -51,6 +53,10 @@ export class SimFaultError extends Error {
 export class SimFaults {
   readonly tokens: TokenFaults & { expireAll(): void; revokeAll(): void };
   readonly crm: CrmFaults = { delayMs: 0, failRate: 0, fail: false };
+  /** AntCRM's write routes (POST/PUT /tickets, POST /contacts): delayMs, down, failStatus, failNext, loseAnswer. */
+  readonly crmWrites: CrmWriteFaults = healthyWriteFaults();
+  /** The embedded webhook receiver: status, failNext, down. */
+  readonly webhooks: WebhookReceiverFaults = healthyReceiverFaults();
   readonly clickToCall: ClickToCallFaults = { delayMs: 0, fail: null, result: 'answered' };
   readonly devices: {
     /** Registers (online) or unregisters (offline) an agent's SIP device; offline agents are logged out. */
@@ -87,6 +93,8 @@ export class SimFaults {
     this.reset = () => {
       Object.assign(this.tokens, { reject: false, fail: false, lifetimeMs: defaultLifetime, expireFormat: defaultFormat });
       Object.assign(this.crm, { delayMs: 0, failRate: 0, fail: false });
+      Object.assign(this.crmWrites, healthyWriteFaults());
+      Object.assign(this.webhooks, healthyReceiverFaults());
       Object.assign(this.clickToCall, { delayMs: 0, fail: null, result: 'answered' });
       this.signal.silence(false);
     };

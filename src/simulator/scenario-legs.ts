@@ -1,4 +1,5 @@
 // The fixed fields of each kind of leg (docs/call-model.md section 3) and the scenarios' default timings.
+import { createHash, randomBytes } from 'node:crypto';
 import type { LegInit } from './call-run.js';
 import type { SimAgent, SimData } from './data.js';
 
@@ -27,23 +28,46 @@ export const INSTANT_TIMING: Timing = { ivrMs: 0, queueMs: 0, ringMs: 0, talkMs:
 
 const device = (a: SimAgent) => ({ ownerId: a.userId, authorizingId: a.device.id, username: a.device.sipUser });
 
+/** The click-to-call document id of an agent (cb_clicktocall's Authorizing-ID), 32 hex. */
+export const clickToCallDocId = (a: SimAgent): string => createHash('md5').update(`antring-sim:c2c:${a.username}`).digest('hex');
+
+/** cb_clicktocall's originate Call-ID: `c2c-<doc id>-<10 hex>`. */
+export const clickToCallLegId = (a: SimAgent): string => `c2c-${clickToCallDocId(a)}-${randomBytes(5).toString('hex')}`;
+
 export function legBuilders(data: SimData) {
   const did = data.org.did;
   return {
     /** The customer calling the company's DID (carrier → switch). */
-    customerIn: (number: string, name?: string): LegInit => ({
+    customerIn: (number: string, name?: string, createName?: string): LegInit => ({
       direction: 'inbound', callerIdNumber: number, callerIdName: name ?? number, calleeIdNumber: did,
-      from: number, to: did, request: did,
+      from: number, to: did, request: did, ...(createName !== undefined ? { createCallerIdName: createName } : {}),
     }),
-    /** The switch ringing an agent's device for a customer (queue or direct). */
-    agentOut: (a: SimAgent, customer: string, queueId?: string): LegInit => ({
-      direction: 'outbound', callerIdNumber: customer, callerIdName: customer, calleeIdNumber: a.ext[0], calleeIdName: a.name,
+    /** The switch ringing an agent's device for a customer (queue or direct), showing the customer's caller ID. */
+    agentOut: (a: SimAgent, customer: string, queueId?: string, name?: string, createName?: string): LegInit => ({
+      direction: 'outbound', callerIdNumber: customer, callerIdName: name ?? customer, calleeIdNumber: a.ext[0], calleeIdName: a.name,
       from: customer, to: a.ext[0], request: a.device.sipUser, ...device(a), ...(queueId ? { queueId } : {}),
+      ...(createName !== undefined ? { createCallerIdName: createName } : {}),
     }),
-    /** Click-to-call, first leg: the switch rings the agent's device showing the customer's number. */
+    /**
+     * Click-to-call, first leg: the switch rings the agent's device showing the customer's number, with what
+     * cb_clicktocall.erl sets on its originate: Call-ID `c2c-<doc>-<hex>`, Authorizing-Type `clicktocall`,
+     * Loopback-Request-URI / Request-URI = the number, From-URI = the extension, Retain-CID, Inherit-Codec.
+     */
     agentDevice: (a: SimAgent, number: string): LegInit => ({
+      callId: clickToCallLegId(a),
       direction: 'outbound', callerIdNumber: number, callerIdName: number, calleeIdNumber: a.ext[0], calleeIdName: a.name,
       from: number, to: a.ext[0], request: a.device.sipUser, ...device(a),
+      authorizingId: clickToCallDocId(a), authorizingType: 'clicktocall',
+      ccv: {
+        'Loopback-Request-URI': `${number}@${data.org.realm}`, 'Request-URI': `${number}@${data.org.realm}`,
+        'From-URI': `${a.ext[0]}@${data.org.realm}`, 'Inherit-Codec': 'false', 'Retain-CID': 'true', 'Auto-Answer-Loopback': 'true',
+      },
+    }),
+    /** An agent dialling a number (or a feature code such as `*97`) from the desk phone: the device calls the switch. */
+    deskOut: (a: SimAgent, number: string, createName?: string): LegInit => ({
+      direction: 'inbound', callerIdNumber: a.ext[0], callerIdName: a.name, calleeIdNumber: number,
+      from: a.device.sipUser, to: number, request: number, ...device(a),
+      ...(createName !== undefined ? { createCallerIdName: createName } : {}),
     }),
     /** Click-to-call, second leg: the switch calls the customer from the company's DID. */
     customerOut: (number: string): LegInit => ({
@@ -51,9 +75,10 @@ export function legBuilders(data: SimData) {
       from: did, to: number, request: number,
     }),
     /** Internal call, caller's leg: agent X dials Y's extension from the device. */
-    internalCaller: (x: SimAgent, y: SimAgent): LegInit => ({
+    internalCaller: (x: SimAgent, y: SimAgent, createName?: string): LegInit => ({
       direction: 'inbound', callerIdNumber: x.ext[0], callerIdName: x.name, calleeIdNumber: y.ext[0],
       from: x.ext[0], to: y.ext[0], request: y.ext[0], ...device(x),
+      ...(createName !== undefined ? { createCallerIdName: createName } : {}),
     }),
     /** Internal call, callee's leg. */
     internalCallee: (x: SimAgent, y: SimAgent): LegInit => ({

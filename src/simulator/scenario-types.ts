@@ -46,6 +46,19 @@ export interface ClickToCall {
   ringMs?: number;
   talkMs?: number;
 }
+/** An agent dials a customer from the desk phone: the agent's own leg is the call's first leg. */
+export interface DeskDialOut {
+  agent: string;
+  number: string;
+  result: ClickResult;
+  /** The carrier leg is on the signal socket too (default true); false: only the agent's leg is seen. */
+  carrierLegSeen?: boolean;
+  hangupBy?: 'agent' | 'customer';
+  ringMs?: number;
+  talkMs?: number;
+}
+/** An agent dials a feature code (`*97` voicemail, `*8` pickup, `*3` park…) from the desk phone: one leg, no customer. */
+export interface FeatureCodeCall { agent: string; code?: string; talkMs?: number }
 export interface InternalCall { from: string; to: string; result?: 'answered' | 'missed' | 'busy'; ringMs?: number; talkMs?: number }
 
 export interface PublishedEvent { name: ChannelEventName; legId: string; callId: string; payload: Record<string, unknown> }

@@ -221,6 +221,15 @@ export class SignalHub {
     return n;
   }
 
+  /** True when one connection has, for each routing key, a binding of this account with a valid token that matches it. */
+  covers(accountId: string, routingKeys: string[]): boolean {
+    for (const c of this.conns.values()) {
+      const subs = [...c.subs.values()].filter((s) => s.accountId === accountId && this.tokens.check(s.token) === 'valid');
+      if (routingKeys.every((k) => subs.some((s) => bindingMatches(s.binding, k)))) return true;
+    }
+    return false;
+  }
+
   /** Registers a listener called after each successful subscribe; returns its remover. */
   onSubscribed(cb: (info: SubscribedInfo) => void): () => void {
     this.listeners.add(cb);

@@ -9,7 +9,7 @@ import { BlackholeServer } from './signal-blackhole.js';
 import { SignalHub, type SignalHubStats } from './signal-hub.js';
 import type { BlackholeLimits } from './signal-limits.js';
 import type { RawFrame } from './signal-malformed.js';
-import { SocketIo09Server, pathOf } from './signal-socketio09.js';
+import { SocketIo09Server, pathOf, type SocketIo09Framing } from './signal-socketio09.js';
 import type { TokenRegistry } from './token-registry.js';
 
 export interface SignalServersOptions {
@@ -19,6 +19,8 @@ export interface SignalServersOptions {
   heartbeatIntervalSec?: number;
   /** Socket.IO 0.9: advertised close timeout (s); no `2::` echo within it → the server closes the socket. Default 12. */
   closeTimeoutSec?: number;
+  /** Socket.IO 0.9: batched `\ufffd` frames and object args (default: neither). */
+  framing?: SocketIo09Framing;
   /** Kazoo 4 blackhole limits (per account, per IP, token bucket). */
   limits?: Partial<BlackholeLimits>;
   /** Upgrade paths served by blackhole. Default: every path outside /socket.io/. */
@@ -59,6 +61,8 @@ export interface SignalServers {
   malformedFrames(n: number): number;
   /** Resolves when n bindings with a valid (and, with freshAfter, fresh) token are active. */
   waitForSubscriptions(n: number, opts?: WaitForSubscriptionsOptions): Promise<void>;
+  /** Resolves when one connection is subscribed to every one of these call events of the account (a bridge listening). */
+  waitForListener(accountId: string, eventNames: string[], opts?: { timeoutMs?: number }): Promise<void>;
   /** Idempotent: closes every socket, clears every timer, removes the listeners it added. */
   close(): Promise<void>;
 }
@@ -74,6 +78,7 @@ export function attachSignalServers(server: Server, opts: SignalServersOptions):
   const base = { hub, clock, logger };
   const sio = new SocketIo09Server({
     ...base, heartbeatSec: opts.heartbeatSec, heartbeatIntervalSec: opts.heartbeatIntervalSec, closeTimeoutSec: opts.closeTimeoutSec,
+    framing: opts.framing,
   });
   const bh = new BlackholeServer({ ...base, limits: opts.limits });
   const bhPaths = opts.blackholePaths ? new Set(opts.blackholePaths) : undefined;
@@ -153,6 +158,30 @@ export function attachSignalServers(server: Server, opts: SignalServersOptions):
     sendRaw: (frame) => sio.sendRaw(frame) + bh.sendRaw(frame),
     malformedFrames: (n) => sio.malformedFrames(n) + bh.malformedFrames(n),
     waitForSubscriptions,
+    waitForListener: (accountId, eventNames, o = {}) =>
+      new Promise<void>((resolve, reject) => {
+        if (closing) return reject(new SignalWaitError('signal servers closed'));
+        const keys = eventNames.map((n) => `call.${n}.x`);
+        if (hub.covers(accountId, keys)) return resolve();
+        const entry = {
+          check: () => {
+            if (!hub.covers(accountId, keys)) return;
+            done();
+            resolve();
+          },
+          fail: (err: Error) => {
+            done();
+            reject(err);
+          },
+        };
+        const ms = o.timeoutMs ?? 30_000;
+        const timer = clock.setTimeout(() => entry.fail(new SignalWaitError(`no listener for ${eventNames.join(', ')} within ${ms} ms`)), ms);
+        const done = () => {
+          clock.clearTimeout(timer);
+          waits.delete(entry);
+        };
+        waits.add(entry);
+      }),
     close: () => (closing ??= doClose()),
   };
 }

@@ -24,7 +24,33 @@ export interface Event09 {
 const PACKET_RE = /^([0-9]+):([0-9]*)(\+?):([^:]*)(?::([\s\S]*))?$/;
 const FRAME = '\ufffd';
 
-/** Splits a websocket message into packet strings; undefined when the `\ufffd` framing is broken. */
+/** Unicode code points in a string (what the `\ufffd<len>\ufffd` framing counts, not UTF-16 units). */
+export function codePointLength(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
+}
+
+/** The UTF-16 index `count` code points after `from` (or past the end: -1). */
+function advanceCodePoints(s: string, from: number, count: number): number {
+  let i = from;
+  for (let k = 0; k < count; k++) {
+    if (i >= s.length) return -1;
+    const c = s.charCodeAt(i);
+    const pair = c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && s.charCodeAt(i + 1) >= 0xdc00 && s.charCodeAt(i + 1) <= 0xdfff;
+    i += pair ? 2 : 1;
+  }
+  return i;
+}
+
+/** Splits a websocket message into packet strings; undefined when the `\ufffd` framing is broken. Lengths in code points. */
 export function splitPayload(text: string): string[] | undefined {
   if (!text.startsWith(FRAME)) return [text];
   const out: string[] = [];
@@ -35,13 +61,18 @@ export function splitPayload(text: string): string[] | undefined {
     if (end < 0) return undefined;
     const lenStr = text.slice(i + 1, end);
     if (!/^[0-9]+$/.test(lenStr)) return undefined;
-    const len = Number(lenStr);
     const start = end + 1;
-    if (start + len > text.length) return undefined;
-    out.push(text.slice(start, start + len));
-    i = start + len;
+    const stop = advanceCodePoints(text, start, Number(lenStr));
+    if (stop < 0) return undefined;
+    out.push(text.slice(start, stop));
+    i = stop;
   }
   return out;
+}
+
+/** Several packets in one message: `\ufffd<len>\ufffd<packet>…`, len in code points (as Kazoo's socket.io-cowboy counts). */
+export function encodePayload(packets: string[]): string {
+  return packets.map((p) => `${FRAME}${codePointLength(p)}${FRAME}${p}`).join('');
 }
 
 /** Parses one packet; undefined when it is not a Socket.IO 0.9 packet (unknown type included). */
@@ -70,7 +101,8 @@ export function decodeEvent(data: string): Event09 | undefined {
   return { name: o.name, args };
 }
 
-export function encodeEvent(name: string, args: unknown[]): string {
+/** `5:::{"name":…,"args":[…]}`; args may also be one object (`"args":{…}`), as Kazoo's README shows and 0.9 clients accept. */
+export function encodeEvent(name: string, args: unknown[] | Record<string, unknown>): string {
   return `5:::${JSON.stringify({ name, args })}`;
 }
 

@@ -1,7 +1,9 @@
 // The simulated AntRing call-signal socket, Socket.IO 0.9 flavour (Kazoo 3.x blackhole, as AntBuddy documents it):
 // `GET /socket.io/1/?t=<ms>` → `<sid>:<heartbeat s>:<close timeout s>:websocket`, then a websocket on
 // `/socket.io/1/websocket/<sid>`: `1::` on open, `2::` heartbeats the client echoes, `subscribe`/`unsubscribe`
-// events, `auth_failure` on a bad token, call events as `5:::{"name":"<Event-Name>","args":[payload]}`.
+// events, `auth_failure` on a bad token, call events as `5:::{"name":"<Event-Name>","args":[payload]}` (or, with
+// `framing.objectArgs`, `"args":{payload}`), and with `framing.batch` the events of one tick in one message framed
+// `\ufffd<len>\ufffd<packet>…`, len in Unicode code points (issue 9 item 7).
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -10,7 +12,7 @@ import type { Delivery } from './signal-hub.js';
 import { socketio09MalformedFrames, type MalformedContext, type RawFrame } from './signal-malformed.js';
 import {
   CONNECT_FRAME, ERROR_FRAME, HEARTBEAT_FRAME, NOT_HANDSHAKEN_FRAME, PacketType,
-  decodeEvent, decodePacket, encodeAck, encodeEvent, splitPayload, type Packet09,
+  decodeEvent, decodePacket, encodeAck, encodeEvent, encodePayload, splitPayload, type Packet09,
 } from './signal-socketio09-codec.js';
 import { SignalWsServer, refuseUpgrade, type WsConn, type WsServerBase } from './signal-ws-base.js';
 
@@ -21,12 +23,24 @@ export interface SocketIo09Options extends WsServerBase {
   heartbeatIntervalSec?: number;
   /** Advertised in the handshake (second number); no `2::` echo within it → the socket is closed. Default 12. */
   closeTimeoutSec?: number;
+  framing?: SocketIo09Framing;
+}
+
+/** How call events are framed; default: one `5:::` message per event with array args. */
+export interface SocketIo09Framing {
+  /** Chance that the events published in one tick go in one `\ufffd`-framed message (a single one framed too). */
+  batch?: number;
+  /** Chance that an event's `args` is the payload object instead of `[payload]`. */
+  objectArgs?: number;
+  random?: () => number;
 }
 
 interface Conn09 extends WsConn {
   sid: string;
   heartbeatTimer: unknown;
   echoTimer: unknown;
+  /** Event packets waiting for the end of the tick (batching on). */
+  outbox: string[];
 }
 
 const WS_PATH = /^\/socket\.io\/1\/websocket\/([^/]+)\/?$/;
@@ -35,10 +49,11 @@ export class SocketIo09Server extends SignalWsServer<Conn09> {
   private readonly heartbeatSec: number;
   private readonly heartbeatMs: number;
   private readonly closeTimeoutSec: number;
+  private readonly framing: Required<SocketIo09Framing>;
   private readonly pending = new Map<string, unknown>(); // sid → expiry timer
   private readonly stats09 = {
     handshakes: 0, notHandshaken: 0, heartbeatsSent: 0, heartbeatEchoes: 0, heartbeatTimeouts: 0,
-    malformedIn: 0, unknownEvents: 0, clientDisconnects: 0, refusedUpgrades: 0,
+    malformedIn: 0, unknownEvents: 0, clientDisconnects: 0, refusedUpgrades: 0, batchedFrames: 0, objectArgEvents: 0,
   };
 
   constructor(opts: SocketIo09Options) {
@@ -46,6 +61,7 @@ export class SocketIo09Server extends SignalWsServer<Conn09> {
     this.heartbeatSec = opts.heartbeatSec ?? 5;
     this.heartbeatMs = (opts.heartbeatIntervalSec ?? this.heartbeatSec) * 1000;
     this.closeTimeoutSec = opts.closeTimeoutSec ?? 12;
+    this.framing = { batch: opts.framing?.batch ?? 0, objectArgs: opts.framing?.objectArgs ?? 0, random: opts.framing?.random ?? Math.random };
   }
 
   /** Answers requests under `/socket.io/`; returns false (touching nothing) for any other path. */
@@ -98,7 +114,7 @@ export class SocketIo09Server extends SignalWsServer<Conn09> {
     this.pending.delete(sid);
     const c: Conn09 = {
       id: `sio-${sid}`, ws, sid, remoteAddress, silenced: this.silentAll, closed: false,
-      heartbeatTimer: undefined, echoTimer: undefined,
+      heartbeatTimer: undefined, echoTimer: undefined, outbox: [],
     };
     this.opts.hub.addConnection(c.id, 'socketio09', (d) => this.deliver(c, d));
     this.track(c);
@@ -108,7 +124,35 @@ export class SocketIo09Server extends SignalWsServer<Conn09> {
   }
 
   private deliver(c: Conn09, d: Delivery): boolean {
-    return this.send(c, encodeEvent(d.eventName, [d.payload]));
+    const asObject = this.chance(this.framing.objectArgs);
+    if (asObject) this.stats09.objectArgEvents++;
+    const packet = encodeEvent(d.eventName, asObject ? d.payload : [d.payload]);
+    if (!(this.framing.batch > 0)) return this.send(c, packet);
+    if (c.closed || this.isSilent(c) || c.ws.readyState !== c.ws.OPEN) return false;
+    c.outbox.push(packet);
+    if (c.outbox.length === 1) queueMicrotask(() => this.flush(c));
+    return true;
+  }
+
+  /** Sends the events queued this tick: by chance in one framed message (a single one framed too), else one by one. */
+  private flush(c: Conn09): void {
+    const packets = c.outbox.splice(0);
+    if (!packets.length) return;
+    if (this.chance(this.framing.batch)) {
+      if (super.send(c, encodePayload(packets))) this.stats09.batchedFrames++;
+      return;
+    }
+    for (const p of packets) super.send(c, p);
+  }
+
+  /** Every other frame waits for the events queued before it (order kept). */
+  protected override send(c: Conn09, frame: string): boolean {
+    if (c.outbox.length) this.flush(c);
+    return super.send(c, frame);
+  }
+
+  private chance(p: number): boolean {
+    return p > 0 && this.framing.random() < p;
   }
 
   private scheduleHeartbeat(c: Conn09): void {
@@ -132,6 +176,7 @@ export class SocketIo09Server extends SignalWsServer<Conn09> {
   }
 
   protected onRelease(c: Conn09): void {
+    c.outbox.length = 0;
     if (c.heartbeatTimer !== undefined) this.opts.clock.clearTimeout(c.heartbeatTimer);
     if (c.echoTimer !== undefined) this.opts.clock.clearTimeout(c.echoTimer);
     c.heartbeatTimer = c.echoTimer = undefined;

@@ -21,19 +21,21 @@ function obj(v: unknown): Record<string, unknown> | undefined {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
-/** `call.<Event-Name>.<Call-ID>` from a Title-Case payload (snake_case accepted); undefined when a part is missing. */
+/** The webhooks shape's `hook_event` (`channel_create`) as an Event-Name (`CHANNEL_CREATE`). */
+const hookEventName = (v: unknown): string | undefined => str(v)?.toUpperCase();
+
+/** `call.<Event-Name>.<Call-ID>` from a Title-Case payload (snake_case and webhooks' hook_event accepted); undefined when a part is missing. */
 export function callRouteOf(payload: Record<string, unknown>): CallRoute | undefined {
-  const eventName = str(payload['Event-Name']) ?? str(payload['event_name']);
+  const eventName = str(payload['Event-Name']) ?? str(payload['event_name']) ?? hookEventName(payload['hook_event']);
   const callId = str(payload['Call-ID']) ?? str(payload['call_id']);
   if (!eventName || !callId) return undefined;
   return { eventName, callId, routingKey: `call.${encodeRoutingWord(eventName)}.${encodeRoutingWord(callId)}` };
 }
 
-/** The tenant of an event: `Custom-Channel-Vars.Account-ID` (snake_case accepted). */
+/** The tenant of an event: `Custom-Channel-Vars.Account-ID` (snake_case accepted; webhooks shape: top-level account_id). */
 export function accountIdOf(payload: Record<string, unknown>): string | undefined {
   const ccv = obj(payload['Custom-Channel-Vars']) ?? obj(payload['custom_channel_vars']);
-  if (!ccv) return undefined;
-  return str(ccv['Account-ID']) ?? str(ccv['account_id']);
+  return str(ccv?.['Account-ID']) ?? str(ccv?.['account_id']) ?? str(payload['account_id']);
 }
 
 /** A binding the simulated server accepts: a non-empty string of at most 255 characters with no empty word. */

@@ -7,15 +7,19 @@ import { randomBytes } from 'node:crypto';
 import express from 'express';
 import { pino } from 'pino';
 import type { Logger } from '../log.js';
-import { antcrm, type AntCrmStats } from './antcrm.js';
+import { antcrm, type AntCrmStats, type CrmTicket } from './antcrm.js';
+import type { CrmRecord } from './data.js';
+import { webhookReceiver, type ReceivedWebhook, type WebhookReceiverStats } from './webhook-receiver.js';
 import { antbotSim, type AntBotSim, type AntBotSimStats } from './antbot.js';
 import { antringRest, type AntRingRestStats } from './antring-rest.js';
 import { createSeed, type SimData } from './data.js';
 import { SimFaults, type ExpireFormat } from './faults.js';
 import { seedHistory } from './history.js';
 import type { KeyStyle } from './kazoo-payload.js';
+import type { ShapeOptions } from './kazoo-shapes.js';
 import { ScenarioEngine, type Timing } from './scenarios.js';
 import { attachSignalServers, type SignalServers, type SignalServersStats } from './signal-servers.js';
+import type { SocketIo09Framing } from './signal-socketio09.js';
 import { SimState } from './state.js';
 import { TokenRegistry } from './token-registry.js';
 
@@ -43,14 +47,28 @@ export interface SimulatorOptions {
   timing?: Partial<Timing>;
   /** Scenario waits; default real timers. */
   delay?: (ms: number) => Promise<void>;
-  /** Payload keys: Kazoo's Title-Case (default) or snake_case. */
+  /** Forces one payload key style (default: Title-Case and snake_case drawn per call, see shapes). */
   keyStyle?: KeyStyle;
+  /** How often each real-Kazoo shape appears (default kazoo-shapes.ts DEFAULT_SHAPES; PLAIN_SHAPES: the classic ones only). */
+  shapes?: ShapeOptions;
+  /** Socket.IO 0.9 framing of call events. Default DEFAULT_FRAMING (some batched `\ufffd` frames, some object args). */
+  framing?: SocketIo09Framing;
   /** Agents' wrap-up after a talk (ms). Default 5000. */
   wrapupMs?: number;
   /** Past calls in the history at start. Default 240; 0 for none. */
   historySeedCount?: number;
   random?: () => number;
+  /** The embedded webhook receiver's Standard Webhooks secret (`whsec_…`); default a random one per start. */
+  webhookSecret?: string;
 }
+
+/** The simulator's default Socket.IO 0.9 framing: a third of the ticks batched, a quarter of the events with object args. */
+export const DEFAULT_FRAMING: Omit<SocketIo09Framing, 'random'> = { batch: 0.35, objectArgs: 0.25 };
+/** Socket.IO 0.9 framing of the classic shape: one message per event, array args. */
+export const PLAIN_FRAMING: Omit<SocketIo09Framing, 'random'> = { batch: 0, objectArgs: 0 };
+
+/** The call events a listening bridge subscribes to (the traffic's first pop waits for them). */
+const LISTENED = ['CHANNEL_CREATE', 'CHANNEL_ANSWER', 'CHANNEL_DESTROY'];
 
 export interface SimulatorCredentials {
   appId: string;
@@ -101,6 +119,10 @@ export interface Simulator {
   readonly signals: SignalServers;
   /** Requests to /crm/contacts for this phone (as sent), or all of them. */
   crmRequests(phone?: string): number;
+  /** What the bridge wrote to the simulated AntCRM: tickets (POST/PUT /tickets) and leads (POST /contacts). */
+  readonly crm: { tickets(): CrmTicket[]; leads(): CrmRecord[] };
+  /** The embedded webhook receiver (`url` = WEBHOOK_URLS, `secret` = WEBHOOK_SECRET): verified deliveries, once each. */
+  readonly webhooks: { url: string; secret: string; deliveries(): ReceivedWebhook[]; stats(): WebhookReceiverStats; reset(): void };
   stats(): SimulatorStats;
   /** Idempotent. */
   close(): Promise<void>;
@@ -125,11 +147,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const tokens = new TokenRegistry();
 
   const server = http.createServer();
-  const signals = attachSignalServers(server, { tokens, heartbeatSec: opts.heartbeatSec, logger });
+  const signals = attachSignalServers(server, {
+    tokens, heartbeatSec: opts.heartbeatSec, logger, framing: { ...DEFAULT_FRAMING, ...opts.framing, random: opts.framing?.random ?? opts.random },
+  });
   const faults = new SimFaults({ tokens, data, state, signal: signals, tokenLifetimeMs: opts.tokenLifetimeMs, expireFormat: opts.expireFormat });
   const scenarios = new ScenarioEngine({
-    data, state, publish: (p) => signals.publish(p), delay: opts.delay, keyStyle: opts.keyStyle, timing: opts.timing, random: opts.random,
-    onError: (err) => logger.error({ err }, 'simulated call failed'),
+    data, state, publish: (p) => signals.publish(p), delay: opts.delay, keyStyle: opts.keyStyle, shapes: opts.shapes, timing: opts.timing,
+    random: opts.random, onError: (err) => logger.error({ err }, 'simulated call failed'),
+    trafficReady: () => signals.waitForListener(data.org.accountId, LISTENED, { timeoutMs: 60_000 }),
   });
   const rest = antringRest({
     data, state, tokens, faults, credentials,
@@ -140,7 +165,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     },
   });
   const antbot = antbotSim({ username: credentials.antbotUsername, password: credentials.antbotPassword });
-  const crm = antcrm({ contacts: data.contacts, apiKey: credentials.crmApiKey, faults: faults.crm, random: opts.random });
+  const crm = antcrm({ contacts: data.contacts, apiKey: credentials.crmApiKey, faults: faults.crm, writeFaults: faults.crmWrites, random: opts.random });
+  const receiver = webhookReceiver({ secret: opts.webhookSecret ?? `whsec_${randomBytes(24).toString('base64')}`, faults: faults.webhooks });
 
   const app = express();
   app.disable('x-powered-by');
@@ -148,6 +174,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   app.use('/oapi/v1', rest.router);
   app.use('/crm', crm.router);
   app.use('/antbot/rest-api', antbot.router);
+  app.use('/webhooks', receiver.router);
   app.use(rest.recordings);
   app.use((_req, res) => void res.status(404).json({ message: 'not found' }));
   server.on('request', (req, res) => {
@@ -192,6 +219,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     faults,
     signals,
     crmRequests: (phone) => crm.crmRequests(phone),
+    crm: { tickets: () => crm.tickets(), leads: () => crm.added().filter((r) => r.contactType === 'lead') },
+    webhooks: {
+      url: `${url}/webhooks`,
+      secret: receiver.secret,
+      deliveries: () => receiver.deliveries(),
+      stats: () => receiver.stats(),
+      reset: () => receiver.reset(),
+    },
     stats: () => {
       const r = rest.stats();
       const c = crm.stats();

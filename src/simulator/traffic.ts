@@ -1,6 +1,10 @@
 // Demo traffic: calls arriving at random (Poisson) with a realistic mix: inbound queue calls ringing 1–3 free
-// agents (mostly answered, some abandoned), direct calls (answered, missed, busy), click-to-calls, internal calls.
-// Customers come from the seed: some with a contact, some stored in legacy form, some matching several, some unknown.
+// agents (mostly answered, some abandoned), direct calls (answered, missed, busy), click-to-calls, internal calls,
+// agents dialling out from the desk phone and dialling feature codes. Customers come from the seed: some with a
+// contact, some stored in legacy form, some matching several, some unknown; some show a caller-ID name (Vietnamese,
+// sometimes with an emoji). The focus agent gets a ringing call with a CRM contact as soon as the bridge listens,
+// then about every minute (issue 10 item 15).
+import { systemClock, type Clock } from '../clock.js';
 import { callerProfiles, type CallerProfile, type SimAgent, type SimData } from './data.js';
 import type { ScenarioEngine } from './scenarios.js';
 import type { SimState } from './state.js';
@@ -10,11 +14,13 @@ export interface TrafficMix {
   direct: number;
   clickToCall: number;
   internal: number;
+  deskDialOut: number;
+  featureCode: number;
 }
 
 export interface TrafficOptions {
   callsPerMinute: number;
-  /** Relative weights. Default { queue: 6, direct: 1.5, clickToCall: 1.5, internal: 1 }. */
+  /** Relative weights. Default { queue: 6, direct: 1.5, clickToCall: 1.5, internal: 1, deskDialOut: 1, featureCode: 0.5 }. */
   mix?: Partial<TrafficMix>;
   /** [min, max] ms. Defaults [3000, 15000] and [15000, 120000]. */
   ringMs?: [number, number];
@@ -27,12 +33,32 @@ export interface TrafficOptions {
    * with a customer who has one CRM contact. Someone opening the demo as that agent sees pops within seconds.
    */
   focusAgent?: string | null;
+  /** The focus agent's pops after the first: [min, max] ms between two. Default [50000, 70000]. */
+  focusEveryMs?: [number, number];
+  /** Resolves when the events can be seen (the bridge subscribed); the first pop waits for it, at most readyTimeoutMs. */
+  ready?: () => Promise<unknown>;
+  /** Default 8000. */
+  readyTimeoutMs?: number;
+  /** Timers of the traffic (default: real ones). */
+  clock?: Clock;
 }
 
-const DEFAULT_MIX: TrafficMix = { queue: 6, direct: 1.5, clickToCall: 1.5, internal: 1 };
+const DEFAULT_MIX: TrafficMix = { queue: 6, direct: 1.5, clickToCall: 1.5, internal: 1, deskDialOut: 1, featureCode: 0.5 };
+const FEATURE_CODES = ['*97', '*98', '*8', '*3', '*4', '#'];
+const EMOJI = ['🌸', '⭐', '😀', '🏍️', '☕'];
+/** While a focus pop is due, how often to look whether the focus agent is free. */
+const FOCUS_RETRY_MS = 2_000;
+/** Before a focus pop, the regular traffic leaves the focus agent alone for this long; her calls talk at most FOCUS_TALK_MAX_MS. */
+const FOCUS_KEEP_MS = 45_000;
+const FOCUS_TALK_MAX_MS = 20_000;
 
 export class TrafficGenerator {
-  private timer?: NodeJS.Timeout;
+  private timer?: unknown;
+  private focusTimer?: unknown;
+  private focusDue = false;
+  private nextFocusAt = Number.POSITIVE_INFINITY;
+  private stopped = false;
+  private readonly clock: Clock;
   private readonly mix: TrafficMix;
   private readonly groups: { single: CallerProfile[]; legacy: CallerProfile[]; multiple: CallerProfile[]; unknown: CallerProfile[] };
   started = 0;
@@ -47,6 +73,7 @@ export class TrafficGenerator {
   ) {
     if (!(opts.callsPerMinute > 0)) throw new RangeError('callsPerMinute must be > 0');
     this.mix = { ...DEFAULT_MIX, ...opts.mix };
+    this.clock = opts.clock ?? systemClock;
     const all = callerProfiles(data.contacts);
     this.groups = {
       single: all.filter((p) => p.records.length === 1 && !p.legacy),
@@ -57,20 +84,35 @@ export class TrafficGenerator {
   }
 
   start(): void {
-    this.track(this.firstCall());
     this.schedule();
+    if (!this.focus) return;
+    this.focusDue = true;
+    const go = () => {
+      if (this.stopped || this.focusTimer !== undefined) return;
+      this.clock.clearTimeout(guard);
+      this.focusTick();
+    };
+    const guard = this.clock.setTimeout(go, this.opts.readyTimeoutMs ?? 8_000);
+    if (this.opts.ready) this.opts.ready().then(go, go);
+    else go();
   }
 
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.stopped = true;
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    if (this.focusTimer !== undefined) this.clock.clearTimeout(this.focusTimer);
+    this.timer = this.focusTimer = undefined;
   }
 
   /** Starts one random call now (also used by start()'s timer). */
   tick(): void {
     this.started++;
     const kind = this.pickKind();
-    this.track(kind === 'queue' ? this.queueCall() : kind === 'direct' ? this.directCall() : kind === 'clickToCall' ? this.clickToCall() : this.internalCall());
+    const run = {
+      queue: () => this.queueCall(), direct: () => this.directCall(), clickToCall: () => this.clickToCall(), internal: () => this.internalCall(),
+      deskDialOut: () => this.deskDialOut(), featureCode: () => this.featureCode(),
+    }[kind];
+    this.track(run());
   }
 
   private track(run: Promise<unknown> | undefined): void {
@@ -84,16 +126,36 @@ export class TrafficGenerator {
     return name ? this.data.agents.find((a) => a.username === name) : undefined;
   }
 
-  /** A queue call that rings the focus agent at once, from a customer with exactly one contact. */
-  private firstCall(): Promise<unknown> | undefined {
+  /** A focus pop is due: ring the focus agent now if she is free, else look again shortly; then schedule the next. */
+  private focusTick(): void {
+    this.focusTimer = undefined;
+    if (this.stopped) return;
+    const run = this.focusCall();
+    if (!run) {
+      this.focusTimer = this.clock.setTimeout(() => this.focusTick(), FOCUS_RETRY_MS);
+      return;
+    }
+    this.focusDue = false;
+    this.track(run);
+    const every = this.between(this.opts.focusEveryMs ?? [50_000, 70_000]);
+    this.nextFocusAt = this.clock.now() + every;
+    this.focusTimer = this.clock.setTimeout(() => {
+      this.focusDue = true;
+      this.focusTick();
+    }, every);
+  }
+
+  /** A queue call that rings the focus agent at once, from a customer with exactly one contact; undefined when she is busy. */
+  private focusCall(): Promise<unknown> | undefined {
     const focus = this.focus;
     const queue = focus && this.data.queues.find((q) => q.agents.includes(focus.userId));
     if (!focus || !queue || !this.state.isAvailable(focus)) return undefined;
     this.started++;
+    const who = this.pick(this.groups.single.length ? this.groups.single : this.groups.unknown);
     return this.engine.inboundQueueCall({
-      customer: this.pick(this.groups.single.length ? this.groups.single : this.groups.unknown).number,
+      customer: who.number, customerName: this.callerName(who),
       queueId: queue.id, agents: [focus.username], answeredBy: focus.username,
-      ivrMs: 200, queueMs: 500, ringMs: this.between([8_000, 15_000]), talkMs: this.talk(),
+      ivrMs: 200, queueMs: 500, ringMs: this.between([8_000, 15_000]), talkMs: this.between([10_000, 30_000]),
     });
   }
 
@@ -106,11 +168,11 @@ export class TrafficGenerator {
   private schedule(): void {
     const meanMs = 60_000 / this.opts.callsPerMinute;
     const wait = -Math.log(1 - this.random()) * meanMs;
-    this.timer = setTimeout(() => {
+    this.timer = this.clock.setTimeout(() => {
+      if (this.stopped) return;
       this.tick();
       this.schedule();
     }, Math.min(wait, meanMs * 10));
-    this.timer.unref();
   }
 
   private pickKind(): keyof TrafficMix {
@@ -137,14 +199,34 @@ export class TrafficGenerator {
     return xs[Math.floor(this.random() * xs.length)];
   }
 
-  private customer(): string {
+  private customerProfile(): CallerProfile {
     const r = this.random();
     const g = r < 0.45 ? this.groups.single : r < 0.6 ? this.groups.legacy : r < 0.75 ? this.groups.multiple : this.groups.unknown;
-    return this.pick(g.length ? g : this.groups.unknown).number;
+    return this.pick(g.length ? g : this.groups.unknown);
   }
 
+  private customer(): string {
+    return this.customerProfile().number;
+  }
+
+  /** The caller-ID name a customer's carrier sends: often none, else the person's name, sometimes with an emoji. */
+  private callerName(p: CallerProfile): string | undefined {
+    const r = this.random();
+    const name = p.records[0]?.name ?? 'Khách hàng';
+    if (r < 0.4) return undefined;
+    return r < 0.75 ? name : `${name} ${this.pick(EMOJI)}`;
+  }
+
+  /** Agents free for a new call; the focus agent is kept free while her next pop is due or near (FOCUS_KEEP_MS). */
   private free(among: SimAgent[] = this.data.agents): SimAgent[] {
-    return among.filter((a) => this.state.isAvailable(a));
+    const f = this.focusDue || this.clock.now() >= this.nextFocusAt - FOCUS_KEEP_MS ? this.focus : undefined;
+    return among.filter((a) => a !== f && this.state.isAvailable(a));
+  }
+
+  /** A talk; short when the focus agent is on the call, so she is free again for her next pop. */
+  private talkFor(agents: SimAgent[]): number {
+    const t = this.talk();
+    return this.focus && agents.includes(this.focus) ? Math.min(t, FOCUS_TALK_MAX_MS) : t;
   }
 
   private queueCall(): Promise<unknown> {
@@ -155,15 +237,16 @@ export class TrafficGenerator {
     const f = this.focus;
     if (f && free.includes(f) && !rung.includes(f)) rung[0] = f;
     const abandon = rung.length === 0 || this.random() < 0.2;
+    const who = this.customerProfile();
     return this.engine.inboundQueueCall({
-      customer: this.customer(),
+      customer: who.number, customerName: this.callerName(who),
       queueId: queue.id,
       agents: rung.map((a) => a.username),
       answeredBy: abandon ? null : this.pick(rung).username,
       ivrMs: this.between([200, 800]),
       queueMs: this.between(this.opts.queueMs ?? [1_000, 8_000]),
       ringMs: this.ring(),
-      talkMs: this.talk(),
+      talkMs: this.talkFor(rung),
       hangupBy: this.random() < 0.5 ? 'agent' : 'customer',
     });
   }
@@ -172,9 +255,10 @@ export class TrafficGenerator {
     const free = this.free();
     if (!free.length) return undefined;
     const r = this.random();
+    const agent = this.prefer(free, 0.5);
     return this.engine.directCall({
-      customer: this.customer(), agent: this.prefer(free, 0.5).username,
-      result: r < 0.6 ? 'answered' : r < 0.9 ? 'missed' : 'busy', ringMs: this.ring(), talkMs: this.talk(),
+      customer: this.customer(), agent: agent.username,
+      result: r < 0.6 ? 'answered' : r < 0.9 ? 'missed' : 'busy', ringMs: this.ring(), talkMs: this.talkFor([agent]),
     });
   }
 
@@ -182,17 +266,36 @@ export class TrafficGenerator {
     const free = this.free();
     if (!free.length) return undefined;
     const r = this.random();
+    const agent = this.prefer(free, 0.5);
     return this.engine.clickToCall({
-      agent: this.prefer(free, 0.5).username, number: this.customer(), agentRingMs: this.between([1_000, 4_000]),
-      result: r < 0.65 ? 'answered' : r < 0.85 ? 'missed' : r < 0.95 ? 'busy' : 'failed', ringMs: this.ring(), talkMs: this.talk(),
+      agent: agent.username, number: this.customer(), agentRingMs: this.between([1_000, 4_000]),
+      result: r < 0.65 ? 'answered' : r < 0.85 ? 'missed' : r < 0.95 ? 'busy' : 'failed', ringMs: this.ring(), talkMs: this.talkFor([agent]),
     });
+  }
+
+  private deskDialOut(): Promise<unknown> | undefined {
+    const free = this.free();
+    if (!free.length) return undefined;
+    const r = this.random();
+    const agent = this.prefer(free, 0.3);
+    return this.engine.deskDialOut({
+      agent: agent.username, number: this.customer(),
+      result: r < 0.65 ? 'answered' : r < 0.85 ? 'missed' : r < 0.95 ? 'busy' : 'failed',
+      carrierLegSeen: this.random() < 0.7, hangupBy: this.random() < 0.5 ? 'agent' : 'customer', ringMs: this.ring(), talkMs: this.talkFor([agent]),
+    });
+  }
+
+  private featureCode(): Promise<unknown> | undefined {
+    const free = this.free();
+    if (!free.length) return undefined;
+    return this.engine.featureCode({ agent: this.pick(free).username, code: this.pick(FEATURE_CODES), talkMs: this.between([2_000, 20_000]) });
   }
 
   private internalCall(): Promise<unknown> | undefined {
     const free = this.free().sort(() => this.random() - 0.5);
     if (free.length < 2) return undefined;
     return this.engine.internalCall({
-      from: free[0].username, to: free[1].username, result: this.random() < 0.8 ? 'answered' : 'missed', ringMs: this.ring(), talkMs: this.talk(),
+      from: free[0].username, to: free[1].username, result: this.random() < 0.8 ? 'answered' : 'missed', ringMs: this.ring(), talkMs: this.talkFor(free.slice(0, 2)),
     });
   }
 }

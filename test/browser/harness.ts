@@ -1,19 +1,37 @@
 // Browser tests: Debian's Chromium driven by playwright-core, against the real bridge + simulator (startStack).
 // Without Chromium the suites say so loudly and skip; under CI=true they fail instead.
-import { accessSync, constants, mkdirSync, openSync, writeSync, closeSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdirSync, openSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { suite, type Test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const LAUNCH_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 /** The screenshots' fixed size. */
 export const VIEWPORT = { width: 1280, height: 800 };
 export const SCREENSHOT_DIR = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+
+/**
+ * Where screenshots go: docs/screenshots/ only when asked for (`SCREENSHOTS=1`, e.g.
+ * `SCREENSHOTS=1 node scripts/test.mjs browser`), else a scratch folder under the OS temp dir, so that `npm test`
+ * never rewrites the committed pictures (the page is still photographed: the same code path runs).
+ */
+export function screenshotDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.SCREENSHOTS === '1' || env.SCREENSHOTS === 'true'
+    ? SCREENSHOT_DIR
+    : `${join(tmpdir(), 'antring-bridge-screenshots')}/`;
+}
 
 function chromiumMissing(): string | undefined {
   try {
@@ -50,12 +68,26 @@ export function browserSuite<T>(name: string, file: string, ctx?: T): Test<T> {
   if (!missing) return t;
   if (process.env.CI === 'true') {
     t('Chromium is installed (required under CI)', () => assert.unreachable(missing));
-    return Object.assign(() => undefined, { ...t, before: noopHook, after: noopHook, skip: () => undefined, only: () => undefined, run: () => t.run() }) as Test<T>;
+    return Object.assign(() => undefined, {
+      ...t,
+      before: noopHook,
+      after: noopHook,
+      skip: () => undefined,
+      only: () => undefined,
+      run: () => t.run(),
+    }) as Test<T>;
   }
   warnLoudly(missing, file);
   // Nothing registered: the file reports 0 passed, 0 failed (uvu's skip count is not part of its total, which the
   // runner's arithmetic assumes, so skipped tests would be subtracted from other files' failures).
-  return Object.assign(() => undefined, { ...t, before: noopHook, after: noopHook, skip: () => undefined, only: () => undefined, run: () => t.run() }) as Test<T>;
+  return Object.assign(() => undefined, {
+    ...t,
+    before: noopHook,
+    after: noopHook,
+    skip: () => undefined,
+    only: () => undefined,
+    run: () => t.run(),
+  }) as Test<T>;
 }
 
 export function launchChromium(): Promise<Browser> {
@@ -88,10 +120,11 @@ export async function openPage(browser: Browser, url: string, o: { locale?: stri
   return { context, page, errors };
 }
 
-/** Saves docs/screenshots/<name>.png at the fixed viewport. */
+/** Saves <screenshotDir()>/<name>.png at the fixed viewport (docs/screenshots/ only with SCREENSHOTS=1). */
 export async function screenshot(page: Page, name: string): Promise<string> {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  const path = `${SCREENSHOT_DIR}${name}.png`;
+  const dir = screenshotDir();
+  mkdirSync(dir, { recursive: true });
+  const path = `${dir}${name}.png`;
   await page.mouse.move(VIEWPORT.width / 2, 2); // no hover effect in the picture
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await page.screenshot({ path, fullPage: false, animations: 'disabled', caret: 'hide' });

@@ -2,12 +2,13 @@
 // arrives and is explained by a frame, a cache miss waits for the simulated AntCRM and a hit does not, the ratios and
 // targets are computed, and the report is written where asked (never docs/performance.md from a test).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { BEGIN, END } from '../../bench/capacity-report.js';
 import type { BenchResult, RunResult } from '../../bench/results.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -19,6 +20,9 @@ test.after(() => rmSync(tmp, { recursive: true, force: true }));
 
 test('baseline, bridge and cluster runs produce consistent figures and a report', async () => {
   const doc = join(tmp, 'performance.md');
+  // A capacity section from an earlier `--capacity` run: the normal run regenerates the page around it.
+  const section = `${BEGIN}\n\n## Capacity\n\nkept as it was\n\n${END}`;
+  writeFileSync(doc, `# Performance\n\nold page\n\n${section}\n\n## Reproduce\n`);
   const args = ['--import', 'tsx', 'bench/run.ts', '--clients', '40', '--rate', '30', '--duration', '3', '--warmup', '1',
     '--crm-delay', String(CRM_DELAY), '--miss-ratio', '0.3', '--doc', doc];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -49,6 +53,8 @@ test('baseline, bridge and cluster runs produce consistent figures and a report'
     assert.ok(run.messages.perSec > 0 && run.frames.perSec > 15, `${name}: traffic`);
     assert.ok(run.memory.connected.rss > 10 * 1024 * 1024, `${name}: RSS measured`);
     assert.ok(run.memory.connected.heapUsed > 1024 * 1024, `${name}: heap measured (probe)`);
+    assert.is(run.load.processes?.length, 1, `${name}: one load process in a normal run`);
+    assert.is(run.load.processes?.[0].clients, 40);
     if (name !== 'baseline') {
       // The simulated AntCRM answers after CRM_DELAY ms: a miss waits for it, a hit does not.
       assert.ok(run.latency.miss.count > 0, `${name}: misses measured`);
@@ -65,6 +71,9 @@ test('baseline, bridge and cluster runs produce consistent figures and a report'
   assert.match(md, /^# Performance/);
   assert.match(md, /\| messages delivered per second \|/);
   assert.match(md, /## Targets/);
+  assert.ok(md.includes(section), 'the capacity section is kept');
+  assert.not.match(md, /old page/);
+  assert.ok(md.indexOf(section) < md.indexOf('## Reproduce'), 'before Reproduce');
 });
 
 test.run();

@@ -6,6 +6,7 @@ import type { DialResult } from '../../src/contract.js';
 import type { RecordingClient } from '../helpers/clients.js';
 import { JWT_SECRET, startStack, type Stack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
+import { NUMBER_CASES } from '../unit/phone-cases.js';
 
 /** Every response body read by these tests, to grep them for secrets at the end. */
 const bodies: string[] = [];
@@ -323,3 +324,64 @@ rate('without AntBot configured, no DNC check is made (a listed number dials)', 
 });
 
 rate.run();
+
+// ---------------------------------------------------------------------------------------------------------------
+const numbers = suite<{ stack: Stack }>('click-to-call: the written-numbers table through REST and the socket');
+numbers.before(async (ctx) => {
+  ctx.stack = await startStack({ devices: true, env: { DIAL_RATE_PER_MINUTE: '100000', DIAL_IDEMPOTENCY_MS: '0' } });
+});
+numbers.after(async (ctx) => ctx.stack?.close());
+
+const dialled = (stack: Stack, n: string) => stack.sim.stats().rest.clickToCall[n] ?? 0;
+
+numbers('REST: 202 with the normalised number, or 422 invalid_number and nothing upstream', async ({ stack }) => {
+  for (const c of NUMBER_CASES) {
+    const label = `${c.what}: ${JSON.stringify(c.input.slice(0, 40))}`;
+    const before = c2c(stack);
+    const was = c.dial === null ? 0 : dialled(stack, c.dial);
+    const r = await dialRest(stack, 'lan.nguyen', c.input);
+    if (c.dial === null) {
+      assert.is(r.status, 422, `${label} → ${r.status}`);
+      assert.is(r.body.error, 'invalid_number', label);
+      assert.is(c2c(stack), before, `${label}: not sent upstream`);
+    } else {
+      assert.is(r.status, 202, `${label} → ${r.status} ${JSON.stringify(r.body)}`);
+      assert.equal(r.body, { status: 'dialing', number: c.dial }, label);
+      assert.is(dialled(stack, c.dial) - was, 1, `${label}: AntRing was asked to dial ${c.dial}`);
+    }
+  }
+});
+
+numbers('socket dial: the same answers in the ack', async ({ stack }) => {
+  const agent = await stack.client('agent', { agent: 'minh.tran' });
+  for (const c of NUMBER_CASES) {
+    const label = `${c.what}: ${JSON.stringify(c.input.slice(0, 40))}`;
+    const before = c2c(stack);
+    const r = await dialSocket(agent, { number: c.input });
+    if (c.dial === null) {
+      assert.is((r as { error?: string }).error, 'invalid_number', label);
+      assert.is(c2c(stack), before, `${label}: not sent upstream`);
+    } else {
+      assert.equal(r, { status: 'dialing', number: c.dial }, label);
+    }
+  }
+});
+
+numbers('a JSON number, or anything but a string, is 400 invalid_body (REST) / invalid_body (socket)', async ({ stack }) => {
+  const token = stack.token('agent', { agent: 'lan.nguyen' });
+  const agent = await stack.client('agent', { agent: 'minh.tran' });
+  const before = c2c(stack);
+  for (const body of ['{"number":0}', '{"number":934890883}', '{"number":1e20}', '{"number":-934890883}', '{"number":true}']) {
+    const r = await post(stack, token, body);
+    assert.is(r.status, 400, `${body} → ${r.status}`);
+    assert.is(r.body.error, 'invalid_body', body);
+    assert.is(((await dialSocket(agent, JSON.parse(body))) as { error?: string }).error, 'invalid_body', body);
+  }
+  // Unquoted digits with leading zeros are not JSON at all.
+  const notJson = await post(stack, token, '{"number":00000000000000000000}');
+  assert.is(notJson.status, 400);
+  assert.is(notJson.body.error, 'invalid_body');
+  assert.is(c2c(stack), before);
+});
+
+numbers.run();

@@ -1,18 +1,19 @@
 // The fan-out on a real HTTP server (port 0) with real socket.io-client clients: handshake refusals, who receives
 // which call views, replay on connect, token-expiry disconnect, dial acks, close.
-import { suite } from 'uvu';
-import * as assert from 'uvu/assert';
+
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
 import { io as ioClient } from 'socket.io-client';
-import type { CallView, Claims, Dashboard, DialResult, Role } from '../../src/contract.js';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
 import type { Audience } from '../../src/calls/types.js';
+import type { CallView, Claims, Dashboard, DialResult, Role } from '../../src/contract.js';
 import { createJwtVerifier } from '../../src/fanout/jwt.js';
-import { createFanout, type Fanout, type FanoutOptions } from '../../src/fanout/server.js';
+import { type LiveCallEntry, type LiveCallStore, MemoryLiveCallStore } from '../../src/fanout/live-calls.js';
 import { CallPublisher } from '../../src/fanout/publisher.js';
-import { MemoryLiveCallStore, type LiveCallEntry, type LiveCallStore } from '../../src/fanout/live-calls.js';
 import { MemorySeqSource } from '../../src/fanout/seq.js';
+import { createFanout, type Fanout, type FanoutOptions } from '../../src/fanout/server.js';
 import type { EnrichedUpdate } from '../../src/fanout/types.js';
 import { connectClient, connectError, type RecordingClient } from '../helpers/clients.js';
 import { captureLogger } from '../helpers/logs.js';
@@ -53,7 +54,13 @@ async function start(over: Partial<FanoutOptions> = {}): Promise<Harness> {
     live,
     ...over,
   });
-  const publisher = new CallPublisher({ emitter: fanout.emitter, seq: new MemorySeqSource(), live, org: ORG, logger: logs.logger });
+  const publisher = new CallPublisher({
+    emitter: fanout.emitter,
+    seq: new MemorySeqSource(),
+    live,
+    org: ORG,
+    logger: logs.logger,
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const clients: RecordingClient[] = [];
@@ -70,9 +77,17 @@ async function start(over: Partial<FanoutOptions> = {}): Promise<Harness> {
     },
     publish(u) {
       return publisher.publish({
-        org: ORG, state: 'ringing', direction: 'inbound', from: { number: '0934890883' }, to: { number: '02873019555' },
-        startedAt: new Date().toISOString(), receivedAt: performance.now(), contact: null, contactStatus: 'not_found',
-        customerNumber: '0934890883', ...u,
+        org: ORG,
+        state: 'ringing',
+        direction: 'inbound',
+        from: { number: '0934890883' },
+        to: { number: '02873019555' },
+        startedAt: new Date().toISOString(),
+        receivedAt: performance.now(),
+        contact: null,
+        contactStatus: 'not_found',
+        customerNumber: '0934890883',
+        ...u,
       });
     },
     async close() {
@@ -87,9 +102,29 @@ async function start(over: Partial<FanoutOptions> = {}): Promise<Harness> {
 }
 
 const dashboard = (over: Partial<Dashboard> = {}): Dashboard => ({
-  org: ORG, at: new Date().toISOString(), stale: false,
-  agents: { ready: 1, loggedIn: 1, loggedOut: 0, wrapup: 0, connected: 0, paused: 0, details: [{ username: 'alice', name: 'Alice', status: 'ready' }] },
-  totals: { offered: 1, handled: 0, abandoned: 0, received: 1, avgWaitingSec: 0, maxWaitingSec: 0, avgTalkingSec: 0, waiting: 1 },
+  org: ORG,
+  at: new Date().toISOString(),
+  stale: false,
+  agents: {
+    ready: 1,
+    loggedIn: 1,
+    loggedOut: 0,
+    wrapup: 0,
+    connected: 0,
+    paused: 0,
+    details: [{ username: 'alice', name: 'Alice', status: 'ready' }],
+  },
+  totals: {
+    scope: 'org',
+    offered: 1,
+    handled: 0,
+    abandoned: 0,
+    received: 1,
+    avgWaitingSec: 0,
+    maxWaitingSec: 0,
+    avgTalkingSec: 0,
+    waiting: 1,
+  },
   queues: [{ id: 'q1', name: 'Sales', agents: 1, waiting: 1 }],
   waitingCalls: [{ callId: 'c1', queueId: 'q1', number: '0934890879' }],
   ...over,
@@ -111,13 +146,21 @@ hs('each bad JWT gives connect_error with err.message and err.data.code', async 
     ['no token', undefined, 'unauthorized'],
     ['token not a string', 12345, 'unauthorized'],
     ['garbage', 'not-a-jwt', 'unauthorized'],
-    ['wrong secret', jwt.sign(claims, 'wrong-secret-0123456789abcdef0123456789ab', { algorithm: 'HS256', expiresIn: 60 }), 'unauthorized'],
+    [
+      'wrong secret',
+      jwt.sign(claims, 'wrong-secret-0123456789abcdef0123456789ab', { algorithm: 'HS256', expiresIn: 60 }),
+      'unauthorized',
+    ],
     ['alg none', `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims, exp: nowSec() + 60 })}.`, 'unauthorized'],
     ['HS512', jwt.sign(claims, SECRET, { algorithm: 'HS512', expiresIn: 60 }), 'unauthorized'],
     ['expired', jwt.sign({ ...claims, exp: nowSec() - 10 }, SECRET, { algorithm: 'HS256' }), 'token_expired'],
     ['without exp', jwt.sign(claims, SECRET, { algorithm: 'HS256' }), 'unauthorized'],
     ['bad role', jwt.sign({ ...claims, role: 'root' }, SECRET, { algorithm: 'HS256', expiresIn: 60 }), 'unauthorized'],
-    ['agent without username', jwt.sign({ ...claims, role: 'agent' }, SECRET, { algorithm: 'HS256', expiresIn: 60 }), 'unauthorized'],
+    [
+      'agent without username',
+      jwt.sign({ ...claims, role: 'agent' }, SECRET, { algorithm: 'HS256', expiresIn: 60 }),
+      'unauthorized',
+    ],
     ['another org', jwt.sign({ ...claims, org: 'org-b' }, SECRET, { algorithm: 'HS256', expiresIn: 60 }), 'forbidden'],
   ];
   for (const [name, tok, code] of cases) {
@@ -127,14 +170,20 @@ hs('each bad JWT gives connect_error with err.message and err.data.code', async 
   }
   const text = h.logs.text();
   assert.ok(text.includes('socket handshake refused'));
-  for (const [, tok] of cases) if (typeof tok === 'string' && tok.length > 20) assert.not.ok(text.includes(tok), 'no token in the logs');
+  for (const [, tok] of cases)
+    if (typeof tok === 'string' && tok.length > 20) assert.not.ok(text.includes(tok), 'no token in the logs');
   assert.not.ok(text.includes(SECRET));
   assert.equal(h.fanout.connectedByRole(), { agent: 0, supervisor: 0, wallboard: 0, admin: 0 });
 });
 
 hs('Authorization: Bearer header works for non-browser clients (websocket and polling)', async ({ h }) => {
   for (const transports of [['websocket'], ['polling']]) {
-    const s = ioClient(h.url, { transports, reconnection: false, forceNew: true, extraHeaders: { authorization: `Bearer ${token('admin')}` } });
+    const s = ioClient(h.url, {
+      transports,
+      reconnection: false,
+      forceNew: true,
+      extraHeaders: { authorization: `Bearer ${token('admin')}` },
+    });
     await new Promise<void>((resolve, reject) => {
       s.once('connect', resolve);
       s.once('connect_error', reject);
@@ -143,7 +192,12 @@ hs('Authorization: Bearer header works for non-browser clients (websocket and po
     s.disconnect();
     await waitFor(() => h.fanout.connectedByRole().admin === 0, { what: 'the admin to be uncounted' });
   }
-  const bad = ioClient(h.url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { authorization: 'Bearer nope' } });
+  const bad = ioClient(h.url, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    extraHeaders: { authorization: 'Bearer nope' },
+  });
   const err = await new Promise<Error & { data?: { code?: string } }>((resolve) => bad.once('connect_error', resolve));
   bad.disconnect();
   assert.is(err.message, 'unauthorized');
@@ -182,7 +236,10 @@ routing('each role receives exactly the call views it may see', async ({ h }) =>
   const admin = await h.connect('admin');
   const wall = await h.connect('wallboard', { queues: ['*'] });
   // A foreign client never even connects.
-  const foreign = await connectError(h.url, jwt.sign({ sub: 'x', org: 'org-b', role: 'admin' }, SECRET, { algorithm: 'HS256', expiresIn: 60 }));
+  const foreign = await connectError(
+    h.url,
+    jwt.sign({ sub: 'x', org: 'org-b', role: 'admin' }, SECRET, { algorithm: 'HS256', expiresIn: 60 }),
+  );
   assert.is(foreign.code, 'forbidden');
   assert.equal(h.fanout.connectedByRole(), { agent: 2, supervisor: 4, wallboard: 1, admin: 1 });
 
@@ -193,8 +250,21 @@ routing('each role receives exactly the call views it may see', async ({ h }) =>
   await h.publish({ callId: 'c2', audience: callA('q2'), queue: { id: 'q2' } });
   await h.publish({ callId: 'c3', audience: callA() });
   await h.publish({ callId: 'c4', audience: agentA('alice'), agent: { username: 'alice' }, direction: 'outbound' });
-  await h.publish({ callId: 'c1', audience: agentA('alice'), agent: { username: 'alice' }, queue: q1, state: 'answered' });
-  await h.publish({ callId: 'c1', audience: agentA('bob'), agent: { username: 'bob' }, queue: q1, state: 'ended', outcome: 'answered_elsewhere' });
+  await h.publish({
+    callId: 'c1',
+    audience: agentA('alice'),
+    agent: { username: 'alice' },
+    queue: q1,
+    state: 'answered',
+  });
+  await h.publish({
+    callId: 'c1',
+    audience: agentA('bob'),
+    agent: { username: 'bob' },
+    queue: q1,
+    state: 'ended',
+    outcome: 'answered_elsewhere',
+  });
   // Fences: per-socket order is preserved, so once a client has its fence it has everything sent before it.
   await h.publish({ callId: 'fence', audience: agentA('alice') });
   await h.publish({ callId: 'fence', audience: agentA('bob') });
@@ -220,9 +290,13 @@ routing('each role receives exactly the call views it may see', async ({ h }) =>
   assert.is(bob.latest('c1')?.outcome, 'answered_elsewhere');
   // The wire shape: no internal fields.
   for (const v of admin.calls) for (const k of ['receivedAt', 'customerNumber', 'audience']) assert.not.ok(k in v, k);
-  // Dashboards: full for supervisors/admins, redacted for wallboards.
+  // Dashboards: full for supervisors/admins, redacted for wallboards; scoped by `queues` (contract §7.1).
   assert.is(admin.dashboards[0].waitingCalls[0].number, '0934890879');
-  assert.is(supQ2.dashboards[0].waitingCalls[0].number, '0934890879');
+  assert.is(supQ1.dashboards[0].waitingCalls[0].number, '0934890879');
+  assert.equal(supQ2.dashboards[0].waitingCalls, [], "q1's waiting call is not shown to a supervisor of q2");
+  assert.equal(supQ2.dashboards[0].queues, []);
+  assert.is(supQ2.dashboards[0].totals.scope, 'org');
+  assert.equal(supAgent.dashboards[0].waitingCalls, [], 'queues [] sees no queue');
   assert.is(wall.dashboards[0].waitingCalls[0].number, '•••••••879');
   assert.is(wall.dashboards[0].agents.details[0].name, 'Alice');
   assert.is(alice.dashboards.length, 0);
@@ -239,8 +313,14 @@ routing('a dashboard or call view of another org is never emitted', async () => 
     h.fanout.emitDashboard(dashboard({ at: 'fence' }));
     await waitFor(() => admin.dashboards.length >= 1 && wall.dashboards.length >= 1, { what: 'the fence dashboard' });
     await admin.waitCall((v) => v.callId === 'fence-x', 'fence call');
-    assert.equal(admin.dashboards.map((d) => d.at), ['fence']);
-    assert.equal(wall.dashboards.map((d) => d.at), ['fence']);
+    assert.equal(
+      admin.dashboards.map((d) => d.at),
+      ['fence'],
+    );
+    assert.equal(
+      wall.dashboards.map((d) => d.at),
+      ['fence'],
+    );
     assert.not.ok(admin.calls.some((v) => v.callId.startsWith('foreign')));
     assert.ok(h.logs.text().includes('refused to emit a dashboard of another org'));
   } finally {
@@ -269,24 +349,52 @@ replay('a client first receives the live calls it may see (and the dashboard), t
     await h.publish({ callId: 'live-a', audience: agentA('alice'), agent: { username: 'alice' }, queue: { id: 'q1' } });
     await h.publish({ callId: 'other-q', audience: callA('q2'), queue: { id: 'q2' } });
     await h.publish({ callId: 'gone', audience: callA('q1'), queue: { id: 'q1' } });
-    await h.publish({ callId: 'gone', audience: callA('q1'), queue: { id: 'q1' }, state: 'ended', outcome: 'abandoned' });
+    await h.publish({
+      callId: 'gone',
+      audience: callA('q1'),
+      queue: { id: 'q1' },
+      state: 'ended',
+      outcome: 'abandoned',
+    });
 
     const sup = await h.connect('supervisor', { queues: ['q1'] });
     const alice = await h.connect('agent', { agent: 'alice' });
     const wall = await h.connect('wallboard', { queues: ['*'] });
     await h.publish({ callId: 'live-a', audience: callA('q1'), queue: { id: 'q1' }, state: 'answered' });
-    await h.publish({ callId: 'live-a', audience: agentA('alice'), agent: { username: 'alice' }, queue: { id: 'q1' }, state: 'answered' });
+    await h.publish({
+      callId: 'live-a',
+      audience: agentA('alice'),
+      agent: { username: 'alice' },
+      queue: { id: 'q1' },
+      state: 'answered',
+    });
     await h.publish({ callId: 'new', audience: callA('q1'), queue: { id: 'q1' } });
     await sup.waitCall((v) => v.callId === 'new', 'the new call');
     await alice.waitCall((v) => v.callId === 'live-a' && v.state === 'answered', 'alice answered');
     await waitFor(() => wall.dashboards.length === 1, { what: 'the wallboard dashboard' });
 
     // Replay (ordered by callId, then seq: only the latest view per audience), then the live stream.
-    assert.equal(sup.calls.map((v) => v.id), ['live-a:2', 'live-b:1', 'live-a:4', 'new:1']);
-    assert.equal(sup.calls.map((v) => v.state), ['ringing', 'ringing', 'answered', 'ringing']);
-    assert.equal(alice.calls.map((v) => v.id), ['live-a:3', 'live-a:5']);
-    assert.equal(sup.dashboards.map((d) => d.at), ['before-connect']);
-    assert.is(wall.dashboards[0].waitingCalls[0].number, '•••••••879', 'the replayed dashboard is redacted for wallboards');
+    assert.equal(
+      sup.calls.map((v) => v.id),
+      ['live-a:2', 'live-b:1', 'live-a:4', 'new:1'],
+    );
+    assert.equal(
+      sup.calls.map((v) => v.state),
+      ['ringing', 'ringing', 'answered', 'ringing'],
+    );
+    assert.equal(
+      alice.calls.map((v) => v.id),
+      ['live-a:3', 'live-a:5'],
+    );
+    assert.equal(
+      sup.dashboards.map((d) => d.at),
+      ['before-connect'],
+    );
+    assert.is(
+      wall.dashboards[0].waitingCalls[0].number,
+      '•••••••879',
+      'the replayed dashboard is redacted for wallboards',
+    );
     assert.is(wall.calls.length, 0);
     assert.is(alice.dashboards.length, 0);
   } finally {
@@ -294,38 +402,41 @@ replay('a client first receives the live calls it may see (and the dashboard), t
   }
 });
 
-replay('with a slow async store, a view published during the replay read is not lost (client keeps the highest seq)', async () => {
-  const mem = new MemoryLiveCallStore();
-  let release!: () => void;
-  let reading = false;
-  const gate = new Promise<void>((r) => (release = r));
-  const slow: LiveCallStore = {
-    set: async (k, v, a) => mem.set(k, v, a),
-    delete: async (k) => mem.delete(k),
-    list: async () => mem.list(),
-    size: async () => mem.size(),
-    async entries(): Promise<LiveCallEntry[]> {
-      reading = true;
-      await gate;
-      return mem.entries();
-    },
-  };
-  const h = await start({ live: slow });
-  try {
-    await h.publish({ callId: 'x', audience: callA('q1'), queue: { id: 'q1' } });
-    const connecting = h.connect('supervisor', { queues: ['q1'] });
-    await waitFor(() => reading, { what: 'the replay read to start' });
-    await h.publish({ callId: 'x', audience: callA('q1'), queue: { id: 'q1' }, state: 'answered' });
-    const sup = await connecting;
-    release();
-    await waitFor(() => sup.calls.length === 2, { what: 'the live view and the replay' });
-    assert.equal(sup.calls.map((v) => v.seq).sort(), [2, 2]);
-    assert.is(sup.latest('x')?.state, 'answered');
-  } finally {
-    release();
-    await h.close();
-  }
-});
+replay(
+  'with a slow async store, a view published during the replay read is not lost (client keeps the highest seq)',
+  async () => {
+    const mem = new MemoryLiveCallStore();
+    let release!: () => void;
+    let reading = false;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow: LiveCallStore = {
+      set: async (k, v, a) => mem.set(k, v, a),
+      delete: async (k) => mem.delete(k),
+      list: async () => mem.list(),
+      size: async () => mem.size(),
+      async entries(): Promise<LiveCallEntry[]> {
+        reading = true;
+        await gate;
+        return mem.entries();
+      },
+    };
+    const h = await start({ live: slow });
+    try {
+      await h.publish({ callId: 'x', audience: callA('q1'), queue: { id: 'q1' } });
+      const connecting = h.connect('supervisor', { queues: ['q1'] });
+      await waitFor(() => reading, { what: 'the replay read to start' });
+      await h.publish({ callId: 'x', audience: callA('q1'), queue: { id: 'q1' }, state: 'answered' });
+      const sup = await connecting;
+      release();
+      await waitFor(() => sup.calls.length === 2, { what: 'the live view and the replay' });
+      assert.equal(sup.calls.map((v) => v.seq).sort(), [2, 2]);
+      assert.is(sup.latest('x')?.state, 'answered');
+    } finally {
+      release();
+      await h.close();
+    }
+  },
+);
 
 replay.run();
 
@@ -374,7 +485,10 @@ life('dial: the ack gets the injected result; errors and a missing dial are answ
     (cl.socket as unknown as { emit(ev: string, b: unknown): void }).emit('dial', { number: '3' });
     mode = 'ok';
     assert.equal(await dial(cl, { number: '4' }), { status: 'dialing', number: '4' });
-    assert.equal(seen.map(([, b]) => (b as { number: string }).number), ['0934890883', '1', '2', '4']);
+    assert.equal(
+      seen.map(([, b]) => (b as { number: string }).number),
+      ['0934890883', '1', '2', '4'],
+    );
     assert.ok(cl.socket.connected);
 
     const other = await bare.connect('agent', { agent: 'alice' });
@@ -397,7 +511,12 @@ life('close() disconnects every socket, is idempotent, and leaves the HTTP serve
   assert.is(await disconnected, 'io server disconnect');
   assert.equal(h.fanout.connectedByRole(), { agent: 0, supervisor: 0, wallboard: 0, admin: 0 });
   // New handshakes are refused at the transport level after close.
-  const s = ioClient(h.url, { auth: { token: token('admin') }, transports: ['websocket'], reconnection: false, forceNew: true });
+  const s = ioClient(h.url, {
+    auth: { token: token('admin') },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
   const err = await new Promise<Error>((resolve) => s.once('connect_error', resolve));
   s.disconnect();
   assert.ok(err);

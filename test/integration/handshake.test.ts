@@ -1,9 +1,10 @@
 // JWTs the bridge must refuse at the Socket.IO handshake and on REST: wrong secret, alg none, expired, no exp, another org.
+
+import jwt from 'jsonwebtoken';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import jwt from 'jsonwebtoken';
-import { startStack, JWT_SECRET, type Stack } from '../helpers/stack.js';
 import { connectError } from '../helpers/clients.js';
+import { JWT_SECRET, type Stack, startStack } from '../helpers/stack.js';
 
 const t = suite<{ stack: Stack }>('JWT handshake');
 t.before(async (ctx) => {
@@ -17,13 +18,29 @@ function cases(org: string): [string, unknown, string][] {
   const now = Math.floor(Date.now() / 1000);
   const claims = { sub: 'u', org, role: 'admin' };
   return [
-    ['wrong secret', jwt.sign(claims, 'another-secret-0123456789abcdef0123456789', { algorithm: 'HS256', expiresIn: 60 }), 'unauthorized'],
+    [
+      'wrong secret',
+      jwt.sign(claims, 'another-secret-0123456789abcdef0123456789', { algorithm: 'HS256', expiresIn: 60 }),
+      'unauthorized',
+    ],
     ['alg none', `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims, exp: now + 60 })}.`, 'unauthorized'],
     ['expired', jwt.sign({ ...claims, exp: now - 10 }, JWT_SECRET, { algorithm: 'HS256' }), 'token_expired'],
     ['without exp', jwt.sign(claims, JWT_SECRET, { algorithm: 'HS256' }), 'unauthorized'],
-    ['another org', jwt.sign({ ...claims, org: 'not-' + org }, JWT_SECRET, { algorithm: 'HS256', expiresIn: 60 }), 'forbidden'],
-    ['HS512 with the right secret', jwt.sign(claims, JWT_SECRET, { algorithm: 'HS512', expiresIn: 60 }), 'unauthorized'],
-    ['agent without username', jwt.sign({ ...claims, role: 'agent' }, JWT_SECRET, { algorithm: 'HS256', expiresIn: 60 }), 'unauthorized'],
+    [
+      'another org',
+      jwt.sign({ ...claims, org: 'not-' + org }, JWT_SECRET, { algorithm: 'HS256', expiresIn: 60 }),
+      'forbidden',
+    ],
+    [
+      'HS512 with the right secret',
+      jwt.sign(claims, JWT_SECRET, { algorithm: 'HS512', expiresIn: 60 }),
+      'unauthorized',
+    ],
+    [
+      'agent without username',
+      jwt.sign({ ...claims, role: 'agent' }, JWT_SECRET, { algorithm: 'HS256', expiresIn: 60 }),
+      'unauthorized',
+    ],
     ['garbage', 'not-a-jwt', 'unauthorized'],
     ['no token', undefined, 'unauthorized'],
   ];
@@ -50,12 +67,72 @@ t('the same tokens are refused on REST with the contract error body', async ({ s
   assert.ok(Array.isArray(((await ok.json()) as { calls: unknown[] }).calls));
 });
 
-t('a socket whose token expires is disconnected', async ({ stack }) => {
+t('a socket whose token expires gets session_expired, then is disconnected', async ({ stack }) => {
   const { connectClient } = await import('../helpers/clients.js');
   const cl = await connectClient(stack.url, stack.token('admin', {}, 2));
-  const reason = await new Promise<string>((resolve) => cl.socket.once('disconnect', (r) => resolve(r)));
+  const order: string[] = [];
+  let expired: unknown;
+  cl.socket.on('session_expired', (e) => {
+    expired = e;
+    order.push('session_expired');
+  });
+  const reason = await new Promise<string>((resolve) =>
+    cl.socket.once('disconnect', (r) => {
+      order.push('disconnect');
+      resolve(r);
+    }),
+  );
   assert.is(reason, 'io server disconnect');
+  assert.equal(expired, { code: 'token_expired' });
+  assert.equal(order, ['session_expired', 'disconnect']);
   cl.close();
+});
+
+// One Authorization parser for REST and the handshake (http/auth.ts parseBearer): the same header, the same verdict.
+function bearerCases(tok: string): [string, string, boolean][] {
+  return [
+    ['Bearer <t>', `Bearer ${tok}`, true],
+    ['lower-case scheme', `bearer ${tok}`, true],
+    ['upper-case scheme', `BEARER ${tok}`, true],
+    ['several spaces', `Bearer    ${tok}`, true],
+    ['no space', `Bearer${tok}`, false],
+    ['empty token', 'Bearer ', false],
+    ['scheme only', 'Bearer', false],
+    ['tab instead of a space', `Bearer\t${tok}`, false],
+    ['two tokens', `Bearer ${tok} ${tok}`, false],
+    ['another scheme', `Basic ${tok}`, false],
+    ['a token with a comma', `Bearer ${tok},x`, false],
+  ];
+}
+
+async function handshakeWithHeader(url: string, header: string): Promise<boolean> {
+  const { io } = await import('socket.io-client');
+  // Long-polling: extraHeaders are sent on the handshake request (a browser websocket cannot send them).
+  const socket = io(url, {
+    transports: ['polling'],
+    extraHeaders: { authorization: header },
+    reconnection: false,
+    forceNew: true,
+  });
+  return new Promise((resolve) => {
+    socket.once('connect', () => {
+      socket.disconnect();
+      resolve(true);
+    });
+    socket.once('connect_error', () => {
+      socket.disconnect();
+      resolve(false);
+    });
+  });
+}
+
+t('Authorization: Bearer is parsed by the same rules on REST and at the socket handshake', async ({ stack }) => {
+  for (const [name, header, ok] of bearerCases(stack.token('admin'))) {
+    const res = await fetch(`${stack.url}/api/calls`, { headers: { authorization: header } });
+    assert.is(res.status, ok ? 200 : 401, `REST: ${name}`);
+    await res.body?.cancel();
+    assert.is(await handshakeWithHeader(stack.url, header), ok, `socket: ${name}`);
+  }
 });
 
 t.run();

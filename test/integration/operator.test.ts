@@ -17,7 +17,7 @@ async function metrics(stack: Stack): Promise<{ text: string; f: Families; conte
   return { text, f: parsePrometheusText(text), contentType: res.headers.get('content-type') ?? '' };
 }
 
-async function readyz(stack: Stack): Promise<{ status: number; body: any }> {
+async function readyz(stack: Stack): Promise<{ status: number; body: { status: string; reasons: string[] } }> {
   const res = await fetch(`${stack.url}/readyz`);
   return { status: res.status, body: await res.json() };
 }

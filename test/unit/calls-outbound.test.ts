@@ -19,8 +19,9 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Click-to-call steps 1–3: A rings alice's device, she picks up, B dials the customer. */
 function clickToCall(e: CallEngine, l: Legs): CallUpdate[] {
+  // What cb_clicktocall sets on its originate (issue 9): without it, the leg is a call TO the agent.
   const first = e.apply(l.ev('CHANNEL_CREATE', 'A', {
-    direction: 'outbound', ownerId: OWNER.alice, callerIdNumber: CUST, callerIdName: CUST, calleeIdNumber: '8001',
+    direction: 'outbound', ownerId: OWNER.alice, callerIdNumber: CUST, callerIdName: CUST, calleeIdNumber: '8001', authorizingType: 'clicktocall',
   }));
   l.tick(3);
   assert.equal(e.apply(l.answer('A')), [], 'the agent picking up her own phone does not answer the call');
@@ -89,7 +90,7 @@ for (const [cause, outcome] of [
 c2c('the agent does not pick up her own phone: missed by the root leg cause', () => {
   const e = engine();
   const l = new Legs();
-  e.apply(l.ev('CHANNEL_CREATE', 'A', { direction: 'outbound', ownerId: OWNER.alice, callerIdNumber: CUST, calleeIdNumber: '8001' }));
+  e.apply(l.ev('CHANNEL_CREATE', 'A', { direction: 'outbound', ownerId: OWNER.alice, callerIdNumber: CUST, calleeIdNumber: '8001', authorizingType: 'clicktocall' }));
   assert.equal(step(e, l.destroy('A', 'NO_ANSWER')).map((b) => `${b.aud} ${b.state} ${b.outcome}`), [
     'call ended missed', 'agent:alice ended missed',
   ]);

@@ -138,13 +138,14 @@ order('DESTROY of an unknown answered leg (billing > 0) counts as answered; the 
   assert.equal(d[1].durationSec, 30);
 });
 
+// An agent leg the switch rang (not a click-to-call) is a call TO the agent: inbound (issue 9 rule; was outbound).
 order('a DESTROY of a call never seen is shown ended; its start comes from Duration-Seconds', () => {
   const e = engine();
   const l = new Legs();
   const d = e.apply(l.destroy('A', 'USER_BUSY', {
     direction: 'outbound', ownerId: OWNER.alice, callerIdNumber: CUSTOMER, calleeIdNumber: '8001', durationSec: 5,
   }));
-  assert.equal(d.map((u) => `${u.audience.kind} ${u.state} ${u.outcome} ${u.direction}`), ['call ended busy outbound', 'agent ended busy outbound']);
+  assert.equal(d.map((u) => `${u.audience.kind} ${u.state} ${u.outcome} ${u.direction}`), ['call ended busy inbound', 'agent ended busy inbound']);
   assert.equal(d[0].startedAt, iso(T0 - 5000));
   assert.equal(e.liveCalls, 0);
 });

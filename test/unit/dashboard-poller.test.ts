@@ -2,11 +2,11 @@
 // parallel calls; emits on change only; stale after a failed poll once the data is an interval old; backoff; stop.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DashboardPoller, type DashboardPollerOptions, type PollResult } from '../../src/dashboard/poller.js';
-import { AntRingConfigError, AntRingHttpError, AntRingNetworkError } from '../../src/antring/errors.js';
 import type { Agent, Queue } from '../../src/antring/client.js';
+import { AntRingConfigError, AntRingHttpError, AntRingNetworkError } from '../../src/antring/errors.js';
 import type { Dashboard } from '../../src/contract.js';
-import { FakeClock, captureLogger, flush } from './antring-fakes.js';
+import { DashboardPoller, type DashboardPollerOptions, type PollResult } from '../../src/dashboard/poller.js';
+import { captureLogger, FakeClock, flush } from './antring-fakes.js';
 
 const ORG = 'acc-1';
 const INTERVAL = 1000;
@@ -15,10 +15,33 @@ const A1 = 'df67983ccdeee7d834e8f5d345db1fe5';
 function rawDashboard(ready: number) {
   return {
     agent: {
-      ready, logged_out: 0, wrapup: 0, logged_in: 1, connected: 1 - ready, paused: 0,
-      status_details: [{ username: 'lan', name: 'Lan', status: ready ? 'ready' : 'connected', agent_id: A1, unix_timestamp: 1769587733, idle_time: 5 }],
+      ready,
+      logged_out: 0,
+      wrapup: 0,
+      logged_in: 1,
+      connected: 1 - ready,
+      paused: 0,
+      status_details: [
+        {
+          username: 'lan',
+          name: 'Lan',
+          status: ready ? 'ready' : 'connected',
+          agent_id: A1,
+          unix_timestamp: 1769587733,
+          idle_time: 5,
+        },
+      ],
     },
-    queue: { offered: 3, handled: 2, abandoned: 1, received: 3, avg_waiting: 4, max_waiting: 9, avg_talking: 60, waiting_call_logs: [] },
+    queue: {
+      offered: 3,
+      handled: 2,
+      abandoned: 1,
+      received: 3,
+      avg_waiting: 4,
+      max_waiting: 9,
+      avg_talking: 60,
+      waiting_call_logs: [],
+    },
   };
 }
 
@@ -29,7 +52,11 @@ const AGENTS: Agent[] = [{ id: A1, username: 'lan', name: 'Lan', ext: ['8001'] }
 function fakeClient() {
   const s = {
     dashboard: rawDashboard(1) as unknown,
-    fail: { dashboard: undefined as Error | undefined, queues: undefined as Error | undefined, agents: undefined as Error | undefined },
+    fail: {
+      dashboard: undefined as Error | undefined,
+      queues: undefined as Error | undefined,
+      agents: undefined as Error | undefined,
+    },
     calls: { dashboard: 0, queues: 0, agents: 0 },
     inFlight: 0,
     maxInFlight: 0,
@@ -119,7 +146,11 @@ t('an unchanged poll emits nothing (latest() still gets the newer time); a chang
   await h.clock.advance(INTERVAL);
   assert.equal(h.s.calls, { dashboard: 3, queues: 3, agents: 3 });
   assert.is(h.emitted.length, 1, 'no emission without a change');
-  assert.equal(h.polls, [['ok', true], ['ok', false], ['ok', false]]);
+  assert.equal(h.polls, [
+    ['ok', true],
+    ['ok', false],
+    ['ok', false],
+  ]);
   assert.is(h.poller.latest()!.at, new Date(h.clock.now()).toISOString());
   assert.is(first.at, new Date(h.clock.now() - 2 * INTERVAL).toISOString(), 'the emitted object is not mutated');
 
@@ -132,46 +163,53 @@ t('an unchanged poll emits nothing (latest() still gets the newer time); a chang
   await h.poller.stop();
 });
 
-t('failed polls: stale once (same numbers, the data\'s own time), capped jittered backoff, recovery emits again', async () => {
-  const h = harness();
-  h.poller.start();
-  await flush();
-  const good = h.emitted[0];
-  const goodAt = h.clock.now();
+t(
+  "failed polls: stale once (same numbers, the data's own time), capped jittered backoff, recovery emits again",
+  async () => {
+    const h = harness();
+    h.poller.start();
+    await flush();
+    const good = h.emitted[0];
+    const goodAt = h.clock.now();
 
-  h.s.fail.dashboard = new AntRingHttpError('dashboard', 503);
-  await h.clock.advance(INTERVAL);
-  assert.is(h.emitted.length, 2, 'one stale emission');
-  const stale = h.emitted[1];
-  assert.is(stale.stale, true);
-  assert.is(stale.at, new Date(goodAt).toISOString(), '`at` stays the time of the data');
-  assert.equal({ ...stale, stale: false }, good, 'numbers unchanged: none invented');
-  assert.is(h.poller.latest()!.stale, true);
-  assert.equal(h.polls.at(-1), ['error', true]);
+    h.s.fail.dashboard = new AntRingHttpError('dashboard', 503);
+    await h.clock.advance(INTERVAL);
+    assert.is(h.emitted.length, 2, 'one stale emission');
+    const stale = h.emitted[1];
+    assert.is(stale.stale, true);
+    assert.is(stale.at, new Date(goodAt).toISOString(), '`at` stays the time of the data');
+    assert.equal({ ...stale, stale: false }, good, 'numbers unchanged: none invented');
+    assert.is(h.poller.latest()!.stale, true);
+    assert.equal(h.polls.at(-1), ['error', true]);
 
-  // Backoff: random() = 1 → the ceiling: 2, 4, 8 intervals, then capped at maxBackoffMs (8000).
-  assert.equal(h.clock.pendingDelays(), [2000]);
-  await h.clock.advance(2000);
-  assert.equal(h.clock.pendingDelays(), [4000]);
-  await h.clock.advance(4000);
-  assert.equal(h.clock.pendingDelays(), [8000]);
-  await h.clock.advance(8000);
-  assert.equal(h.clock.pendingDelays(), [8000]);
-  assert.is(h.emitted.length, 2, 'further failures emit nothing');
-  assert.equal(h.polls.slice(-3), [['error', false], ['error', false], ['error', false]]);
-  assert.is(h.poller.status().consecutiveFailures, 4);
-  assert.match(h.logs.text(), /dashboard: poll failed/);
+    // Backoff: random() = 1 → the ceiling: 2, 4, 8 intervals, then capped at maxBackoffMs (8000).
+    assert.equal(h.clock.pendingDelays(), [2000]);
+    await h.clock.advance(2000);
+    assert.equal(h.clock.pendingDelays(), [4000]);
+    await h.clock.advance(4000);
+    assert.equal(h.clock.pendingDelays(), [8000]);
+    await h.clock.advance(8000);
+    assert.equal(h.clock.pendingDelays(), [8000]);
+    assert.is(h.emitted.length, 2, 'further failures emit nothing');
+    assert.equal(h.polls.slice(-3), [
+      ['error', false],
+      ['error', false],
+      ['error', false],
+    ]);
+    assert.is(h.poller.status().consecutiveFailures, 4);
+    assert.match(h.logs.text(), /dashboard: poll failed/);
 
-  h.s.fail.dashboard = undefined;
-  await h.clock.advance(8000);
-  assert.is(h.emitted.length, 3, 'recovery emits');
-  assert.is(h.emitted[2].stale, false);
-  assert.is(h.emitted[2].at, new Date(h.clock.now()).toISOString());
-  assert.equal(h.polls.at(-1), ['ok', true]);
-  assert.equal(h.clock.pendingDelays(), [INTERVAL], 'back to the normal interval');
-  assert.is(h.poller.status().consecutiveFailures, 0);
-  await h.poller.stop();
-});
+    h.s.fail.dashboard = undefined;
+    await h.clock.advance(8000);
+    assert.is(h.emitted.length, 3, 'recovery emits');
+    assert.is(h.emitted[2].stale, false);
+    assert.is(h.emitted[2].at, new Date(h.clock.now()).toISOString());
+    assert.equal(h.polls.at(-1), ['ok', true]);
+    assert.equal(h.clock.pendingDelays(), [INTERVAL], 'back to the normal interval');
+    assert.is(h.poller.status().consecutiveFailures, 0);
+    await h.poller.stop();
+  },
+);
 
 t('backoff jitter stays within [ceiling/2, ceiling] and never under one interval', async () => {
   const h = harness({ random: () => 0 });

@@ -6,6 +6,7 @@ import { systemClock } from '../../src/clock.js';
 import type { Audience, CallUpdate } from '../../src/calls/types.js';
 import { createLogger } from '../../src/log.js';
 import type { LookupResult } from '../../src/enrich/contact-directory.js';
+import { noLookupResult } from '../../src/enrich/lookup-status.js';
 import { Enricher, type EnrichedUpdate } from '../../src/enrich/enricher.js';
 
 const logger = createLogger('silent');
@@ -40,6 +41,8 @@ class FakeLookup {
   calls: string[] = [];
   private pending = new Map<string, ((r: LookupResult) => void)[]>();
   auto?: (n: string) => LookupResult;
+  crmEnabled = true;
+  withoutNumber = (): LookupResult => noLookupResult(this.crmEnabled);
   lookup = (n: string): Promise<LookupResult> => {
     this.calls.push(n);
     if (this.auto) return Promise.resolve(this.auto(n));
@@ -174,6 +177,24 @@ E('internal call: not_found without a lookup', () => {
   assert.is(contacts.calls.length, 0);
 });
 
+E('internal call with the CRM disabled: disabled without a lookup, late updates too', () => {
+  const { out, contacts, enricher } = setup();
+  contacts.crmEnabled = false;
+  enricher.push(upd('int', 'ringing', CALL, null));
+  enricher.push(upd('int', 'ended', CALL, null));
+  enricher.push(upd('int', 'ended', AGENT, null));
+  assert.equal(out.map(brief), ['int:call:ringing:disabled', 'int:call:ended:disabled', 'int:an:ended:disabled']);
+  assert.is(contacts.calls.length, 0);
+  assert.is(enricher.trackedCalls, 0);
+});
+
+E('a directory that throws for a call without a number: error, nothing escapes', () => {
+  const { out, contacts, enricher } = setup();
+  contacts.withoutNumber = () => { throw new Error('boom'); };
+  enricher.push(upd('int', 'ringing', CALL, null));
+  assert.equal(out.map(brief), ['int:call:ringing:error']);
+});
+
 E('CRM disabled → contactStatus disabled', async () => {
   const { out, contacts, enricher } = setup();
   contacts.auto = () => ({ status: 'disabled', contact: null });
@@ -209,9 +230,9 @@ E('multiple: candidates attached; error after the budget: sent again with error'
 E('a rejecting or throwing lookup becomes error', async () => {
   const clock = new FakeClock();
   const out: EnrichedUpdate[] = [];
-  const rejecting = new Enricher({ contacts: { lookup: () => Promise.reject(new Error('x')) }, budgetMs: 100, publish: (u) => out.push(u), clock, logger });
+  const rejecting = new Enricher({ contacts: { lookup: () => Promise.reject(new Error('x')), withoutNumber: () => noLookupResult(true) }, budgetMs: 100, publish: (u) => out.push(u), clock, logger });
   rejecting.push(upd('r', 'ringing'));
-  const throwing = new Enricher({ contacts: { lookup: () => { throw new Error('y'); } }, budgetMs: 100, publish: (u) => out.push(u), clock, logger });
+  const throwing = new Enricher({ contacts: { lookup: () => { throw new Error('y'); }, withoutNumber: () => noLookupResult(true) }, budgetMs: 100, publish: (u) => out.push(u), clock, logger });
   throwing.push(upd('t', 'ringing'));
   await flush();
   assert.equal(out.map(brief), ['r:call:ringing:error', 't:call:ringing:error']);
@@ -289,7 +310,7 @@ E('real timers: pending after the budget, then the contact', async () => {
   const out: EnrichedUpdate[] = [];
   let settle: (r: LookupResult) => void = () => {};
   const enricher = new Enricher({
-    contacts: { lookup: () => new Promise((r) => { settle = r; }) },
+    contacts: { lookup: () => new Promise((r) => { settle = r; }), withoutNumber: () => noLookupResult(true) },
     budgetMs: 20, publish: (u) => out.push(u), clock: systemClock, logger,
   });
   enricher.push(upd('k1', 'ringing'));

@@ -1,7 +1,7 @@
-import { suite } from 'uvu';
-import * as assert from 'uvu/assert';
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
 import { createJwtVerifier, JwtConfigError, MAX_TOKEN_LENGTH } from '../../src/fanout/jwt.js';
 
 const SECRET = 'unit-secret-0123456789abcdef0123456789abcdef';
@@ -59,7 +59,14 @@ t('alg none (hand-crafted) → unauthorized', () => {
 
 t('malformed tokens → unauthorized', () => {
   const v = createJwtVerifier({ secret: SECRET, org: ORG });
-  for (const token of ['', 'abc', 'a.b.c', '...', `${b64({ alg: 'HS256' })}.not-json.sig`, 'x'.repeat(MAX_TOKEN_LENGTH + 1)]) {
+  for (const token of [
+    '',
+    'abc',
+    'a.b.c',
+    '...',
+    `${b64({ alg: 'HS256' })}.not-json.sig`,
+    'x'.repeat(MAX_TOKEN_LENGTH + 1),
+  ]) {
     const r = v.verify(token);
     assert.equal(r.ok ? 'accepted' : r.code, 'unauthorized', token.slice(0, 30));
   }
@@ -134,7 +141,10 @@ t('RS256 with an RSA public key; ES256 with an EC P-256 key; algorithm confusion
   const crossed = rv.verify(jwt.sign(claims, ec.privateKey, { algorithm: 'ES256', expiresIn: 60 }));
   assert.equal(crossed.ok ? 'accepted' : crossed.code, 'unauthorized');
   // Algorithm confusion: HS256 signed with the public key PEM as the HMAC secret (crafted by hand).
-  for (const [v, pem] of [[rv, rsaPem], [ev, ecPem]] as const) {
+  for (const [v, pem] of [
+    [rv, rsaPem],
+    [ev, ecPem],
+  ] as const) {
     const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ ...claims, exp: now() + 60 })}`;
     const sig = createHmac('sha256', pem).update(head).digest('base64url');
     const r = v.verify(`${head}.${sig}`);
@@ -146,20 +156,45 @@ t('RS256 with an RSA public key; ES256 with an EC P-256 key; algorithm confusion
 });
 
 t('key configuration errors', () => {
-  assert.throws(() => createJwtVerifier({ org: ORG }), (e: unknown) => e instanceof JwtConfigError);
-  assert.throws(() => createJwtVerifier({ secret: SECRET, publicKey: 'x', org: ORG }), (e: unknown) => e instanceof JwtConfigError);
-  assert.throws(() => createJwtVerifier({ publicKey: 'not a pem', org: ORG }), (e: unknown) => e instanceof JwtConfigError);
-  assert.throws(() => createJwtVerifier({ secret: SECRET, org: '' }), (e: unknown) => e instanceof JwtConfigError);
-  const p384 = generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  assert.throws(() => createJwtVerifier({ publicKey: p384, org: ORG }), (e: unknown) => e instanceof JwtConfigError);
+  assert.throws(
+    () => createJwtVerifier({ org: ORG }),
+    (e: unknown) => e instanceof JwtConfigError,
+  );
+  assert.throws(
+    () => createJwtVerifier({ secret: SECRET, publicKey: 'x', org: ORG }),
+    (e: unknown) => e instanceof JwtConfigError,
+  );
+  assert.throws(
+    () => createJwtVerifier({ publicKey: 'not a pem', org: ORG }),
+    (e: unknown) => e instanceof JwtConfigError,
+  );
+  assert.throws(
+    () => createJwtVerifier({ secret: SECRET, org: '' }),
+    (e: unknown) => e instanceof JwtConfigError,
+  );
+  const p384 = generateKeyPairSync('ec', { namedCurve: 'secp384r1' })
+    .publicKey.export({ type: 'spki', format: 'pem' })
+    .toString();
+  assert.throws(
+    () => createJwtVerifier({ publicKey: p384, org: ORG }),
+    (e: unknown) => e instanceof JwtConfigError,
+  );
   const ed = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  assert.throws(() => createJwtVerifier({ publicKey: ed, org: ORG }), (e: unknown) => e instanceof JwtConfigError);
+  assert.throws(
+    () => createJwtVerifier({ publicKey: ed, org: ORG }),
+    (e: unknown) => e instanceof JwtConfigError,
+  );
 });
 
 t('issuer and audience are checked when configured', () => {
   const v = createJwtVerifier({ secret: SECRET, org: ORG, issuer: 'https://idp', audience: 'bridge' });
   assert.ok(v.verify(hs(base, { issuer: 'https://idp', audience: 'bridge' })).ok);
-  for (const opts of [{ issuer: 'https://evil', audience: 'bridge' }, { issuer: 'https://idp', audience: 'other' }, {}, { audience: 'bridge' }]) {
+  for (const opts of [
+    { issuer: 'https://evil', audience: 'bridge' },
+    { issuer: 'https://idp', audience: 'other' },
+    {},
+    { audience: 'bridge' },
+  ]) {
     const r = v.verify(hs(base, opts));
     assert.equal(r.ok ? 'accepted' : r.code, 'unauthorized', JSON.stringify(opts));
   }

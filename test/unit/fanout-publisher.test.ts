@@ -1,14 +1,22 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { CallView, Contact } from '../../src/contract.js';
 import type { Audience } from '../../src/calls/types.js';
+import type { CallView, Contact } from '../../src/contract.js';
+import { liveKey, MemoryLiveCallStore } from '../../src/fanout/live-calls.js';
 import { CallPublisher } from '../../src/fanout/publisher.js';
-import { MemoryLiveCallStore, liveKey } from '../../src/fanout/live-calls.js';
 import { MemorySeqSource, type SeqSource } from '../../src/fanout/seq.js';
 import type { EnrichedUpdate } from '../../src/fanout/types.js';
 
 const ORG = 'org-a';
-const contact: Contact = { source: 'antcrm', type: 'customer', id: 'c1', name: 'Nguyễn Văn A', phones: ['0934890883'], emails: [], tags: ['vip'] };
+const contact: Contact = {
+  source: 'antcrm',
+  type: 'customer',
+  id: 'c1',
+  name: 'Nguyễn Văn A',
+  phones: ['0934890883'],
+  emails: [],
+  tags: ['vip'],
+};
 
 function update(over: Partial<EnrichedUpdate> = {}): EnrichedUpdate {
   return {
@@ -48,7 +56,9 @@ const t = suite('fanout publisher');
 
 t('the view is exactly the contract: id, seq, no receivedAt / customerNumber / audience / undefined keys', async () => {
   const { sent, pub } = setup();
-  const v = await pub.publish(update({ agent: { username: 'alice', name: undefined, ext: ['101'] }, answeredAt: undefined }));
+  const v = await pub.publish(
+    update({ agent: { username: 'alice', name: undefined, ext: ['101'] }, answeredAt: undefined }),
+  );
   assert.ok(v);
   assert.equal(sent.length, 1);
   assert.equal(sent[0].view, {
@@ -76,17 +86,29 @@ t('the view is exactly the contract: id, seq, no receivedAt / customerNumber / a
 t('ended views carry their end fields and candidates when given', async () => {
   const { sent, pub } = setup();
   const other = { ...contact, id: 'c2', name: 'B' };
-  await pub.publish(update({
-    state: 'ended', endedAt: '2024-05-01T10:01:00.000Z', outcome: 'abandoned', hangupCause: 'ORIGINATOR_CANCEL',
-    durationSec: 60, billingSec: 0, contact: null, contactStatus: 'multiple', candidates: [contact, other],
-  }));
+  await pub.publish(
+    update({
+      state: 'ended',
+      endedAt: '2024-05-01T10:01:00.000Z',
+      outcome: 'abandoned',
+      hangupCause: 'ORIGINATOR_CANCEL',
+      durationSec: 60,
+      billingSec: 0,
+      contact: null,
+      contactStatus: 'multiple',
+      candidates: [contact, other],
+    }),
+  );
   const v = sent[0].view;
   assert.is(v.outcome, 'abandoned');
   assert.is(v.hangupCause, 'ORIGINATOR_CANCEL');
   assert.is(v.durationSec, 60);
   assert.is(v.billingSec, 0);
   assert.is(v.contact, null);
-  assert.equal(v.candidates?.map((c) => c.id), ['c1', 'c2']);
+  assert.equal(
+    v.candidates?.map((c) => c.id),
+    ['c1', 'c2'],
+  );
 });
 
 t('seq strictly increases per callId across audiences; rooms follow the audience', async () => {
@@ -101,8 +123,14 @@ t('seq strictly increases per callId across audiences; rooms follow the audience
     pub.publish(update({ audience: a, state: 'answered' })),
   ]);
   const one = sent.filter((s) => s.view.callId === 'call-1');
-  assert.equal(one.map((s) => s.view.seq), [1, 2, 3, 4]);
-  assert.equal(one.map((s) => s.view.id), ['call-1:1', 'call-1:2', 'call-1:3', 'call-1:4']);
+  assert.equal(
+    one.map((s) => s.view.seq),
+    [1, 2, 3, 4],
+  );
+  assert.equal(
+    one.map((s) => s.view.id),
+    ['call-1:1', 'call-1:2', 'call-1:3', 'call-1:4'],
+  );
   assert.equal(one[0].rooms, ['o:org-a:agent:alice']);
   assert.equal(one[1].rooms, ['o:org-a:agent:bob']);
   assert.equal(one[2].rooms, ['o:org-a:calls', 'o:org-a:queue:q1', 'o:org-a:queue:*']);
@@ -128,9 +156,19 @@ t('per-call order holds with an async seq source of random latency', async () =>
   };
   const { sent, pub } = setup(slow);
   const states = ['ringing', 'ringing', 'answered', 'answered', 'ended'] as const;
-  await Promise.all(states.map((state, i) => pub.publish(update({ state, callId: 'c', audience: { kind: 'agent', username: `u${i}` } }))));
-  assert.equal(sent.map((s) => s.view.seq), [1, 2, 3, 4, 5]);
-  assert.equal(sent.map((s) => s.view.state), [...states]);
+  await Promise.all(
+    states.map((state, i) =>
+      pub.publish(update({ state, callId: 'c', audience: { kind: 'agent', username: `u${i}` } })),
+    ),
+  );
+  assert.equal(
+    sent.map((s) => s.view.seq),
+    [1, 2, 3, 4, 5],
+  );
+  assert.equal(
+    sent.map((s) => s.view.state),
+    [...states],
+  );
   assert.is(pub.pendingCalls, 0);
 });
 
@@ -187,15 +225,28 @@ t('an update of another org is dropped; a failing seq source drops one update, n
   const [a, b] = await Promise.all([pub.publish(update()), pub.publish(update({ state: 'answered' }))]);
   assert.is(a, undefined);
   assert.is(b?.state, 'answered');
-  assert.equal(sent.map((v) => v.seq), [1]);
+  assert.equal(
+    sent.map((v) => v.seq),
+    [1],
+  );
   assert.equal(rejected, ['org_mismatch', 'error']);
 });
 
 t('a throwing emitter or live store never rejects publish', async () => {
   const pub = new CallPublisher({
-    emitter: { emitCall: () => { throw new Error('boom'); } },
+    emitter: {
+      emitCall: () => {
+        throw new Error('boom');
+      },
+    },
     seq: new MemorySeqSource(),
-    live: { set: () => Promise.reject(new Error('x')), delete: () => undefined, list: () => [], entries: () => [], size: () => 0 },
+    live: {
+      set: () => Promise.reject(new Error('x')),
+      delete: () => undefined,
+      list: () => [],
+      entries: () => [],
+      size: () => 0,
+    },
     org: ORG,
   });
   assert.is(await pub.publish(update()), undefined);

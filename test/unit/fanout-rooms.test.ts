@@ -1,28 +1,44 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Claims, Role } from '../../src/contract.js';
 import type { Audience } from '../../src/calls/types.js';
+import type { Claims, Role } from '../../src/contract.js';
 import { canSee, dashboardKind, rooms, roomsForAudience, roomsForClaims } from '../../src/fanout/rooms.js';
 
 const ORG = 'org-a';
-const claims = (role: Role, extra: Partial<Claims> = {}): Claims => ({ sub: 's', org: ORG, role, queues: [], exp: 2e9, ...extra });
+const claims = (role: Role, extra: Partial<Claims> = {}): Claims => ({
+  sub: 's',
+  org: ORG,
+  role,
+  queues: [],
+  exp: 2e9,
+  ...extra,
+});
 
 const t = suite('fanout rooms');
 
 t('rooms of each role', () => {
   assert.equal(roomsForClaims(claims('agent', { agent: 'alice' })), ['o:org-a:agent:alice']);
-  assert.equal(roomsForClaims(claims('supervisor', { queues: ['q1', 'q2', 'q1'] })), ['o:org-a:dash', 'o:org-a:queue:q1', 'o:org-a:queue:q2']);
+  assert.equal(roomsForClaims(claims('supervisor', { queues: ['q1', 'q2', 'q1'] })), [
+    'o:org-a:dscope:full:q1,q2',
+    'o:org-a:queue:q1',
+    'o:org-a:queue:q2',
+  ]);
+  assert.equal(roomsForClaims(claims('wallboard', { queues: ['q2', 'q1'] })), ['o:org-a:dscope:redacted:q1,q2']);
   assert.equal(roomsForClaims(claims('supervisor', { queues: ['*', 'q1'] })), ['o:org-a:dash', 'o:org-a:queue:*']);
   assert.equal(roomsForClaims(claims('wallboard', { queues: ['*'] })), ['o:org-a:wall']);
   assert.equal(roomsForClaims(claims('admin')), ['o:org-a:calls', 'o:org-a:dash']);
   // A supervisor with an agent claim (for click-to-call) does not get agent leg views.
-  assert.equal(roomsForClaims(claims('supervisor', { agent: 'bob', queues: [] })), ['o:org-a:dash']);
+  assert.equal(roomsForClaims(claims('supervisor', { agent: 'bob', queues: [] })), ['o:org-a:dscope:full:']);
 });
 
 t('rooms of each audience', () => {
   assert.equal(roomsForAudience(ORG, { kind: 'agent', username: 'alice' }), ['o:org-a:agent:alice']);
   assert.equal(roomsForAudience(ORG, { kind: 'call' }), ['o:org-a:calls']);
-  assert.equal(roomsForAudience(ORG, { kind: 'call', queueId: 'q1' }), ['o:org-a:calls', 'o:org-a:queue:q1', 'o:org-a:queue:*']);
+  assert.equal(roomsForAudience(ORG, { kind: 'call', queueId: 'q1' }), [
+    'o:org-a:calls',
+    'o:org-a:queue:q1',
+    'o:org-a:queue:*',
+  ]);
 });
 
 t('ids cannot forge room names', () => {

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import {
   LEGACY_MOBILE_PREFIXES, isExtension, lookupForms, normalizeDialable, normalizePhone,
 } from '../../src/enrich/phone.js';
+import { NUMBER_CASES } from './phone-cases.js';
 
 const Legacy = suite('phone: 2018 prefix move');
 
@@ -153,8 +154,37 @@ for (const [input, expected] of DIAL) {
   });
 }
 
+const Table = suite('phone: the written-numbers table (normalizePhone and normalizeDialable)');
+
+for (const c of NUMBER_CASES) {
+  const phone = c.phone === undefined ? c.dial : c.phone;
+  Table(`${c.what}: ${JSON.stringify(c.input.slice(0, 40))} → dial ${JSON.stringify(c.dial)}, phone ${JSON.stringify(phone)}`, () => {
+    assert.is(normalizeDialable(c.input), c.dial);
+    const p = normalizePhone(c.input);
+    assert.is(p ? p.national : null, phone);
+    if (p) assert.is(p.e164, '+84' + p.national.replace(/^0/, ''));
+  });
+}
+
+Table('the table covers every family of input the issue names', () => {
+  const families = new Set(NUMBER_CASES.map((c) => c.what));
+  assert.ok(families.size >= 15, `${families.size} families`);
+  assert.ok(NUMBER_CASES.length >= 100, `${NUMBER_CASES.length} cases`);
+  for (const input of ['00000000000000000000', '-0934890883', '(+84) 934 890 883']) {
+    assert.ok(NUMBER_CASES.some((c) => c.input === input), input);
+  }
+});
+
+Table('matching stays linear on long adversarial input', () => {
+  const inputs = ['0 '.repeat(32), '0-'.repeat(32), '(0)'.repeat(21), `${'1 '.repeat(31)}x`, `${'(1)'.repeat(20)}(`];
+  const t0 = performance.now();
+  for (let i = 0; i < 2000; i++) for (const s of inputs) normalizePhone(s);
+  assert.ok(performance.now() - t0 < 1000, 'fast');
+});
+
 Legacy.run();
 Formats.run();
 Garbage.run();
 Ext.run();
 Dial.run();
+Table.run();

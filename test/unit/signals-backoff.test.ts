@@ -8,19 +8,37 @@ test('defaults: 500 ms base, 30 s cap', () => {
 
 test('ceiling doubles and is capped', () => {
   const o = { baseMs: 500, maxMs: 30_000 };
-  assert.equal([0, 1, 2, 3, 4, 5, 6, 7, 100, 10_000].map((a) => backoffCeiling(a, o)), [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000, 30000]);
+  assert.equal(
+    [0, 1, 2, 3, 4, 5, 6, 7, 100, 10_000].map((a) => backoffCeiling(a, o)),
+    [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000, 30000],
+  );
   assert.is(backoffCeiling(-3, o), 500);
 });
 
 test('full jitter: random × ceiling, never above the cap', () => {
   const o = { baseMs: 500, maxMs: 30_000 };
-  assert.is(fullJitterDelay(3, o, () => 0), 0);
-  assert.is(fullJitterDelay(3, o, () => 0.5), 2000);
-  assert.is(fullJitterDelay(20, o, () => 0.5), 15_000);
+  assert.is(
+    fullJitterDelay(3, o, () => 0),
+    0,
+  );
+  assert.is(
+    fullJitterDelay(3, o, () => 0.5),
+    2000,
+  );
+  assert.is(
+    fullJitterDelay(20, o, () => 0.5),
+    15_000,
+  );
   assert.ok(fullJitterDelay(20, o, () => 0.9999999) < 30_000);
   // broken random sources are clamped
-  assert.is(fullJitterDelay(2, o, () => -1), 0);
-  assert.is(fullJitterDelay(2, o, () => Number.NaN), 0);
+  assert.is(
+    fullJitterDelay(2, o, () => -1),
+    0,
+  );
+  assert.is(
+    fullJitterDelay(2, o, () => Number.NaN),
+    0,
+  );
   assert.ok(fullJitterDelay(2, o, () => 7) < 2000);
 });
 

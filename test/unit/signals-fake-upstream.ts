@@ -3,14 +3,19 @@
 // Not a test file itself (no `.test.ts`).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import * as assert from 'uvu/assert';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { AuthToken, TokenSource } from '../../src/antring/token-source.js';
 import type { Clock } from '../../src/clock.js';
 import { createLogger, type Logger } from '../../src/log.js';
-import { decode, encodeAck, encodeEvent } from '../../src/signals/socketio09-codec.js';
 import { encodeEventFrame, encodeReply } from '../../src/signals/blackhole-codec.js';
-import * as assert from 'uvu/assert';
-import { SignalSubscriber, type SignalSubscriberOptions, type SignalState, type StateInfo } from '../../src/signals/subscriber.js';
+import { decode, encodeAck, encodeEvent } from '../../src/signals/socketio09-codec.js';
+import {
+  type SignalState,
+  SignalSubscriber,
+  type SignalSubscriberOptions,
+  type StateInfo,
+} from '../../src/signals/subscriber.js';
 import type { LegEvent } from '../../src/signals/types.js';
 
 export const ACCOUNT = '0123456789abcdef0123456789abcdef';
@@ -53,7 +58,10 @@ export class FakeTokens implements TokenSource {
 
   private issue(): AuthToken {
     this.n += 1;
-    const t = { value: `SECRET-token-${this.n}-${Math.random().toString(36).slice(2)}`, expiresAt: Date.now() + 3_600_000 };
+    const t = {
+      value: `SECRET-token-${this.n}-${Math.random().toString(36).slice(2)}`,
+      expiresAt: Date.now() + 3_600_000,
+    };
     this.issued.push(t.value);
     return t;
   }
@@ -170,8 +178,10 @@ export interface UpstreamOptions {
   accept?: (token: string) => boolean;
   /** socketio: ack subscribes (default true). blackhole always replies unless `mute`. */
   ack?: boolean;
-  /** socketio: heartbeat seconds announced in the handshake (default 60). */
+  /** socketio: heartbeat seconds announced in the handshake (default 60); 0 = heartbeats off (empty field). */
   heartbeatSec?: number;
+  /** socketio: transports offered in the handshake (default `websocket,xhr-polling`). */
+  transports?: string;
   /** socketio: the handshake never answers (to test cancelling it). */
   hangHandshake?: boolean;
 }
@@ -225,7 +235,10 @@ export class FakeUpstream {
   sendEvent(payload: Record<string, unknown>): void {
     const name = String(payload['Event-Name'] ?? payload.event_name ?? 'CHANNEL_CREATE');
     if (this.opts.protocol === 'socketio') this.sendRaw(encodeEvent(name, [payload]));
-    else this.sendRaw(encodeEventFrame({ subscribedKey: `call.${name}.*`, name, routingKey: `call.${name}.x`, data: payload }));
+    else
+      this.sendRaw(
+        encodeEventFrame({ subscribedKey: `call.${name}.*`, name, routingKey: `call.${name}.x`, data: payload }),
+      );
   }
 
   /** socketio: the server's `auth_failure` event naming the refused token. */
@@ -256,7 +269,10 @@ export class FakeUpstream {
       return;
     }
     this.sid += 1;
-    res.writeHead(200, { 'content-type': 'text/plain' }).end(`sid${this.sid}:${this.opts.heartbeatSec ?? 60}:60:websocket,xhr-polling`);
+    const hb = this.opts.heartbeatSec === 0 ? '' : String(this.opts.heartbeatSec ?? 60);
+    res
+      .writeHead(200, { 'content-type': 'text/plain' })
+      .end(`sid${this.sid}:${hb}:60:${this.opts.transports ?? 'websocket,xhr-polling'}`);
   }
 
   private onSocket(ws: WebSocket): void {
@@ -279,21 +295,32 @@ export class FakeUpstream {
       const a = d.frame.args[0] as { account_id: string; auth_token: string; binding: string };
       const ref = d.frame.id === undefined ? undefined : String(d.frame.id);
       this.subscribes.push({ conn, binding: a.binding, token: a.auth_token, accountId: a.account_id, ref });
-      if (!accept(a.auth_token)) return void ws.send(encodeEvent('auth_failure', [{ message: 'invalid auth token', cause: a.auth_token }]));
+      if (!accept(a.auth_token))
+        return void ws.send(encodeEvent('auth_failure', [{ message: 'invalid auth token', cause: a.auth_token }]));
       if ((this.opts.ack ?? true) && d.frame.id !== undefined) ws.send(encodeAck(d.frame.id, [{ status: 'success' }]));
       return;
     }
-    const m = JSON.parse(text) as { action: string; request_id: string; auth_token?: string; data?: { account_id: string; binding: string } };
+    const m = JSON.parse(text) as {
+      action: string;
+      request_id: string;
+      auth_token?: string;
+      data?: { account_id: string; binding: string };
+    };
     if (m.action === 'ping') return void ws.send(encodeReply(m.request_id, 'success', { response: 'pong' }));
     if (m.action !== 'subscribe' || !m.data) return;
-    this.subscribes.push({ conn, binding: m.data.binding, token: m.auth_token ?? '', accountId: m.data.account_id, ref: m.request_id });
+    this.subscribes.push({
+      conn,
+      binding: m.data.binding,
+      token: m.auth_token ?? '',
+      accountId: m.data.account_id,
+      ref: m.request_id,
+    });
     if (accept(m.auth_token ?? '')) ws.send(encodeReply(m.request_id, 'success', { subscribed: [m.data.binding] }));
     else ws.send(encodeReply(m.request_id, 'error', { message: 'invalid auth token' }));
   }
 }
 
 // ---- one subscriber against one fake upstream -------------------------------------------------------
-
 
 export async function setup(
   protocol: 'socketio' | 'blackhole',
@@ -329,7 +356,10 @@ export async function setup(
     assert.is(tokens.listenerCount, 0, 'token listener removed');
     const text = raw();
     for (const t of tokens.issued) assert.not.ok(text.includes(t), 'a token reached the logs');
-    assert.not.ok(lines.some((l) => l.msg === 'illegal signal state transition'), 'illegal transition');
+    assert.not.ok(
+      lines.some((l) => l.msg === 'illegal signal state transition'),
+      'illegal transition',
+    );
   }
   return { up, url, tokens, lines, raw, live, events, states, stateNames, sub, waitLive, teardown };
 }

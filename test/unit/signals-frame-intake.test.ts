@@ -26,7 +26,12 @@ function intake(onEvent: (e: LegEvent) => void = () => undefined) {
 }
 
 const bh = new BlackholeSession({ url: 'ws://x', accountId: ACCOUNT, newId: () => 'id-1' });
-const sio = new SocketIoSession({ url: 'http://x', accountId: ACCOUNT, fetch: async () => ({ ok: true, status: 200, text: async () => '' }), now: () => 0 });
+const sio = new SocketIoSession({
+  url: 'http://x',
+  accountId: ACCOUNT,
+  fetch: async () => ({ ok: true, status: 200, text: async () => '' }),
+  now: () => 0,
+});
 
 test('binary, oversized and unreadable frames are counted, with hooks', () => {
   const t = intake();
@@ -41,7 +46,11 @@ test('binary, oversized and unreadable frames are counted, with hooks', () => {
 test('frames are read from Buffer, ArrayBuffer and Buffer[]', () => {
   const t = intake();
   const text = '{"action":"reply","request_id":"r","status":"success","data":{"response":"pong"}}';
-  for (const data of [Buffer.from(text), new Uint8Array(Buffer.from(text)).buffer, [Buffer.from(text.slice(0, 10)), Buffer.from(text.slice(10))]]) {
+  for (const data of [
+    Buffer.from(text),
+    new Uint8Array(Buffer.from(text)).buffer,
+    [Buffer.from(text.slice(0, 10)), Buffer.from(text.slice(10))],
+  ]) {
     const r = t.i.read(bh, data, false);
     assert.equal(r, [{ inbound: { kind: 'keepalive' }, reply: undefined, receivedAt: 42 }]);
   }
@@ -59,17 +68,35 @@ test('socketio heartbeats get an echo; events with an ack id get an ack', () => 
 test('socketio payload framing: several packets in one message; broken framing rejected', () => {
   const t = intake();
   const rs = t.i.read(sio, '\ufffd3\ufffd2::\ufffd3\ufffd1::', false);
-  assert.equal(rs.map((r) => r.inbound.kind), ['keepalive', 'connected']);
-  assert.equal(t.i.read(sio, '\ufffd99\ufffd2::', false).map((r) => r.inbound), [{ kind: 'reject', reason: 'bad_payload_framing' }]);
+  assert.equal(
+    rs.map((r) => r.inbound.kind),
+    ['keepalive', 'connected'],
+  );
+  assert.equal(
+    t.i.read(sio, '\ufffd99\ufffd2::', false).map((r) => r.inbound),
+    [{ kind: 'reject', reason: 'bad_payload_framing' }],
+  );
 });
 
 test('deliver: account id compared case-insensitively; other account rejected', () => {
   const got: LegEvent[] = [];
   const t = intake((e) => got.push(e));
   assert.ok(t.i.deliver('CHANNEL_CREATE', kazooEvent('CHANNEL_CREATE', 'a'), 1));
-  assert.not.ok(t.i.deliver('CHANNEL_CREATE', kazooEvent('CHANNEL_CREATE', 'b', { 'Custom-Channel-Vars': { 'Account-ID': 'other' } }), 1));
-  assert.ok(t.i.deliver('CHANNEL_CREATE', { 'Event-Name': 'CHANNEL_CREATE', 'Call-ID': 'c', 'Call-Direction': 'inbound' }, 1), 'no account id: accepted');
-  assert.equal(got.map((e) => e.legId), ['a', 'c']);
+  assert.not.ok(
+    t.i.deliver(
+      'CHANNEL_CREATE',
+      kazooEvent('CHANNEL_CREATE', 'b', { 'Custom-Channel-Vars': { 'Account-ID': 'other' } }),
+      1,
+    ),
+  );
+  assert.ok(
+    t.i.deliver('CHANNEL_CREATE', { 'Event-Name': 'CHANNEL_CREATE', 'Call-ID': 'c', 'Call-Direction': 'inbound' }, 1),
+    'no account id: accepted',
+  );
+  assert.equal(
+    got.map((e) => e.legId),
+    ['a', 'c'],
+  );
   assert.equal(t.i.snapshot().rejected, { other_account: 1 });
   assert.is(t.i.snapshot().events, 2);
 });
@@ -104,7 +131,34 @@ test('state machine table', () => {
   assert.not.ok(canTransition('idle', 'live'));
   assert.not.ok(canTransition('backoff', 'live'));
   assert.equal(TRANSITIONS.stopped, []);
-  for (const s of Object.keys(TRANSITIONS) as Array<keyof typeof TRANSITIONS>) if (s !== 'stopped') assert.ok(canTransition(s, 'stopped'), s);
+  for (const s of Object.keys(TRANSITIONS) as Array<keyof typeof TRANSITIONS>)
+    if (s !== 'stopped') assert.ok(canTransition(s, 'stopped'), s);
+});
+
+test('accept(): heartbeats in a batch are urgent (answered ahead of the events), events wait unparsed', () => {
+  const t = intake();
+  const ev = '5:::{"name":"CHANNEL_CREATE","args":[{}]}';
+  const { urgent, later } = t.i.accept(sio, `\ufffd${ev.length}\ufffd${ev}\ufffd3\ufffd2::\ufffd5\ufffdzz`, false);
+  assert.equal(
+    urgent.map((r) => [r.inbound.kind, r.reply]),
+    [
+      ['keepalive', '2::'],
+      ['reject', undefined],
+    ],
+  );
+  assert.equal(
+    later.map((p) => p.text),
+    [ev],
+  );
+  assert.equal(t.frames, ['heartbeat', 'invalid'], 'the event is counted when interpreted');
+  assert.is(t.i.interpretLater(sio, later[0]).inbound.kind, 'event');
+  assert.equal(t.frames, ['heartbeat', 'invalid', 'event']);
+});
+
+test('blackhole frames nested too deep are refused before parsing', () => {
+  const t = intake();
+  const [r] = t.i.read(bh, `{"action":"event","data":${'['.repeat(100)}${']'.repeat(100)}}`, false);
+  assert.equal(r.inbound, { kind: 'reject', reason: 'too_deep' });
 });
 
 test.run();

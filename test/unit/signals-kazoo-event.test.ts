@@ -1,4 +1,4 @@
-import { test } from 'uvu';
+import { suite, test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseKazooEvent, sipUser, normaliseKey, MAX_FIELD_CHARS } from '../../src/signals/kazoo-event.js';
 
@@ -236,3 +236,47 @@ test('random junk never throws', () => {
 });
 
 test.run();
+
+// Issue 9, item 5: where Kazoo puts the fields (webhooks_channel_util.erl, other-leg.xml, call_event_headers.xml).
+const kz = suite('kazoo-event: fields where Kazoo puts them');
+
+kz('webhooks shape: hook_event names the event, owner_id / authorizing_type at the top level', () => {
+  const r = parseKazooEvent({ hook_event: 'channel_answer', call_id: 'w1', call_direction: 'outbound', owner_id: OWNER,
+    authorizing_type: 'device', account_id: ACC, custom_channel_vars: {} }, 0, NOW);
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  assert.is(r.event.name, 'CHANNEL_ANSWER');
+  assert.is(r.event.ownerId, OWNER.toLowerCase());
+  assert.is(r.event.authorizingType, 'device');
+  assert.is(r.event.accountId, ACC);
+});
+
+kz('the frame name stands in for a missing Event-Name; Event-Name wins when present', () => {
+  const r = parseKazooEvent({ 'Call-ID': 'f1', 'Call-Direction': 'inbound' }, 0, NOW, 'CHANNEL_BRIDGE');
+  assert.ok(r.ok && r.event.name === 'CHANNEL_BRIDGE');
+  const r2 = parseKazooEvent({ 'Event-Name': 'CHANNEL_DESTROY', 'Call-ID': 'f1', 'Call-Direction': 'inbound' }, 0, NOW, 'CHANNEL_BRIDGE');
+  assert.ok(r2.ok && r2.event.name === 'CHANNEL_DESTROY');
+});
+
+kz('Bridge-ID inside Custom-Channel-Vars, Bridge-B-Unique-ID, Other-Leg-*, Hangup-Code, Billing-Milli-Seconds, Channel-Created-Time', () => {
+  const r = parseKazooEvent({ 'Event-Name': 'CHANNEL_BRIDGE', 'Call-ID': 'b1', 'Call-Direction': 'outbound',
+    'Custom-Channel-Vars': { 'Bridge-ID': 'c9' }, 'Bridge-B-Unique-ID': 'c9', 'Other-Leg-Caller-ID-Number': '0934890883',
+    'Other-Leg-Destination-Number': '8001', 'Hangup-Code': 'sip:486', 'Billing-Milli-Seconds': '31250',
+    'Channel-Created-Time': '1740967200123456' }, 0, NOW);
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  assert.is(r.event.bridgeId, 'c9');
+  assert.is(r.event.bridgeBLegId, 'c9');
+  assert.is(r.event.otherLegCallerIdNumber, '0934890883');
+  assert.is(r.event.otherLegDestinationNumber, '8001');
+  assert.is(r.event.hangupCode, 'sip:486');
+  assert.is(r.event.billingMs, 31250);
+  assert.is(r.event.createdAt, 1740967200123);
+});
+
+kz('an Other-Leg-Call-ID equal to the own Call-ID (origination-uuid fallback) links nothing', () => {
+  const r = parseKazooEvent({ 'Event-Name': 'CHANNEL_CREATE', 'Call-ID': 'self1', 'Call-Direction': 'outbound', 'Other-Leg-Call-ID': 'self1' }, 0, NOW);
+  assert.ok(r.ok && r.event.otherLegId === undefined);
+});
+
+kz.run();

@@ -1,12 +1,19 @@
 // The subscriber against a real local Kazoo blackhole (JSON over a plain ws) upstream on port 0.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { encodeEventFrame } from '../../src/signals/blackhole-codec.js';
 import { BINDINGS, kazooEvent, setup, waitFor } from './signals-fake-upstream.js';
 import { commonScenarios } from './signals-subscriber-common.js';
-import { encodeEventFrame } from '../../src/signals/blackhole-codec.js';
 
 const ev = (data: unknown, name = 'CHANNEL_CREATE') =>
-  JSON.stringify({ action: 'event', subscribed_key: `call.${name}.*`, subscription_key: `call.${name}.*`, name, routing_key: `call.${name}.x`, data });
+  JSON.stringify({
+    action: 'event',
+    subscribed_key: `call.${name}.*`,
+    subscription_key: `call.${name}.*`,
+    name,
+    routing_key: `call.${name}.x`,
+    data,
+  });
 const odd: Array<string | Buffer> = [
   'garbage',
   '[1]',
@@ -17,7 +24,9 @@ const odd: Array<string | Buffer> = [
   '5:::{"name":"CHANNEL_CREATE","args":[]}',
   ev(kazooEvent('CHANNEL_CREATE', 'x', { 'Call-ID': 12345 })),
   ev(kazooEvent('CHANNEL_PARK', 'x'), 'CHANNEL_PARK'),
-  ev(kazooEvent('CHANNEL_CREATE', 'x', { 'Custom-Channel-Vars': { 'Account-ID': 'ffffffffffffffffffffffffffffffff' } })),
+  ev(
+    kazooEvent('CHANNEL_CREATE', 'x', { 'Custom-Channel-Vars': { 'Account-ID': 'ffffffffffffffffffffffffffffffff' } }),
+  ),
   ev({ 'Event-Name': 'CHANNEL_CREATE', 'Call-ID': 'x' }),
   ev(kazooEvent('CHANNEL_CREATE', 'x'.repeat(70_000))),
   Buffer.from([1, 2, 3, 4]),
@@ -31,7 +40,9 @@ test('blackhole: subscribe frames are the documented JSON, one request_id each',
   try {
     t.sub.start();
     await t.waitLive();
-    const frames = t.up.received.map((r) => JSON.parse(r.text) as Record<string, unknown>).filter((m) => m.action === 'subscribe');
+    const frames = t.up.received
+      .map((r) => JSON.parse(r.text) as Record<string, unknown>)
+      .filter((m) => m.action === 'subscribe');
     assert.is(frames.length, BINDINGS.length);
     for (const [i, f] of frames.entries()) {
       assert.equal(Object.keys(f).sort(), ['action', 'auth_token', 'data', 'request_id']);
@@ -49,7 +60,10 @@ test('blackhole: pings every pingEveryMs; pongs keep a short deadAfterMs from fi
   try {
     t.sub.start();
     await t.waitLive();
-    await waitFor(() => t.up.received.filter((r) => r.text.includes('"action":"ping"')).length >= 12, 'twelve pings (> 2 × deadAfterMs)');
+    await waitFor(
+      () => t.up.received.filter((r) => r.text.includes('"action":"ping"')).length >= 12,
+      'twelve pings (> 2 × deadAfterMs)',
+    );
     assert.is(t.up.connections, 1);
     assert.ok((t.sub.stats().framesIn.pong ?? 0) >= 10);
   } finally {
@@ -78,7 +92,10 @@ test('blackhole: an error reply to a refresh round → invalidate + subscribe ag
     const next = t.tokens.refresh();
     refused = next.value; // the server refuses the refreshed token
     await waitFor(() => t.tokens.invalidated.includes(next.value), 'refreshed token invalidated');
-    await waitFor(() => t.up.subscribesOn(0).length === 3 * BINDINGS.length && t.sub.currentState === 'live', 'third round accepted');
+    await waitFor(
+      () => t.up.subscribesOn(0).length === 3 * BINDINGS.length && t.sub.currentState === 'live',
+      'third round accepted',
+    );
     const third = t.up.subscribesOn(0).slice(2 * BINDINGS.length);
     assert.ok(third.every((s) => s.token === t.tokens.current.value && s.token !== next.value));
     assert.is(t.up.connections, 1);
@@ -111,7 +128,14 @@ test('blackhole: an event without Event-Name in data takes the frame name', asyn
     await t.waitLive();
     const data = kazooEvent('CHANNEL_ANSWER', 'leg-5');
     delete data['Event-Name'];
-    t.up.sendRaw(encodeEventFrame({ subscribedKey: 'call.CHANNEL_ANSWER.*', name: 'CHANNEL_ANSWER', routingKey: 'call.CHANNEL_ANSWER.leg-5', data }));
+    t.up.sendRaw(
+      encodeEventFrame({
+        subscribedKey: 'call.CHANNEL_ANSWER.*',
+        name: 'CHANNEL_ANSWER',
+        routingKey: 'call.CHANNEL_ANSWER.leg-5',
+        data,
+      }),
+    );
     await waitFor(() => t.events.length === 1, 'event');
     assert.is(t.events[0].name, 'CHANNEL_ANSWER');
   } finally {

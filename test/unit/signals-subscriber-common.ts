@@ -14,12 +14,25 @@ export function commonScenarios(test: Test, protocol: Protocol, oddFrames: Array
       await t.waitLive();
       assert.equal(t.stateNames(), ['connecting', 'subscribing', 'live']);
       const subs = t.up.subscribesOn(0);
-      assert.equal(subs.map((s) => s.binding), BINDINGS);
+      assert.equal(
+        subs.map((s) => s.binding),
+        BINDINGS,
+      );
       assert.ok(subs.every((s) => s.token === t.tokens.current.value && s.accountId === ACCOUNT));
       assert.is(new Set(subs.map((s) => s.ref)).size, BINDINGS.length, 'distinct ack ids / request ids');
 
-      t.up.sendEvent(kazooEvent('CHANNEL_CREATE', 'leg-1', { 'Custom-Channel-Vars': { 'Account-ID': ACCOUNT, 'Owner-ID': 'ABCDEF' } }));
-      t.up.sendEvent({ event_name: 'CHANNEL_DESTROY', call_id: 'leg-1', call_direction: 'inbound', duration_seconds: '31', custom_channel_vars: { account_id: ACCOUNT } });
+      t.up.sendEvent(
+        kazooEvent('CHANNEL_CREATE', 'leg-1', {
+          'Custom-Channel-Vars': { 'Account-ID': ACCOUNT, 'Owner-ID': 'ABCDEF' },
+        }),
+      );
+      t.up.sendEvent({
+        event_name: 'CHANNEL_DESTROY',
+        call_id: 'leg-1',
+        call_direction: 'inbound',
+        duration_seconds: '31',
+        custom_channel_vars: { account_id: ACCOUNT },
+      });
       await waitFor(() => t.events.length === 2, 'two events');
       assert.is(t.events[0].name, 'CHANNEL_CREATE');
       assert.is(t.events[0].legId, 'leg-1');
@@ -47,10 +60,24 @@ export function commonScenarios(test: Test, protocol: Protocol, oddFrames: Array
       const fresh = t.tokens.rotateQuietly();
       t.up.dropAll();
       await waitFor(() => t.up.connections === 2 && t.sub.currentState === 'live', 'live again on a second socket');
-      assert.equal(t.stateNames(), ['connecting', 'subscribing', 'live', 'backoff', 'connecting', 'subscribing', 'live']);
+      assert.equal(t.stateNames(), [
+        'connecting',
+        'subscribing',
+        'live',
+        'backoff',
+        'connecting',
+        'subscribing',
+        'live',
+      ]);
       const again = t.up.subscribesOn(1);
-      assert.equal(again.map((s) => s.binding), BINDINGS);
-      assert.ok(again.every((s) => s.token === fresh.value), 'new socket uses the fresh token');
+      assert.equal(
+        again.map((s) => s.binding),
+        BINDINGS,
+      );
+      assert.ok(
+        again.every((s) => s.token === fresh.value),
+        'new socket uses the fresh token',
+      );
       assert.is(t.sub.stats().reconnects, 1);
       t.up.sendEvent(kazooEvent('CHANNEL_ANSWER', 'leg-2'));
       await waitFor(() => t.events.length === 1, 'event on the new socket');
@@ -69,7 +96,10 @@ export function commonScenarios(test: Test, protocol: Protocol, oddFrames: Array
       await waitFor(() => t.up.subscribesOn(0).length === 2 * BINDINGS.length, 'second round of subscribes');
       const subs = t.up.subscribesOn(0);
       assert.ok(subs.slice(0, BINDINGS.length).every((s) => s.token === first));
-      assert.equal(subs.slice(BINDINGS.length).map((s) => s.binding), BINDINGS);
+      assert.equal(
+        subs.slice(BINDINGS.length).map((s) => s.binding),
+        BINDINGS,
+      );
       assert.ok(subs.slice(BINDINGS.length).every((s) => s.token === next.value));
       assert.is(t.up.connections, 1);
       assert.not.ok(t.up.received.some((r) => r.text.includes('unsubscribe')));
@@ -105,7 +135,11 @@ export function commonScenarios(test: Test, protocol: Protocol, oddFrames: Array
   });
 
   test(`${protocol}: refused again and again → paced retries with backoff, never a hot loop`, async () => {
-    const t = await setup(protocol, { accept: () => false }, { backoff: { baseMs: 200, maxMs: 400 }, random: () => 0.999 });
+    const t = await setup(
+      protocol,
+      { accept: () => false },
+      { backoff: { baseMs: 200, maxMs: 400 }, random: () => 0.999 },
+    );
     try {
       const started = Date.now();
       t.sub.start();
@@ -114,7 +148,10 @@ export function commonScenarios(test: Test, protocol: Protocol, oddFrames: Array
       const elapsed = Date.now() - started;
       assert.ok(elapsed >= 900, `five rounds took only ${elapsed} ms`);
       assert.is(t.sub.currentState, 'subscribing');
-      assert.ok(t.tokens.invalidated.length >= 4 && t.tokens.invalidated.length <= 5, `invalidated ${t.tokens.invalidated.length}`);
+      assert.ok(
+        t.tokens.invalidated.length >= 4 && t.tokens.invalidated.length <= 5,
+        `invalidated ${t.tokens.invalidated.length}`,
+      );
       assert.is(t.up.connections, 1);
     } finally {
       await t.teardown();
@@ -139,7 +176,15 @@ export function commonScenarios(test: Test, protocol: Protocol, oddFrames: Array
       assert.is(st.state, 'live');
       assert.is(t.up.connections, 1);
       assert.is(st.reconnects, 0);
-      for (const reason of ['oversized', 'binary', 'bad_json', 'unknown_event', 'other_account', 'bad_call_id', 'not_object']) {
+      for (const reason of [
+        'oversized',
+        'binary',
+        'bad_json',
+        'unknown_event',
+        'other_account',
+        'bad_call_id',
+        'not_object',
+      ]) {
         assert.ok((st.rejected[reason] ?? 0) > 0, `rejected.${reason}`);
       }
       const warns = t.lines.filter((l) => l.msg === 'signal frame rejected');

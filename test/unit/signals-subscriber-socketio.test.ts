@@ -1,9 +1,9 @@
 // The subscriber against a real local Socket.IO 0.9 upstream (HTTP handshake + ws on port 0).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { encodeEvent } from '../../src/signals/socketio09-codec.js';
 import { ACCOUNT, BINDINGS, kazooEvent, setup, waitFor } from './signals-fake-upstream.js';
 import { commonScenarios } from './signals-subscriber-common.js';
-import { encodeEvent } from '../../src/signals/socketio09-codec.js';
 
 const ev = (payload: unknown, name = 'CHANNEL_CREATE') => encodeEvent(name, [payload]);
 const odd: Array<string | Buffer> = [
@@ -17,7 +17,9 @@ const odd: Array<string | Buffer> = [
   ev('just a string'),
   ev(kazooEvent('CHANNEL_CREATE', 'x', { 'Call-ID': 12345 })),
   ev(kazooEvent('CHANNEL_PARK', 'x'), 'CHANNEL_PARK'),
-  ev(kazooEvent('CHANNEL_CREATE', 'x', { 'Custom-Channel-Vars': { 'Account-ID': 'ffffffffffffffffffffffffffffffff' } })),
+  ev(
+    kazooEvent('CHANNEL_CREATE', 'x', { 'Custom-Channel-Vars': { 'Account-ID': 'ffffffffffffffffffffffffffffffff' } }),
+  ),
   ev({ 'Event-Name': 'CHANNEL_CREATE', 'Call-ID': 'x' }),
   `5:::{"name":"CHANNEL_CREATE","args":[{"Call-ID":"${'x'.repeat(70_000)}"}]}`,
   Buffer.from([1, 2, 3, 4]),
@@ -34,7 +36,10 @@ test('socketio: handshake over HTTP then the websocket at /socket.io/1/websocket
     await t.waitLive();
     assert.is(t.up.handshakes, 1);
     const first = t.up.received.find((r) => r.text.startsWith('5:'));
-    assert.match(first?.text ?? '', /^5:1\+::\{"name":"subscribe","args":\[\{"account_id":"[0-9a-f]{32}","auth_token":"SECRET-token-1-\w+","binding":"call\.CHANNEL_CREATE\.\*"\}\]\}$/);
+    assert.match(
+      first?.text ?? '',
+      /^5:1\+::\{"name":"subscribe","args":\[\{"account_id":"[0-9a-f]{32}","auth_token":"SECRET-token-1-\w+","binding":"call\.CHANNEL_CREATE\.\*"\}\]\}$/,
+    );
   } finally {
     await t.teardown();
   }
@@ -47,7 +52,10 @@ test('socketio: every heartbeat is echoed; heartbeats keep a short deadAfterMs f
     t.sub.start();
     await t.waitLive();
     beat = setInterval(() => t.up.sendRaw('2::'), 50);
-    await waitFor(() => t.up.received.filter((r) => r.text === '2::').length >= 12, 'twelve echoes (> 2 × deadAfterMs)');
+    await waitFor(
+      () => t.up.received.filter((r) => r.text === '2::').length >= 12,
+      'twelve echoes (> 2 × deadAfterMs)',
+    );
     assert.is(t.up.connections, 1);
     assert.ok((t.sub.stats().framesIn.heartbeat ?? 0) >= 12);
   } finally {
@@ -78,9 +86,17 @@ test('socketio: auth_failure while live → invalidate + subscribe again on the 
     const bad = t.tokens.current.value;
     t.up.sendAuthFailure('some-older-token'); // names another token: ignored
     t.up.sendAuthFailure(bad);
-    await waitFor(() => t.up.subscribesOn(0).length === 2 * BINDINGS.length && t.sub.currentState === 'live', 'subscribed again');
+    await waitFor(
+      () => t.up.subscribesOn(0).length === 2 * BINDINGS.length && t.sub.currentState === 'live',
+      'subscribed again',
+    );
     assert.equal(t.tokens.invalidated, [bad]);
-    assert.ok(t.up.subscribesOn(0).slice(BINDINGS.length).every((s) => s.token === t.tokens.current.value && s.token !== bad));
+    assert.ok(
+      t.up
+        .subscribesOn(0)
+        .slice(BINDINGS.length)
+        .every((s) => s.token === t.tokens.current.value && s.token !== bad),
+    );
     assert.equal(t.stateNames(), ['connecting', 'subscribing', 'live', 'subscribing', 'live']);
     assert.is(t.up.connections, 1);
   } finally {
@@ -95,7 +111,10 @@ test('socketio: an `error` event → invalidate + subscribe again', async () => 
     await t.waitLive();
     const used = t.tokens.current.value;
     t.up.sendRaw(encodeEvent('error', [{ message: 'something failed' }]));
-    await waitFor(() => t.up.subscribesOn(0).length === 2 * BINDINGS.length && t.sub.currentState === 'live', 'subscribed again');
+    await waitFor(
+      () => t.up.subscribesOn(0).length === 2 * BINDINGS.length && t.sub.currentState === 'live',
+      'subscribed again',
+    );
     assert.equal(t.tokens.invalidated, [used]);
   } finally {
     await t.teardown();

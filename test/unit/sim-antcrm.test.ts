@@ -3,7 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import express from 'express';
-import { antcrm, type AntCrm } from '../../src/simulator/antcrm.js';
+import { antcrm, type AntCrm, type CrmTicket } from '../../src/simulator/antcrm.js';
 import { createSeed, legacyForm, type CrmRecord, type SimData } from '../../src/simulator/data.js';
 import type { CrmFaults } from '../../src/simulator/faults.js';
 import { seededRandom } from '../../src/simulator/history.js';
@@ -130,3 +130,104 @@ t('other filters: contactType, type, email; page size at most 20', async (ctx) =
 });
 
 t.run();
+
+// ---- writes: POST /contacts, POST /tickets, PUT /tickets, GET /tickets ----
+const w = suite<Ctx>('AntCRM writes');
+w.before.each(async (ctx) => {
+  ctx.data = createSeed();
+  ctx.faults = { delayMs: 0, failRate: 0, fail: false };
+  ctx.crm = antcrm({ contacts: ctx.data.contacts, apiKey: KEY, faults: ctx.faults });
+  const app = express();
+  app.use('/crm', ctx.crm.router);
+  Object.assign(ctx, await serve(app));
+});
+w.after.each((ctx) => ctx.close());
+
+const send = async (ctx: Ctx, method: string, path: string, body: unknown, key: string | null = KEY) => {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (key !== null) headers.apikey = key;
+  const res = await fetch(`${ctx.url}/crm${path}`, { method, headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+};
+const failsToAnswer = (p: Promise<unknown>): Promise<boolean> => p.then(() => false, () => true);
+const TICKET = { title: '[Phone] Cuộc gọi nhỡ từ 0934 890 883', ticketIdApiRing: 'call-1', summary: 'DID 02873019555', SLA: '', contact: { id: 'abc' } };
+
+w('the apikey header is checked on every write', async (ctx) => {
+  assert.is((await send(ctx, 'POST', '/tickets', TICKET, null)).status, 401);
+  assert.is((await send(ctx, 'POST', '/tickets', TICKET, 'wrong')).status, 401);
+  assert.is((await send(ctx, 'PUT', '/tickets', { TicketId: '1' }, 'wrong')).status, 401);
+  assert.is((await send(ctx, 'POST', '/contacts', { name: 'x', customerIdApiRing: '1' }, null)).status, 401);
+  assert.is(ctx.crm.tickets().length, 0);
+  assert.is(ctx.crm.writeStats().unauthorized, 4);
+});
+
+w('POST /tickets keeps the ticket and answers its TicketId; GET /tickets lists it; PUT edits it', async (ctx) => {
+  const r = await send(ctx, 'POST', '/tickets', TICKET);
+  assert.is(r.status, 200);
+  assert.is(r.body.success, 1);
+  assert.type(r.body.TicketId, 'number');
+  const [t] = ctx.crm.tickets();
+  assert.is(t.TicketId, r.body.TicketId);
+  assert.is(t.ticketIdApiRing, 'call-1');
+  assert.is(t.priority, 'Medium');
+  assert.equal(t.contact, { id: 'abc' });
+  const put = await send(ctx, 'PUT', '/tickets', { TicketId: String(t.TicketId), summary: 'Gọi lại: khách hẹn 3h chiều', status: 'Resolved' });
+  assert.equal(put, { status: 200, body: { success: 1, number: t.TicketId } });
+  const list = (await (await fetch(`${ctx.url}/crm/tickets`, { headers: { apikey: KEY } })).json()) as CrmTicket[];
+  assert.is(list.length, 1);
+  assert.is(list[0].summary, 'Gọi lại: khách hẹn 3h chiều');
+  assert.is(list[0].status, 'Resolved');
+  assert.is((await fetch(`${ctx.url}/crm/tickets`)).status, 401);
+  assert.is((await send(ctx, 'PUT', '/tickets', { TicketId: '1' })).status, 404, 'unknown TicketId');
+});
+
+w('POST /tickets refuses a ticket without title, SLA or contact; bad JSON is a 400', async (ctx) => {
+  assert.is((await send(ctx, 'POST', '/tickets', { ...TICKET, title: '' })).status, 400);
+  const { SLA: _sla, ...noSla } = TICKET;
+  assert.is((await send(ctx, 'POST', '/tickets', noSla)).status, 400);
+  assert.is((await send(ctx, 'POST', '/tickets', { ...TICKET, contact: {} })).status, 400);
+  assert.is((await send(ctx, 'POST', '/tickets', { ...TICKET, contact: { name: 'Khách', phones: [{ type: 'Work', value: '0934890883' }] } })).status, 200);
+  assert.is((await send(ctx, 'POST', '/tickets', '{not json')).status, 400);
+  assert.is(ctx.crm.tickets().length, 1);
+});
+
+w('POST /contacts adds a lead that the next GET /contacts finds', async (ctx) => {
+  const number = ctx.data.customerNumbers({ withContact: false })[0];
+  assert.equal((await lookup(ctx, number)).body, []);
+  const r = await send(ctx, 'POST', '/contacts', { name: number, customerIdApiRing: number, contactType: 'lead', phones: [{ type: 'Work', value: number }], sourceContact: 'AntRing' });
+  assert.is(r.status, 200);
+  assert.match(String(r.body.leadId), /^[0-9a-f]{24}$/);
+  const found = (await lookup(ctx, number)).body as CrmRecord[];
+  assert.is(found.length, 1);
+  assert.is(found[0].leadId, r.body.leadId);
+  assert.is(found[0].contactType, 'lead');
+  assert.is(found[0].sourceContact, 'AntRing');
+  assert.is(ctx.crm.added().length, 1);
+  assert.is((await send(ctx, 'POST', '/contacts', { name: 'x' })).status, 400, 'customerIdApiRing required');
+});
+
+w('write faults: fail N times, a status, slow, down, answer lost', async (ctx) => {
+  ctx.crm.writeFaults.failNext = 2;
+  assert.is((await send(ctx, 'POST', '/tickets', TICKET)).status, 500);
+  assert.is((await send(ctx, 'POST', '/tickets', TICKET)).status, 500);
+  assert.is((await send(ctx, 'POST', '/tickets', TICKET)).status, 200);
+  ctx.crm.writeFaults.failStatus = 503;
+  assert.is((await send(ctx, 'POST', '/contacts', { name: 'a', customerIdApiRing: '1' })).status, 503);
+  ctx.crm.writeFaults.failStatus = null;
+  ctx.crm.writeFaults.delayMs = 100;
+  const t0 = Date.now();
+  assert.is((await send(ctx, 'POST', '/tickets', TICKET)).status, 200);
+  assert.ok(Date.now() - t0 >= 90);
+  ctx.crm.writeFaults.delayMs = 0;
+  ctx.crm.writeFaults.down = true;
+  assert.is(await failsToAnswer(send(ctx, 'POST', '/tickets', TICKET)), true, 'connection destroyed');
+  ctx.crm.writeFaults.down = false;
+  ctx.crm.writeFaults.loseAnswer = true;
+  assert.is(await failsToAnswer(send(ctx, 'POST', '/tickets', TICKET)), true, 'answer lost');
+  ctx.crm.writeFaults.loseAnswer = false;
+  assert.is(ctx.crm.tickets().length, 3, 'the lost answer was written');
+  assert.is(ctx.crm.writeStats().failed, 4);
+  assert.is((await lookup(ctx, '0934890883')).status, 200, 'reads are not affected by write faults');
+});
+
+w.run();

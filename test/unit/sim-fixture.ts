@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
 import type express from 'express';
 import { createSeed, type SimData } from '../../src/simulator/data.js';
+import { PLAIN_SHAPES } from '../../src/simulator/kazoo-shapes.js';
 import { ScenarioEngine, type ScenarioEngineOptions } from '../../src/simulator/scenarios.js';
 import { SimState } from '../../src/simulator/state.js';
 
@@ -17,13 +18,14 @@ export interface Harness {
   published: Record<string, unknown>[];
 }
 
-/** An engine whose waits are instant (or gated) and whose publish records every payload. */
+/** An engine whose waits are instant (or gated) and whose publish records every payload; classic shapes unless `shapes`. */
 export function harness(opts: Partial<ScenarioEngineOptions> & { wrapupMs?: number } = {}): Harness {
   const data = opts.data ?? createSeed();
   const state = opts.state ?? new SimState(data, { wrapupMs: opts.wrapupMs ?? 0 });
   const published: Record<string, unknown>[] = [];
   const engine = new ScenarioEngine({
     delay: async () => {},
+    shapes: PLAIN_SHAPES,
     ...opts,
     data,
     state,

@@ -23,7 +23,8 @@ t('CHANNEL_CREATE with Title-Case keys', () => {
   const p = buildEvent('CHANNEL_CREATE', leg, { at, otherLegCallId: 'root123' });
   assert.is(p['Event-Category'], 'call_event');
   assert.is(p['Event-Name'], 'CHANNEL_CREATE');
-  assert.match(p['Msg-ID'] as string, /^[0-9a-f-]{36}$/);
+  assert.match(p['Msg-ID'] as string, /^[0-9]{16}$/, 'Msg-ID = the event\'s microsecond timestamp (msg-id.xml)');
+  assert.ok(Math.abs(Number(p['Msg-ID']) / 1000 - at) < 1000);
   assert.is(p['Call-ID'], leg.callId);
   assert.is(p['Other-Leg-Call-ID'], 'root123');
   assert.not.ok('Bridge-ID' in p);

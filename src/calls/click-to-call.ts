@@ -1,0 +1,21 @@
+// Click-to-call legs: the agent's pickup of a call the switch placed for them is not the customer answering.
+import type { AgentRef } from '../contract.js';
+import type { Leg } from './leg.js';
+
+/** Calls the bridge itself placed (click-to-call): the composition root wires it to the dial module. */
+export interface PlacedCalls {
+  /** Whether the bridge asked AntRing, shortly before `atMs`, to connect this agent with this number. */
+  isPlaced(agentUsername: string, number: string, atMs: number): boolean;
+}
+
+/** Kazoo's click-to-call sets `Authorizing-Type: clicktocall` and a `c2c-` Call-ID; the bridge knows its own. */
+export function isClickToCall(leg: Leg, agent: AgentRef, placed: PlacedCalls | undefined): boolean {
+  if (leg.authorizingType?.toLowerCase() === 'clicktocall' || /^c2c-/i.test(leg.id)) return true;
+  const number = leg.direction === 'outbound' ? leg.callerIdNumber : leg.calleeIdNumber ?? leg.request;
+  if (!placed || number === undefined) return false;
+  try {
+    return placed.isPlaced(agent.username, number, leg.createdAt) === true;
+  } catch {
+    return false; // a narrow lookup; a failure only loses the click-to-call hint
+  }
+}

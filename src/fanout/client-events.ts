@@ -1,0 +1,106 @@
+// What a connected socket may send: `dial` (click-to-call) and `wrapup` (the agent's note on an ended call), behind a per-socket token bucket that runs before any
+// listener (throttle.ts): an event over the bucket is dropped, its ack (if any) gets `rate_limited`; past
+// `abuseDrops` drops in a row the socket is disconnected. Acks are answered once; errors never escape.
+
+import type { Clock } from '../clock.js';
+import type { Claims, DialResult, ErrorBody, WrapupResult } from '../contract.js';
+import type { Logger } from '../log.js';
+import type { FanoutSocket } from './server.js';
+import { type ThrottleSettings, TokenBucket } from './throttle.js';
+
+export interface ClientEventsOptions {
+  logger: Logger;
+  clock: Clock;
+  graceMs: number;
+  throttle: ThrottleSettings;
+  dial?: (claims: Claims, body: unknown) => Promise<DialResult>;
+  wrapup?: (claims: Claims, body: unknown) => Promise<WrapupResult>;
+  onThrottle: (what: 'dropped' | 'disconnected') => void;
+}
+
+export function createClientEvents(o: ClientEventsOptions): { attach(socket: FanoutSocket, claims: Claims): void } {
+  const { logger, clock } = o;
+
+  function guard(socket: FanoutSocket): void {
+    const bucket = new TokenBucket(o.throttle, clock.now());
+    let cut = false;
+    socket.use((packet, next) => {
+      if (cut) return;
+      const verdict = bucket.take(clock.now());
+      if (verdict === 'ok') return next();
+      o.onThrottle('dropped');
+      if (verdict === 'disconnect') {
+        cut = true;
+        o.onThrottle('disconnected');
+        logger.warn(
+          { sid: socket.id, role: socket.data.claims?.role },
+          'client events over the limit; socket disconnected',
+        );
+        socket.disconnect(true);
+        return;
+      }
+      const ack: unknown = packet[packet.length - 1];
+      if (typeof ack === 'function')
+        answer(ack, { error: 'rate_limited', message: 'too many events on this connection' });
+    });
+  }
+
+  function answer(ack: unknown, r: DialResult | WrapupResult | ErrorBody): void {
+    try {
+      (ack as (r: unknown) => void)(r);
+    } catch (err) {
+      logger.warn({ err: errText(err) }, 'ack failed');
+    }
+  }
+
+  /** One acked request: answered once, with the handler's result or an error body; never throws. */
+  function onRequest<R>(
+    event: 'dial' | 'wrapup', socket: FanoutSocket, claims: Claims, body: unknown, ack: unknown,
+    handler: ((claims: Claims, body: unknown) => Promise<R>) | undefined, unavailable: string,
+  ): void {
+    if (typeof ack !== 'function') {
+      logger.debug({ sid: socket.id, event }, 'event without an ack function ignored');
+      return;
+    }
+    let answered = false;
+    const reply = (r: R | ErrorBody) => {
+      if (answered) return;
+      answered = true;
+      answer(ack, r as DialResult | WrapupResult);
+    };
+    if (!handler) {
+      reply({ error: 'upstream_unavailable', message: unavailable });
+      return;
+    }
+    if (claims.exp * 1000 + o.graceMs <= clock.now()) {
+      reply({ error: 'token_expired', message: 'the token has expired' });
+      return;
+    }
+    let p: Promise<R>;
+    try {
+      p = Promise.resolve(handler(claims, body));
+    } catch (err) {
+      p = Promise.reject(err);
+    }
+    p.then(reply, (err: unknown) => {
+      logger.error({ sid: socket.id, event, err: errText(err) }, `${event} failed`);
+      reply(event === 'dial'
+        ? { error: 'upstream_error', message: 'click-to-call failed' }
+        : { error: 'internal_error', message: 'the wrap-up could not be accepted' });
+    });
+  }
+
+  return {
+    attach(socket, claims) {
+      guard(socket);
+      socket.on('dial', (body: unknown, ack: unknown) =>
+        onRequest('dial', socket, claims, body, ack, o.dial, 'click-to-call is not available on this bridge'));
+      socket.on('wrapup', (body: unknown, ack: unknown) =>
+        onRequest('wrapup', socket, claims, body, ack, o.wrapup, 'wrap-up is not enabled on this bridge'));
+    },
+  };
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

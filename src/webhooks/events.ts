@@ -1,0 +1,37 @@
+// Which admin views become webhooks (bridge-contract §7.2): one per state change of a call — `call.ringing` on its
+// first ringing view, `call.answered`, `call.ended` — carrying that view; later views of the same state are not sent.
+// Pure, bounded memory of the last state sent per call.
+import type { CallState, CallView } from '../contract.js';
+import { endpointId, webhookKey, type WebhookPayload } from './sender.js';
+
+export type WebhookEventType = `call.${CallState}`;
+export const DEFAULT_WEBHOOK_EVENTS: readonly WebhookEventType[] = ['call.ringing', 'call.answered', 'call.ended'];
+
+export class WebhookEventFilter {
+  private readonly last = new Map<string, CallState>();
+
+  constructor(private readonly o: { events?: readonly string[]; maxCalls?: number } = {}) {}
+
+  /** The event type this admin view should be sent as, or undefined (same state as before, or not wanted). */
+  eventFor(view: Pick<CallView, 'callId' | 'state'>): WebhookEventType | undefined {
+    const prev = this.last.get(view.callId);
+    if (prev === view.state) return undefined;
+    this.last.delete(view.callId);
+    this.last.set(view.callId, view.state);
+    const max = Math.max(1, this.o.maxCalls ?? 10_000);
+    for (const k of this.last.keys()) {
+      if (this.last.size <= max) break;
+      this.last.delete(k);
+    }
+    const type = `call.${view.state}` as WebhookEventType;
+    return (this.o.events ?? DEFAULT_WEBHOOK_EVENTS).includes(type) ? type : undefined;
+  }
+}
+
+/** The outbox entries (key + payload) of one view to every endpoint. */
+export function webhookDeliveries(type: WebhookEventType, view: CallView, urls: readonly string[], at: Date = new Date()): { key: string; payload: WebhookPayload }[] {
+  const body = JSON.stringify({ type, timestamp: at.toISOString(), data: view });
+  return urls.map((url) => ({ key: webhookKey(view.id, url), payload: { url, id: view.id, body } }));
+}
+
+export { endpointId };

@@ -1,0 +1,55 @@
+// The outbox handler of "antcrm.wrapup" (replaces outbox/crm-handlers.ts's, adding edits): the n-th wrap-up of a call
+// (`wrapup:<callId>` for the first, `wrapup:<callId>:<n>` after) updates the call's ticket with PUT /tickets when one
+// exists (the missed-call ticket, or the one an earlier wrap-up created), else creates it with the note. It waits
+// (retry) while the call's ticket or an earlier wrap-up is still pending, so one call never gets two tickets.
+import type { AntCrmWriter, TicketInput } from '../antcrm/writer.js';
+import { resultOf, ticketKey, wrapupKey, wrapupSummary } from '../outbox/crm-handlers.js';
+import { giveUp, ok, retry, type DeliveryHandler, type Json, type Outbox } from '../outbox/types.js';
+
+export interface WrapupDelivery {
+  callId: string;
+  note: string;
+  disposition?: string;
+  /** The ticket to create when the call has none yet. */
+  ticket: TicketInput;
+  /** 1 for the call's first wrap-up. */
+  n: number;
+}
+
+/** The outbox key of a call's n-th wrap-up. */
+export function wrapupKeyOf(callId: string, n: number): string {
+  return n <= 1 ? wrapupKey(callId) : `${wrapupKey(callId)}:${n}`;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+function ticketIdOf(result: Json | undefined): string | undefined {
+  return isObj(result) && typeof result.ticketId === 'string' && result.ticketId ? result.ticketId : undefined;
+}
+
+export function wrapupHandler(writer: Pick<AntCrmWriter, 'createTicket' | 'updateTicket'>, outbox: Pick<Outbox, 'get'>): DeliveryHandler {
+  return async (a) => {
+    const p = a.payload as Partial<WrapupDelivery> | null;
+    if (!isObj(p) || typeof p.callId !== 'string' || typeof p.note !== 'string' || !isObj(p.ticket)) return giveUp('unusable wrapup payload');
+    const n = typeof p.n === 'number' && Number.isInteger(p.n) && p.n >= 1 ? p.n : 1;
+    const ticket = p.ticket as TicketInput;
+    const summary = `${ticket.summary ? `${ticket.summary}\n` : ''}${wrapupSummary(p.note, typeof p.disposition === 'string' ? p.disposition : undefined)}`;
+    try {
+      const own = await outbox.get(ticketKey(p.callId));
+      if (own?.state === 'pending') return retry('the call ticket is not written yet');
+      let ticketId = own?.state === 'delivered' ? ticketIdOf(own.result) : undefined;
+      for (let i = n - 1; i >= 1 && !ticketId; i--) {
+        const earlier = await outbox.get(wrapupKeyOf(p.callId, i));
+        if (earlier?.state === 'pending') return retry('an earlier wrap-up is not written yet');
+        if (earlier?.state === 'delivered') ticketId = ticketIdOf(earlier.result);
+      }
+      if (ticketId) {
+        await writer.updateTicket({ TicketId: ticketId, summary }, a.signal);
+        return ok({ ticketId, updated: true });
+      }
+      return ok({ ticketId: (await writer.createTicket({ ...ticket, summary }, a.signal)).ticketId, updated: false });
+    } catch (err) {
+      return resultOf(err);
+    }
+  };
+}
