@@ -1,7 +1,7 @@
 // The capacity section of docs/performance.md (pure): written by `npm run bench -- --capacity` between two markers,
 // and kept as it is when the normal run regenerates the rest of the page (and the other way round).
 import type { RunName } from './args.js';
-import { isMeasured, label, type CapacityResult, type CapacityRun } from './capacity-results.js';
+import { isMeasured, isToyRun, label, type CapacityResult, type CapacityRun } from './capacity-results.js';
 import { SERIES } from './capacity-svg.js';
 import { round } from './stats.js';
 
@@ -45,12 +45,6 @@ function stepsTable(run: CapacityRun): string[] {
       + ` | ${g.processes}, ${Math.round(g.cpuShareMax * 100)} %, ${v(g.loopDelayP99MaxMs)}${s.attempts > 1 ? ` (attempt ${s.attempts})` : ''} | ${result.replace(/\|/g, '\\|')} |`);
   }
   return out;
-}
-
-/** A run too small to be a capacity measurement: steps below the default workload (2,000 × 100) or < 10 s windows. */
-export function isToyRun(res: Pick<CapacityResult, 'params'>): boolean {
-  const top = res.params.steps.reduce((m, s) => Math.max(m, s.clients), 0);
-  return top < 2000 || res.params.durationSec < 10;
 }
 
 export function renderCapacitySection(res: CapacityResult, svgHref: string | null): string {

@@ -257,3 +257,9 @@ export function compareSteps(steps: readonly LoadStep[], runs: CapacityResult['r
     };
   });
 }
+
+/** A run too small to be a capacity measurement: steps below the default workload (2,000 × 100) or < 10 s windows. */
+export function isToyRun(res: Pick<CapacityResult, 'params'>): boolean {
+  const top = res.params.steps.reduce((m, s) => Math.max(m, s.clients), 0);
+  return top < 2000 || res.params.durationSec < 10;
+}

@@ -5,7 +5,7 @@
 // Filled points were counted; hollow points had a saturated generator (not counted). Every series is a
 // <g class="series" data-panel="…" data-series="…"> with one <circle> per measured step.
 import type { LoadStep, RunName } from './args.js';
-import { isMeasured, label, type CapacityResult, type CapacityStep } from './capacity-results.js';
+import { isMeasured, isToyRun, label, type CapacityResult, type CapacityStep } from './capacity-results.js';
 
 const W = 900;
 const PANEL_H = 230;
@@ -76,7 +76,8 @@ export function renderCapacitySvg(res: Pick<CapacityResult, 'params' | 'runs' | 
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, -apple-system, 'Segoe UI', sans-serif" font-size="12">`);
   out.push(`<title>${escapeXml(`antring-bridge capacity: ring→pop p99 and CPU per message against load (${res.machine.cpus} cores shared by every process)`)}</title>`);
   out.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
-  out.push(`<text x="${M.left}" y="24" font-size="15" font-weight="600">${escapeXml('Capacity: load steps (clients × call events/s)')}</text>`);
+  const toy = isToyRun(res) ? ' (mechanics check only, not a measurement)' : '';
+  out.push(`<text x="${M.left}" y="24" font-size="15" font-weight="600">${escapeXml(`Capacity: load steps (clients × call events/s)${toy}`)}</text>`);
   out.push(`<text x="${M.left}" y="42" fill="#4b5563">${escapeXml(`${res.machine.cpus} × ${res.machine.cpuModel}: the target, the simulator and the load processes share these cores.`)}</text>`);
   out.push(`<text x="${M.left}" y="58" fill="#4b5563">${escapeXml('Filled point: counted. Hollow point: the generator was saturated, not counted.')}</text>`);
   // Legend: one row under the subtitle.

@@ -10,6 +10,7 @@
 // pipeline → Socket.IO clients → HTTP requests in flight → consumers, enricher → dashboard, click-to-call, directory,
 // token keeper → upstream clients → the mode's stores (Redis).
 import type { AddressInfo } from 'node:net';
+import { Router } from 'express';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { systemClock, type Clock } from './clock.js';
@@ -23,6 +24,7 @@ import { ContactDirectory } from './enrich/contact-directory.js';
 import { Enricher } from './enrich/enricher.js';
 import { createJwtVerifier } from './fanout/jwt.js';
 import { createFanout } from './fanout/server.js';
+import { sharePlacedCalls } from './fanout/placed-sharing.js';
 import { CallPublisher } from './fanout/publisher.js';
 import { visibleViews } from './fanout/live-calls.js';
 import { createHttpApp, createHttpServer, type HttpServerLimits } from './http/app.js';
@@ -39,7 +41,9 @@ import { Closers } from './runtime/closers.js';
 import { ConsumerSet } from './runtime/consumers.js';
 import { fanoutConsumer } from './runtime/fanout-consumer.js';
 import { UpstreamPipeline } from './runtime/pipeline.js';
-import { toPipelineUpdate } from './runtime/update.js';
+import type { ClusterMode } from './runtime/cluster-mode.js';
+import type { DemoFeed } from './http/demo-pages.js';
+import { createWriteback, type WritebackDeps } from './writeback/create.js';
 
 export interface BridgeDeps {
   logger?: Logger;
@@ -53,6 +57,10 @@ export interface BridgeDeps {
   /** HTTP server limits (header/request/keep-alive timeouts) and how long stop() lets requests in flight finish
    *  (closeMs, default 5000). */
   http?: HttpServerLimits & { closeMs?: number };
+  /** Write-back knobs (tests: short outbox retries, fetch functions). */
+  writeback?: Pick<WritebackDeps, 'worker' | 'crmFetch' | 'webhookFetch' | 'now'>;
+  /** Demo mode: the simulator's tickets, leads and received webhooks for the demo pages. */
+  demoFeed?: DemoFeed;
 }
 
 /** start() was interrupted by stop() (e.g. SIGTERM while AntRing is unreachable at start). */
@@ -150,6 +158,8 @@ export function createBridge(config: Config, deps: BridgeDeps = {}): Bridge {
   closers.add('dashboard', () => dashboard.stop());
   const live = mode.live;
 
+  // The write-back's REST routes, filled in once it is built (it needs the publisher, which needs the server).
+  const writebackRoutes = Router();
   // Express first: engine.io hands every non-Socket.IO request to the listeners already attached.
   const app = createHttpApp({
     logger: logger.child({ mod: 'http' }),
@@ -164,8 +174,10 @@ export function createBridge(config: Config, deps: BridgeDeps = {}): Bridge {
     },
     liveCalls: { visibleTo: (claims) => visibleViews(live, claims, org) },
     corsOrigins: config.corsOrigins,
-    publicRoutes: [metrics.router(), demoPages(demoRenewal(config))],
-    apiRoutes: [historyRoutes({ source: antring, logger: logger.child({ mod: 'history' }) }), dashboardRoutes({ latest: () => dashboard.latest() }), dial.router],
+    publicRoutes: [metrics.router(), demoPages({ ...demoRenewal(config), ...(deps.demoFeed ? { feed: deps.demoFeed } : {}) })],
+    apiRoutes: [historyRoutes({ source: antring, logger: logger.child({ mod: 'history' }) }), dashboardRoutes({ latest: () => dashboard.latest() }), dial.router, writebackRoutes],
+    // Click-to-call and the rest: 4 KB. A wrap-up note: 2,000 characters of Vietnamese are up to ~6 KB of UTF-8.
+    largeBodies: { paths: /^\/calls\/[^/]+\/wrapup$/, limit: '16kb' },
   });
   const httpServer = createHttpServer(app, logger.child({ mod: 'http' }), deps.http);
   const server = httpServer.server;
@@ -179,8 +191,11 @@ export function createBridge(config: Config, deps: BridgeDeps = {}): Bridge {
     ...mode.sockets,
     dashboard: () => dashboard.latest(),
     dial: (claims, body) => dial.service.dial(claims, body),
+    wrapup: (claims, body) => writeback.wrapup.submit(claims, body),
     onThrottle: (what) => metrics.socketThrottled(what),
   });
+  // Cluster: a click-to-call placed through this node is known to the upstream holders' engines too.
+  if (mode.kind === 'cluster') closers.add('placed-sharing', sharePlacedCalls(fanout.io, dial.placed, logger.child({ mod: 'dial' })));
   const publisher = new CallPublisher({
     emitter: fanout.emitter,
     seq: mode.seq,
@@ -189,18 +204,35 @@ export function createBridge(config: Config, deps: BridgeDeps = {}): Bridge {
     logger: logger.child({ mod: 'publish' }),
     onEmit: (view, u) => {
       // Cluster: mark the update done in the same tick as the emit (the standby must not publish it again).
-      mode.published(toPipelineUpdate(u));
+      mode.published(u);
       metrics.callEmitted(u.audience.kind, view.state, u.receivedAt);
     },
     onReject: (reason) => metrics.callRejected(reason),
   });
-  // The consumers of call updates, in order. Adding one (the outbox) is one entry here.
-  const consumers = new ConsumerSet([fanoutConsumer(publisher)], logger.child({ mod: 'consumers' }));
+  // After the call (contract §7.2): AntCRM write-back and webhooks from the durable outbox (SQLite in DATA_DIR on one
+  // node, Redis in a cluster). Stopped after the consumers (no new enqueue), before the mode's stores.
+  const writeback = createWriteback({
+    config,
+    logger,
+    publisher,
+    contacts,
+    ...(mode.kind === 'cluster' ? { cluster: (mode as ClusterMode).cluster } : {}),
+    ...deps.writeback,
+  });
+  closers.add('writeback', () => writeback.stop());
+  writebackRoutes.use(writeback.routes);
+  metrics.outbox({
+    stats: () => writeback.outbox.stats(),
+    counters: () => writeback.outbox.counters(),
+    webhooksDisabled: () => writeback.webhookCounters()?.disabled,
+  });
+  // The consumers of call updates, in order: the fan-out first (pops never wait), then the write-back (enqueues only).
+  const consumers = new ConsumerSet([fanoutConsumer(publisher), writeback.consumer], logger.child({ mod: 'consumers' }));
   closers.add('consumers', () => consumers.stop());
   const enricher = new Enricher({
     contacts,
     budgetMs: config.crmBudgetMs,
-    publish: (u) => consumers.dispatch(toPipelineUpdate(u)),
+    publish: (u) => consumers.dispatch(u),
     clock,
     logger: logger.child({ mod: 'enrich' }),
   });
@@ -212,7 +244,7 @@ export function createBridge(config: Config, deps: BridgeDeps = {}): Bridge {
 
   const pipeline = new UpstreamPipeline({
     leases: mode.leases,
-    createEngine: () => new CallEngine({ org, directory }),
+    createEngine: () => new CallEngine({ org, directory, placed: dial.placed }),
     createSubscriber: (h) => new SignalSubscriber({
       url: config.antring.signalUrl,
       protocol: config.antring.signalProtocol,
@@ -254,6 +286,9 @@ export function createBridge(config: Config, deps: BridgeDeps = {}): Bridge {
     });
     stillStarting();
     await directory.start();
+    stillStarting();
+    // Deliveries pending from before a restart are tried at once.
+    await writeback.start();
     stillStarting();
     // Single node: the subscription starts now. Cluster: only while this node holds an upstream lease, each lease
     // term with a fresh engine and subscriber.

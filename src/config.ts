@@ -1,8 +1,7 @@
 // Environment → one typed, validated Config. Parsed once, at start; bad config = one line per problem.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-
-export type SignalProtocol = 'socketio' | 'blackhole';
+import { SIGNAL_PROTOCOLS, type SignalProtocol } from './shared/signal-protocol.js';
 
 export interface Config {
   port: number;
@@ -138,7 +137,7 @@ const schema = z.object({
   ANTRING_ACCOUNT_ID: opt,
   ANTRING_API_URL: url('https://openapi.antbuddy.com'),
   ANTRING_SIGNAL_URL: url('https://ws.antbuddy.com:5557'),
-  ANTRING_SIGNAL_PROTOCOL: oneOf(['socketio', 'blackhole'], 'socketio'),
+  ANTRING_SIGNAL_PROTOCOL: oneOf(SIGNAL_PROTOCOLS, 'socketio'),
   ANTRING_BINDINGS: z.string().default(DEFAULT_BINDINGS)
     .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^[\w.*-]+$/, 'bindings are dotted Kazoo keys like call.CHANNEL_CREATE.*'))

@@ -16,7 +16,9 @@ export interface Claims {
   exp: number;
 }
 
-export type ContactStatus = 'found' | 'multiple' | 'not_found' | 'pending' | 'error' | 'disabled';
+/** Every contactStatus a CallView can carry (one definition; the lookup statuses derive from it). */
+export const CONTACT_STATUSES = ['found', 'multiple', 'not_found', 'pending', 'error', 'disabled'] as const;
+export type ContactStatus = (typeof CONTACT_STATUSES)[number];
 export type CallState = 'ringing' | 'answered' | 'ended';
 export type CallDirection = 'inbound' | 'outbound' | 'internal';
 export type CallOutcome = 'answered' | 'answered_elsewhere' | 'missed' | 'abandoned' | 'busy' | 'failed';
@@ -195,6 +197,8 @@ export interface ClientToServerEvents {
  *  emit the queue-scoped versions to their own sockets. */
 export interface InterServerEvents {
   scopedDashboard: (dashboard: Dashboard, members: Record<string, string[]>) => void;
+  /** Cluster mode: a node placed a click-to-call for this agent and number (the upstream holders' engines ask). */
+  placedCall: (agent: string, number: string) => void;
 }
 export interface SocketData {
   claims: Claims;

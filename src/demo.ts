@@ -14,7 +14,7 @@ export interface DemoSetup {
 }
 
 export async function startDemo(base: Config, opts: { tokenTtlSec?: number; simulatorPort?: number } = {}): Promise<DemoSetup> {
-  const simulator = await startSimulator({ port: opts.simulatorPort ?? 0 });
+  const simulator = await startSimulator({ port: opts.simulatorPort ?? 0, webhookSecret: base.webhooks.secret });
   const c = simulator.credentials;
   const secret = base.jwt.secret ?? randomBytes(32).toString('hex');
   const config: Config = {
@@ -35,6 +35,8 @@ export async function startDemo(base: Config, opts: { tokenTtlSec?: number; simu
     devices: Object.fromEntries(simulator.data.agents.map((a) => [a.username, { sipUser: a.device.sipUser, sipPassword: a.device.sipPassword }])),
     jwt: { secret, issuer: base.jwt.issuer, audience: base.jwt.audience },
     corsOrigins: base.corsOrigins.length ? base.corsOrigins : ['*'],
+    // Webhooks to the simulator's embedded receiver, which verifies every signature (the demo's webhooks page).
+    webhooks: { ...base.webhooks, urls: [simulator.webhooks.url], secret: simulator.webhooks.secret },
   };
   const agentUsername = simulator.data.agents[0].username;
   const ttl = opts.tokenTtlSec ?? 12 * 3600;

@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   if (run.stopping) return;
   let bridge: Bridge;
   try {
-    bridge = createBridge(config, { logger });
+    bridge = createBridge(config, { logger, ...(run.demo ? { demoFeed: run.demo.simulator.demoFeed } : {}) });
     run.bridge = bridge;
   } catch (err) {
     // Key material is checked when the verifier is built (e.g. a PEM of an unsupported type).
@@ -101,6 +101,7 @@ antring-bridge is running in DEMO mode (embedded AntRing + AntCRM simulator, gen
     Agent panel:  ${url}/demo/agent.html#token=${t.agent}
     Wallboard:    ${url}/demo/wallboard.html#token=${t.wallboard}
     CRM + widget: ${url}/demo/crm.html#token=${t.agent}
+    Webhooks:     ${url}/demo/webhooks.html
 
   Demo tokens (HS256, valid 12 h):
     AGENT_TOKEN=${t.agent}

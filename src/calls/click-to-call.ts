@@ -1,5 +1,6 @@
 // Click-to-call legs: the agent's pickup of a call the switch placed for them is not the customer answering.
 import type { AgentRef } from '../contract.js';
+import type { Call } from './call.js';
 import type { Leg } from './leg.js';
 
 /** Calls the bridge itself placed (click-to-call): the composition root wires it to the dial module. */
@@ -18,4 +19,14 @@ export function isClickToCall(leg: Leg, agent: AgentRef, placed: PlacedCalls | u
   } catch {
     return false; // a narrow lookup; a failure only loses the click-to-call hint
   }
+}
+
+/**
+ * AntRing's API click-to-call carries no Kazoo marker (the device leg's Authorizing-Type is `device`): the switch
+ * placing a far leg (no Owner-ID, `outbound`, Other-Leg-Call-ID = the root) from an agent's rung root leg tells it.
+ */
+export function noteFarLeg(call: Call, leg: Leg): void {
+  const r = call.root;
+  if (leg === r || leg.parentId !== r.id || leg.ownerId !== undefined || leg.direction !== 'outbound') return;
+  if (r.seen && r.agent !== undefined && r.direction === 'outbound' && r.clickToCall === false) r.clickToCall = true;
 }

@@ -7,7 +7,7 @@ import { BoundedSet } from './bounded-set.js';
 import { answerLeg, destroyLeg, dropLeg, newCall, noteQueue, seeLeg, setAgent, type Call, type View } from './call.js';
 import { callFacts } from './facts.js';
 import { createdAtFrom, fillLeg, impliedAnswerAt, legEndOf, placeholderLeg, type Leg } from './leg.js';
-import { isClickToCall, type PlacedCalls } from './click-to-call.js';
+import { isClickToCall, noteFarLeg, type PlacedCalls } from './click-to-call.js';
 import type { CallEngineOptions, CallEngineStats } from './engine-options.js';
 import { linkedIds, linkLate, settleRoot, type LinkIndex } from './link.js';
 import { provisionalCall } from './provisional.js';
@@ -119,8 +119,10 @@ export class CallEngine {
         this.endedLegs.add(event.legId);
         return [];
       }
-      const guessed = this.joinedCall(event) ? undefined : provisionalCall(event, at, this.calls.values(), this.directory, this.placed);
-      call = this.joinedCall(event) ?? guessed ?? this.startCall(event, at, receivedAt, out);
+      const joined = this.joinedCall(event);
+      // An unlinked agent leg joins the one live customer call from its caller number (docs/call-model.md).
+      const guessed = joined ? undefined : provisionalCall(event, at, this.calls.values(), this.directory, this.placed);
+      call = joined ?? guessed ?? this.startCall(event, at, receivedAt, out);
       leg = call.legs.get(event.legId) ?? this.addLeg(call, event.legId, at);
       if (!leg) {
         this.counters.legOverflow++;
@@ -130,6 +132,7 @@ export class CallEngine {
     }
     this.touch(call, at);
     this.applyToLeg(call, leg, event, at);
+    noteFarLeg(call, leg);
     call = linkLate(this.linkIndex, call, leg, event, at, receivedAt, out);
     settleRoot(call);
     this.emit(call, receivedAt, out);

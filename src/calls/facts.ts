@@ -15,8 +15,18 @@ export interface CallFacts {
   startedAt: string;
 }
 
+/** The same few instants (a call's start, answer, end) are formatted again at every event of the call: remembered. */
+const ISO_CACHE_MAX = 2048;
+const isoCache = new Map<number, string>();
+
 export function iso(ms: number): string {
-  return new Date(ms).toISOString();
+  let s = isoCache.get(ms);
+  if (s === undefined) {
+    s = new Date(ms).toISOString();
+    if (isoCache.size >= ISO_CACHE_MAX) isoCache.clear();
+    isoCache.set(ms, s);
+  }
+  return s;
 }
 
 /** The caller name worth showing: not a SIP user name, not the number again. */

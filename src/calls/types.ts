@@ -40,4 +40,9 @@ export interface CallUpdate {
   billingSec?: number;
   /** performance.now() of the frame that caused this update (latency metric). */
   receivedAt: number;
+  /**
+   * Cluster mode: `<Msg-ID>:<index>` (or `<callId>:c<n>`), given by the gate (cluster/gate.ts), the same on every
+   * upstream holder; the fan-out marks it done after emitting. Absent on one node.
+   */
+  clusterUpdateId?: string;
 }

@@ -12,7 +12,7 @@ import { RedisContactCache } from './contact-cache.js';
 import { CallGate, type GateEvent } from './gate.js';
 import { Membership } from './membership.js';
 import { DEFAULT_CLUSTER_SETTINGS, type ClusterSettings } from './settings.js';
-import { errText } from './errors.js';
+import { errText } from '../shared/errors.js';
 import { RedisIdempotencyStore, RedisRateLimiter } from './dial-stores.js';
 import { SharedDashboardSource } from './dashboard-source.js';
 import type { DashboardSource } from '../dashboard/poller.js';

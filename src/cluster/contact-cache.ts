@@ -1,9 +1,8 @@
 // The contact cache's second level in Redis: one key per national number, with the TTL the directory asks for.
 import type { Redis } from 'ioredis';
 import type { LookupResult, SecondLevelCache } from '../enrich/contact-directory.js';
+import { isLookupStatus } from '../enrich/lookup-status.js';
 import type { ClusterKeys } from './keys.js';
-
-const STATUSES: ReadonlySet<string> = new Set(['found', 'multiple', 'not_found', 'error', 'disabled']);
 
 export class RedisContactCache implements SecondLevelCache {
   constructor(private readonly o: { redis: Redis; keys: ClusterKeys }) {}
@@ -13,7 +12,7 @@ export class RedisContactCache implements SecondLevelCache {
     if (raw === null) return undefined;
     try {
       const v = JSON.parse(raw) as Partial<LookupResult> | null;
-      if (!v || typeof v !== 'object' || typeof v.status !== 'string' || !STATUSES.has(v.status)) return undefined;
+      if (!v || typeof v !== 'object' || !isLookupStatus(v.status)) return undefined;
       if (v.contact !== null && typeof v.contact !== 'object') return undefined;
       return v as LookupResult;
     } catch {

@@ -7,7 +7,7 @@ import type { Agent, Queue } from '../antring/client.js';
 import type { DashboardSource } from '../dashboard/poller.js';
 import type { Logger } from '../log.js';
 import type { ClusterKeys } from './keys.js';
-import { errText } from './errors.js';
+import { errText } from '../shared/errors.js';
 
 export interface SharedDashboardSourceOptions {
   redis: Redis;

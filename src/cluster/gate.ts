@@ -8,10 +8,11 @@ import type { Redis } from 'ioredis';
 import type { CallUpdate } from '../calls/types.js';
 import type { Logger } from '../log.js';
 import type { ClusterKeys } from './keys.js';
-import { errText } from './errors.js';
+import { errText } from '../shared/errors.js';
 
 /** A CallUpdate carrying its cluster-wide id (kept by the enricher's spread, ignored by toCallView). */
-export type TaggedUpdate = CallUpdate & { clusterUpdateId?: string };
+/** A CallUpdate as the gate forwards it: `clusterUpdateId` set (CallUpdate types it). */
+export type TaggedUpdate = CallUpdate;
 
 const CLAIM = `
 local o = redis.call('GET', KEYS[1])

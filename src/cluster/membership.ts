@@ -5,7 +5,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import type { ClusterKeys } from './keys.js';
-import { errText } from './errors.js';
+import { errText } from '../shared/errors.js';
 
 // Renew; a lease key that vanished (Redis restarted without persistence) is taken again rather than given up.
 const RENEW = `

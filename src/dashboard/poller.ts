@@ -14,6 +14,7 @@ import type { Dashboard } from '../contract.js';
 import type { Logger } from '../log.js';
 import { canonicalDashboard, mapDashboard } from './mapping.js';
 import { membersOf, withMembers } from './scope.js';
+import { errText } from '../shared/errors.js';
 
 export interface DashboardSource {
   dashboard(): Promise<unknown>;
@@ -265,6 +266,3 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** Error class and message only (AntRing errors never carry secrets or URLs in their messages). */
-function errText(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-}

@@ -1,13 +1,14 @@
 // Click-to-call, one service for REST (POST /api/click-to-call) and the socket `dial` event: who may dial (the JWT's
 // agent), the body and the number, the agent's SIP device, idempotency, the per-agent rate limit, the AntBot
-// do-not-call list (fail closed), then AntRing's click-to-call; every outcome is a contract body (DialResult).
+// do-not-call list (fail closed), then AntRing's click-to-call; every outcome is a contract body (DialResult):
+// AntRing's own failures are upstream_* (502/503), a failure inside the bridge is internal_error (500).
 // The SIP password, tokens and secrets never reach a result, a log line or an error text; numbers are logged masked.
 import { z } from 'zod';
 import type { Claims, DialOk, ErrorBody, ErrorCode } from '../contract.js';
 import type { Logger } from '../log.js';
 import { normalizeDialable } from '../enrich/phone.js';
 import {
-  AntRingAuthError, AntRingHttpError, AntRingNetworkError, AntRingTimeoutError, DeviceOfflineError,
+  AntRingAuthError, AntRingHttpError, AntRingNetworkError, AntRingResponseError, AntRingTimeoutError, DeviceOfflineError,
 } from '../antring/errors.js';
 import type { DeviceDirectory } from './devices.js';
 import type { IdempotencyStore } from './idempotency.js';
@@ -34,6 +35,8 @@ export interface ClickToCallOptions {
   logger: Logger;
   /** Metrics hook: one call per request with `dialing` or the error code. Must not throw (it is guarded anyway). */
   onResult?: (code: 'dialing' | ErrorCode) => void;
+  /** Told just before AntRing is asked to place a call (its legs may arrive before AntRing's answer). */
+  placed?: { record(agent: string, number: string): void };
 }
 
 export const bodySchema = z.object({ number: z.string() });
@@ -59,8 +62,8 @@ export class ClickToCallService {
     try {
       r = await this.run(claims, body);
     } catch (e) {
-      this.log.error({ error: e instanceof Error ? e.name : typeof e }, 'click-to-call: unexpected failure');
-      r = err('upstream_error', 'click-to-call failed');
+      this.log.error({ error: e instanceof Error ? e.name : typeof e }, 'click-to-call: unexpected failure (a bug)');
+      r = err('internal_error', 'click-to-call failed (internal error)');
     }
     try {
       this.o.onResult?.('error' in r ? r.error : 'dialing');
@@ -164,6 +167,7 @@ export class ClickToCallService {
         return err('dnc', 'this number is on the do-not-call list');
       }
     }
+    this.o.placed?.record(agent, number);
     try {
       await this.o.upstream.clickToCall(number, device);
     } catch (e) {
@@ -183,8 +187,13 @@ export class ClickToCallService {
       this.log.warn({ ...fields, detail: e.message }, 'click-to-call: AntRing unreachable');
       return err('upstream_unavailable', 'AntRing did not answer; the call may not have been placed');
     }
-    const status = e instanceof AntRingHttpError || e instanceof AntRingAuthError ? e.status : undefined;
-    this.log.error({ ...fields, status }, 'click-to-call: AntRing refused the call');
-    return err('upstream_error', status ? `AntRing refused the call (HTTP ${status})` : 'AntRing click-to-call failed');
+    if (e instanceof AntRingHttpError || e instanceof AntRingAuthError || e instanceof AntRingResponseError) {
+      const status = e instanceof AntRingResponseError ? undefined : e.status;
+      this.log.error({ ...fields, status }, 'click-to-call: AntRing refused the call');
+      return err('upstream_error', status ? `AntRing refused the call (HTTP ${status})` : 'AntRing click-to-call failed');
+    }
+    // Not an answer of AntRing (a plain Error, a bad argument or missing configuration): a bug inside the bridge.
+    this.log.error(fields, 'click-to-call: unexpected failure (a bug)');
+    return err('internal_error', 'click-to-call failed (internal error)');
   }
 }

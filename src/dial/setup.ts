@@ -13,6 +13,7 @@ import { ClickToCallService, type ClickToCallUpstream } from './click-to-call.js
 import { loadDevicesFile, NO_DEVICES, parseDevices, type DeviceDirectory } from './devices.js';
 import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency.js';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
+import { PlacedCallsRegistry } from './placed.js';
 import { clickToCallRoutes } from './routes.js';
 
 /** Optional knobs and replacements (tests, cluster mode, metrics). */
@@ -34,6 +35,8 @@ export interface ClickToCallDeps {
 
 export interface ClickToCall {
   service: ClickToCallService;
+  /** The calls this bridge placed: the call engine's PlacedCalls. */
+  placed: PlacedCallsRegistry;
   router: Router;
   /** The DNC list, when AntBot is configured (stats, tests). */
   dnc?: DncList;
@@ -70,6 +73,7 @@ export function setupClickToCall(o: {
     ? new DncList({ source: antbot, ttlMs: d.dncTtlMs, timeoutMs: d.dncTimeoutMs, clock, logger: logger.child({ mod: 'dnc' }) })
     : undefined;
 
+  const placed = new PlacedCallsRegistry({ clock });
   const service = new ClickToCallService({
     devices,
     upstream: o.upstream,
@@ -79,11 +83,13 @@ export function setupClickToCall(o: {
     idempotencyMs: config.dial.idempotencyMs,
     logger: logger.child({ mod: 'dial' }),
     onResult: d.onResult,
+    placed,
   });
 
   let stopping: Promise<void> | undefined;
   return {
     service,
+    placed,
     router: clickToCallRoutes(service),
     dnc,
     start() {

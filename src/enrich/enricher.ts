@@ -2,13 +2,12 @@
 // Updates of one call go out in the order pushed; an update waits for the lookup at most budgetMs (from its
 // push), else it goes out 'pending' and, once the lookup settles, the latest pending update of each audience
 // is sent again with the contact. Calls never wait for each other.
-import type { Contact, ContactStatus } from '../contract.js';
+import type { EnrichedUpdate } from '../fanout/types.js';
+import { audienceKey } from '../shared/audience.js';
 import type { Audience, CallUpdate } from '../calls/types.js';
 import type { Logger } from '../log.js';
 import { systemClock, type Clock } from '../clock.js';
 import { ERROR_RESULT as ERROR, isLookupStatus, type LookupResult } from './lookup-status.js';
-
-export type EnrichedUpdate = CallUpdate & { contact: Contact | null; contactStatus: ContactStatus; candidates?: Contact[] };
 
 /** What the enricher needs of the contact directory (ContactDirectory implements it). */
 export interface ContactLookup {
@@ -48,10 +47,6 @@ interface CallEntry {
   ended: boolean;
 }
 
-
-export function audienceKey(a: Audience): string {
-  return a.kind === 'call' ? 'call' : `agent:${a.username}`;
-}
 
 export class Enricher {
   private readonly contacts: EnricherOptions['contacts'];

@@ -1,15 +1,10 @@
 // The CRM lookup statuses and results, defined once (pure): the list, its guard, the fixed results, and the one rule
 // for a call with nothing to look up. The public contactStatus (src/contract.ts) is these plus 'pending'.
-import type { Contact, ContactStatus } from '../contract.js';
+import { CONTACT_STATUSES, type Contact, type ContactStatus } from '../contract.js';
 
-/** What a contact lookup can settle as. */
-export const LOOKUP_STATUSES = ['found', 'multiple', 'not_found', 'error', 'disabled'] as const;
-export type LookupStatus = (typeof LOOKUP_STATUSES)[number];
-
-// Compile-time: the list is exactly the contract's contactStatus without 'pending' (neither may drift).
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const SAME_AS_CONTRACT: Same<LookupStatus, Exclude<ContactStatus, 'pending'>> = true;
-void SAME_AS_CONTRACT;
+/** What a contact lookup can settle as: the contract's statuses but 'pending' (a pop sent before the CRM answered). */
+export type LookupStatus = Exclude<ContactStatus, 'pending'>;
+export const LOOKUP_STATUSES: readonly LookupStatus[] = CONTACT_STATUSES.filter((s): s is LookupStatus => s !== 'pending');
 
 export interface LookupResult {
   status: LookupStatus;

@@ -7,6 +7,7 @@ import type { Claims, DialResult, ErrorBody, WrapupResult } from '../contract.js
 import type { Logger } from '../log.js';
 import type { FanoutSocket } from './server.js';
 import { type ThrottleSettings, TokenBucket } from './throttle.js';
+import { errText } from '../shared/errors.js';
 
 export interface ClientEventsOptions {
   logger: Logger;
@@ -85,7 +86,7 @@ export function createClientEvents(o: ClientEventsOptions): { attach(socket: Fan
     p.then(reply, (err: unknown) => {
       logger.error({ sid: socket.id, event, err: errText(err) }, `${event} failed`);
       reply(event === 'dial'
-        ? { error: 'upstream_error', message: 'click-to-call failed' }
+        ? { error: 'internal_error', message: 'click-to-call failed (internal error)' }
         : { error: 'internal_error', message: 'the wrap-up could not be accepted' });
     });
   }
@@ -99,8 +100,4 @@ export function createClientEvents(o: ClientEventsOptions): { attach(socket: Fan
         onRequest('wrapup', socket, claims, body, ack, o.wrapup, 'wrap-up is not enabled on this bridge'));
     },
   };
-}
-
-function errText(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }

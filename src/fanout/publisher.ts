@@ -10,6 +10,7 @@ import { roomsForAudience } from './rooms.js';
 import type { SeqSource } from './seq.js';
 import type { EnrichedUpdate } from './types.js';
 import { toCallView } from './view.js';
+import { errText } from '../shared/errors.js';
 
 export interface CallEmitter {
   emitCall(rooms: string[], view: CallView): void;
@@ -116,8 +117,4 @@ export class CallPublisher {
     }
     return view;
   }
-}
-
-function errText(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }

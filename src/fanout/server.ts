@@ -39,6 +39,7 @@ import { DEFAULT_RECOVERY_MS, type OffsetKeeper, startOffsetKeeper } from './rec
 import { redactDashboardForWallboard } from './redact.js';
 import { roomsForClaims } from './rooms.js';
 import { type ThrottleSettings, throttleSettings } from './throttle.js';
+import { errText } from '../shared/errors.js';
 
 export type FanoutServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type FanoutSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -307,8 +308,4 @@ export function createFanout(httpServer: HttpServer, o: FanoutOptions): Fanout {
 
 function isPromiseLike<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
   return typeof (v as { then?: unknown } | null)?.then === 'function';
-}
-
-function errText(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }

@@ -1,5 +1,5 @@
-// Local structural types of the fan-out. EnrichedUpdate mirrors what enrich/enricher.ts hands to the publisher;
-// it is declared here structurally so fanout/ does not depend on the enricher module.
+// Types of the fan-out. EnrichedUpdate is defined here, once: what enrich/enricher.ts hands to the publisher (and
+// writeback/crm-status.ts adds `crm` to); fanout/ depends on no enricher module for it.
 
 import type { CallUpdate } from '../calls/types.js';
 import type { CallCrm, Contact, ContactStatus } from '../contract.js';

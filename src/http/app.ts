@@ -20,7 +20,11 @@ export interface HttpAppOptions {
   publicRoutes?: Router[];
   /** Authenticated API routes (click-to-call, dashboard, history…). */
   apiRoutes?: Router[];
+  /** JSON body limit of the API routes. Default 4kb (a click-to-call body is tens of bytes). */
   bodyLimit?: string;
+  /** Routes that take longer bodies (a wrap-up note: 2,000 characters of Vietnamese are up to ~6 KB of UTF-8), by
+   *  path under /api. */
+  largeBodies?: { paths: RegExp; limit: string };
 }
 
 export function createHttpApp(o: HttpAppOptions): express.Express {
@@ -30,7 +34,10 @@ export function createHttpApp(o: HttpAppOptions): express.Express {
   app.use(cors(o.corsOrigins));
   app.use(healthRoutes(o.readiness));
   for (const r of o.publicRoutes ?? []) app.use(r);
-  app.use('/api', express.json({ limit: o.bodyLimit ?? '4kb', strict: true, type: () => true }));
+  const json = (limit: string) => express.json({ limit, strict: true, type: () => true });
+  const small = json(o.bodyLimit ?? '4kb');
+  const large = o.largeBodies ? json(o.largeBodies.limit) : undefined;
+  app.use('/api', (req, res, next) => (large && o.largeBodies?.paths.test(req.path) ? large : small)(req, res, next));
   app.use('/api', requireAuth(o.verifier));
   app.use(callRoutes(o.liveCalls));
   for (const r of o.apiRoutes ?? []) app.use(r);

@@ -21,6 +21,15 @@ export interface DemoPagesOptions {
   /** Demo mode only: `POST /demo/token` (Authorization: Bearer <the page's token, expired or not>) → `{ token }`,
    *  so a page that got `session_expired` can reconnect by itself. Absent: the route answers 404. */
   renewToken?: DemoTokenRenewer;
+  /** Demo mode only: what the simulated AntCRM and the embedded webhook receiver got, for the CRM and webhook demo
+   *  pages (GET /demo/feed/crm.json, /demo/feed/webhooks.json). Absent: those routes answer 404. */
+  feed?: DemoFeed;
+}
+
+/** The demo pages' feed: simulated data only (the simulator's tickets, leads and received webhooks). */
+export interface DemoFeed {
+  crm(): { tickets: unknown[]; leads: unknown[] };
+  webhooks(): { deliveries: unknown[] };
 }
 
 /** Same-origin only; no inline script or style (the pages and the widget use none); sockets to this origin. */
@@ -75,6 +84,16 @@ export function demoPages(o: DemoPagesOptions = {}): Router {
       }
       res.json({ token: fresh });
     });
+  }
+  const feed = o.feed;
+  if (feed) {
+    const serve = (get: () => unknown) => (_req: unknown, res: Response) => {
+      securityHeaders(res);
+      res.setHeader('Cache-Control', 'no-store');
+      res.json(get());
+    };
+    r.get('/demo/feed/crm.json', serve(() => feed.crm()));
+    r.get('/demo/feed/webhooks.json', serve(() => feed.webhooks()));
   }
   // Express matches `/demo/` here too (non-strict routing): only the bare path is redirected.
   r.get('/demo', (req, res, next) =>

@@ -5,11 +5,13 @@ import { Router } from 'express';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../log.js';
 import type { HistoryQuery } from '../antring/hash.js';
-import { AntRingError, AntRingHttpError, AntRingNetworkError, AntRingTimeoutError } from '../antring/errors.js';
+import { AntRingHttpError } from '../antring/errors.js';
+import { upstreamErrorCode } from '../upstream/http-mapping.js';
 import { claimsOf } from './auth.js';
 import { HttpError } from './errors.js';
 import { antringDate, parseHistoryQuery, MEDIA_RE } from './history-query.js';
 import { historyScope, parseHistoryRecord, type HistoryItem } from './history-records.js';
+import { errSummary } from '../shared/errors.js';
 export * from './history-query.js';
 export * from './history-records.js';
 
@@ -21,22 +23,18 @@ export interface HistorySource {
 
 /** A named AntRing failure → 503/502. Anything else is a bug inside the bridge: passed on as is (→ 500 internal_error). */
 function upstreamError(err: unknown, what: string): HttpError {
-  if (!(err instanceof AntRingError) && !(err instanceof UnusableUrlError)) throw err;
-  if (err instanceof AntRingTimeoutError || err instanceof AntRingNetworkError) {
-    return new HttpError('upstream_unavailable', `${what}: AntRing did not answer`);
-  }
-  if (err instanceof AntRingHttpError && (err.status === 502 || err.status === 503 || err.status === 504 || err.status === 429)) {
-    return new HttpError('upstream_unavailable', `${what}: AntRing is unavailable`);
-  }
-  return new HttpError('upstream_error', `${what}: AntRing answered with an error`);
+  if (err instanceof UnusableUrlError) return new HttpError('upstream_error', `${what}: AntRing answered with an error`);
+  const code = upstreamErrorCode(err);
+  if (code === undefined) throw err;
+  return code === 'upstream_unavailable'
+    ? new HttpError('upstream_unavailable', `${what}: AntRing did not answer or is unavailable`)
+    : new HttpError('upstream_error', `${what}: AntRing answered with an error`);
 }
 
 /** play_recording answered 2xx with something that is not an http(s) URL. */
 class UnusableUrlError extends Error {
   override readonly name = 'UnusableUrlError';
 }
-
-const errSummary = (err: unknown) => (err instanceof Error ? { name: err.name, message: err.message } : { name: typeof err });
 
 /** The signed URL AntRing gave, as a URL; never echoed (it is signed). */
 function httpUrl(raw: unknown): URL {

@@ -2,6 +2,7 @@
 // logged (with its name) and the others still get the update. stop() stops them in reverse order (idempotent).
 import type { Logger } from '../log.js';
 import type { CallConsumer, PipelineUpdate } from './update.js';
+import { errText } from '../shared/errors.js';
 
 export class ConsumerSet {
   private stopping?: Promise<void>;
@@ -43,8 +44,4 @@ export class ConsumerSet {
   private failed(c: CallConsumer, u: PipelineUpdate, err: unknown): void {
     this.logger.error({ consumer: c.name, callId: u.callId, err: errText(err) }, 'call consumer failed');
   }
-}
-
-function errText(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }

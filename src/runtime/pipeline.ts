@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import type { LegEvent } from '../signals/types.js';
 import type { UpstreamLeases } from './mode.js';
 import { signalNotReadyReason } from '../http/health.js';
+import { errText } from '../shared/errors.js';
 
 /** What the pipeline needs of the CallEngine. */
 export interface EngineLike {
@@ -134,8 +135,4 @@ export class UpstreamPipeline {
     await this.subscriber?.stop().catch((err: unknown) => errors.push(err));
     if (errors.length) this.o.logger.error({ errors: errors.map(errText) }, 'stopping the upstream pipeline failed');
   }
-}
-
-function errText(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }

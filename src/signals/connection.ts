@@ -3,7 +3,7 @@
 import WebSocket from 'ws';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
-import { errSummary } from './errors.js';
+import { errSummary } from '../shared/errors.js';
 import type { ConnectTarget, ProtocolSession } from './protocol.js';
 import { TimerSlots } from './timer-slots.js';
 

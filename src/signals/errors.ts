@@ -20,9 +20,3 @@ export class SignalConnectError extends Error {
 export class SignalTokenError extends Error {
   override readonly name = 'SignalTokenError';
 }
-
-/** Loggable summary of an unknown error (name and message only; no stack, no attached fields). */
-export function errSummary(err: unknown): { name: string; message: string } {
-  if (err instanceof Error) return { name: err.name, message: err.message.slice(0, 300) };
-  return { name: typeof err, message: String(err).slice(0, 300) };
-}

@@ -1,7 +1,7 @@
 // Inbound frame accounting: size/binary checks, per-type and per-reason counters, rate-limited warnings,
 // event parsing and delivery. Never throws, never logs frame contents (subscribe frames carry tokens).
 import type { Logger } from '../log.js';
-import { errSummary } from './errors.js';
+import { errSummary } from '../shared/errors.js';
 import { parseKazooEvent } from './kazoo-event.js';
 import type { Inbound, Interpreted, ProtocolSession } from './protocol.js';
 import { RateLimitedWarn } from './reject-log.js';

@@ -3,7 +3,7 @@
 // holds up timers, heartbeat replies or the watchdog. Bounded: beyond maxItems a packet is refused (onOverflow).
 
 import type { Logger } from '../log.js';
-import { errSummary } from './errors.js';
+import { errSummary } from '../shared/errors.js';
 
 export interface InboundBacklogOptions<T> {
   process: (item: T) => void;

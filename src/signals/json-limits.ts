@@ -8,6 +8,8 @@ export type JsonParsed = { ok: true; value: unknown } | { ok: false; reason: 'ba
 
 /** True when `text` nests objects/arrays deeper than `maxDepth` (brackets inside strings do not count). */
 export function nestsDeeperThan(text: string, maxDepth: number): boolean {
+  // Cheap bound first (native indexOf): with at most maxDepth opening brackets in all, no nesting is deeper.
+  if (countAtMost(text, 0x7b, countAtMost(text, 0x5b, maxDepth)) >= 0) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -25,6 +27,15 @@ export function nestsDeeperThan(text: string, maxDepth: number): boolean {
     } else if (c === 0x5d || c === 0x7d) depth -= 1;
   }
   return false;
+}
+
+/** `budget` minus the occurrences of the character `code` in `text`; -1 as soon as the budget is spent. */
+function countAtMost(text: string, code: number, budget: number): number {
+  if (budget < 0) return -1;
+  const ch = String.fromCharCode(code);
+  let left = budget;
+  for (let i = text.indexOf(ch); i >= 0; i = text.indexOf(ch, i + 1)) if (--left < 0) return -1;
+  return left;
 }
 
 /** JSON.parse that never throws and refuses frames nested deeper than `maxDepth`. */

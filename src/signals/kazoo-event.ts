@@ -27,6 +27,20 @@ export function normaliseKey(key: string): string {
   return key.toLowerCase().replace(/-/g, '_');
 }
 
+/** Kazoo sends the same ~100 keys in every event: their normal forms are remembered (bounded; cleared when full). */
+const KEY_CACHE_MAX = 4096;
+const keyCache = new Map<string, string>();
+
+function normalisedKey(key: string): string {
+  let k = keyCache.get(key);
+  if (k === undefined) {
+    k = normaliseKey(key);
+    if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
+    if (key.length <= MAX_FIELD_CHARS) keyCache.set(key, k);
+  }
+  return k;
+}
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -34,8 +48,9 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 function fieldsOf(obj: Record<string, unknown>): Fields {
   const out: Fields = new Map();
   for (const key of Object.keys(obj)) {
-    const k = normaliseKey(key);
-    if (out.has(k) && out.get(k) !== undefined && out.get(k) !== null) continue; // first usable value wins
+    const k = normalisedKey(key);
+    const prev = out.get(k);
+    if (prev !== undefined && prev !== null) continue; // first usable value wins
     out.set(k, obj[key]);
   }
   return out;

@@ -1,5 +1,6 @@
 // Socket.IO 0.9 session: HTTP handshake, `1::`, heartbeat echo, subscribe events with ack ids.
 
+import type { FetchLike } from '../upstream/fetch.js';
 import { SignalConnectError } from './errors.js';
 import {
   type ConnectTarget,
@@ -19,15 +20,8 @@ import {
   parseHandshake,
 } from './socketio09-codec.js';
 
-export interface FetchResponseLike {
-  ok: boolean;
-  status: number;
-  text(): Promise<string>;
-}
-export type FetchLike = (
-  url: string,
-  init: { signal: AbortSignal; headers?: Record<string, string> },
-) => Promise<FetchResponseLike>;
+/** The upstream kit's fetch shape (src/upstream/fetch.ts), the one every upstream client takes. */
+export type { FetchLike };
 
 /** Dead-socket default: 2.5 × the heartbeat the server announced; none when it announced none (heartbeats off). */
 export const HEARTBEAT_DEAD_FACTOR = 2.5;
@@ -51,8 +45,12 @@ export class SocketIoSession implements ProtocolSession {
   constructor(private readonly opts: { url: string; accountId: string; fetch: FetchLike; now: () => number }) {}
 
   async prepare(signal: AbortSignal): Promise<ConnectTarget> {
-    const res = await this.opts.fetch(`${toHttpUrl(this.opts.url)}/socket.io/1/?t=${this.opts.now()}`, { signal });
-    if (!res.ok)
+    const res = await this.opts.fetch(`${toHttpUrl(this.opts.url)}/socket.io/1/?t=${this.opts.now()}`, {
+      method: 'GET',
+      headers: {},
+      signal,
+    });
+    if (res.status < 200 || res.status > 299)
       throw new SignalConnectError(`socket.io handshake answered HTTP ${res.status}`, 'handshake_http_status');
     const body = await res.text();
     const hs = parseHandshake(body);

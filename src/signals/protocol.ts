@@ -1,4 +1,5 @@
 // What a wire protocol (socketio 0.9, blackhole JSON) provides to the subscriber, per connection.
+import type { SignalProtocol } from '../shared/signal-protocol.js';
 
 /** One inbound frame, as the subscriber needs to see it. */
 export type Inbound =
@@ -33,7 +34,7 @@ export interface ConnectTarget {
 export type RawPacket = { ok: true; text: string } | { ok: false; reason: string };
 
 export interface ProtocolSession {
-  readonly name: 'socketio' | 'blackhole';
+  readonly name: SignalProtocol;
   /** socketio waits for `1::` after the socket opens; blackhole is ready at open. */
   readonly awaitsConnectFrame: boolean;
   /** Anything needed before the websocket (socketio: the HTTP handshake). Rejects on abort. */

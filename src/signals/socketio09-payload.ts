@@ -7,6 +7,8 @@
 export type PayloadPacket = { ok: true; packet: string } | { ok: false; reason: 'bad_payload_framing' };
 
 const MARK = '\ufffd';
+/** A high surrogate: where a code point count and a UTF-16 length can differ. */
+const HIGH_SURROGATE = /[\ud800-\udbff]/;
 const HEADER = /\ufffd(\d{1,9})\ufffd/y;
 const NEXT_HEADER = /\ufffd\d{1,9}\ufffd/g;
 
@@ -35,6 +37,8 @@ function nextHeaderAt(text: string, from: number): number {
 export function decodePayload(text: string): PayloadPacket[] {
   if (!text.startsWith(MARK)) return [{ ok: true, packet: text }];
   const out: PayloadPacket[] = [];
+  // Without astral characters a code point is one UTF-16 unit: lengths need no per-character walk.
+  const bmpOnly = !HIGH_SURROGATE.test(text);
   let i = 0;
   while (i < text.length) {
     HEADER.lastIndex = i;
@@ -42,7 +46,7 @@ export function decodePayload(text: string): PayloadPacket[] {
     if (m) {
       const start = i + m[0].length;
       const len = Number(m[1]);
-      let end = advanceCodePoints(text, start, len);
+      let end = bmpOnly ? (start + len <= text.length ? start + len : -1) : advanceCodePoints(text, start, len);
       if (!atBoundary(text, end)) end = start + len <= text.length && atBoundary(text, start + len) ? start + len : -1;
       if (end >= 0) {
         out.push({ ok: true, packet: text.slice(start, end) });

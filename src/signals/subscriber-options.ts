@@ -7,11 +7,12 @@ import type { WebSocketLike } from './connection.js';
 import type { FetchLike } from './protocol-socketio.js';
 import type { SignalState, StateInfo } from './state.js';
 import type { LegEvent } from './types.js';
+import type { SignalProtocol } from '../shared/signal-protocol.js';
 
 export interface SignalSubscriberOptions {
   /** http(s):// or ws(s)://. socketio: handshake at `{url}/socket.io/1/`; blackhole: the websocket itself. */
   url: string;
-  protocol: 'socketio' | 'blackhole';
+  protocol: SignalProtocol;
   accountId: string;
   bindings: string[];
   tokens: TokenSource;

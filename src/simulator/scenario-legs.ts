@@ -63,6 +63,11 @@ export function legBuilders(data: SimData) {
         'From-URI': `${a.ext[0]}@${data.org.realm}`, 'Inherit-Codec': 'false', 'Retain-CID': 'true', 'Auto-Answer-Loopback': 'true',
       },
     }),
+    /** Click-to-call through AntRing's open API, first leg: the agent's device rung showing the number; no marker. */
+    agentDeviceOpenApi: (a: SimAgent, number: string): LegInit => ({
+      direction: 'outbound', callerIdNumber: number, callerIdName: number, calleeIdNumber: a.ext[0], calleeIdName: a.name,
+      from: number, to: a.ext[0], request: a.device.sipUser, ...device(a),
+    }),
     /** An agent dialling a number (or a feature code such as `*97`) from the desk phone: the device calls the switch. */
     deskOut: (a: SimAgent, number: string, createName?: string): LegInit => ({
       direction: 'inbound', callerIdNumber: a.ext[0], callerIdName: a.name, calleeIdNumber: number,

@@ -41,6 +41,12 @@ export interface ClickToCall {
   agent: string;
   number: string;
   result: ClickResult;
+  /**
+   * Who originates it: Kazoo's crossbar click-to-call (`cb_clicktocall`: a `c2c-` Call-ID, Authorizing-Type
+   * `clicktocall`; the default), or AntRing's open API (`POST /oapi/v1/call/click-to-call/:number`, what the bridge
+   * calls), whose device leg carries no click-to-call marker: a plain device leg.
+   */
+  via?: 'crossbar' | 'openapi';
   /** The agent's own device ringing before they pick up (default Timing.agentRingMs). */
   agentRingMs?: number;
   ringMs?: number;

@@ -95,7 +95,7 @@ export class ScenarioEngine extends ScenarioCore {
   async clickToCall(c: ClickToCall): Promise<ScenarioResult> {
     const agent = this.agent(c.agent);
     return this.play(async (run, legs, dialect) => {
-      const [a] = this.ring(run, legs.agentDevice(agent, c.number), agent);
+      const [a] = this.ring(run, c.via === 'openapi' ? legs.agentDeviceOpenApi(agent, c.number) : legs.agentDevice(agent, c.number), agent);
       await run.wait(c.agentRingMs ?? this.timing.agentRingMs);
       run.answer(a);
       this.state.legAnswered(agent);

@@ -2,10 +2,12 @@
 // (Socket.IO 0.9 and Kazoo 4 blackhole JSON). Pure in-memory logic: the protocols deliver.
 import { pino } from 'pino';
 import type { Logger } from '../log.js';
+import type { SimulatedSignalProtocol } from '../shared/signal-protocol.js';
 import type { TokenCheck, TokenRegistry } from './token-registry.js';
 import { accountIdOf, bindingMatches, callRouteOf, isValidBinding } from './signal-topic.js';
 
-export type SignalProtocol = 'socketio09' | 'blackhole';
+/** The simulator's wire names for the bridge's protocols (src/shared/signal-protocol.ts). */
+export type SignalProtocol = SimulatedSignalProtocol;
 
 export interface SubscriptionRequest {
   connectionId: string;

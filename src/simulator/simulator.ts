@@ -22,6 +22,7 @@ import { attachSignalServers, type SignalServers, type SignalServersStats } from
 import type { SocketIo09Framing } from './signal-socketio09.js';
 import { SimState } from './state.js';
 import { TokenRegistry } from './token-registry.js';
+import type { SignalProtocol } from '../shared/signal-protocol.js';
 
 export interface SimulatorOptions {
   /** Default 0 (any free port). */
@@ -109,7 +110,7 @@ export interface Simulator {
   /** The simulated AntBot: its DNC entries, issued tokens, fault switches (fail, delayMs, tokenStyle). */
   readonly antbot: AntBotSim;
   /** socketio: the http base (Socket.IO 0.9 under /socket.io/1/); blackhole: ws://host:port/blackhole. */
-  signalUrl(protocol: 'socketio' | 'blackhole'): string;
+  signalUrl(protocol: SignalProtocol): string;
   readonly credentials: SimulatorCredentials;
   readonly data: SimData;
   readonly state: SimState;
@@ -123,6 +124,8 @@ export interface Simulator {
   readonly crm: { tickets(): CrmTicket[]; leads(): CrmRecord[] };
   /** The embedded webhook receiver (`url` = WEBHOOK_URLS, `secret` = WEBHOOK_SECRET): verified deliveries, once each. */
   readonly webhooks: { url: string; secret: string; deliveries(): ReceivedWebhook[]; stats(): WebhookReceiverStats; reset(): void };
+  /** The demo pages' feed (http/demo-pages.ts DemoFeed): tickets and leads written, webhooks received (newest first). */
+  readonly demoFeed: { crm(): { tickets: CrmTicket[]; leads: CrmRecord[] }; webhooks(): { deliveries: ReceivedWebhook[] } };
   stats(): SimulatorStats;
   /** Idempotent. */
   close(): Promise<void>;
@@ -159,7 +162,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const rest = antringRest({
     data, state, tokens, faults, credentials,
     startClickToCall: (agent, number) => {
-      scenarios.clickToCall({ agent: agent.username, number, result: faults.clickToCall.result }).catch((err: unknown) => {
+      scenarios.clickToCall({ agent: agent.username, number, result: faults.clickToCall.result, via: 'openapi' }).catch((err: unknown) => {
         if ((err as Error)?.name !== 'ScenarioAbortedError') logger.error({ err }, 'click-to-call scenario failed');
       });
     },
@@ -226,6 +229,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       deliveries: () => receiver.deliveries(),
       stats: () => receiver.stats(),
       reset: () => receiver.reset(),
+    },
+    demoFeed: {
+      crm: () => ({ tickets: crm.tickets().reverse(), leads: crm.added().filter((r) => r.contactType === 'lead').reverse() }),
+      webhooks: () => ({ deliveries: receiver.deliveries().reverse() }),
     },
     stats: () => {
       const r = rest.stats();

@@ -20,12 +20,16 @@ export interface WritebackConsumerOptions {
   recent: RecentCallStore;
   logger: Logger;
   kinds: { tickets: boolean; leads: boolean };
+  /** Keep the recent-call records (wrap-up rights, crm re-sends): any AntCRM write-back is on. */
+  records: boolean;
   ticketSla: string;
   webhooks: { urls: readonly string[]; events: readonly string[] };
   /** How long an ended call with a `pending` contact waits for it. Default 10000. */
   contactWaitMs?: number;
   /** Calls tracked at once (oldest dropped). Default 20000. */
   maxCalls?: number;
+  /** How long a decided call is still tracked (late agent views). Default 60000. */
+  keepDecidedMs?: number;
   now?: () => number;
   /** Counted failures (metrics): an enqueue or the store failed. */
   onError?: (what: 'enqueue' | 'store') => void;
@@ -35,6 +39,7 @@ interface Tracked {
   rung: string[];
   updates: Map<string, CallFacts>;
   decided: boolean;
+  decidedAt?: number;
   /** The ended admin update, kept while its contact is pending. */
   waiting?: CallFacts;
   timer?: NodeJS.Timeout;
@@ -59,7 +64,7 @@ export class WritebackConsumer implements CallConsumer {
   }
 
   consume(u: PipelineUpdate): void {
-    if (this.stopped || u.org !== this.o.org) return;
+    if (this.stopped || !this.o.records || u.org !== this.o.org) return;
     const t = this.track(u.callId);
     const f = factsOf(u);
     if (u.audience.kind === 'agent' && !t.rung.includes(u.audience.username)) {
@@ -115,8 +120,11 @@ export class WritebackConsumer implements CallConsumer {
       t = { rung: [], updates: new Map(), decided: false };
       this.calls.set(callId, t);
       const max = Math.max(1, this.o.maxCalls ?? 20_000);
+      const stale = this.now() - (this.o.keepDecidedMs ?? 60_000);
+      // Oldest first: over the cap, or decided a while ago (their record is in the store).
       for (const [id, old] of this.calls) {
-        if (this.calls.size <= max) break;
+        const gone = this.calls.size > max || (old.decided && (old.decidedAt ?? 0) < stale);
+        if (!gone) break;
         if (old.timer) clearTimeout(old.timer);
         this.calls.delete(id);
       }
@@ -124,18 +132,23 @@ export class WritebackConsumer implements CallConsumer {
     return t;
   }
 
+  private now(): number {
+    return (this.o.now ?? Date.now)();
+  }
+
   private decide(callId: string): void {
     const t = this.calls.get(callId);
     const u = t?.waiting;
     if (!t || !u || t.decided || this.stopped) return;
     t.decided = true;
+    t.decidedAt = this.now();
     if (t.timer) clearTimeout(t.timer);
     t.timer = undefined;
     t.waiting = undefined;
     if (u.direction === 'internal' || !u.customerNumber || u.mergedInto) return;
     const record: RecentCall = {
       callId,
-      endedAtMs: Date.parse(u.endedAt ?? '') || (this.o.now ?? Date.now)(),
+      endedAtMs: Date.parse(u.endedAt ?? '') || this.now(),
       rung: [...t.rung],
       ticket: ticketFor(u, { sla: this.o.ticketSla, agentsRung: t.rung }),
       updates: [],

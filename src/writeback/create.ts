@@ -1,5 +1,6 @@
 // createWriteback(deps): the whole after-call write-back (bridge-contract §7.2) as one part the composition root plugs
-// in: the durable outbox (SQLite in DATA_DIR on one node, Redis in a cluster, memory when nothing is written), its
+// in: the durable outbox (SQLite in DATA_DIR on one node, Redis in a cluster, memory when nothing is written or in
+// demo mode), its
 // handlers (AntCRM writer, Standard Webhooks sender), the call consumer, the wrap-up service, the REST routes.
 //
 //   const wb = createWriteback({ config, logger, publisher, contacts, cluster: mode.cluster });
@@ -30,7 +31,7 @@ import { WRAPUP_WINDOW_MS, WrapupService } from './wrapup.js';
 import { wrapupHandler } from './wrapup-handler.js';
 
 export interface WritebackDeps {
-  config: Pick<Config, 'writeback' | 'webhooks' | 'dataDir' | 'outboxMaxAgeMs'> & {
+  config: Pick<Config, 'writeback' | 'webhooks' | 'dataDir' | 'outboxMaxAgeMs'> & Partial<Pick<Config, 'demo'>> & {
     antring: Pick<Config['antring'], 'accountId'>;
     antcrm: Pick<Config['antcrm'], 'apiUrl' | 'apiKey'>;
   };
@@ -71,7 +72,9 @@ export function createWriteback(d: WritebackDeps): Writeback {
   const crmOn = Boolean(config.antcrm.apiKey) && (wb.tickets || wb.leads || wb.wrapup);
   const hooksOn = config.webhooks.urls.length > 0 && Boolean(config.webhooks.secret);
   const worker = { logger: log.child({ part: 'outbox' }), maxAgeMs: config.outboxMaxAgeMs, ...d.worker };
-  const outbox: Outbox = d.outbox ?? (!crmOn && !hooksOn
+  // Memory when nothing is written, and in demo mode (its simulator starts empty each time: nothing to keep).
+  const memory = (!crmOn && !hooksOn) || config.demo === true;
+  const outbox: Outbox = d.outbox ?? (memory
     ? new MemoryOutbox(worker)
     : d.cluster
       ? new RedisOutbox({ ...worker, redis: d.cluster.redis, keys: d.cluster.keys })
@@ -102,6 +105,7 @@ export function createWriteback(d: WritebackDeps): Writeback {
     recent,
     logger: log,
     kinds: { tickets: crmOn && wb.tickets, leads: crmOn && wb.leads },
+    records: crmOn,
     ticketSla: wb.ticketSla,
     webhooks: { urls: hooksOn ? config.webhooks.urls : [], events: config.webhooks.events },
     now: d.now,
@@ -134,7 +138,7 @@ export function createWriteback(d: WritebackDeps): Writeback {
     start: async () => {
       status.start();
       await outbox.start();
-      log.info({ store: d.cluster ? 'redis' : crmOn || hooksOn ? 'sqlite' : 'memory', crm: crmOn ? wb : false, webhooks: config.webhooks.urls.length }, 'write-back started');
+      log.info({ store: d.outbox ? 'given' : d.cluster ? 'redis' : memory ? 'memory' : 'sqlite', crm: crmOn ? wb : false, webhooks: config.webhooks.urls.length }, 'write-back started');
     },
     stop: () => (stopping ??= doStop()),
   };

@@ -88,7 +88,8 @@ export class CrmStatus {
     if (!call) return;
     const crm = await this.crmFor(call);
     if (!crm) return;
-    for (const u of call.updates) await this.o.publish({ ...u, crm, receivedAt: performance.now() });
+    // receivedAt 0: not a frame of the upstream, so no ring-to-emit latency is observed for it.
+    for (const u of call.updates) await this.o.publish({ ...u, crm, receivedAt: 0 });
   }
 
   private async callOf(key: string): Promise<string | undefined> {

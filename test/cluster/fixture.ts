@@ -1,10 +1,10 @@
 // A simulator in the test process + a private Redis + N bridge processes; recording clients; teardown.
-import jwt from 'jsonwebtoken';
 import { io, type Socket } from 'socket.io-client';
 import type { CallView, ClientToServerEvents, Dashboard, Role, ServerToClientEvents } from '../../src/contract.js';
 import { startSimulator, type Simulator } from '../../src/simulator/simulator.js';
 import { waitFor } from '../helpers/wait.js';
 import { killAll, readyz, startBridge, startRedis, type BridgeProc, type TestRedis } from './helpers.js';
+import { roleToken } from '../helpers/tokens.js';
 
 export const JWT_SECRET = 'cluster-secret-0123456789abcdef0123456789abcdef';
 
@@ -58,7 +58,7 @@ export async function startCluster(n: number, extraEnv: Record<string, string> =
   const fx: ClusterFixture = {
     sim, redis, nodes,
     token(role, extra = {}) {
-      return jwt.sign({ sub: `t-${role}-${Math.random()}`, org: c.accountId, role, ...extra }, JWT_SECRET, { algorithm: 'HS256', expiresIn: 1800 });
+      return roleToken(role, { org: c.accountId, secret: JWT_SECRET, extra, ttlSec: 1800, sub: `t-${role}-${Math.random()}` });
     },
     async client(name, node, role, extra = {}) {
       const token = fx.token(role, extra);

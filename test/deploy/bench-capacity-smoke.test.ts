@@ -26,8 +26,12 @@ test('two steps for baseline and bridge, over several load processes, with a cha
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stdout.on('data', (d: Buffer) => void (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => void (err += d.toString()));
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   assert.is(code, 0, err.slice(-3000));
   const res = JSON.parse(out) as CapacityResult;

@@ -7,7 +7,7 @@ import { BenchArgsError, DEFAULT_STEPS, DEFAULTS, parseArgs } from '../../bench/
 import { BEGIN, END, extractSection, renderCapacitySection, spliceSection } from '../../bench/capacity-report.js';
 import {
   compareSteps, findKnee, missesOf, planLoadProcesses, retryProcesses, saturationOf, stopReason, toStep,
-  type CapacityResult, type CapacityStep, type StepOutcome,
+  type CapacityResult, type StepOutcome,
 } from '../../bench/capacity-results.js';
 import { escapeXml, renderCapacitySvg } from '../../bench/capacity-svg.js';
 import { mergeReceipts, spreadClients } from '../../bench/measure.js';
@@ -265,6 +265,8 @@ svg('well-formed XML with p99 and CPU series for baseline, bridge and cluster; h
   assert.ok(els.some((e) => e.name === 'text' && e.text.includes('2 × Test &lt;CPU&gt; &amp; Co')), 'the machine is named, escaped');
   assert.ok(titles.some((t) => /bridge \(1 node\), 4,000×200: 30 ms, not counted/.test(t)));
   assert.ok(titles.some((t) => /cluster \(2 nodes \+ Redis\), 4,000×200: 160 ms, missed: ring-to-pop p99 160 ms &gt; 100 ms/.test(t)));
+  assert.not.ok(els.some((e) => e.name === 'text' && /mechanics check/.test(e.text)));
+  assert.match(renderCapacitySvg({ ...res, params: { ...res.params, steps: [{ clients: 200, rate: 20 }] } }), /mechanics check only/);
   assert.is(escapeXml(`a<b>&"c'`), 'a&lt;b&gt;&amp;&quot;c&apos;');
   // An empty result is still a valid chart.
   const empty = { ...res, runs: {} };

@@ -2,14 +2,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import jwt from 'jsonwebtoken';
 import { createBridge, type Bridge, type BridgeDeps } from '../../src/app.js';
-import { loadConfig, type SignalProtocol } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
+import type { SignalProtocol } from '../../src/shared/signal-protocol.js';
 import type { Role } from '../../src/contract.js';
 import { startSimulator, type Simulator } from '../../src/simulator/simulator.js';
 import { connectClient, type RecordingClient } from './clients.js';
 import { captureLogger } from './logs.js';
 import { waitFor } from './wait.js';
+import { roleToken } from './tokens.js';
 
 export const JWT_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 
@@ -90,7 +91,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     org: c.accountId,
     logs,
     token(role, extra = {}, ttlSec = 600) {
-      return jwt.sign({ sub: `t-${role}`, org: c.accountId, role, ...extra }, JWT_SECRET, { algorithm: 'HS256', expiresIn: ttlSec });
+      return roleToken(role, { org: c.accountId, secret: JWT_SECRET, extra, ttlSec });
     },
     async client(role, extra = {}) {
       const cl = await connectClient(url, stack.token(role, extra));

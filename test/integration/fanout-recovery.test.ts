@@ -8,7 +8,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
-import jwt from 'jsonwebtoken';
 import type { ServerOptions } from 'socket.io';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { suite } from 'uvu';
@@ -22,6 +21,7 @@ import { createFanout, type Fanout, type FanoutOptions } from '../../src/fanout/
 import type { EnrichedUpdate } from '../../src/fanout/types.js';
 import { captureLogger } from '../helpers/logs.js';
 import { waitFor } from '../helpers/wait.js';
+import { signToken } from '../helpers/tokens.js';
 
 const SECRET = 'recovery-secret-0123456789abcdef0123456789abcdef';
 const ORG = 'org-r';
@@ -89,10 +89,7 @@ function quietAgent(url: string): {
   calls: CallView[];
   keepalive: () => boolean;
 } {
-  const token = jwt.sign({ sub: 'a', org: ORG, role: 'agent', agent: 'alice' }, SECRET, {
-    algorithm: 'HS256',
-    expiresIn: 600,
-  });
+  const token = signToken({ sub: 'a', org: ORG, role: 'agent', agent: 'alice' }, { secret: SECRET });
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(url, {
     auth: { token },
     transports: ['websocket'],

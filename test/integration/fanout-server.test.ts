@@ -3,7 +3,6 @@
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import jwt from 'jsonwebtoken';
 import { io as ioClient } from 'socket.io-client';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -18,6 +17,7 @@ import type { EnrichedUpdate } from '../../src/fanout/types.js';
 import { connectClient, connectError, type RecordingClient } from '../helpers/clients.js';
 import { captureLogger } from '../helpers/logs.js';
 import { waitFor } from '../helpers/wait.js';
+import { roleToken, signToken } from '../helpers/tokens.js';
 
 const SECRET = 'fanout-secret-0123456789abcdef0123456789abcdef';
 const ORG = 'org-a';
@@ -25,7 +25,7 @@ const nowSec = () => Math.floor(Date.now() / 1000);
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
 function token(role: Role, extra: Record<string, unknown> = {}, ttlSec = 600): string {
-  return jwt.sign({ sub: `t-${role}`, org: ORG, role, ...extra }, SECRET, { algorithm: 'HS256', expiresIn: ttlSec });
+  return roleToken(role, { org: ORG, secret: SECRET, extra, ttlSec });
 }
 
 interface Harness {
@@ -148,20 +148,20 @@ hs('each bad JWT gives connect_error with err.message and err.data.code', async 
     ['garbage', 'not-a-jwt', 'unauthorized'],
     [
       'wrong secret',
-      jwt.sign(claims, 'wrong-secret-0123456789abcdef0123456789ab', { algorithm: 'HS256', expiresIn: 60 }),
+      signToken(claims, { secret: 'wrong-secret-0123456789abcdef0123456789ab', ttlSec: 60 }),
       'unauthorized',
     ],
     ['alg none', `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims, exp: nowSec() + 60 })}.`, 'unauthorized'],
-    ['HS512', jwt.sign(claims, SECRET, { algorithm: 'HS512', expiresIn: 60 }), 'unauthorized'],
-    ['expired', jwt.sign({ ...claims, exp: nowSec() - 10 }, SECRET, { algorithm: 'HS256' }), 'token_expired'],
-    ['without exp', jwt.sign(claims, SECRET, { algorithm: 'HS256' }), 'unauthorized'],
-    ['bad role', jwt.sign({ ...claims, role: 'root' }, SECRET, { algorithm: 'HS256', expiresIn: 60 }), 'unauthorized'],
+    ['HS512', signToken(claims, { secret: SECRET, algorithm: 'HS512', ttlSec: 60 }), 'unauthorized'],
+    ['expired', signToken({ ...claims, exp: nowSec() - 10 }, { secret: SECRET, ttlSec: false }), 'token_expired'],
+    ['without exp', signToken(claims, { secret: SECRET, ttlSec: false }), 'unauthorized'],
+    ['bad role', signToken({ ...claims, role: 'root' }, { secret: SECRET, ttlSec: 60 }), 'unauthorized'],
     [
       'agent without username',
-      jwt.sign({ ...claims, role: 'agent' }, SECRET, { algorithm: 'HS256', expiresIn: 60 }),
+      signToken({ ...claims, role: 'agent' }, { secret: SECRET, ttlSec: 60 }),
       'unauthorized',
     ],
-    ['another org', jwt.sign({ ...claims, org: 'org-b' }, SECRET, { algorithm: 'HS256', expiresIn: 60 }), 'forbidden'],
+    ['another org', signToken({ ...claims, org: 'org-b' }, { secret: SECRET, ttlSec: 60 }), 'forbidden'],
   ];
   for (const [name, tok, code] of cases) {
     const err = await connectError(h.url, tok);
@@ -208,7 +208,7 @@ hs('a verifier that would accept another org is still refused (rooms and handsha
   const inner = createJwtVerifier({ secret: SECRET, org: 'org-b' });
   const h2 = await start({ verifier: inner });
   try {
-    const foreign = jwt.sign({ sub: 'x', org: 'org-b', role: 'admin' }, SECRET, { algorithm: 'HS256', expiresIn: 60 });
+    const foreign = signToken({ sub: 'x', org: 'org-b', role: 'admin' }, { secret: SECRET, ttlSec: 60 });
     const err = await connectError(h2.url, foreign);
     assert.is(err.message, 'forbidden');
     assert.is(err.code, 'forbidden');
@@ -238,7 +238,7 @@ routing('each role receives exactly the call views it may see', async ({ h }) =>
   // A foreign client never even connects.
   const foreign = await connectError(
     h.url,
-    jwt.sign({ sub: 'x', org: 'org-b', role: 'admin' }, SECRET, { algorithm: 'HS256', expiresIn: 60 }),
+    signToken({ sub: 'x', org: 'org-b', role: 'admin' }, { secret: SECRET, ttlSec: 60 }),
   );
   assert.is(foreign.code, 'forbidden');
   assert.equal(h.fanout.connectedByRole(), { agent: 2, supervisor: 4, wallboard: 1, admin: 1 });

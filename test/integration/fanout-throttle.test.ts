@@ -6,7 +6,6 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import jwt from 'jsonwebtoken';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { DialResult } from '../../src/contract.js';
@@ -15,6 +14,7 @@ import { MemoryLiveCallStore } from '../../src/fanout/live-calls.js';
 import { createFanout } from '../../src/fanout/server.js';
 import { connectClient } from '../helpers/clients.js';
 import { captureLogger } from '../helpers/logs.js';
+import { signToken } from '../helpers/tokens.js';
 import { waitFor } from '../helpers/wait.js';
 
 const SECRET = 'throttle-secret-0123456789abcdef0123456789abcdef';
@@ -53,10 +53,7 @@ test(`${N} dial events at once: a burst is served, the excess refused and counte
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const token = jwt.sign({ sub: 'a', org: ORG, role: 'agent', agent: 'alice' }, SECRET, {
-    algorithm: 'HS256',
-    expiresIn: 600,
-  });
+  const token = signToken({ sub: 'a', org: ORG, role: 'agent', agent: 'alice' }, { secret: SECRET });
   // The flooding client runs in its own process, so the delay measured here is the server's alone.
   const child = spawn(process.execPath, ['--input-type=module', '-e', FLOOD], {
     env: { ...process.env, URL: url, TOKEN: token, N: String(N) },
@@ -114,7 +111,7 @@ test('a socket under the limit is never throttled', async () => {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const cl = await connectClient(
     url,
-    jwt.sign({ sub: 'a', org: ORG, role: 'agent', agent: 'bob' }, SECRET, { algorithm: 'HS256', expiresIn: 600 }),
+    signToken({ sub: 'a', org: ORG, role: 'agent', agent: 'bob' }, { secret: SECRET }),
   );
   try {
     const results = await Promise.all(

@@ -5,10 +5,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { connectClient } from '../helpers/clients.js';
-import jwt from 'jsonwebtoken';
 import { JWT_SECRET } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 import type { CallView } from '../../src/contract.js';
+import { signToken } from '../helpers/tokens.js';
 
 for (const protocol of ['socketio', 'blackhole'] as const) {
   const t = suite<{ stack: Stack }>(`ring-all (${protocol})`);
@@ -34,7 +34,7 @@ for (const protocol of ['socketio', 'blackhole'] as const) {
     const otherSupervisor = await stack.client('supervisor', { queues: ['some-other-queue'] });
     const admin = await stack.client('admin');
     const wallboard = await stack.client('wallboard', { queues: ['*'] });
-    const foreignToken = jwt.sign({ sub: 'x', org: 'another-org', role: 'admin' }, JWT_SECRET, { algorithm: 'HS256', expiresIn: 60 });
+    const foreignToken = signToken({ sub: 'x', org: 'another-org', role: 'admin' }, { secret: JWT_SECRET, ttlSec: 60 });
     const foreign = await connectClient(stack.url, foreignToken, { expectError: true });
 
     const done = sim.scenarios.inboundQueueCall({ customer, queueId: queue.id, agents: [a, b, c], answeredBy: b, ringMs: 300, talkMs: 300 });

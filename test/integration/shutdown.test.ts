@@ -7,11 +7,11 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import jwt from 'jsonwebtoken';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startSimulator, type Simulator } from '../../src/simulator/simulator.js';
 import { waitFor } from '../helpers/wait.js';
+import { signToken } from '../helpers/tokens.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const JWT_SECRET = 'shutdown-secret-0123456789abcdef0123456789';
@@ -122,7 +122,7 @@ inflight('20 keep-alive requests in flight at SIGTERM all get their answer (0 EC
   try {
     const listening = await waitFor(() => p.lines().find((l) => l.msg === 'bridge listening'), { what: 'the bridge listening', timeoutMs: 30_000, intervalMs: 50 });
     const port = Number(listening.port);
-    const token = jwt.sign({ sub: 't-agent', org: c.accountId, role: 'agent', agent: agent.username }, JWT_SECRET, { algorithm: 'HS256', expiresIn: 600 });
+    const token = signToken({ sub: 't-agent', org: c.accountId, role: 'agent', agent: agent.username }, { secret: JWT_SECRET });
     sim.faults.clickToCall.delayMs = 1500; // AntRing slow: the requests are in flight when SIGTERM comes
     const before = sim.stats().clickToCallRequests;
     const answers = Array.from({ length: 20 }, (_, i) => new Promise<{ status?: number; body?: string; error?: string }>((resolve) => {

@@ -9,15 +9,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type SignalState, SignalSubscriber, type StateInfo } from '../../src/signals/subscriber.js';
 import type { LegEvent } from '../../src/signals/types.js';
-import {
-  ACCOUNT,
-  BINDINGS,
-  captureLogger,
-  FakeTokens,
-  kazooEvent,
-  trackingClock,
-  waitFor,
-} from '../unit/signals-fake-upstream.js';
+import { trackingClock } from '../helpers/clock.js';
+import { captureLogger } from '../helpers/logs.js';
+import { waitFor } from '../helpers/wait.js';
+import { ACCOUNT, BINDINGS, FakeTokens, kazooEvent } from '../unit/signals-fake-upstream.js';
 
 const HELPER = fileURLToPath(new URL('../helpers/socketio09-server.cjs', import.meta.url));
 const SOAK_MS = Number(process.env.SIO09_SOAK_MS ?? 125_000);
@@ -43,8 +38,7 @@ class RealSio09 {
     child.on('message', (m) => this.msgs.push(m as ServerMsg));
     await waitFor(
       () => this.msgs.slice(before).some((m) => m.type === 'listening'),
-      'socket.io 0.9 server listening',
-      10_000,
+      { what: 'socket.io 0.9 server listening', timeoutMs: 10_000 },
     );
     this.port = Number(this.msgs.slice(before).find((m) => m.type === 'listening')?.port);
     return `http://127.0.0.1:${this.port}`;
@@ -61,7 +55,7 @@ class RealSio09 {
   async stats(): Promise<ServerMsg> {
     const n = this.of('stats').length;
     this.send({ cmd: 'stats' });
-    await waitFor(() => this.of('stats').length > n, 'server stats');
+    await waitFor(() => this.of('stats').length > n, { what: 'server stats' });
     return this.of('stats')[n];
   }
 
@@ -84,8 +78,9 @@ async function rig(env: Record<string, string>) {
   const server = new RealSio09(env);
   const url = await server.start();
   const tokens = new FakeTokens();
-  const { logger, lines, raw } = captureLogger();
-  const { clock, live } = trackingClock();
+  const { logger, records: lines, text: raw } = captureLogger('debug');
+  const clock = trackingClock();
+  const { live } = clock;
   const events: LegEvent[] = [];
   const states: Array<{ state: SignalState; info: StateInfo }> = [];
   const sub = new SignalSubscriber({
@@ -118,7 +113,7 @@ test('real 0.9: handshake, one subscribe per binding (acked), events with array 
   const t = await rig({ HEARTBEAT_INTERVAL_S: '5', HEARTBEAT_TIMEOUT_S: '12' });
   try {
     t.sub.start();
-    await waitFor(() => t.sub.currentState === 'live', 'live', 10_000);
+    await waitFor(() => t.sub.currentState === 'live', { what: 'live', timeoutMs: 10_000 });
     const conn = t.server.of('connection')[0]?.id;
     assert.ok(conn, 'the server saw a socket.io connection');
     assert.equal(
@@ -150,7 +145,7 @@ test('real 0.9: handshake, one subscribe per binding (acked), events with array 
       `5:::${JSON.stringify({ name: 'CHANNEL_DESTROY', args: [kazooEvent('CHANNEL_DESTROY', id, { 'Caller-ID-Name': name })] })}`;
     // the real server's own payload encoder (lengths in UTF-16 units) with astral characters
     t.server.send({ cmd: 'batch', frames: [frame('leg-array', 'Lan 😀'), '2::', frame('leg-object', '🎉🎉')] });
-    await waitFor(() => t.events.length === 5, 'five events', 10_000);
+    await waitFor(() => t.events.length === 5, { what: 'five events', timeoutMs: 10_000 });
     assert.equal(
       t.events.map((e) => [e.name, e.legId]),
       [
@@ -176,16 +171,15 @@ test('real 0.9: server restart → backoff, reconnect, resubscribed with the cur
   const t = await rig({ HEARTBEAT_INTERVAL_S: '5', HEARTBEAT_TIMEOUT_S: '12' });
   try {
     t.sub.start();
-    await waitFor(() => t.sub.currentState === 'live', 'live', 10_000);
+    await waitFor(() => t.sub.currentState === 'live', { what: 'live', timeoutMs: 10_000 });
     const fresh = t.tokens.rotateQuietly();
     await t.server.restart();
     await waitFor(
       () => t.server.of('connection').length === 2 && t.sub.currentState === 'live',
-      'live on the restarted server',
-      15_000,
+      { what: 'live on the restarted server', timeoutMs: 15_000 },
     );
     const second = t.server.of('connection')[1].id;
-    await waitFor(() => t.subscribedOn(second).length === BINDINGS.length, 'resubscribed');
+    await waitFor(() => t.subscribedOn(second).length === BINDINGS.length, { what: 'resubscribed' });
     assert.ok(
       t.states.some((s) => s.state === 'backoff'),
       'went through backoff',
@@ -203,7 +197,7 @@ test('real 0.9: server restart → backoff, reconnect, resubscribed with the cur
       shape: 'object',
       payload: kazooEvent('CHANNEL_CREATE', 'after-restart'),
     });
-    await waitFor(() => t.events.some((e) => e.legId === 'after-restart'), 'event after the restart', 10_000);
+    await waitFor(() => t.events.some((e) => e.legId === 'after-restart'), { what: 'event after the restart', timeoutMs: 10_000 });
   } finally {
     await t.teardown();
   }
@@ -213,7 +207,7 @@ test('real 0.9: a server offering only xhr-polling → one clear error, the reas
   const t = await rig({ TRANSPORTS: 'xhr-polling,jsonp-polling' });
   try {
     t.sub.start();
-    await waitFor(() => t.states.filter((s) => s.state === 'backoff').length >= 3, 'three refused attempts', 10_000);
+    await waitFor(() => t.states.filter((s) => s.state === 'backoff').length >= 3, { what: 'three refused attempts', timeoutMs: 10_000 });
     const errors = t.lines.filter((l) => l.level === 50);
     assert.is(errors.length, 1, 'said once');
     assert.match(String(errors[0].msg), /no websocket transport \(only xhr-polling, jsonp-polling\)/);
@@ -232,12 +226,11 @@ test(`real 0.9: heartbeats on and heartbeats off, ${Math.round(SOAK_MS / 1000)} 
   try {
     const soak = async (t: typeof on, label: string) => {
       t.sub.start();
-      await waitFor(() => t.sub.currentState === 'live', `${label}: live`, 10_000);
+      await waitFor(() => t.sub.currentState === 'live', { what: `${label}: live`, timeoutMs: 10_000 });
       const since = Date.now();
       await waitFor(
         () => Date.now() - since >= SOAK_MS || t.sub.currentState !== 'live',
-        `${label}: soak`,
-        SOAK_MS + 10_000,
+        { what: `${label}: soak`, timeoutMs: SOAK_MS + 10_000 },
       );
       assert.is(t.sub.currentState, 'live', `${label}: still live`);
       t.server.send({
@@ -246,7 +239,7 @@ test(`real 0.9: heartbeats on and heartbeats off, ${Math.round(SOAK_MS / 1000)} 
         shape: 'object',
         payload: kazooEvent('CHANNEL_CREATE', `${label}-late`),
       });
-      await waitFor(() => t.events.some((e) => e.legId === `${label}-late`), `${label}: event at the end`, 10_000);
+      await waitFor(() => t.events.some((e) => e.legId === `${label}-late`), { what: `${label}: event at the end`, timeoutMs: 10_000 });
       const st = t.sub.stats();
       const server = await t.server.stats();
       assert.is(st.reconnects, 0, `${label}: reconnects`);

@@ -5,7 +5,8 @@ import * as assert from 'uvu/assert';
 import { AntBotClient, parseDncContact, parseList, parseToken } from '../../src/antbot/client.js';
 import { AntBotAuthError, AntBotHttpError, AntBotNetworkError, AntBotResponseError, AntBotTimeoutError } from '../../src/antbot/errors.js';
 import type { FetchInit, FetchLike } from '../../src/antring/http.js';
-import { captureLogger, FakeClock, flush } from './antring-fakes.js';
+import { FakeClock, flush } from '../helpers/clock.js';
+import { captureLogger } from '../helpers/logs.js';
 
 const API = 'https://alice.example.test/rest-api';
 const PASSWORD = 'antbot-pw-7c1d';

@@ -4,7 +4,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildDncSet, dncKey, DncList, DncUnavailableError } from '../../src/antbot/dnc.js';
 import { AntBotHttpError } from '../../src/antbot/errors.js';
-import { FakeClock, flush, silentLogger } from './antring-fakes.js';
+import { FakeClock, flush } from '../helpers/clock.js';
+import { silentLogger } from '../helpers/logs.js';
 
 const entries = (...phones: string[]) => phones.map((phone_number) => ({ phone_number }));
 

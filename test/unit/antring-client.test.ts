@@ -10,7 +10,8 @@ import {
   AntRingTimeoutError, DeviceOfflineError,
 } from '../../src/antring/errors.js';
 import { TokenKeeper } from '../../src/antring/token-keeper.js';
-import { captureLogger, silentLogger, waitFor } from './antring-fakes.js';
+import { captureLogger, silentLogger } from '../helpers/logs.js';
+import { waitFor } from '../helpers/wait.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const APP = 'app';
@@ -280,10 +281,10 @@ C('no secret, hash or token in logs or error messages (auth failure, then succes
   const err = await rejects(keeper.start(), AntRingAuthError);
   const dir = await rejects(c.agents(), AntRingAuthError);
   ok = true;
-  await waitFor(() => keeper.status().hasToken, 2000, 'the retry to succeed');
+  await waitFor(() => keeper.status().hasToken, { what: 'the retry to succeed', timeoutMs: 2000 });
   assert.is((await keeper.get()).value, token);
   keeper.invalidate(token);
-  await waitFor(() => S.seen.length >= 4, 2000, 'the refresh after invalidate');
+  await waitFor(() => S.seen.length >= 4, { what: 'the refresh after invalidate', timeoutMs: 2000 });
   await keeper.stop();
   const logs = cap.text();
   assert.match(logs, 'credentials refused');

@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { AntRingDirectory, DirectoryLoadError } from '../../src/antring/agent-directory.js';
 import { AntRingConfigError, AntRingNetworkError } from '../../src/antring/errors.js';
 import type { Agent, Queue } from '../../src/antring/client.js';
-import { FakeClock, silentLogger } from './antring-fakes.js';
+import { FakeClock } from '../helpers/clock.js';
+import { silentLogger } from '../helpers/logs.js';
 
 const A1 = 'eab4ebf976c53d22d393e94f3ed085dc';
 const A2 = 'da80ca52e8ab9d6b26b7f2eb960545ae';

@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { TokenKeeper, TokenKeeperStoppedError, type RefreshEvent, type TokenKeeperOptions } from '../../src/antring/token-keeper.js';
 import { AntRingAuthError, AntRingHttpError, AntRingNetworkError } from '../../src/antring/errors.js';
 import type { AuthToken } from '../../src/antring/token-source.js';
-import { FakeClock, flush, silentLogger } from './antring-fakes.js';
+import { FakeClock, flush } from '../helpers/clock.js';
+import { silentLogger } from '../helpers/logs.js';
 
 type Step = { lifetimeMs: number } | { error: Error } | { hang: true };
 

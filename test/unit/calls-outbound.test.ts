@@ -169,5 +169,25 @@ internal('callee rejects: busy', () => {
   assert.equal(step(e, l.destroy('X', 'NORMAL_CLEARING')).map((b) => b.outcome), ['busy', 'busy']);
 });
 
+c2c('a click-to-call without Kazoo markers, not known as placed: outbound once the switch places the customer leg from the agent leg', () => {
+  const e = engine();
+  const l = new Legs();
+  // AntRing's API click-to-call: the device leg carries Authorizing-Type `device` like any rung leg.
+  const ring = e.apply(l.ev('CHANNEL_CREATE', 'A', { direction: 'outbound', ownerId: OWNER.alice, callerIdNumber: CUST, calleeIdNumber: '8001' }));
+  assert.is(ring[1]?.direction, 'inbound', 'until then it looks like a call to the agent');
+  assert.is(ring[1]?.customerNumber, CUST);
+  e.apply(l.tick(3).answer('A'));
+  const far = e.apply(l.tick().ev('CHANNEL_CREATE', 'B', { direction: 'outbound', otherLegId: 'A', callerIdNumber: DID, calleeIdNumber: CUST }));
+  assert.equal(far.map(brief), [
+    { aud: 'call', state: 'ringing', agent: 'alice', ...OUT },
+    { aud: 'agent:alice', state: 'ringing', agent: 'alice', ...OUT },
+  ], 'corrected to outbound, still ringing: the agent picking up was not the customer answering');
+  l.tick(4);
+  assert.equal(step(e, l.destroy('B', 'USER_BUSY')), []);
+  assert.equal(step(e, l.destroy('A', 'NORMAL_CLEARING', { billingSec: 5 })).map((b) => `${b.aud} ${b.state} ${b.outcome} ${b.direction}`), [
+    'call ended busy outbound', 'agent:alice ended busy outbound',
+  ]);
+});
+
 c2c.run();
 internal.run();

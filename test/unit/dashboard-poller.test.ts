@@ -6,7 +6,8 @@ import type { Agent, Queue } from '../../src/antring/client.js';
 import { AntRingConfigError, AntRingHttpError, AntRingNetworkError } from '../../src/antring/errors.js';
 import type { Dashboard } from '../../src/contract.js';
 import { DashboardPoller, type DashboardPollerOptions, type PollResult } from '../../src/dashboard/poller.js';
-import { captureLogger, FakeClock, flush } from './antring-fakes.js';
+import { FakeClock, flush } from '../helpers/clock.js';
+import { captureLogger } from '../helpers/logs.js';
 
 const ORG = 'acc-1';
 const INTERVAL = 1000;

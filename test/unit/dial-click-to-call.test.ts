@@ -8,10 +8,12 @@ import { parseDevices } from '../../src/dial/devices.js';
 import { MemoryIdempotencyStore } from '../../src/dial/idempotency.js';
 import { MemoryRateLimiter } from '../../src/dial/rate-limiter.js';
 import {
-  AntRingAuthError, AntRingHttpError, AntRingNetworkError, AntRingResponseError, AntRingTimeoutError, DeviceOfflineError,
+  AntRingArgumentError, AntRingAuthError, AntRingConfigError, AntRingHttpError, AntRingNetworkError, AntRingResponseError,
+  AntRingTimeoutError, DeviceOfflineError,
 } from '../../src/antring/errors.js';
 import { DncUnavailableError } from '../../src/antbot/dnc.js';
-import { captureLogger, FakeClock, flush } from './antring-fakes.js';
+import { FakeClock, flush } from '../helpers/clock.js';
+import { captureLogger } from '../helpers/logs.js';
 
 const PASS = 'sip-pass-9f8e7d6c';
 const claims = (extra: Partial<Claims> = {}): Claims => ({ sub: 'u1', org: 'org1', role: 'agent', agent: 'lan.nguyen', queues: [], exp: 2e9, ...extra });
@@ -93,7 +95,7 @@ test('no device for the agent: device_offline with a clear message, nothing upst
   assert.is(h.calls.length, 0);
 });
 
-test('AntRing errors: 400 → device_offline, timeout/network → upstream_unavailable, others → upstream_error', async () => {
+test('AntRing errors: 400 → device_offline, timeout/network → upstream_unavailable, HTTP/response → upstream_error; a bug → internal_error', async () => {
   const h = harness({ idempotencyMs: 0 });
   const cases: [Error, string][] = [
     [new DeviceOfflineError(), 'device_offline'],
@@ -103,7 +105,10 @@ test('AntRing errors: 400 → device_offline, timeout/network → upstream_unava
     [new AntRingHttpError('click_to_call', 503), 'upstream_error'],
     [new AntRingAuthError('click_to_call', 401), 'upstream_error'],
     [new AntRingResponseError('click_to_call', 'body is not JSON'), 'upstream_error'],
-    [new Error(`boom ${PASS}`), 'upstream_error'],
+    [new Error(`boom ${PASS}`), 'internal_error'],
+    [new TypeError(`x is undefined ${PASS}`), 'internal_error'],
+    [new AntRingArgumentError('AntRing click_to_call: empty number', 'click_to_call'), 'internal_error'],
+    [new AntRingConfigError('AntRing click_to_call: no domain', 'click_to_call'), 'internal_error'],
   ];
   for (const [err, expected] of cases) {
     h.fail(err);
@@ -204,6 +209,15 @@ test('a throwing metrics hook or store never breaks a dial', async () => {
   });
   assert.is(code(await broken.svc.dial(claims(), { number: '0934890883' })), 'upstream_unavailable');
   assert.is(broken.calls.length, 0);
+});
+
+test('a bug inside the bridge (a throwing device directory) is internal_error, never upstream_error', async () => {
+  const h = harness({ devices: { get: () => { throw new TypeError(`boom ${PASS}`); }, size: 1 } as unknown as ClickToCallOptions['devices'] });
+  const r = await h.svc.dial(claims(), { number: '0934890883' });
+  assert.equal(r, { error: 'internal_error', message: 'click-to-call failed (internal error)' });
+  assert.equal(h.results, ['internal_error']);
+  assert.is(h.calls.length, 0);
+  assert.not.ok(h.logs.text().includes(PASS));
 });
 
 test('maskNumber keeps the last three digits only', () => {

@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MemoryRateLimiter } from '../../src/dial/rate-limiter.js';
 import { MemoryIdempotencyStore } from '../../src/dial/idempotency.js';
-import { FakeClock } from './antring-fakes.js';
+import { FakeClock } from '../helpers/clock.js';
 
 test('rate limiter: N per minute as a burst, then refused with the wait until the next unit', () => {
   const clock = new FakeClock();

@@ -7,7 +7,8 @@ import { ClickToCallService, type DialOutcome } from '../../src/dial/click-to-ca
 import { parseDevices } from '../../src/dial/devices.js';
 import { MemoryIdempotencyStore } from '../../src/dial/idempotency.js';
 import { MemoryRateLimiter } from '../../src/dial/rate-limiter.js';
-import { FakeClock, silentLogger } from './antring-fakes.js';
+import { FakeClock } from '../helpers/clock.js';
+import { silentLogger } from '../helpers/logs.js';
 import { NUMBER_CASES } from './phone-cases.js';
 
 const claims: Claims = { sub: 'u1', org: 'org1', role: 'agent', agent: 'lan.nguyen', queues: [], exp: 2e9 };

@@ -1,21 +1,17 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Contact } from '../../src/contract.js';
-import type { Clock } from '../../src/clock.js';
 import { createLogger } from '../../src/log.js';
 import {
   ContactDirectory, type ContactSource, type LookupObservation, type LookupResult,
 } from '../../src/enrich/contact-directory.js';
+import { FakeClock } from '../helpers/clock.js';
+import { waitFor } from '../helpers/wait.js';
 
 const logger = createLogger('silent');
 
-class FakeClock implements Clock {
-  t = 1_000_000;
-  now() { return this.t; }
-  setTimeout(): unknown { throw new Error('the directory uses no timers'); }
-  clearTimeout(): void {}
-  advance(ms: number) { this.t += ms; }
-}
+/** Virtual time from 1 000 000 ms; the directory must start no timer. */
+const fakeClock = () => new FakeClock(1_000_000, { noTimers: 'the directory uses no timers' });
 
 function contact(id: string, phones: string[], type: Contact['type'] = 'customer'): Contact {
   return { source: 'antcrm', type, id, name: `Name ${id}`, phones, emails: [], tags: [] };
@@ -48,20 +44,12 @@ class FakeCrm implements ContactSource {
   }
 }
 
-async function until(cond: () => boolean, ms = 2000) {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
-
 const D = suite('ContactDirectory');
 
 D('found: one contact, then served from the cache', async () => {
   const crm = new FakeCrm([contact('c1', ['0934890883'])]);
   const seen: LookupObservation[] = [];
-  const dir = new ContactDirectory({ client: crm, logger, clock: new FakeClock(), observe: (e) => seen.push(e) });
+  const dir = new ContactDirectory({ client: crm, logger, clock: fakeClock(), observe: (e) => seen.push(e) });
   const r = await dir.lookup('+84 934 890 883');
   assert.is(r.status, 'found');
   assert.is(r.contact?.id, 'c1');
@@ -76,10 +64,10 @@ D('single-flight: 100 concurrent lookups in various formats = one request per lo
   const crm = new FakeCrm([contact('c1', ['0393608879'])]);
   crm.manual = true;
   const seen: LookupObservation[] = [];
-  const dir = new ContactDirectory({ client: crm, logger, clock: new FakeClock(), observe: (e) => seen.push(e) });
+  const dir = new ContactDirectory({ client: crm, logger, clock: fakeClock(), observe: (e) => seen.push(e) });
   const formats = ['0393608879', '+84393608879', '84 393 608 879', '01693608879', '0169.360.8879', '+841693608879'];
   const all = Array.from({ length: 100 }, (_, i) => dir.lookup(formats[i % formats.length]));
-  await until(() => crm.waiting.length === 2);
+  await waitFor(() => crm.waiting.length === 2, { what: 'two lookups waiting', timeoutMs: 2000 });
   assert.equal([...crm.calls].sort(), ['01693608879', '0393608879']);
   for (const w of crm.waiting.splice(0)) w.d.resolve(crm.db.filter((c) => c.phones.includes(w.phone)));
   const results = await Promise.all(all);
@@ -93,35 +81,35 @@ D('single-flight: 100 concurrent lookups in various formats = one request per lo
 });
 
 D('TTL: a found contact expires after ttlMs', async () => {
-  const clock = new FakeClock();
+  const clock = fakeClock();
   const crm = new FakeCrm([contact('c1', ['0934890883'])]);
   const dir = new ContactDirectory({ client: crm, logger, clock, ttlMs: 10_000 });
   await dir.lookup('0934890883');
-  clock.advance(9_999);
+  clock.advanceSync(9_999);
   await dir.lookup('0934890883');
   assert.is(crm.calls.length, 1);
-  clock.advance(1);
+  clock.advanceSync(1);
   const r = await dir.lookup('0934890883');
   assert.is(r.status, 'found');
   assert.is(crm.calls.length, 2);
 });
 
 D('negative caching: not_found is cached for negativeTtlMs', async () => {
-  const clock = new FakeClock();
+  const clock = fakeClock();
   const crm = new FakeCrm([]);
   const dir = new ContactDirectory({ client: crm, logger, clock, negativeTtlMs: 60_000, ttlMs: 300_000 });
   assert.equal(await dir.lookup('0912345678'), { status: 'not_found', contact: null });
-  clock.advance(59_999);
+  clock.advanceSync(59_999);
   assert.is((await dir.lookup('0912345678')).status, 'not_found');
   assert.is(crm.calls.length, 1);
   crm.db.push(contact('new', ['0912345678']));
-  clock.advance(1);
+  clock.advanceSync(1);
   assert.is((await dir.lookup('0912345678')).status, 'found');
   assert.is(crm.calls.length, 2);
 });
 
 D('errors: status error, cached only for errorTtlMs, then retried', async () => {
-  const clock = new FakeClock();
+  const clock = fakeClock();
   const crm = new FakeCrm([contact('c1', ['0934890883'])]);
   crm.failWith = new Error('boom');
   const dir = new ContactDirectory({ client: crm, logger, clock, errorTtlMs: 5_000 });
@@ -129,9 +117,9 @@ D('errors: status error, cached only for errorTtlMs, then retried', async () => 
   assert.is((await dir.lookup('0934890883')).status, 'error');
   assert.is(crm.calls.length, 1);
   crm.failWith = undefined;
-  clock.advance(4_999);
+  clock.advanceSync(4_999);
   assert.is((await dir.lookup('0934890883')).status, 'error');
-  clock.advance(1);
+  clock.advanceSync(1);
   const r = await dir.lookup('0934890883');
   assert.is(r.status, 'found');
   assert.is(crm.calls.length, 2);
@@ -139,14 +127,14 @@ D('errors: status error, cached only for errorTtlMs, then retried', async () => 
 
 D('a client that throws synchronously still gives error, never a rejection', async () => {
   const dir = new ContactDirectory({
-    client: { findByPhone: () => { throw new Error('sync'); } }, logger, clock: new FakeClock(),
+    client: { findByPhone: () => { throw new Error('sync'); } }, logger, clock: fakeClock(),
   });
   assert.is((await dir.lookup('0934890883')).status, 'error');
 });
 
 D('concurrency cap: 20 numbers, maxConcurrency 3 → never more than 3 in flight', async () => {
   const crm = new FakeCrm([]);
-  const dir = new ContactDirectory({ client: crm, logger, clock: new FakeClock(), maxConcurrency: 3 });
+  const dir = new ContactDirectory({ client: crm, logger, clock: fakeClock(), maxConcurrency: 3 });
   // 0912xxxxxx numbers have one lookup form each.
   const numbers = Array.from({ length: 20 }, (_, i) => `09120000${String(i).padStart(2, '0')}`);
   const results = await Promise.all(numbers.map((n) => dir.lookup(n)));
@@ -159,9 +147,9 @@ D('concurrency cap: 20 numbers, maxConcurrency 3 → never more than 3 in flight
 D('concurrency cap counts each lookup form as a request', async () => {
   const crm = new FakeCrm([]);
   crm.manual = true;
-  const dir = new ContactDirectory({ client: crm, logger, clock: new FakeClock(), maxConcurrency: 3 });
+  const dir = new ContactDirectory({ client: crm, logger, clock: fakeClock(), maxConcurrency: 3 });
   const all = ['0393608879', '0373608879', '0703608879'].map((n) => dir.lookup(n)); // 6 requests
-  await until(() => crm.waiting.length === 3);
+  await waitFor(() => crm.waiting.length === 3, { what: 'three lookups waiting', timeoutMs: 2000 });
   await new Promise((r) => setTimeout(r, 10));
   assert.is(crm.inFlight, 3);
   while (crm.calls.length < 6 || crm.waiting.length) {
@@ -175,7 +163,7 @@ D('concurrency cap counts each lookup form as a request', async () => {
 
 D('legacy form: the CRM holds only 01693608879, asked for 0393608879 → found', async () => {
   const crm = new FakeCrm([contact('old', ['01693608879'])]);
-  const dir = new ContactDirectory({ client: crm, logger, clock: new FakeClock() });
+  const dir = new ContactDirectory({ client: crm, logger, clock: fakeClock() });
   const r = await dir.lookup('0393608879');
   assert.is(r.status, 'found');
   assert.is(r.contact?.id, 'old');
@@ -185,7 +173,7 @@ D('legacy form: the CRM holds only 01693608879, asked for 0393608879 → found',
 D('multiple: merged across forms, de-duplicated by id, current form first', async () => {
   const both = contact('both', ['0393608879', '01693608879']);
   const crm = new FakeCrm([contact('lead1', ['01693608879'], 'lead'), both, contact('acc', ['0393608879'], 'account')]);
-  const dir = new ContactDirectory({ client: crm, logger, clock: new FakeClock() });
+  const dir = new ContactDirectory({ client: crm, logger, clock: fakeClock() });
   const r = await dir.lookup('0393608879');
   assert.is(r.status, 'multiple');
   assert.equal(r.candidates?.map((c) => c.id), ['both', 'acc', 'lead1']);
@@ -193,7 +181,7 @@ D('multiple: merged across forms, de-duplicated by id, current form first', asyn
 });
 
 D('one form failing: contacts of the other form are used but cached briefly; none → error', async () => {
-  const clock = new FakeClock();
+  const clock = fakeClock();
   const okContact = contact('c1', ['0393608879']);
   const client: ContactSource = {
     findByPhone: async (p) => {
@@ -207,7 +195,7 @@ D('one form failing: contacts of the other form are used but cached briefly; non
   });
   const r = await dir.lookup('0393608879');
   assert.is(r.status, 'found');
-  clock.advance(1000);
+  clock.advanceSync(1000);
   await dir.lookup('0393608879');
   assert.is(calls, 4);
   const none = await dir.lookup('01683608879');
@@ -220,7 +208,7 @@ D('records whose phones do not contain the number are ignored (a CRM that ignore
   const crm: ContactSource = {
     findByPhone: async () => [contact('wrong', ['0911111111']), contact('right', ['+84 93 489 0883']), contact('nophones', [])],
   };
-  const dir = new ContactDirectory({ client: crm, logger, clock: new FakeClock() });
+  const dir = new ContactDirectory({ client: crm, logger, clock: fakeClock() });
   const r = await dir.lookup('0934890883');
   assert.is(r.status, 'multiple');
   assert.equal(r.candidates?.map((c) => c.id), ['right', 'nophones']);
@@ -229,7 +217,7 @@ D('records whose phones do not contain the number are ignored (a CRM that ignore
 D('unparsable numbers → not_found without a request; CRM disabled → disabled', async () => {
   const crm = new FakeCrm([]);
   const seen: LookupObservation[] = [];
-  const dir = new ContactDirectory({ client: crm, logger, clock: new FakeClock(), observe: (e) => seen.push(e) });
+  const dir = new ContactDirectory({ client: crm, logger, clock: fakeClock(), observe: (e) => seen.push(e) });
   for (const n of ['', 'anonymous', '101', '0x12', '+14155552671']) {
     assert.equal(await dir.lookup(n), { status: 'not_found', contact: null }, n);
   }
@@ -241,7 +229,7 @@ D('unparsable numbers → not_found without a request; CRM disabled → disabled
 
 D('LRU bound: maxEntries', async () => {
   const crm = new FakeCrm([]);
-  const dir = new ContactDirectory({ client: crm, logger, clock: new FakeClock(), maxEntries: 5 });
+  const dir = new ContactDirectory({ client: crm, logger, clock: fakeClock(), maxEntries: 5 });
   for (let i = 0; i < 10; i++) await dir.lookup(`09120000${String(i).padStart(2, '0')}`);
   assert.is(dir.size, 5);
   await dir.lookup('0912000000'); // evicted → asked again
@@ -258,10 +246,10 @@ D('second level: read before the CRM, written after a CRM answer (not for errors
   };
   const crm = new FakeCrm([contact('c1', ['0934890883'])]);
   const seen: LookupObservation[] = [];
-  const a = new ContactDirectory({ client: crm, logger, clock: new FakeClock(), secondLevel, ttlMs: 1234 });
+  const a = new ContactDirectory({ client: crm, logger, clock: fakeClock(), secondLevel, ttlMs: 1234 });
   await a.lookup('0934890883');
   assert.is(store.get('0934890883')?.ttlMs, 1234);
-  const b = new ContactDirectory({ client: crm, logger, clock: new FakeClock(), secondLevel, observe: (e) => seen.push(e) });
+  const b = new ContactDirectory({ client: crm, logger, clock: fakeClock(), secondLevel, observe: (e) => seen.push(e) });
   const r = await b.lookup('+84934890883');
   assert.is(r.contact?.id, 'c1');
   assert.is(crm.calls.length, 1);
@@ -270,7 +258,7 @@ D('second level: read before the CRM, written after a CRM answer (not for errors
   await a.lookup('0912345678');
   assert.not.ok(store.has('0912345678'));
   const broken = new ContactDirectory({
-    client: new FakeCrm([contact('c2', ['0912345678'])]), logger, clock: new FakeClock(),
+    client: new FakeCrm([contact('c2', ['0912345678'])]), logger, clock: fakeClock(),
     secondLevel: { get: async () => { throw new Error('redis down'); }, set: async () => { throw new Error('redis down'); } },
   });
   assert.is((await broken.lookup('0912345678')).contact?.id, 'c2');

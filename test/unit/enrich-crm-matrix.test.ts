@@ -6,7 +6,8 @@ import type { CallDirection, Contact, ContactStatus } from '../../src/contract.j
 import type { Audience, CallUpdate } from '../../src/calls/types.js';
 import { createLogger } from '../../src/log.js';
 import { ContactDirectory, type ContactSource } from '../../src/enrich/contact-directory.js';
-import { Enricher, type EnrichedUpdate } from '../../src/enrich/enricher.js';
+import { Enricher } from '../../src/enrich/enricher.js';
+import type { EnrichedUpdate } from '../../src/fanout/types.js';
 import { LOOKUP_STATUSES, isLookupStatus, noLookupResult } from '../../src/enrich/lookup-status.js';
 import { waitFor } from '../helpers/wait.js';
 

@@ -1,40 +1,16 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Contact } from '../../src/contract.js';
-import type { Clock } from '../../src/clock.js';
 import { systemClock } from '../../src/clock.js';
 import type { Audience, CallUpdate } from '../../src/calls/types.js';
 import { createLogger } from '../../src/log.js';
 import type { LookupResult } from '../../src/enrich/contact-directory.js';
 import { noLookupResult } from '../../src/enrich/lookup-status.js';
-import { Enricher, type EnrichedUpdate } from '../../src/enrich/enricher.js';
+import { Enricher } from '../../src/enrich/enricher.js';
+import type { EnrichedUpdate } from '../../src/fanout/types.js';
+import { FakeClock } from '../helpers/clock.js';
 
 const logger = createLogger('silent');
-
-class FakeClock implements Clock {
-  t = 0;
-  private seq = 0;
-  timers = new Map<number, { at: number; fn: () => void }>();
-  now() { return this.t; }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = ++this.seq;
-    this.timers.set(id, { at: this.t + Math.max(0, ms), fn });
-    return id;
-  }
-  clearTimeout(h: unknown): void { this.timers.delete(h as number); }
-  /** Moves time forward, firing due timers in order. */
-  advance(ms: number) {
-    const end = this.t + ms;
-    for (;;) {
-      const due = [...this.timers.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.timers.delete(due[0]);
-      this.t = Math.max(this.t, due[1].at);
-      due[1].fn();
-    }
-    this.t = end;
-  }
-}
 
 /** A lookup the test settles by hand. */
 class FakeLookup {
@@ -79,7 +55,7 @@ function upd(callId: string, state: CallUpdate['state'], audience: Audience = CA
 }
 
 function setup(budgetMs = 150) {
-  const clock = new FakeClock();
+  const clock = new FakeClock(0);
   const contacts = new FakeLookup();
   const out: EnrichedUpdate[] = [];
   const enricher = new Enricher({ contacts, budgetMs, publish: (u) => out.push(u), clock, logger });
@@ -94,23 +70,23 @@ E('within budget: the contact is on the first publish', async () => {
   const { clock, contacts, out, enricher } = setup();
   enricher.push(upd('k1', 'ringing'));
   assert.is(out.length, 0);
-  clock.advance(100);
+  clock.advanceSync(100);
   contacts.settle('0934890883', FOUND);
   await flush();
   assert.equal(out.map(brief), ['k1:call:ringing:found']);
   assert.equal(out[0].contact, alice);
-  clock.advance(1000);
+  clock.advanceSync(1000);
   assert.is(out.length, 1);
-  assert.is(clock.timers.size, 0);
+  assert.is(clock.pending, 0);
 });
 
 E('slow lookup: pending first, then the same state again with the contact, per audience', async () => {
   const { clock, contacts, out, enricher } = setup();
   enricher.push(upd('k1', 'ringing', CALL));
   enricher.push(upd('k1', 'ringing', AGENT));
-  clock.advance(149);
+  clock.advanceSync(149);
   assert.is(out.length, 0);
-  clock.advance(1);
+  clock.advanceSync(1);
   assert.equal(out.map(brief), ['k1:call:ringing:pending', 'k1:an:ringing:pending']);
   assert.is(out[0].contact, null);
   contacts.settle('0934890883', FOUND);
@@ -124,12 +100,12 @@ E('slow lookup: pending first, then the same state again with the contact, per a
 E('one call keeps its order while waiting; only the latest pending update of an audience is sent again', async () => {
   const { clock, contacts, out, enricher } = setup();
   enricher.push(upd('k1', 'ringing', CALL)); // t=0, deadline 150
-  clock.advance(100);
+  clock.advanceSync(100);
   enricher.push(upd('k1', 'ringing', AGENT)); // t=100, deadline 250
   enricher.push(upd('k1', 'answered', CALL)); // t=100, deadline 250
-  clock.advance(50);
+  clock.advanceSync(50);
   assert.equal(out.map(brief), ['k1:call:ringing:pending']);
-  clock.advance(100);
+  clock.advanceSync(100);
   assert.equal(out.map(brief), ['k1:call:ringing:pending', 'k1:an:ringing:pending', 'k1:call:answered:pending']);
   contacts.settle('0934890883', FOUND);
   await flush();
@@ -142,7 +118,7 @@ E('updates queued behind a waiting one go out in push order when the result come
   enricher.push(upd('k1', 'ringing', AGENT));
   enricher.push(upd('k1', 'answered', AGENT));
   enricher.push(upd('k1', 'answered', CALL));
-  clock.advance(10);
+  clock.advanceSync(10);
   contacts.settle('0934890883', FOUND);
   await flush();
   assert.equal(out.map(brief), ['k1:call:ringing:found', 'k1:an:ringing:found', 'k1:an:answered:found', 'k1:call:answered:found']);
@@ -165,7 +141,7 @@ E('two calls never wait for each other', async () => {
   contacts.settle('0934890883', FOUND);
   await flush();
   assert.equal(out.map(brief), ['fast:call:ringing:found']);
-  clock.advance(150);
+  clock.advanceSync(150);
   assert.equal(out.map(brief), ['fast:call:ringing:found', 'slow:call:ringing:pending']);
 });
 
@@ -218,7 +194,7 @@ E('multiple: candidates attached; error after the budget: sent again with error'
   enricher.push(upd('e', 'ringing', CALL, '0922222222'));
   contacts.settle('0911111111', { status: 'multiple', contact: alice, candidates: [alice, bob] });
   await flush();
-  clock.advance(150);
+  clock.advanceSync(150);
   contacts.settle('0922222222', { status: 'error', contact: null });
   await flush();
   assert.equal(out.map(brief), ['m:call:ringing:multiple', 'e:call:ringing:pending', 'e:call:ringing:error']);
@@ -228,7 +204,7 @@ E('multiple: candidates attached; error after the budget: sent again with error'
 });
 
 E('a rejecting or throwing lookup becomes error', async () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock(0);
   const out: EnrichedUpdate[] = [];
   const rejecting = new Enricher({ contacts: { lookup: () => Promise.reject(new Error('x')), withoutNumber: () => noLookupResult(true) }, budgetMs: 100, publish: (u) => out.push(u), clock, logger });
   rejecting.push(upd('r', 'ringing'));
@@ -241,9 +217,9 @@ E('a rejecting or throwing lookup becomes error', async () => {
 E('a call is released once its call-audience ended went out and the lookup settled', async () => {
   const { clock, contacts, out, enricher } = setup();
   enricher.push(upd('k1', 'ringing'));
-  clock.advance(150);
+  clock.advanceSync(150);
   enricher.push(upd('k1', 'ended'));
-  clock.advance(150);
+  clock.advanceSync(150);
   assert.is(enricher.trackedCalls, 1);
   contacts.settle('0934890883', FOUND);
   await flush();
@@ -262,7 +238,7 @@ E('a call is released once its call-audience ended went out and the lookup settl
 });
 
 E('safety cap on tracked calls: the oldest are dropped', async () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock(0);
   const contacts = new FakeLookup();
   const out: EnrichedUpdate[] = [];
   const enricher = new Enricher({ contacts, budgetMs: 150, publish: (u) => out.push(u), clock, logger, maxCalls: 3 });
@@ -270,28 +246,28 @@ E('safety cap on tracked calls: the oldest are dropped', async () => {
   assert.is(enricher.trackedCalls, 3);
   // The dropped calls' waiting updates went out (without the contact), nothing is lost.
   assert.equal(out.map(brief), ['c0:call:ringing:pending', 'c1:call:ringing:pending']);
-  clock.advance(150);
+  clock.advanceSync(150);
   assert.is(out.length, 5);
-  assert.is(clock.timers.size, 0);
+  assert.is(clock.pending, 0);
 });
 
 E('stop(): timers cleared, later pushes and late results ignored; idempotent', async () => {
   const { clock, contacts, out, enricher } = setup();
   enricher.push(upd('k1', 'ringing'));
-  assert.is(clock.timers.size, 1);
+  assert.is(clock.pending, 1);
   enricher.stop();
   enricher.stop();
-  assert.is(clock.timers.size, 0);
+  assert.is(clock.pending, 0);
   contacts.settle('0934890883', FOUND);
   await flush();
   enricher.push(upd('k2', 'ringing', CALL, null));
-  clock.advance(1000);
+  clock.advanceSync(1000);
   assert.is(out.length, 0);
   assert.is(enricher.trackedCalls, 0);
 });
 
 E('a throwing publish does not break the queue', async () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock(0);
   const contacts = new FakeLookup();
   const out: EnrichedUpdate[] = [];
   let first = true;

@@ -1,18 +1,18 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto';
-import jwt from 'jsonwebtoken';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createJwtVerifier, JwtConfigError, MAX_TOKEN_LENGTH } from '../../src/fanout/jwt.js';
+import { signToken, type TestSignOptions } from '../helpers/tokens.js';
 
 const SECRET = 'unit-secret-0123456789abcdef0123456789abcdef';
 const ORG = 'org-a';
 const now = () => Math.floor(Date.now() / 1000);
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
-const hs = (claims: Record<string, unknown>, opts: jwt.SignOptions = {}, secret: string = SECRET) =>
-  jwt.sign(claims, secret, { algorithm: 'HS256', expiresIn: 600, ...opts });
+const hs = (claims: Record<string, unknown>, options: TestSignOptions['options'] = {}, secret: string = SECRET) =>
+  signToken(claims, { secret, options });
 /** Signed as given: the claims carry their own exp (or none). */
-const hsRaw = (claims: Record<string, unknown>) => jwt.sign(claims, SECRET, { algorithm: 'HS256' });
+const hsRaw = (claims: Record<string, unknown>) => signToken(claims, { secret: SECRET, ttlSec: false });
 const base = { sub: 'u1', org: ORG, role: 'admin' };
 
 const t = suite('fanout jwt');
@@ -132,13 +132,13 @@ t('RS256 with an RSA public key; ES256 with an EC P-256 key; algorithm confusion
   assert.is(rv.algorithm, 'RS256');
   assert.is(ev.algorithm, 'ES256');
   const claims = { ...base };
-  assert.ok(rv.verify(jwt.sign(claims, rsa.privateKey, { algorithm: 'RS256', expiresIn: 60 })).ok);
-  assert.ok(ev.verify(jwt.sign(claims, ec.privateKey, { algorithm: 'ES256', expiresIn: 60 })).ok);
+  assert.ok(rv.verify(signToken(claims, { secret: rsa.privateKey, algorithm: 'RS256', ttlSec: 60 })).ok);
+  assert.ok(ev.verify(signToken(claims, { secret: ec.privateKey, algorithm: 'ES256', ttlSec: 60 })).ok);
   // Pinned: another asymmetric algorithm with the right key type is refused too.
-  const rs512 = rv.verify(jwt.sign(claims, rsa.privateKey, { algorithm: 'RS512', expiresIn: 60 }));
+  const rs512 = rv.verify(signToken(claims, { secret: rsa.privateKey, algorithm: 'RS512', ttlSec: 60 }));
   assert.equal(rs512.ok ? 'accepted' : rs512.code, 'unauthorized');
   // Cross keys.
-  const crossed = rv.verify(jwt.sign(claims, ec.privateKey, { algorithm: 'ES256', expiresIn: 60 }));
+  const crossed = rv.verify(signToken(claims, { secret: ec.privateKey, algorithm: 'ES256', ttlSec: 60 }));
   assert.equal(crossed.ok ? 'accepted' : crossed.code, 'unauthorized');
   // Algorithm confusion: HS256 signed with the public key PEM as the HMAC secret (crafted by hand).
   for (const [v, pem] of [
@@ -151,7 +151,7 @@ t('RS256 with an RSA public key; ES256 with an EC P-256 key; algorithm confusion
     assert.equal(r.ok ? 'accepted' : r.code, 'unauthorized');
   }
   // Expiry also works with public keys.
-  const expired = rv.verify(jwt.sign({ ...claims, exp: now() - 10 }, rsa.privateKey, { algorithm: 'RS256' }));
+  const expired = rv.verify(signToken({ ...claims, exp: now() - 10 }, { secret: rsa.privateKey, algorithm: 'RS256', ttlSec: false }));
   assert.equal(expired.ok ? 'accepted' : expired.code, 'token_expired');
 });
 

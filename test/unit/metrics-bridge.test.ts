@@ -19,6 +19,7 @@ test('every family is declared with its type, and starts at zero', async () => {
     [`${P}signal_rejected_total`]: 'counter',
     [`${P}call_messages_total`]: 'counter',
     [`${P}call_publish_rejected_total`]: 'counter',
+    [`${P}socket_events_throttled_total`]: 'counter',
     [`${P}ring_to_emit_seconds`]: 'histogram',
     [`${P}crm_lookups_total`]: 'counter',
     [`${P}sockets`]: 'gauge',

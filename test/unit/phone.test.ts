@@ -162,7 +162,7 @@ for (const c of NUMBER_CASES) {
     assert.is(normalizeDialable(c.input), c.dial);
     const p = normalizePhone(c.input);
     assert.is(p ? p.national : null, phone);
-    if (p) assert.is(p.e164, '+84' + p.national.replace(/^0/, ''));
+    if (p) assert.is(p.e164, `+84${p.national.replace(/^0/, '')}`);
   });
 }
 

@@ -10,8 +10,7 @@ import type { LegEvent } from '../../src/signals/types.js';
 import type { LeaseHooks, UpstreamLeases } from '../../src/runtime/mode.js';
 import { UpstreamPipeline, type SubscriberHandlers } from '../../src/runtime/pipeline.js';
 import { ConsumerSet } from '../../src/runtime/consumers.js';
-import { toPipelineUpdate, type PipelineUpdate } from '../../src/runtime/update.js';
-import type { EnrichedUpdate } from '../../src/enrich/enricher.js';
+import type { PipelineUpdate } from '../../src/runtime/update.js';
 import { captureLogger } from '../helpers/logs.js';
 
 const logger = createLogger('silent');
@@ -138,11 +137,13 @@ test('consumers: each gets every update in order; a throwing or rejecting one is
   assert.is(got.length, 4, 'nothing after stop');
 });
 
-test('toPipelineUpdate keeps a string clusterUpdateId and drops anything else', () => {
-  const base = { callId: 'c' } as unknown as EnrichedUpdate;
-  assert.is(toPipelineUpdate({ ...base, clusterUpdateId: 'm1:0' } as EnrichedUpdate).clusterUpdateId, 'm1:0');
-  assert.not.ok('clusterUpdateId' in toPipelineUpdate({ ...base, clusterUpdateId: 42 } as unknown as EnrichedUpdate));
-  assert.is(toPipelineUpdate(base).clusterUpdateId, undefined);
+test('clusterUpdateId is typed on CallUpdate: the gate\'s id reaches a consumer with no cast', () => {
+  const tagged: CallUpdate = { ...({ callId: 'c' } as CallUpdate), clusterUpdateId: 'm1:0' };
+  const enriched: PipelineUpdate = { ...tagged, contact: null, contactStatus: 'disabled' };
+  const got: Array<string | undefined> = [];
+  const set = new ConsumerSet([{ name: 'fanout', consume: (u) => { got.push(u.clusterUpdateId); } }], captureLogger().logger);
+  set.dispatch(enriched);
+  assert.equal(got, ['m1:0']);
 });
 
 test.run();

@@ -1,13 +1,12 @@
 // Test kit for the signal subscriber: a fake AntRing signal socket (socketio 0.9 handshake + websocket, or
-// blackhole JSON) on real local servers (port 0), a fake TokenSource, a log capture and a timer-tracking clock.
+// blackhole JSON) on real local servers (port 0), a fake TokenSource (the log capture and the
+// timer-tracking clock are in test/helpers).
 // Not a test file itself (no `.test.ts`).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as assert from 'uvu/assert';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { AuthToken, TokenSource } from '../../src/antring/token-source.js';
-import type { Clock } from '../../src/clock.js';
-import { createLogger, type Logger } from '../../src/log.js';
 import { encodeEventFrame, encodeReply } from '../../src/signals/blackhole-codec.js';
 import { decode, encodeAck, encodeEvent } from '../../src/signals/socketio09-codec.js';
 import {
@@ -16,18 +15,14 @@ import {
   type SignalSubscriberOptions,
   type StateInfo,
 } from '../../src/signals/subscriber.js';
+import type { SignalProtocol } from '../../src/shared/signal-protocol.js';
 import type { LegEvent } from '../../src/signals/types.js';
+import { trackingClock } from '../helpers/clock.js';
+import { captureLogger } from '../helpers/logs.js';
+import { waitFor } from '../helpers/wait.js';
 
 export const ACCOUNT = '0123456789abcdef0123456789abcdef';
 export const BINDINGS = ['call.CHANNEL_CREATE.*', 'call.CHANNEL_DESTROY.*'];
-
-export async function waitFor(cond: () => boolean, label: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${label}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 export function kazooEvent(name: string, callId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -125,43 +120,6 @@ export class FakeTokens implements TokenSource {
 
 // ---- logs and timers --------------------------------------------------------------------------------
 
-export function captureLogger(): { logger: Logger; lines: Array<Record<string, unknown>>; raw: () => string } {
-  const chunks: string[] = [];
-  const lines: Array<Record<string, unknown>> = [];
-  const logger = createLogger('debug', {
-    write(s: string) {
-      chunks.push(s);
-      try {
-        lines.push(JSON.parse(s) as Record<string, unknown>);
-      } catch {
-        /* a non-JSON line would show up in raw() */
-      }
-    },
-  });
-  return { logger, lines, raw: () => chunks.join('') };
-}
-
-/** A real-time Clock whose timers are NOT unref'd and are tracked: `live` must be 0 after stop(). */
-export function trackingClock(): { clock: Clock; live: Set<unknown> } {
-  const live = new Set<unknown>();
-  const clock: Clock = {
-    now: () => Date.now(),
-    setTimeout(fn, ms) {
-      const h = setTimeout(() => {
-        live.delete(h);
-        fn();
-      }, ms);
-      live.add(h);
-      return h;
-    },
-    clearTimeout(h) {
-      live.delete(h);
-      clearTimeout(h as NodeJS.Timeout);
-    },
-  };
-  return { clock, live };
-}
-
 // ---- the fake upstream ------------------------------------------------------------------------------
 
 export interface Subscribe {
@@ -173,7 +131,7 @@ export interface Subscribe {
 }
 
 export interface UpstreamOptions {
-  protocol: 'socketio' | 'blackhole';
+  protocol: SignalProtocol;
   /** Which tokens the server accepts (default: every token). */
   accept?: (token: string) => boolean;
   /** socketio: ack subscribes (default true). blackhole always replies unless `mute`. */
@@ -323,15 +281,16 @@ export class FakeUpstream {
 // ---- one subscriber against one fake upstream -------------------------------------------------------
 
 export async function setup(
-  protocol: 'socketio' | 'blackhole',
+  protocol: SignalProtocol,
   upstream: Partial<UpstreamOptions> = {},
   options: Partial<SignalSubscriberOptions> = {},
 ) {
   const up = new FakeUpstream({ protocol, ...upstream });
   const url = await up.listen();
   const tokens = new FakeTokens();
-  const { logger, lines, raw } = captureLogger();
-  const { clock, live } = trackingClock();
+  const { logger, records: lines, text: raw } = captureLogger('debug');
+  const clock = trackingClock();
+  const { live } = clock;
   const events: LegEvent[] = [];
   const states: Array<{ state: SignalState; info: StateInfo }> = [];
   const sub = new SignalSubscriber({
@@ -348,7 +307,7 @@ export async function setup(
     ...options,
   });
   const stateNames = () => states.map((s) => s.state);
-  const waitLive = (label = 'live') => waitFor(() => sub.currentState === 'live', label);
+  const waitLive = (label = 'live') => waitFor(() => sub.currentState === 'live', { what: label });
   async function teardown(): Promise<void> {
     await sub.stop();
     await up.close();

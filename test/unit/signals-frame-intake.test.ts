@@ -5,11 +5,12 @@ import { BlackholeSession } from '../../src/signals/protocol-blackhole.js';
 import { SocketIoSession } from '../../src/signals/protocol-socketio.js';
 import { canTransition, TRANSITIONS } from '../../src/signals/state.js';
 import type { LegEvent } from '../../src/signals/types.js';
-import { ACCOUNT, captureLogger, kazooEvent } from './signals-fake-upstream.js';
+import { captureLogger } from '../helpers/logs.js';
+import { ACCOUNT, kazooEvent } from './signals-fake-upstream.js';
 
 function intake(onEvent: (e: LegEvent) => void = () => undefined) {
   let now = 1_000_000;
-  const { logger, lines } = captureLogger();
+  const { logger, records: lines } = captureLogger('debug');
   const frames: string[] = [];
   const rejects: string[] = [];
   const i = new FrameIntake({

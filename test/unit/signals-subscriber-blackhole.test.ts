@@ -2,8 +2,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { encodeEventFrame } from '../../src/signals/blackhole-codec.js';
-import { BINDINGS, kazooEvent, setup, waitFor } from './signals-fake-upstream.js';
+import { BINDINGS, kazooEvent, setup } from './signals-fake-upstream.js';
 import { commonScenarios } from './signals-subscriber-common.js';
+import { waitFor } from '../helpers/wait.js';
 
 const ev = (data: unknown, name = 'CHANNEL_CREATE') =>
   JSON.stringify({
@@ -62,7 +63,7 @@ test('blackhole: pings every pingEveryMs; pongs keep a short deadAfterMs from fi
     await t.waitLive();
     await waitFor(
       () => t.up.received.filter((r) => r.text.includes('"action":"ping"')).length >= 12,
-      'twelve pings (> 2 × deadAfterMs)',
+      { what: 'twelve pings (> 2 × deadAfterMs)' },
     );
     assert.is(t.up.connections, 1);
     assert.ok((t.sub.stats().framesIn.pong ?? 0) >= 10);
@@ -76,7 +77,7 @@ test('blackhole: no reply to a subscribe within subscribeAckTimeoutMs → reconn
   t.up.muted.add(0);
   try {
     t.sub.start();
-    await waitFor(() => t.up.connections === 2 && t.sub.currentState === 'live', 'live on the second socket');
+    await waitFor(() => t.up.connections === 2 && t.sub.currentState === 'live', { what: 'live on the second socket' });
     assert.is(t.lines.find((l) => l.msg === 'signal socket lost')?.reason, 'subscribe_timeout');
   } finally {
     await t.teardown();
@@ -91,10 +92,10 @@ test('blackhole: an error reply to a refresh round → invalidate + subscribe ag
     await t.waitLive();
     const next = t.tokens.refresh();
     refused = next.value; // the server refuses the refreshed token
-    await waitFor(() => t.tokens.invalidated.includes(next.value), 'refreshed token invalidated');
+    await waitFor(() => t.tokens.invalidated.includes(next.value), { what: 'refreshed token invalidated' });
     await waitFor(
       () => t.up.subscribesOn(0).length === 3 * BINDINGS.length && t.sub.currentState === 'live',
-      'third round accepted',
+      { what: 'third round accepted' },
     );
     const third = t.up.subscribesOn(0).slice(2 * BINDINGS.length);
     assert.ok(third.every((s) => s.token === t.tokens.current.value && s.token !== next.value));
@@ -112,7 +113,7 @@ test('blackhole: http(s) url is turned into ws(s)', async () => {
     const t2 = await setup('blackhole', {}, { url: httpUrl });
     try {
       t2.sub.start();
-      await waitFor(() => t.up.connections === 1, 'connected through the http:// url');
+      await waitFor(() => t.up.connections === 1, { what: 'connected through the http:// url' });
     } finally {
       await t2.teardown();
     }
@@ -136,7 +137,7 @@ test('blackhole: an event without Event-Name in data takes the frame name', asyn
         data,
       }),
     );
-    await waitFor(() => t.events.length === 1, 'event');
+    await waitFor(() => t.events.length === 1, { what: 'event' });
     assert.is(t.events[0].name, 'CHANNEL_ANSWER');
   } finally {
     await t.teardown();

@@ -2,9 +2,11 @@
 // signals-subscriber-blackhole.test.ts. Not a test file itself.
 import type { Test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ACCOUNT, BINDINGS, kazooEvent, setup, waitFor } from './signals-fake-upstream.js';
+import { ACCOUNT, BINDINGS, kazooEvent, setup } from './signals-fake-upstream.js';
+import { waitFor } from '../helpers/wait.js';
+import type { SignalProtocol } from '../../src/shared/signal-protocol.js';
 
-type Protocol = 'socketio' | 'blackhole';
+type Protocol = SignalProtocol;
 
 export function commonScenarios(test: Test, protocol: Protocol, oddFrames: Array<string | Buffer>): void {
   test(`${protocol}: connect → one subscribe per binding with the token → live → events delivered`, async () => {
@@ -33,7 +35,7 @@ export function commonScenarios(test: Test, protocol: Protocol, oddFrames: Array
         duration_seconds: '31',
         custom_channel_vars: { account_id: ACCOUNT },
       });
-      await waitFor(() => t.events.length === 2, 'two events');
+      await waitFor(() => t.events.length === 2, { what: 'two events' });
       assert.is(t.events[0].name, 'CHANNEL_CREATE');
       assert.is(t.events[0].legId, 'leg-1');
       assert.is(t.events[0].ownerId, 'abcdef');
@@ -59,7 +61,7 @@ export function commonScenarios(test: Test, protocol: Protocol, oddFrames: Array
       await t.waitLive();
       const fresh = t.tokens.rotateQuietly();
       t.up.dropAll();
-      await waitFor(() => t.up.connections === 2 && t.sub.currentState === 'live', 'live again on a second socket');
+      await waitFor(() => t.up.connections === 2 && t.sub.currentState === 'live', { what: 'live again on a second socket' });
       assert.equal(t.stateNames(), [
         'connecting',
         'subscribing',
@@ -80,7 +82,7 @@ export function commonScenarios(test: Test, protocol: Protocol, oddFrames: Array
       );
       assert.is(t.sub.stats().reconnects, 1);
       t.up.sendEvent(kazooEvent('CHANNEL_ANSWER', 'leg-2'));
-      await waitFor(() => t.events.length === 1, 'event on the new socket');
+      await waitFor(() => t.events.length === 1, { what: 'event on the new socket' });
     } finally {
       await t.teardown();
     }
@@ -93,7 +95,7 @@ export function commonScenarios(test: Test, protocol: Protocol, oddFrames: Array
       await t.waitLive();
       const first = t.tokens.current.value;
       const next = t.tokens.refresh();
-      await waitFor(() => t.up.subscribesOn(0).length === 2 * BINDINGS.length, 'second round of subscribes');
+      await waitFor(() => t.up.subscribesOn(0).length === 2 * BINDINGS.length, { what: 'second round of subscribes' });
       const subs = t.up.subscribesOn(0);
       assert.ok(subs.slice(0, BINDINGS.length).every((s) => s.token === first));
       assert.equal(
@@ -104,12 +106,12 @@ export function commonScenarios(test: Test, protocol: Protocol, oddFrames: Array
       assert.is(t.up.connections, 1);
       assert.not.ok(t.up.received.some((r) => r.text.includes('unsubscribe')));
       t.up.sendEvent(kazooEvent('CHANNEL_CREATE', 'leg-3'));
-      await waitFor(() => t.events.length === 1, 'event after the refresh');
+      await waitFor(() => t.events.length === 1, { what: 'event after the refresh' });
       assert.equal(t.stateNames(), ['connecting', 'subscribing', 'live'], 'stayed live throughout');
       // the same token reported again changes nothing
       t.tokens.reannounce();
       t.up.sendEvent(kazooEvent('CHANNEL_CREATE', 'leg-4'));
-      await waitFor(() => t.events.length === 2, 'a later event');
+      await waitFor(() => t.events.length === 2, { what: 'a later event' });
       assert.is(t.up.subscribesOn(0).length, 2 * BINDINGS.length);
     } finally {
       await t.teardown();
@@ -144,7 +146,7 @@ export function commonScenarios(test: Test, protocol: Protocol, oddFrames: Array
       const started = Date.now();
       t.sub.start();
       // rounds: refused → at once → ~200 ms → ~400 ms → ~400 ms
-      await waitFor(() => t.up.subscribes.length >= 5 * BINDINGS.length, 'five rounds', 5_000);
+      await waitFor(() => t.up.subscribes.length >= 5 * BINDINGS.length, { what: 'five rounds', timeoutMs: 5_000 });
       const elapsed = Date.now() - started;
       assert.ok(elapsed >= 900, `five rounds took only ${elapsed} ms`);
       assert.is(t.sub.currentState, 'subscribing');
@@ -168,7 +170,7 @@ export function commonScenarios(test: Test, protocol: Protocol, oddFrames: Array
         t.up.sendRaw(f, Buffer.isBuffer(f));
       }
       t.up.sendEvent(kazooEvent('CHANNEL_CREATE', 'good-leg'));
-      await waitFor(() => t.events.length === 1, 'the good event', 10_000);
+      await waitFor(() => t.events.length === 1, { what: 'the good event', timeoutMs: 10_000 });
       assert.is(t.events[0].legId, 'good-leg');
       const st = t.sub.stats();
       const rejected = Object.values(st.rejected).reduce((a, b) => a + b, 0);
@@ -202,12 +204,12 @@ export function commonScenarios(test: Test, protocol: Protocol, oddFrames: Array
       await t.waitLive();
       const mutedAt = Date.now();
       t.up.muted.add(0);
-      await waitFor(() => t.up.connections === 2 && t.sub.currentState === 'live', 'live on a new socket');
+      await waitFor(() => t.up.connections === 2 && t.sub.currentState === 'live', { what: 'live on a new socket' });
       assert.ok(Date.now() - mutedAt >= 250, 'not before deadAfterMs');
       const lost = t.lines.find((l) => l.msg === 'signal socket lost');
       assert.is(lost?.reason, 'dead_socket');
       assert.ok(Number(lost?.silentMs) >= 300);
-      await waitFor(() => t.up.closedConns.has(0), 'dead socket closed');
+      await waitFor(() => t.up.closedConns.has(0), { what: 'dead socket closed' });
     } finally {
       await t.teardown();
     }
@@ -224,7 +226,7 @@ export function commonScenarios(test: Test, protocol: Protocol, oddFrames: Array
       await p1;
       assert.is(t.sub.currentState, 'stopped');
       assert.is(t.live.size, 0);
-      await waitFor(() => t.up.closedConns.has(0), 'server saw the close');
+      await waitFor(() => t.up.closedConns.has(0), { what: 'server saw the close' });
       t.sub.start();
       assert.is(t.sub.currentState, 'stopped');
       assert.equal(t.stateNames(), ['connecting', 'subscribing', 'live', 'stopped']);
@@ -239,7 +241,7 @@ export function commonScenarios(test: Test, protocol: Protocol, oddFrames: Array
       t.sub.start();
       await t.waitLive();
       t.up.dropAll();
-      await waitFor(() => t.sub.currentState === 'backoff', 'backoff');
+      await waitFor(() => t.sub.currentState === 'backoff', { what: 'backoff' });
       assert.ok(t.live.size >= 1, 'backoff timer armed');
       await t.sub.stop();
       assert.is(t.live.size, 0);

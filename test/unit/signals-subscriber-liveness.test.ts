@@ -4,7 +4,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { signalNotReadyReason } from '../../src/http/health.js';
 import { encodePayload } from '../../src/signals/socketio09-codec.js';
-import { ACCOUNT, kazooEvent, setup, waitFor } from './signals-fake-upstream.js';
+import { ACCOUNT, kazooEvent, setup } from './signals-fake-upstream.js';
+import { waitFor } from '../helpers/wait.js';
 
 test('heartbeats off (`sid::60:websocket`): a quiet link is never timed out on silence', async () => {
   const t = await setup('socketio', { heartbeatSec: 0 }, { deadAfterMs: 200 });
@@ -12,12 +13,12 @@ test('heartbeats off (`sid::60:websocket`): a quiet link is never timed out on s
     t.sub.start();
     await t.waitLive();
     const since = Date.now();
-    await waitFor(() => Date.now() - since > 1_200, 'six dead-socket windows of silence', 3_000);
+    await waitFor(() => Date.now() - since > 1_200, { what: 'six dead-socket windows of silence', timeoutMs: 3_000 });
     assert.is(t.up.connections, 1, 'no reconnect');
     assert.is(t.sub.stats().reconnects, 0);
     assert.is(t.sub.currentState, 'live');
     t.up.sendEvent(kazooEvent('CHANNEL_CREATE', 'after-quiet'));
-    await waitFor(() => t.events.length === 1, 'an event after the quiet minute');
+    await waitFor(() => t.events.length === 1, { what: 'an event after the quiet minute' });
   } finally {
     await t.teardown();
   }
@@ -29,7 +30,7 @@ test('heartbeats on: silence still ends a dead socket (2.5 × heartbeat, caller 
     t.sub.start();
     await t.waitLive();
     t.up.muted.add(0);
-    await waitFor(() => t.up.connections === 2, 'replaced after silence');
+    await waitFor(() => t.up.connections === 2, { what: 'replaced after silence' });
   } finally {
     await t.teardown();
   }
@@ -43,7 +44,7 @@ test('a server offering only xhr-polling: said once (log + state problem → /re
   );
   try {
     t.sub.start();
-    await waitFor(() => t.up.handshakes >= 4, 'several attempts');
+    await waitFor(() => t.up.handshakes >= 4, { what: 'several attempts' });
     const errors = t.lines.filter((l) => l.level === 50 && String(l.msg).includes('websocket'));
     assert.is(errors.length, 1, 'one clear error line');
     assert.match(String(errors[0].msg), /offers no websocket transport \(only xhr-polling, jsonp-polling\)/);
@@ -75,13 +76,13 @@ test('`3:::` and `4:::` packets are counted as rejected with a reason (acked whe
     t.up.sendRaw('3:::hello');
     t.up.sendRaw('4:7+::{"a":1}');
     t.up.sendEvent(kazooEvent('CHANNEL_CREATE', 'after'));
-    await waitFor(() => t.events.length === 1, 'a later event');
+    await waitFor(() => t.events.length === 1, { what: 'a later event' });
     const st = t.sub.stats();
     assert.is(st.rejected.unexpected_message, 1);
     assert.is(st.rejected.unexpected_json, 1);
     assert.is(st.framesIn.message, 1);
     assert.is(st.framesIn.json, 1);
-    await waitFor(() => t.up.received.some((r) => r.text === '6:::7+[]'), 'ack of the json packet');
+    await waitFor(() => t.up.received.some((r) => r.text === '6:::7+[]'), { what: 'ack of the json packet' });
   } finally {
     await t.teardown();
   }
@@ -98,7 +99,7 @@ test('object `args` (Kazoo README shape) and array `args` both reach the sink', 
     t.up.sendRaw(
       `5:::${JSON.stringify({ name: 'CHANNEL_ANSWER', args: { call_id: 'snake-leg', call_direction: 'outbound', custom_channel_vars: { account_id: ACCOUNT } } })}`,
     );
-    await waitFor(() => t.events.length === 3, 'three events');
+    await waitFor(() => t.events.length === 3, { what: 'three events' });
     assert.equal(
       t.events.map((e) => [e.name, e.legId]),
       [
@@ -121,11 +122,11 @@ test('a batch with an emoji in Caller-ID-Name (lengths in code points) and one b
     const a = `5:::${JSON.stringify({ name: 'CHANNEL_CREATE', args: [kazooEvent('CHANNEL_CREATE', 'emoji-1', { 'Caller-ID-Name': 'Lan 😀 Nguyễn' })] })}`;
     const b = `5:::${JSON.stringify({ name: 'CHANNEL_DESTROY', args: [kazooEvent('CHANNEL_DESTROY', 'emoji-1', { 'Caller-ID-Name': '🎉' })] })}`;
     t.up.sendRaw(encodePayload([a, b]));
-    await waitFor(() => t.events.length === 2, 'both events of the batch');
+    await waitFor(() => t.events.length === 2, { what: 'both events of the batch' });
     assert.is(t.events[0].callerIdName, 'Lan 😀 Nguyễn');
     const c = `5:::${JSON.stringify({ name: 'CHANNEL_ANSWER', args: [kazooEvent('CHANNEL_ANSWER', 'emoji-2')] })}`;
     t.up.sendRaw(`\ufffd${[...a].length}\ufffd${a}\ufffd999\ufffd5:::{"broken":\ufffd${[...c].length}\ufffd${c}`);
-    await waitFor(() => t.events.length === 4, 'the good packets around the broken one');
+    await waitFor(() => t.events.length === 4, { what: 'the good packets around the broken one' });
     assert.equal(
       t.events.slice(2).map((e) => e.name),
       ['CHANNEL_CREATE', 'CHANNEL_ANSWER'],
@@ -168,9 +169,9 @@ test('a burst of 1,000 deeply nested / large frames: the heartbeat echo and time
       worstGap = Math.max(worstGap, now - lastTick);
       lastTick = now;
     }, 10);
-    await waitFor(() => echoAt > 0, 'heartbeat echo', 20_000);
+    await waitFor(() => echoAt > 0, { what: 'heartbeat echo', timeoutMs: 20_000 });
     const echoMs = echoAt - beatAt;
-    await waitFor(() => t.events.some((e) => e.legId === 'sent-meanwhile'), 'the event sent meanwhile', 20_000);
+    await waitFor(() => t.events.some((e) => e.legId === 'sent-meanwhile'), { what: 'the event sent meanwhile', timeoutMs: 20_000 });
     clearInterval(tick);
     tick = undefined;
     if (process.env.SHOW_TIMES) console.log({ echoMs, worstGap, wideDeliveredAtEcho });
@@ -203,7 +204,7 @@ test('backlog bound: beyond maxBacklog packets are refused and counted, the sock
       (_, i) => `5:::${JSON.stringify({ name: 'CHANNEL_CREATE', args: [kazooEvent('CHANNEL_CREATE', `b-${i}`)] })}`,
     );
     t.up.sendRaw(encodePayload(frames));
-    await waitFor(() => (t.sub.stats().rejected.backlog_full ?? 0) + t.events.length === 50, 'all 50 accounted for');
+    await waitFor(() => (t.sub.stats().rejected.backlog_full ?? 0) + t.events.length === 50, { what: 'all 50 accounted for' });
     assert.is(t.events.length, 10);
     assert.is(t.sub.stats().rejected.backlog_full, 40);
     assert.is(t.sub.currentState, 'live');
@@ -222,7 +223,7 @@ test('stop() with a backlog waiting drops it: nothing delivered after stop, no t
       (_, i) => `5:::${JSON.stringify({ name: 'CHANNEL_CREATE', args: [kazooEvent('CHANNEL_CREATE', `s-${i}`)] })}`,
     );
     t.up.sendRaw(encodePayload(frames));
-    await waitFor(() => t.sub.stats().backlog > 0 || t.events.length > 0, 'the batch arrived');
+    await waitFor(() => t.sub.stats().backlog > 0 || t.events.length > 0, { what: 'the batch arrived' });
     await t.sub.stop();
     const n = t.events.length;
     await new Promise((r) => setImmediate(r));

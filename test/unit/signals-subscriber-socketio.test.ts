@@ -2,8 +2,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { encodeEvent } from '../../src/signals/socketio09-codec.js';
-import { ACCOUNT, BINDINGS, kazooEvent, setup, waitFor } from './signals-fake-upstream.js';
+import { ACCOUNT, BINDINGS, kazooEvent, setup } from './signals-fake-upstream.js';
 import { commonScenarios } from './signals-subscriber-common.js';
+import { waitFor } from '../helpers/wait.js';
 
 const ev = (payload: unknown, name = 'CHANNEL_CREATE') => encodeEvent(name, [payload]);
 const odd: Array<string | Buffer> = [
@@ -54,7 +55,7 @@ test('socketio: every heartbeat is echoed; heartbeats keep a short deadAfterMs f
     beat = setInterval(() => t.up.sendRaw('2::'), 50);
     await waitFor(
       () => t.up.received.filter((r) => r.text === '2::').length >= 12,
-      'twelve echoes (> 2 × deadAfterMs)',
+      { what: 'twelve echoes (> 2 × deadAfterMs)' },
     );
     assert.is(t.up.connections, 1);
     assert.ok((t.sub.stats().framesIn.heartbeat ?? 0) >= 12);
@@ -70,7 +71,7 @@ test('socketio: dead-socket default is 2.5 × the announced heartbeat', async ()
     t.sub.start();
     await t.waitLive();
     const at = Date.now();
-    await waitFor(() => t.up.connections === 2, 'reconnect after 2.5 s of silence', 6_000);
+    await waitFor(() => t.up.connections === 2, { what: 'reconnect after 2.5 s of silence', timeoutMs: 6_000 });
     const took = Date.now() - at;
     assert.ok(took >= 2_300 && took < 4_500, `dead after ${took} ms`);
   } finally {
@@ -88,7 +89,7 @@ test('socketio: auth_failure while live → invalidate + subscribe again on the 
     t.up.sendAuthFailure(bad);
     await waitFor(
       () => t.up.subscribesOn(0).length === 2 * BINDINGS.length && t.sub.currentState === 'live',
-      'subscribed again',
+      { what: 'subscribed again' },
     );
     assert.equal(t.tokens.invalidated, [bad]);
     assert.ok(
@@ -113,7 +114,7 @@ test('socketio: an `error` event → invalidate + subscribe again', async () => 
     t.up.sendRaw(encodeEvent('error', [{ message: 'something failed' }]));
     await waitFor(
       () => t.up.subscribesOn(0).length === 2 * BINDINGS.length && t.sub.currentState === 'live',
-      'subscribed again',
+      { what: 'subscribed again' },
     );
     assert.equal(t.tokens.invalidated, [used]);
   } finally {
@@ -129,7 +130,7 @@ test('socketio: no ack within subscribeAckTimeoutMs and no refusal → assumed s
     const live = t.states.find((s) => s.state === 'live');
     assert.is(live?.info.assumed, true);
     t.up.sendEvent(kazooEvent('CHANNEL_CREATE', 'leg-9'));
-    await waitFor(() => t.events.length === 1, 'event');
+    await waitFor(() => t.events.length === 1, { what: 'event' });
   } finally {
     await t.teardown();
   }
@@ -141,7 +142,7 @@ test('socketio: `0::` from the server → reconnect', async () => {
     t.sub.start();
     await t.waitLive();
     t.up.sendRaw('0::');
-    await waitFor(() => t.up.connections === 2 && t.sub.currentState === 'live', 'live again');
+    await waitFor(() => t.up.connections === 2 && t.sub.currentState === 'live', { what: 'live again' });
     assert.is(t.up.handshakes, 2);
     assert.is(t.lines.find((l) => l.msg === 'signal socket lost')?.reason, 'server_disconnect');
   } finally {
@@ -153,7 +154,7 @@ test('socketio: a failing handshake (404 / no websocket) → backoff and retry',
   const t = await setup('socketio', {}, { url: 'http://127.0.0.1:1' });
   try {
     t.sub.start();
-    await waitFor(() => t.stateNames().filter((s) => s === 'backoff').length >= 2, 'two failed attempts');
+    await waitFor(() => t.stateNames().filter((s) => s === 'backoff').length >= 2, { what: 'two failed attempts' });
     assert.is(t.lines.find((l) => l.msg === 'signal socket lost')?.reason, 'handshake_failed');
   } finally {
     await t.teardown();
@@ -164,7 +165,7 @@ test('socketio: stop() cancels an in-flight handshake', async () => {
   const t = await setup('socketio', { hangHandshake: true });
   try {
     t.sub.start();
-    await waitFor(() => t.up.handshakes === 1, 'handshake requested');
+    await waitFor(() => t.up.handshakes === 1, { what: 'handshake requested' });
     assert.is(t.sub.currentState, 'connecting');
     await t.sub.stop();
     assert.is(t.live.size, 0);
@@ -180,7 +181,7 @@ test('socketio: stop() says 0:: before closing', async () => {
     t.sub.start();
     await t.waitLive();
     await t.sub.stop();
-    await waitFor(() => t.up.received.some((r) => r.text === '0::'), 'disconnect frame');
+    await waitFor(() => t.up.received.some((r) => r.text === '0::'), { what: 'disconnect frame' });
   } finally {
     await t.teardown();
   }

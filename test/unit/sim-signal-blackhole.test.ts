@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ACCOUNT, RawClient, bhReply, bhSend, callEvent, startFixture, waitFor, type Fixture } from './sim-signal-fixture.js';
+import { ACCOUNT, RawClient, bhReply, bhSend, callEvent, startFixture, type Fixture } from './sim-signal-fixture.js';
+import { waitFor } from '../helpers/wait.js';
 
 const T = suite('sim-signal blackhole (Kazoo 4)');
 let f: Fixture;
@@ -29,7 +30,7 @@ T('subscribe reply, event delivery with Kazoo 4 fields, unsubscribe', async () =
   assert.equal((await bhReply(c, id2)).data, { subscribed: ['call.CHANNEL_ANSWER.*', 'call.CHANNEL_DESTROY.*'] });
   const payload = callEvent('CHANNEL_CREATE', 'leg1');
   assert.is(f.signals.publish(payload), 1);
-  await waitFor(() => c.jsons().some((m) => m.action === 'event'), 'event');
+  await waitFor(() => c.jsons().some((m) => m.action === 'event'), { what: 'event' });
   assert.equal(c.jsons().find((m) => m.action === 'event'), {
     action: 'event', subscribed_key: 'call.CHANNEL_CREATE.*', subscription_key: 'call.CHANNEL_CREATE.*',
     name: 'CHANNEL_CREATE', routing_key: 'call.CHANNEL_CREATE.leg1', data: payload,
@@ -63,7 +64,7 @@ T('expiry stops delivery; resubscribe with a fresh token replaces it', async () 
   await bhReply(c, sub(c, f.tokens.issue(5000).value, { binding: 'call.*.*' }));
   assert.is(f.signals.stats().activeSubscriptions, 1);
   assert.is(f.signals.publish(callEvent('CHANNEL_ANSWER', 'x')), 1);
-  await waitFor(() => c.jsons().some((m) => m.action === 'event'), 'event');
+  await waitFor(() => c.jsons().some((m) => m.action === 'event'), { what: 'event' });
   assert.equal(c.jsons().filter((m) => m.action === 'event').map((m) => m.name), ['CHANNEL_ANSWER']);
 });
 
@@ -83,7 +84,7 @@ T('malformed requests get error replies, never a crash', async () => {
   assert.equal((await bhReply(c, id3)).data, { message: 'missing account_id' });
   assert.equal((await bhReply(c, id4)).data, { message: 'invalid binding', invalid: [7] });
   assert.equal((await bhReply(c, id5)).data, { message: 'missing data' });
-  await waitFor(() => c.jsons().filter((m) => m.status === 'error' && m.request_id === undefined).length === 3, 'three anonymous errors');
+  await waitFor(() => c.jsons().filter((m) => m.status === 'error' && m.request_id === undefined).length === 3, { what: 'three anonymous errors' });
   assert.is(f.signals.stats().activeSubscriptions, 0, 'all-or-nothing: the valid binding of id4 was not taken');
   assert.is(f.signals.stats().blackhole.handlerErrors, 0);
   const ok = bhSend(c, { action: 'ping' });

@@ -2,26 +2,12 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Clock } from '../../src/clock.js';
 import { SignalWaitError } from '../../src/simulator/signal-servers.js';
 import {
-  ACCOUNT, RawClient, bhReply, bhSend, callEvent, handshake, sioConnect, sioSubscribe, startFixture, waitFor, type Fixture,
+  ACCOUNT, RawClient, bhReply, bhSend, callEvent, handshake, sioConnect, sioSubscribe, startFixture, type Fixture,
 } from './sim-signal-fixture.js';
-
-/** A clock whose timers are ref'd (a leak keeps the process alive) and counted. */
-function countingClock(): Clock & { live: Set<unknown> } {
-  const live = new Set<unknown>();
-  return {
-    live,
-    now: () => Date.now(),
-    setTimeout: (fn, ms) => {
-      const t = setTimeout(() => { live.delete(t); fn(); }, ms);
-      live.add(t);
-      return t;
-    },
-    clearTimeout: (h) => { live.delete(h); clearTimeout(h as NodeJS.Timeout); },
-  };
-}
+import { trackingClock } from '../helpers/clock.js';
+import { waitFor } from '../helpers/wait.js';
 
 async function connectBoth(f: Fixture, token: string): Promise<{ sio: RawClient; bh: RawClient }> {
   const sio = await sioConnect(f);
@@ -47,7 +33,7 @@ T('dropAll terminates every socket of both protocols abruptly', async () => {
   sio.ws.on('close', (code) => codes.push(code));
   bh.ws.on('close', (code) => codes.push(code));
   assert.is(f.signals.dropAll(), 2);
-  await waitFor(() => sio.closed && bh.closed, 'both closed');
+  await waitFor(() => sio.closed && bh.closed, { what: 'both closed' });
   assert.equal(codes, [1006, 1006], 'no close frame');
   const s = f.signals.stats();
   assert.is(s.connections, 0);
@@ -67,7 +53,7 @@ T('silence(existingOnly): old sockets go mute but stay open, new ones work; sile
   const ping = bhSend(bh, { action: 'ping' });
   assert.is((await bhReply(freshBh, bhSend(freshBh, { action: 'ping' }))).status, 'success');
   assert.is(f.signals.publish(callEvent('CHANNEL_CREATE', 'x')), 0, 'no delivery to silent sockets');
-  await waitFor(() => fresh.count((t) => t === '2::') >= 13, 'the fresh socket gets heartbeats past the close timeout', 4000);
+  await waitFor(() => fresh.count((t) => t === '2::') >= 13, { what: 'the fresh socket gets heartbeats past the close timeout', timeoutMs: 4000 });
   assert.is(sio.texts.length, sioBefore, 'silent socket.io socket got nothing');
   assert.is(bh.texts.length, bhBefore, 'silent blackhole socket: no pong');
   assert.not.ok(sio.closed || bh.closed, 'silence does not close');
@@ -86,7 +72,7 @@ T('silence(true): new connections are mute too (no 1::) until silence(false)', a
   assert.is(hs.status, 200, 'the HTTP handshake still answers');
   const c = await RawClient.open(f, `/socket.io/1/websocket/${hs.sid}`);
   c.send('2::');
-  await waitFor(() => f.signals.stats().socketio.ignoredWhileSilent === 1, 'frame ignored');
+  await waitFor(() => f.signals.stats().socketio.ignoredWhileSilent === 1, { what: 'frame ignored' });
   assert.is(c.texts.length, 0);
   f.signals.silence(false);
   await c.next((t) => t === '2::', 'heartbeat after silence');
@@ -99,11 +85,11 @@ T('sendRaw and malformedFrames reach every client of both protocols', async () =
   const bhText = bh.texts.length;
   assert.is(f.signals.sendRaw('hello'), 2);
   assert.is(f.signals.sendRaw(Buffer.from([9, 9])), 2);
-  await waitFor(() => sio.texts.includes('hello') && bh.texts.includes('hello') && sio.binaries.length === 1 && bh.binaries.length === 1, 'raw frames');
+  await waitFor(() => sio.texts.includes('hello') && bh.texts.includes('hello') && sio.binaries.length === 1 && bh.binaries.length === 1, { what: 'raw frames' });
   const n = 40;
   assert.is(f.signals.malformedFrames(n), 2 * n);
   const isHb = (t: string) => t === '2::';
-  await waitFor(() => sio.texts.slice(sioText).filter((t) => !isHb(t)).length + sio.binaries.length === n + 2 && bh.texts.length - bhText + bh.binaries.length === n + 2, 'all malformed frames', 10_000);
+  await waitFor(() => sio.texts.slice(sioText).filter((t) => !isHb(t)).length + sio.binaries.length === n + 2 && bh.texts.length - bhText + bh.binaries.length === n + 2, { what: 'all malformed frames', timeoutMs: 10_000 });
   for (const c of [sio, bh]) {
     assert.ok(c.texts.some((t) => t.length > 1_000_000), 'a frame over 1 MB');
     assert.ok(c.texts.includes(''), 'an empty frame');
@@ -140,7 +126,7 @@ T('waitForSubscriptions counts fresh tokens only; times out with SignalWaitError
 const C = suite('sim-signal close');
 
 C('close() is idempotent, frees every timer and listener, rejects pending waits', async () => {
-  const clock = countingClock();
+  const clock = trackingClock();
   const g = await startFixture({ clock, heartbeatSec: 1, closeTimeoutSec: 5 });
   try {
     const upgradeListeners = g.server.listenerCount('upgrade');
@@ -178,7 +164,7 @@ C('a process that used the servers exits by itself after close()', async () => {
 async function childMain(): Promise<void> {
   // ref'd timers: a leaked heartbeat, sid or wait timer would keep this process alive
   // closeTimeoutSec 60: a leaked handshake-expiry timer would outlive the parent's 15 s deadline
-  const g = await startFixture({ clock: countingClock(), heartbeatSec: 1, heartbeatIntervalSec: 0.1, closeTimeoutSec: 60 });
+  const g = await startFixture({ clock: trackingClock(), heartbeatSec: 1, heartbeatIntervalSec: 0.1, closeTimeoutSec: 60 });
   const { sio, bh } = await connectBoth(g, g.tokens.issue(60_000).value);
   g.signals.publish(callEvent('CHANNEL_CREATE', 'x'));
   await sio.next((t) => t.includes('CHANNEL_CREATE'), 'delivery');

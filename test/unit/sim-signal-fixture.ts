@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
 import { attachSignalServers, type SignalServers, type SignalServersOptions } from '../../src/simulator/signal-servers.js';
 import { TokenRegistry } from '../../src/simulator/token-registry.js';
+import { waitFor } from '../helpers/wait.js';
 
 export const ACCOUNT = 'a'.repeat(32);
 
@@ -43,14 +44,6 @@ export async function startFixture(opts: Partial<SignalServersOptions> = {}): Pr
   return f;
 }
 
-export async function waitFor(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 export class RawClient {
   readonly texts: string[] = [];
   readonly binaries: Buffer[] = [];
@@ -82,7 +75,7 @@ export class RawClient {
 
   async next(pred: (t: string) => boolean, what: string, timeoutMs = 5000): Promise<string> {
     let found: string | undefined;
-    await waitFor(() => (found = this.texts.find(pred)) !== undefined, what, timeoutMs);
+    await waitFor(() => (found = this.texts.find(pred)) !== undefined, { what: what, timeoutMs: timeoutMs });
     return found as string;
   }
 
@@ -132,7 +125,7 @@ export function bhSend(c: RawClient, msg: Record<string, unknown>): string {
 
 export async function bhReply(c: RawClient, requestId: string): Promise<Record<string, unknown>> {
   let found: Record<string, unknown> | undefined;
-  await waitFor(() => (found = c.jsons().find((m) => m.action === 'reply' && m.request_id === requestId)) !== undefined, `reply ${requestId}`);
+  await waitFor(() => (found = c.jsons().find((m) => m.action === 'reply' && m.request_id === requestId)) !== undefined, { what: `reply ${requestId}` });
   return found as Record<string, unknown>;
 }
 

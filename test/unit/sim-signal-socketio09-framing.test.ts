@@ -4,7 +4,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { codePointLength, decodePacket, encodePayload, splitPayload } from '../../src/simulator/signal-socketio09-codec.js';
 import { seededRandom } from '../../src/simulator/history.js';
-import { callEvent, sioConnect, sioSubscribe, startFixture, waitFor, type Fixture } from './sim-signal-fixture.js';
+import { callEvent, sioConnect, sioSubscribe, startFixture, type Fixture } from './sim-signal-fixture.js';
+import { waitFor } from '../helpers/wait.js';
 
 const T = suite('sim-signal socket.io 0.9 framing');
 let f: Fixture | undefined;
@@ -76,7 +77,7 @@ T('mixed (seeded): some batched, some single, some object args; every event arri
     const payload = (Array.isArray(e.args) ? e.args[0] : e.args) as Record<string, unknown>;
     return `${e.name} ${payload['Call-ID']}`;
   });
-  await waitFor(() => got().length >= sent.length, 'every event');
+  await waitFor(() => got().length >= sent.length, { what: 'every event' });
   assert.equal(got(), sent);
   const st = f!.signals.stats().socketio;
   assert.ok(st.batchedFrames > 3 && st.batchedFrames < 27, `batched ${st.batchedFrames} of 30 ticks`);

@@ -1,8 +1,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  ACCOUNT, RawClient, callEvent, handshake, sioConnect, sioSubscribe, startFixture, waitFor, type Fixture,
+  ACCOUNT, RawClient, callEvent, handshake, sioConnect, sioSubscribe, startFixture, type Fixture,
 } from './sim-signal-fixture.js';
+import { waitFor } from '../helpers/wait.js';
 
 const T = suite('sim-signal socket.io 0.9');
 let f: Fixture;
@@ -26,7 +27,7 @@ T('handshake body, 1:: on open, heartbeat echoed keeps the socket open', async (
   const c = await RawClient.open(f, `/socket.io/1/websocket/${hs.sid}`);
   c.ws.on('message', (d) => { if (d.toString() === '2::') c.ws.send('2::'); });
   await c.next((t) => t === '1::', 'connect frame');
-  await waitFor(() => c.count((t) => t === '2::') >= 15, 'heartbeats', 3000); // 1.5 s: past the close timeout
+  await waitFor(() => c.count((t) => t === '2::') >= 15, { what: 'heartbeats', timeoutMs: 3000 }); // 1.5 s: past the close timeout
   assert.not.ok(c.closed, 'an echoing client stays connected');
   assert.ok(f.signals.stats().socketio.heartbeatEchoes >= 14);
   assert.is(f.signals.stats().socketio.heartbeatTimeouts, 0);
@@ -35,9 +36,9 @@ T('handshake body, 1:: on open, heartbeat echoed keeps the socket open', async (
 T('no heartbeat echo within the close timeout: the server closes the socket', async () => {
   const c = await sioConnect(f, false);
   const t0 = Date.now();
-  await waitFor(() => c.closed, 'server closes a silent client', 4000);
+  await waitFor(() => c.closed, { what: 'server closes a silent client', timeoutMs: 4000 });
   assert.ok(Date.now() - t0 >= 900, 'not before the close timeout');
-  await waitFor(() => f.signals.stats().connections === 0, 'hub forgets the connection');
+  await waitFor(() => f.signals.stats().connections === 0, { what: 'hub forgets the connection' });
   assert.is(f.signals.stats().socketio.heartbeatTimeouts, 1);
 });
 
@@ -55,7 +56,7 @@ T('subscribe with ack, then a published payload is delivered as 5:::{name,args}'
   // a plain ack (id without +) is sent at once, without data
   c.send(`5:9::${JSON.stringify({ name: 'subscribe', args: [{ account_id: ACCOUNT, auth_token: token, binding: 'call.CHANNEL_ANSWER.*' }] })}`);
   await c.next((t) => t === '6:::9', 'plain ack');
-  await waitFor(() => f.signals.stats().activeSubscriptions === 2, 'two bindings');
+  await waitFor(() => f.signals.stats().activeSubscriptions === 2, { what: 'two bindings' });
 });
 
 T('auth_failure for a bad token and for an expired token; nothing registered', async () => {
@@ -66,7 +67,7 @@ T('auth_failure for a bad token and for an expired token; nothing registered', a
   const expired = f.tokens.issue(1000).value;
   f.advance(2000);
   sioSubscribe(c, expired, 'call.CHANNEL_CREATE.*', 2);
-  await waitFor(() => c.count(isEvent('auth_failure')) === 2, 'second auth_failure');
+  await waitFor(() => c.count(isEvent('auth_failure')) === 2, { what: 'second auth_failure' });
   assert.is(c.count((t) => t.startsWith('6:::')), 0, 'no ack on failure');
   const s = f.signals.stats();
   assert.is(s.activeSubscriptions, 0);
@@ -108,7 +109,7 @@ T('malformed client frames get 7::: and never break the socket', async () => {
   const bad = ['garbage', '5:::not json', '5:::{"args":[]}', '5:::{"name":"subscribe","args":"x"}', '5:::{"name":"subscribe","args":[42]}', '9::', '\ufffd9\ufffd2::'];
   for (const b of bad) c.send(b);
   c.ws.send(Buffer.from([1, 2, 3]));
-  await waitFor(() => c.count((t) => t === '7:::') === bad.length + 1, 'one error frame per malformed frame');
+  await waitFor(() => c.count((t) => t === '7:::') === bad.length + 1, { what: 'one error frame per malformed frame' });
   c.send('5:::{"name":"frobnicate","args":[]}');
   const token = f.tokens.issue(60_000).value;
   sioSubscribe(c, token, 'call..bad', 3);
@@ -124,7 +125,7 @@ T('malformed client frames get 7::: and never break the socket', async () => {
 T('unknown sid: 7:::1+0 then close; other paths under /socket.io/ are refused', async () => {
   const c = await RawClient.open(f, '/socket.io/1/websocket/nosuchsid');
   await c.next((t) => t === '7:::1+0', 'not handshaken');
-  await waitFor(() => c.closed, 'closed');
+  await waitFor(() => c.closed, { what: 'closed' });
   const res = await fetch(`http://127.0.0.1:${f.port}/socket.io/?EIO=4&transport=polling`, { headers: { connection: 'close' } });
   assert.is(res.status, 400);
   await res.text();
@@ -144,7 +145,7 @@ T('client 0:: disconnect closes the socket and forgets its bindings', async () =
   sioSubscribe(c, f.tokens.issue(60_000).value, 'call.*.*', 1);
   await c.next((t) => t === '6:::1+["ok"]', 'ack');
   c.send('0::');
-  await waitFor(() => c.closed, 'closed');
+  await waitFor(() => c.closed, { what: 'closed' });
   assert.is(f.signals.stats().activeSubscriptions, 0);
   assert.is(f.signals.stats().connections, 0);
   assert.is(f.signals.stats().connectionsTotal, 1);

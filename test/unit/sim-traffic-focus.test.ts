@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { createSeed } from '../../src/simulator/data.js';
 import { seededRandom } from '../../src/simulator/history.js';
 import { SimState } from '../../src/simulator/state.js';
-import { FakeClock } from './antring-fakes.js';
+import { FakeClock } from '../helpers/clock.js';
 import { harness } from './sim-fixture.js';
 
 const t = suite('demo traffic: the focus agent\'s pops');

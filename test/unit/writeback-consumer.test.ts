@@ -31,7 +31,7 @@ function setup() {
   const outbox = new MemoryOutbox({ logger });
   const recent = new MemoryRecentCalls({ retainMs: 3_600_000 });
   const consumer = new WritebackConsumer({
-    org: ORG, outbox, recent, logger, kinds: { tickets: true, leads: true }, ticketSla: '',
+    org: ORG, outbox, recent, logger, kinds: { tickets: true, leads: true }, records: true, ticketSla: '',
     webhooks: { urls: ['http://127.0.0.1:9/hook'], events: ['call.ringing', 'call.answered', 'call.ended'] }, contactWaitMs: 50,
   });
   return { outbox, recent, consumer };
