@@ -20,15 +20,9 @@ export class BenchProcessError extends Error {
 export const hrNow = (): number => performance.timeOrigin + performance.now();
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export async function waitFor<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, o: { what: string; timeoutMs: number; intervalMs?: number }): Promise<T> {
-  const deadline = Date.now() + o.timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new BenchProcessError(`timed out after ${o.timeoutMs} ms waiting for ${o.what}`);
-    await sleep(o.intervalMs ?? 50);
-  }
-}
+// One waitFor for tests and the bench (test/helpers/wait.ts): a condition polled until a deadline.
+import { waitFor } from '../test/helpers/wait.js';
+export { waitFor };
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

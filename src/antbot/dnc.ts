@@ -4,7 +4,7 @@
 // (expired cache and AntBot down or slow), isBlocked() throws DncUnavailableError; the list is never bypassed.
 import type { Logger } from '../log.js';
 import { systemClock, type Clock } from '../clock.js';
-import { normalizeDialable } from '../enrich/phone.js';
+import { normalizeDialable } from '../shared/phone.js';
 
 export class DncUnavailableError extends Error {
   override readonly name = 'DncUnavailableError';

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { Agent, Queue } from '../antring/client.js';
 import { type RawAgentStatusDetail, rawDashboardSchema } from '../antring/responses.js';
 import type { Dashboard, DashboardAgentDetail } from '../contract.js';
-import { GREGORIAN_OFFSET, gregorianToUnixMs } from '../signals/gregorian.js';
+import { GREGORIAN_OFFSET, gregorianToUnixMs } from '../shared/gregorian.js';
 import { type QueueMembers, queueMembers, withMembers } from './scope.js';
 
 export class DashboardMappingError extends Error {

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { Claims, DialOk, ErrorBody, ErrorCode } from '../contract.js';
 import type { Logger } from '../log.js';
-import { normalizeDialable } from '../enrich/phone.js';
+import { normalizeDialable } from '../shared/phone.js';
 import {
   AntRingAuthError, AntRingHttpError, AntRingNetworkError, AntRingResponseError, AntRingTimeoutError, DeviceOfflineError,
 } from '../antring/errors.js';

@@ -5,7 +5,7 @@
 // node. Beside it the engine reads Kazoo's own markers (Authorizing-Type `clicktocall`, a `c2c-` Call-ID) and the
 // far leg the switch creates (docs/call-model.md).
 import { systemClock, type Clock } from '../clock.js';
-import { normalizePhone } from '../enrich/phone.js';
+import { normalizePhone } from '../shared/phone.js';
 import type { PlacedCalls } from '../calls/click-to-call.js';
 
 export interface PlacedCallsOptions {

@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Clock } from '../clock.js';
 import type { ErrorCode } from '../contract.js';
-import type { FetchLike } from '../antring/http.js';
+import type { FetchLike } from '../upstream/fetch.js';
 import { AntBotClient } from '../antbot/client.js';
 import { DncList } from '../antbot/dnc.js';
 import { ClickToCallService, type ClickToCallUpstream } from './click-to-call.js';

@@ -6,7 +6,7 @@ import type { Contact } from '../contract.js';
 import type { Logger } from '../log.js';
 import { systemClock, type Clock } from '../clock.js';
 import { Limiter } from './limiter.js';
-import { lookupForms, normalizePhone, type NormalizedPhone } from './phone.js';
+import { lookupForms, normalizePhone, type NormalizedPhone } from '../shared/phone.js';
 import {
   ERROR_RESULT as ERROR, NOT_FOUND_RESULT as NOT_FOUND, isLookupStatus, noLookupResult,
   type LookupResult, type LookupStatus,

@@ -4,7 +4,7 @@
 // is sent again with the contact. Calls never wait for each other.
 import type { EnrichedUpdate } from '../fanout/types.js';
 import { audienceKey } from '../shared/audience.js';
-import type { Audience, CallUpdate } from '../calls/types.js';
+import type { CallUpdate } from '../calls/types.js';
 import type { Logger } from '../log.js';
 import { systemClock, type Clock } from '../clock.js';
 import { ERROR_RESULT as ERROR, isLookupStatus, type LookupResult } from './lookup-status.js';

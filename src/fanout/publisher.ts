@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import { type LiveCallStore, liveKey } from './live-calls.js';
 import { roomsForAudience } from './rooms.js';
 import type { SeqSource } from './seq.js';
-import type { EnrichedUpdate } from './types.js';
+import type { EnrichedUpdate, MaybePromise } from './types.js';
 import { toCallView } from './view.js';
 import { errText } from '../shared/errors.js';
 
@@ -33,23 +33,40 @@ export class CallPublisher {
   /** callId → the tail of that call's publish chain. */
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly viewListeners = new Set<(view: CallView, update: EnrichedUpdate) => void>();
+  /** >0 while a publish runs synchronously (its emit and listeners). */
+  private syncDepth = 0;
 
   constructor(private readonly o: CallPublisherOptions) {}
 
-  /** Publish one update; resolves with the view sent, or undefined when the update was dropped. Never rejects. */
+  /** Publish one update; resolves with the view sent, or undefined when the update was dropped. Never rejects.
+   *  With memory stores (sync seq and live store) and nothing of the call in flight, the view is emitted before
+   *  publish() returns: no promise chain per message. */
   publish(u: EnrichedUpdate): Promise<CallView | undefined> {
     if (u.org !== this.o.org) {
       this.o.logger?.warn({ callId: u.callId }, 'dropped a call update of another org');
       this.o.onReject?.('org_mismatch', u);
       return Promise.resolve(undefined);
     }
-    const prev = this.chains.get(u.callId) ?? Promise.resolve();
-    const run = prev
-      .then(() => this.publishNow(u))
-      .catch((err: unknown) => {
-        this.o.logger?.error({ callId: u.callId, err: errText(err) }, 'call publish failed');
-        return undefined;
-      });
+    const prev = this.chains.get(u.callId);
+    let step: Promise<CallView | undefined>;
+    if (prev === undefined && this.syncDepth === 0) {
+      this.syncDepth++;
+      let now: MaybePromise<CallView | undefined>;
+      try {
+        now = this.publishNow(u);
+      } finally {
+        this.syncDepth--;
+      }
+      if (!isPromise(now)) return Promise.resolve(now);
+      step = now;
+    } else {
+      // A publish from inside a publish (a view listener) goes after it, as before: never re-entrant.
+      step = (prev ?? Promise.resolve()).then(() => this.publishNow(u));
+    }
+    const run = step.catch((err: unknown) => {
+      this.o.logger?.error({ callId: u.callId, err: errText(err) }, 'call publish failed');
+      return undefined;
+    });
     this.chains.set(u.callId, run);
     void run.then(() => {
       if (this.chains.get(u.callId) === run) this.chains.delete(u.callId);
@@ -74,21 +91,53 @@ export class CallPublisher {
     while (this.chains.size) await Promise.all([...this.chains.values()]);
   }
 
-  private async publishNow(u: EnrichedUpdate): Promise<CallView | undefined> {
+  /** seq → live store → emit, synchronously while the stores answer synchronously. Never throws. */
+  private publishNow(u: EnrichedUpdate): MaybePromise<CallView | undefined> {
+    let seq: MaybePromise<number>;
+    try {
+      seq = this.o.seq.next(u.callId);
+    } catch (err) {
+      return this.noSeq(u, err);
+    }
+    if (isPromise(seq)) return seq.then((n) => this.withSeq(u, n), (err: unknown) => this.noSeq(u, err));
+    return this.withSeq(u, seq);
+  }
+
+  private noSeq(u: EnrichedUpdate, err: unknown): undefined {
+    this.o.logger?.error({ callId: u.callId, err: errText(err) }, 'no seq for a call update; dropped');
+    this.o.onReject?.('error', u);
+    return undefined;
+  }
+
+  private withSeq(u: EnrichedUpdate, seq: number): MaybePromise<CallView | undefined> {
     let view: CallView;
     try {
-      view = toCallView(u, await this.o.seq.next(u.callId));
+      view = toCallView(u, seq);
     } catch (err) {
-      this.o.logger?.error({ callId: u.callId, err: errText(err) }, 'no seq for a call update; dropped');
-      this.o.onReject?.('error', u);
-      return undefined;
+      return this.noSeq(u, err);
     }
+    let stored: MaybePromise<void>;
     try {
-      await this.o.live.set(liveKey(u.callId, u.audience), view, u.audience);
+      stored = this.o.live.set(liveKey(u.callId, u.audience), view, u.audience);
     } catch (err) {
-      // Still emit: the live stream matters more than the replay of a later connect.
-      this.o.logger?.error({ callId: u.callId, err: errText(err) }, 'live call store update failed');
+      this.liveFailed(u, err);
+      stored = undefined;
     }
+    if (isPromise(stored)) {
+      return stored.then(() => this.emitNow(u, view), (err: unknown) => {
+        this.liveFailed(u, err);
+        return this.emitNow(u, view);
+      });
+    }
+    return this.emitNow(u, view);
+  }
+
+  /** Still emit: the live stream matters more than the replay of a later connect. */
+  private liveFailed(u: EnrichedUpdate, err: unknown): void {
+    this.o.logger?.error({ callId: u.callId, err: errText(err) }, 'live call store update failed');
+  }
+
+  private emitNow(u: EnrichedUpdate, view: CallView): MaybePromise<CallView | undefined> {
     try {
       this.o.emitter.emitCall(roomsForAudience(this.o.org, u.audience), view);
     } catch (err) {
@@ -109,12 +158,28 @@ export class CallPublisher {
       }
     }
     if (view.state === 'ended' && u.audience.kind === 'call' && this.o.seq.forget) {
+      let forgotten: MaybePromise<void>;
       try {
-        await this.o.seq.forget(u.callId);
+        forgotten = this.o.seq.forget(u.callId);
       } catch (err) {
-        this.o.logger?.warn({ callId: u.callId, err: errText(err) }, 'seq forget failed');
+        this.forgetFailed(u, err);
+        return view;
+      }
+      if (isPromise(forgotten)) {
+        return forgotten.then(() => view, (err: unknown) => {
+          this.forgetFailed(u, err);
+          return view;
+        });
       }
     }
     return view;
   }
+
+  private forgetFailed(u: EnrichedUpdate, err: unknown): void {
+    this.o.logger?.warn({ callId: u.callId, err: errText(err) }, 'seq forget failed');
+  }
+}
+
+function isPromise<T>(v: MaybePromise<T>): v is Promise<T> {
+  return typeof (v as { then?: unknown } | null | undefined)?.then === 'function';
 }

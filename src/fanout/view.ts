@@ -31,7 +31,16 @@ function crmOf(c: CallCrm): CallCrm {
 }
 
 function withoutUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  const src = o as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(src)) {
+    const v = src[k];
+    if (v === undefined) continue;
+    // A `__proto__` key (CRM data) stays an own property, as Object.fromEntries made it.
+    if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[k] = v;
+  }
+  return out as T;
 }
 
 export function toCallView(u: EnrichedUpdate, seq: number): CallView {

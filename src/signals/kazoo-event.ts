@@ -1,7 +1,7 @@
 // Parses one Kazoo channel event body (Title-Case or snake_case keys, any mix of case) into a LegEvent.
 // Pure, defensive: unknown input gives a rejection with a reason, never a throw.
 import type { ChannelEventName, LegEvent } from './types.js';
-import { gregorianToUnixMs } from './gregorian.js';
+import { gregorianToUnixMs } from '../shared/gregorian.js';
 
 export type ParseResult = { ok: true; event: LegEvent } | { ok: false; reason: string };
 

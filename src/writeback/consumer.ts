@@ -12,7 +12,8 @@ import type { CallConsumer, PipelineUpdate } from '../runtime/update.js';
 import type { CallView } from '../contract.js';
 import { WebhookEventFilter, webhookDeliveries } from '../webhooks/events.js';
 import { customerNumberOf, isMissedCustomerCall, isUnknownCaller, leadFor, ticketFor, type CallFacts } from './facts.js';
-import { audienceId, type RecentCall, type RecentCallStore } from './recent-calls.js';
+import { audienceKey } from '../shared/audience.js';
+import type { RecentCall, RecentCallStore } from './recent-calls.js';
 
 export interface WritebackConsumerOptions {
   org: string;
@@ -73,7 +74,7 @@ export class WritebackConsumer implements CallConsumer {
       if (t.record && u.state !== 'ended') this.saveRecord(t, t.record);
     }
     if (u.state !== 'ended') return;
-    t.updates.set(audienceId(u.audience), f);
+    t.updates.set(audienceKey(u.audience), f);
     if (u.audience.kind !== 'call') {
       // A late agent view of a call already decided: the record's re-send list follows it.
       if (t.record) this.saveRecord(t, t.record);

@@ -2,7 +2,7 @@
 // customer calls (a ticket), which callers are unknown (a lead), and the AntCRM payloads (bridge-contract §7.2).
 import type { Contact } from '../contract.js';
 import type { CrmPhone, LeadInput, TicketInput } from '../antcrm/writer.js';
-import { normalizePhone } from '../enrich/phone.js';
+import { normalizePhone } from '../shared/phone.js';
 import type { PipelineUpdate } from '../runtime/update.js';
 
 /** The enriched update the write-back reads (the pipeline's, without the cluster id). */

@@ -97,11 +97,6 @@ export class MemoryRecentCalls implements RecentCallStore {
   }
 }
 
-/** The audience key of an update inside a record (one update per audience). */
-export function audienceId(a: Audience): string {
-  return a.kind === 'call' ? 'call' : `agent:${a.username}`;
-}
-
 /** Defensive read of a stored record (Redis text): undefined when it is not one. */
 export function parseRecentCall(text: string | null): RecentCall | undefined {
   if (!text) return undefined;

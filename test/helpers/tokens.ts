@@ -19,7 +19,11 @@ export function signToken(
   claims: Record<string, unknown>,
   { secret, algorithm = 'HS256', ttlSec = 600, options = {} }: TestSignOptions,
 ): string {
-  return jwt.sign(claims, secret, ttlSec === false ? { ...options, algorithm } : { ...options, algorithm, expiresIn: ttlSec });
+  return jwt.sign(
+    claims,
+    secret,
+    ttlSec === false ? { ...options, algorithm } : { ...options, algorithm, expiresIn: ttlSec },
+  );
 }
 
 export interface RoleTokenOptions {
@@ -32,6 +36,9 @@ export interface RoleTokenOptions {
 }
 
 /** The usual test token: `{ sub: 't-<role>', org, role, ...extra }`, HS256. */
-export function roleToken(role: string, { org, secret, extra = {}, ttlSec = 600, sub = `t-${role}` }: RoleTokenOptions): string {
+export function roleToken(
+  role: string,
+  { org, secret, extra = {}, ttlSec = 600, sub = `t-${role}` }: RoleTokenOptions,
+): string {
   return signToken({ sub, org, role, ...extra }, { secret, ttlSec });
 }

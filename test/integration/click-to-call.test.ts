@@ -6,7 +6,7 @@ import type { DialResult } from '../../src/contract.js';
 import type { RecordingClient } from '../helpers/clients.js';
 import { JWT_SECRET, startStack, type Stack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
-import { NUMBER_CASES } from '../unit/phone-cases.js';
+import { NUMBER_CASES } from '../helpers/phone-cases.js';
 
 /** Every response body read by these tests, to grep them for secrets at the end. */
 const bodies: string[] = [];

@@ -478,9 +478,9 @@ life('dial: the ack gets the injected result; errors and a missing dial are answ
     assert.is(seen[0][0].agent, 'alice');
     assert.equal(seen[0][1], { number: '0934890883' });
     mode = 'throw';
-    assert.equal(await dial(cl, { number: '1' }), { error: 'upstream_error', message: 'click-to-call failed' });
+    assert.equal(await dial(cl, { number: '1' }), { error: 'internal_error', message: 'click-to-call failed (internal error)' });
     mode = 'reject';
-    assert.equal(await dial(cl, { number: '2' }), { error: 'upstream_error', message: 'click-to-call failed' });
+    assert.equal(await dial(cl, { number: '2' }), { error: 'internal_error', message: 'click-to-call failed (internal error)' });
     // No ack function: ignored, the socket stays usable.
     (cl.socket as unknown as { emit(ev: string, b: unknown): void }).emit('dial', { number: '3' });
     mode = 'ok';

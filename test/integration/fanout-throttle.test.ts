@@ -8,7 +8,6 @@ import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { DialResult } from '../../src/contract.js';
 import { createJwtVerifier } from '../../src/fanout/jwt.js';
 import { MemoryLiveCallStore } from '../../src/fanout/live-calls.js';
 import { createFanout } from '../../src/fanout/server.js';

@@ -28,7 +28,7 @@ function cases(org: string): [string, unknown, string][] {
     ['without exp', signToken(claims, { secret: JWT_SECRET, ttlSec: false }), 'unauthorized'],
     [
       'another org',
-      signToken({ ...claims, org: 'not-' + org }, { secret: JWT_SECRET, ttlSec: 60 }),
+      signToken({ ...claims, org: `not-${org}` }, { secret: JWT_SECRET, ttlSec: 60 }),
       'forbidden',
     ],
     [

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 import { METRICS_PREFIX as P } from '../../src/http/metrics.js';
-import { parsePrometheusText, sampleSum, sampleValue, type MetricFamily } from '../../src/http/metrics-text.js';
+import { parsePrometheusText, sampleSum, sampleValue, type MetricFamily } from '../helpers/metrics-text.js';
 
 type Families = Map<string, MetricFamily>;
 

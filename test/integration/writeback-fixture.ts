@@ -4,13 +4,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import jwt from 'jsonwebtoken';
 import { createBridge, type Bridge, type BridgeDeps } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Role } from '../../src/contract.js';
 import { startSimulator, type Simulator } from '../../src/simulator/simulator.js';
 import { connectClient, type RecordingClient } from '../helpers/clients.js';
 import { captureLogger } from '../helpers/logs.js';
+import { roleToken } from '../helpers/tokens.js';
 import { waitFor } from '../helpers/wait.js';
 
 export const JWT_SECRET = 'writeback-secret-0123456789abcdef0123456789abcdef';
@@ -76,7 +76,7 @@ export async function startWritebackStack(o: { env?: Record<string, string>; dep
     ...first,
     org: c.accountId,
     token(role, extra = {}) {
-      return jwt.sign({ sub: `t-${role}`, org: c.accountId, role, ...extra }, JWT_SECRET, { algorithm: 'HS256', expiresIn: 600 });
+      return roleToken(role, { org: c.accountId, secret: JWT_SECRET, extra, sub: `t-${role}` });
     },
     async client(role, extra = {}) {
       const cl = await connectClient(s.url, s.token(role, extra));

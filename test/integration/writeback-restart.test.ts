@@ -4,11 +4,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import jwt from 'jsonwebtoken';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startSimulator, type Simulator } from '../../src/simulator/simulator.js';
 import { connectClient } from '../helpers/clients.js';
+import { signToken } from '../helpers/tokens.js';
 import { waitFor } from '../helpers/wait.js';
 import { readyz, startBridge, type BridgeProc } from '../cluster/helpers.js';
 import { JWT_SECRET, queueAgents, writebackEnv } from './writeback-fixture.js';
@@ -34,7 +34,7 @@ async function outbox(url: string, token: string): Promise<{ pending: number; de
 t('AntCRM and the endpoint down, SIGKILL, restart on the same DATA_DIR → everything delivered, each ticket once', async (ctx) => {
   const { sim, dataDir } = ctx;
   const env = { ...writebackEnv(sim, dataDir), LOG_LEVEL: 'info' };
-  const admin = jwt.sign({ sub: 'admin', org: sim.credentials.accountId, role: 'admin' }, JWT_SECRET, { algorithm: 'HS256', expiresIn: 600 });
+  const admin = signToken({ sub: 'admin', org: sim.credentials.accountId, role: 'admin' }, { secret: JWT_SECRET });
   sim.faults.crmWrites.down = true;
   sim.faults.webhooks.status = 503;
   const first = await startBridge('first', env);

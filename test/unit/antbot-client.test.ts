@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AntBotClient, parseDncContact, parseList, parseToken } from '../../src/antbot/client.js';
 import { AntBotAuthError, AntBotHttpError, AntBotNetworkError, AntBotResponseError, AntBotTimeoutError } from '../../src/antbot/errors.js';
-import type { FetchInit, FetchLike } from '../../src/antring/http.js';
+import type { FetchInit, FetchLike } from '../../src/upstream/fetch.js';
 import { FakeClock, flush } from '../helpers/clock.js';
 import { captureLogger } from '../helpers/logs.js';
 
@@ -28,7 +28,7 @@ function client(handler: Handler, extra: { clock?: FakeClock; timeoutMs?: number
   const f = fakeFetch(handler);
   const logs = captureLogger('trace');
   const c = new AntBotClient({
-    apiUrl: API + '/', username: 'alice', password: PASSWORD, fetch: f.fetch, logger: logs.logger,
+    apiUrl: `${API}/`, username: 'alice', password: PASSWORD, fetch: f.fetch, logger: logs.logger,
     clock: extra.clock, timeoutMs: extra.timeoutMs, maxPages: extra.maxPages,
   });
   return { c, seen: f.seen, logs };

@@ -43,7 +43,12 @@ test('buildDncSet: legacy entries block the new number and back; garbage is coun
 function list(clock: FakeClock, fetch: () => Promise<{ phone_number: string }[]>, o: { ttlMs?: number; timeoutMs?: number } = {}) {
   let calls = 0;
   const dnc = new DncList({
-    source: { dncContacts: () => (calls++, fetch()) },
+    source: {
+      dncContacts: () => {
+        calls++;
+        return fetch();
+      },
+    },
     ttlMs: o.ttlMs ?? 30_000,
     timeoutMs: o.timeoutMs ?? 8000,
     clock,

@@ -33,7 +33,7 @@ const S = {
 
 function client(extra: Partial<AntRingClientOptions> = {}): AntRingClient {
   const c = new AntRingClient({
-    apiUrl: S.base + '/', appId: APP, appSecret: SECRET, domain: DOMAIN, email: EMAIL,
+    apiUrl: `${S.base}/`, appId: APP, appSecret: SECRET, domain: DOMAIN, email: EMAIL,
     logger: silentLogger(), now: () => NOW, ...extra,
   });
   S.clients.push(c);
@@ -214,7 +214,7 @@ C('histories: query and hash in HISTORY_HASH_ORDER; { data, total } and plain ar
   assert.is(r.query.get('created_to'), q.created_to);
   assert.is(r.query.get('limit'), '20');
   assert.is(r.query.get('page'), '3');
-  assert.is(r.query.get('hash'), sha(q.created_from + q.created_to + '20' + '3' + APP + SECRET));
+  assert.is(r.query.get('hash'), sha(`${q.created_from}${q.created_to}203${APP}${SECRET}`));
   S.reply = () => ({ status: 200, body: [1, 2] });
   assert.equal(await client().histories(q), { items: [1, 2] });
 });

@@ -9,7 +9,7 @@ import { MemoryIdempotencyStore } from '../../src/dial/idempotency.js';
 import { MemoryRateLimiter } from '../../src/dial/rate-limiter.js';
 import { FakeClock } from '../helpers/clock.js';
 import { silentLogger } from '../helpers/logs.js';
-import { NUMBER_CASES } from './phone-cases.js';
+import { NUMBER_CASES } from '../helpers/phone-cases.js';
 
 const claims: Claims = { sub: 'u1', org: 'org1', role: 'agent', agent: 'lan.nguyen', queues: [], exp: 2e9 };
 

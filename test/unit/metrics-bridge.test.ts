@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { BridgeMetrics, LATENCY_BUCKETS, METRICS_PREFIX as P } from '../../src/http/metrics.js';
-import { parsePrometheusText, sampleSum, sampleValue } from '../../src/http/metrics-text.js';
+import { parsePrometheusText, sampleSum, sampleValue } from '../helpers/metrics-text.js';
 
 const read = async (m: BridgeMetrics) => parsePrometheusText(await m.text());
 

@@ -1,7 +1,7 @@
 // The Prometheus text parser used to read /metrics back in tests.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MetricsParseError, parsePrometheusText, sampleSum, sampleValue } from '../../src/http/metrics-text.js';
+import { MetricsParseError, parsePrometheusText, sampleSum, sampleValue } from '../helpers/metrics-text.js';
 
 const TEXT = `# HELP http_requests_total The total.
 # TYPE http_requests_total counter

@@ -29,7 +29,9 @@ const SELF = relative(ROOT, fileURLToPath(import.meta.url));
 const TESTS = ['test'];
 
 test('test support: one waitFor, one fake clock, one captured logger, one token signer', () => {
-  assert.equal(defining(TESTS, /(function waitFor\b|const waitFor\s*=|async function until\b|pollUntil)/), ['test/helpers/wait.ts']);
+  assert.equal(defining(TESTS, /(function waitFor\b|const waitFor\s*=|async function until\b|pollUntil)/), [
+    'test/helpers/wait.ts',
+  ]);
   assert.equal(defining(TESTS, /class \w*Clock\b|function (tracking|counting)Clock\b/), ['test/helpers/clock.ts']);
   assert.equal(defining(TESTS, /function captureLogger\b/), ['test/helpers/logs.ts']);
   assert.equal(defining(TESTS, /jwt\.sign\(/), ['test/helpers/tokens.ts']);
@@ -39,7 +41,9 @@ test('src: the signal protocol union, EnrichedUpdate, FetchLike and the error su
   assert.equal(defining(['src'], /'socketio' \| 'blackhole'|'blackhole' \| 'socketio'/), []);
   assert.equal(defining(['src'], /export (type|interface) EnrichedUpdate\b/), ['src/fanout/types.ts']);
   assert.equal(defining(['src'], /export type FetchLike\s*=/), ['src/upstream/fetch.ts']);
-  assert.equal(defining(['src'], /function (errText|errSummary)\b|const (errText|errSummary)\s*=/), ['src/shared/errors.ts']);
+  assert.equal(defining(['src'], /function (errText|errSummary)\b|const (errText|errSummary)\s*=/), [
+    'src/shared/errors.ts',
+  ]);
   assert.equal(defining(['src'], /as \{ clusterUpdateId\?: unknown \}/), []);
 });
 

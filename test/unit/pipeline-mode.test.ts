@@ -28,7 +28,8 @@ test('single node: memory stores, the lease taken at start and given back at lea
   assert.instance(m.rateLimiter, MemoryRateLimiter);
   assert.instance(m.idempotency, MemoryIdempotencyStore);
   assert.is(m.contactCache, undefined);
-  assert.equal(m.sockets, {});
+  // Connection state recovery on a single node too (CLUSTER_RECOVERY_MS, default 30 s): no adapter of its own.
+  assert.equal(m.sockets, { connectionStateRecovery: { maxDisconnectionDuration: 30_000 } });
   assert.ok(m.emitsDashboard());
   assert.equal(m.notReadyReasons(), []);
   const upstream = { dashboard: async () => ({}), queues: async () => [], agents: async () => [] };

@@ -61,10 +61,9 @@ test('blackhole: pings every pingEveryMs; pongs keep a short deadAfterMs from fi
   try {
     t.sub.start();
     await t.waitLive();
-    await waitFor(
-      () => t.up.received.filter((r) => r.text.includes('"action":"ping"')).length >= 12,
-      { what: 'twelve pings (> 2 × deadAfterMs)' },
-    );
+    await waitFor(() => t.up.received.filter((r) => r.text.includes('"action":"ping"')).length >= 12, {
+      what: 'twelve pings (> 2 × deadAfterMs)',
+    });
     assert.is(t.up.connections, 1);
     assert.ok((t.sub.stats().framesIn.pong ?? 0) >= 10);
   } finally {
@@ -93,10 +92,9 @@ test('blackhole: an error reply to a refresh round → invalidate + subscribe ag
     const next = t.tokens.refresh();
     refused = next.value; // the server refuses the refreshed token
     await waitFor(() => t.tokens.invalidated.includes(next.value), { what: 'refreshed token invalidated' });
-    await waitFor(
-      () => t.up.subscribesOn(0).length === 3 * BINDINGS.length && t.sub.currentState === 'live',
-      { what: 'third round accepted' },
-    );
+    await waitFor(() => t.up.subscribesOn(0).length === 3 * BINDINGS.length && t.sub.currentState === 'live', {
+      what: 'third round accepted',
+    });
     const third = t.up.subscribesOn(0).slice(2 * BINDINGS.length);
     assert.ok(third.every((s) => s.token === t.tokens.current.value && s.token !== next.value));
     assert.is(t.up.connections, 1);

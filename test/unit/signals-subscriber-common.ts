@@ -61,7 +61,9 @@ export function commonScenarios(test: Test, protocol: Protocol, oddFrames: Array
       await t.waitLive();
       const fresh = t.tokens.rotateQuietly();
       t.up.dropAll();
-      await waitFor(() => t.up.connections === 2 && t.sub.currentState === 'live', { what: 'live again on a second socket' });
+      await waitFor(() => t.up.connections === 2 && t.sub.currentState === 'live', {
+        what: 'live again on a second socket',
+      });
       assert.equal(t.stateNames(), [
         'connecting',
         'subscribing',

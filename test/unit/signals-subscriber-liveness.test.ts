@@ -171,7 +171,10 @@ test('a burst of 1,000 deeply nested / large frames: the heartbeat echo and time
     }, 10);
     await waitFor(() => echoAt > 0, { what: 'heartbeat echo', timeoutMs: 20_000 });
     const echoMs = echoAt - beatAt;
-    await waitFor(() => t.events.some((e) => e.legId === 'sent-meanwhile'), { what: 'the event sent meanwhile', timeoutMs: 20_000 });
+    await waitFor(() => t.events.some((e) => e.legId === 'sent-meanwhile'), {
+      what: 'the event sent meanwhile',
+      timeoutMs: 20_000,
+    });
     clearInterval(tick);
     tick = undefined;
     if (process.env.SHOW_TIMES) console.log({ echoMs, worstGap, wideDeliveredAtEcho });
@@ -204,7 +207,9 @@ test('backlog bound: beyond maxBacklog packets are refused and counted, the sock
       (_, i) => `5:::${JSON.stringify({ name: 'CHANNEL_CREATE', args: [kazooEvent('CHANNEL_CREATE', `b-${i}`)] })}`,
     );
     t.up.sendRaw(encodePayload(frames));
-    await waitFor(() => (t.sub.stats().rejected.backlog_full ?? 0) + t.events.length === 50, { what: 'all 50 accounted for' });
+    await waitFor(() => (t.sub.stats().rejected.backlog_full ?? 0) + t.events.length === 50, {
+      what: 'all 50 accounted for',
+    });
     assert.is(t.events.length, 10);
     assert.is(t.sub.stats().rejected.backlog_full, 40);
     assert.is(t.sub.currentState, 'live');

@@ -53,10 +53,9 @@ test('socketio: every heartbeat is echoed; heartbeats keep a short deadAfterMs f
     t.sub.start();
     await t.waitLive();
     beat = setInterval(() => t.up.sendRaw('2::'), 50);
-    await waitFor(
-      () => t.up.received.filter((r) => r.text === '2::').length >= 12,
-      { what: 'twelve echoes (> 2 × deadAfterMs)' },
-    );
+    await waitFor(() => t.up.received.filter((r) => r.text === '2::').length >= 12, {
+      what: 'twelve echoes (> 2 × deadAfterMs)',
+    });
     assert.is(t.up.connections, 1);
     assert.ok((t.sub.stats().framesIn.heartbeat ?? 0) >= 12);
   } finally {
@@ -87,10 +86,9 @@ test('socketio: auth_failure while live → invalidate + subscribe again on the 
     const bad = t.tokens.current.value;
     t.up.sendAuthFailure('some-older-token'); // names another token: ignored
     t.up.sendAuthFailure(bad);
-    await waitFor(
-      () => t.up.subscribesOn(0).length === 2 * BINDINGS.length && t.sub.currentState === 'live',
-      { what: 'subscribed again' },
-    );
+    await waitFor(() => t.up.subscribesOn(0).length === 2 * BINDINGS.length && t.sub.currentState === 'live', {
+      what: 'subscribed again',
+    });
     assert.equal(t.tokens.invalidated, [bad]);
     assert.ok(
       t.up
@@ -112,10 +110,9 @@ test('socketio: an `error` event → invalidate + subscribe again', async () => 
     await t.waitLive();
     const used = t.tokens.current.value;
     t.up.sendRaw(encodeEvent('error', [{ message: 'something failed' }]));
-    await waitFor(
-      () => t.up.subscribesOn(0).length === 2 * BINDINGS.length && t.sub.currentState === 'live',
-      { what: 'subscribed again' },
-    );
+    await waitFor(() => t.up.subscribesOn(0).length === 2 * BINDINGS.length && t.sub.currentState === 'live', {
+      what: 'subscribed again',
+    });
     assert.equal(t.tokens.invalidated, [used]);
   } finally {
     await t.teardown();

@@ -4,7 +4,16 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { SignalWaitError } from '../../src/simulator/signal-servers.js';
 import {
-  ACCOUNT, RawClient, bhReply, bhSend, callEvent, handshake, sioConnect, sioSubscribe, startFixture, type Fixture,
+  ACCOUNT,
+  RawClient,
+  bhReply,
+  bhSend,
+  callEvent,
+  handshake,
+  sioConnect,
+  sioSubscribe,
+  startFixture,
+  type Fixture,
 } from './sim-signal-fixture.js';
 import { trackingClock } from '../helpers/clock.js';
 import { waitFor } from '../helpers/wait.js';
@@ -14,7 +23,10 @@ async function connectBoth(f: Fixture, token: string): Promise<{ sio: RawClient;
   sioSubscribe(sio, token, 'call.*.*', 1);
   await sio.next((t) => t === '6:::1+["ok"]', 'sio ack');
   const bh = await RawClient.open(f, '/');
-  await bhReply(bh, bhSend(bh, { action: 'subscribe', auth_token: token, data: { account_id: ACCOUNT, binding: 'call.*.*' } }));
+  await bhReply(
+    bh,
+    bhSend(bh, { action: 'subscribe', auth_token: token, data: { account_id: ACCOUNT, binding: 'call.*.*' } }),
+  );
   return { sio, bh };
 }
 
@@ -53,7 +65,10 @@ T('silence(existingOnly): old sockets go mute but stay open, new ones work; sile
   const ping = bhSend(bh, { action: 'ping' });
   assert.is((await bhReply(freshBh, bhSend(freshBh, { action: 'ping' }))).status, 'success');
   assert.is(f.signals.publish(callEvent('CHANNEL_CREATE', 'x')), 0, 'no delivery to silent sockets');
-  await waitFor(() => fresh.count((t) => t === '2::') >= 13, { what: 'the fresh socket gets heartbeats past the close timeout', timeoutMs: 4000 });
+  await waitFor(() => fresh.count((t) => t === '2::') >= 13, {
+    what: 'the fresh socket gets heartbeats past the close timeout',
+    timeoutMs: 4000,
+  });
   assert.is(sio.texts.length, sioBefore, 'silent socket.io socket got nothing');
   assert.is(bh.texts.length, bhBefore, 'silent blackhole socket: no pong');
   assert.not.ok(sio.closed || bh.closed, 'silence does not close');
@@ -85,20 +100,44 @@ T('sendRaw and malformedFrames reach every client of both protocols', async () =
   const bhText = bh.texts.length;
   assert.is(f.signals.sendRaw('hello'), 2);
   assert.is(f.signals.sendRaw(Buffer.from([9, 9])), 2);
-  await waitFor(() => sio.texts.includes('hello') && bh.texts.includes('hello') && sio.binaries.length === 1 && bh.binaries.length === 1, { what: 'raw frames' });
+  await waitFor(
+    () =>
+      sio.texts.includes('hello') &&
+      bh.texts.includes('hello') &&
+      sio.binaries.length === 1 &&
+      bh.binaries.length === 1,
+    { what: 'raw frames' },
+  );
   const n = 40;
   assert.is(f.signals.malformedFrames(n), 2 * n);
   const isHb = (t: string) => t === '2::';
-  await waitFor(() => sio.texts.slice(sioText).filter((t) => !isHb(t)).length + sio.binaries.length === n + 2 && bh.texts.length - bhText + bh.binaries.length === n + 2, { what: 'all malformed frames', timeoutMs: 10_000 });
+  await waitFor(
+    () =>
+      sio.texts.slice(sioText).filter((t) => !isHb(t)).length + sio.binaries.length === n + 2 &&
+      bh.texts.length - bhText + bh.binaries.length === n + 2,
+    { what: 'all malformed frames', timeoutMs: 10_000 },
+  );
   for (const c of [sio, bh]) {
-    assert.ok(c.texts.some((t) => t.length > 1_000_000), 'a frame over 1 MB');
+    assert.ok(
+      c.texts.some((t) => t.length > 1_000_000),
+      'a frame over 1 MB',
+    );
     assert.ok(c.texts.includes(''), 'an empty frame');
     assert.ok(c.binaries.length >= 2, 'binary frames');
-    assert.ok(c.texts.some((t) => t.includes(ACCOUNT)), 'events for the subscribed account');
+    assert.ok(
+      c.texts.some((t) => t.includes(ACCOUNT)),
+      'events for the subscribed account',
+    );
   }
   assert.ok(sio.texts.includes('9::'), 'unknown socket.io frame type');
-  assert.ok(sio.texts.some((t) => t.startsWith('5:::') && t.includes('CHANNEL_TELEPORT')), 'unknown event name');
-  assert.ok(bh.jsons().some((m) => m.action === 'reply' && typeof m.request_id === 'string' && m.status === 'success'), 'reply with an unknown request_id');
+  assert.ok(
+    sio.texts.some((t) => t.startsWith('5:::') && t.includes('CHANNEL_TELEPORT')),
+    'unknown event name',
+  );
+  assert.ok(
+    bh.jsons().some((m) => m.action === 'reply' && typeof m.request_id === 'string' && m.status === 'success'),
+    'reply with an unknown request_id',
+  );
   assert.not.ok(sio.closed || bh.closed);
 });
 
@@ -110,7 +149,9 @@ T('waitForSubscriptions counts fresh tokens only; times out with SignalWaitError
   await f.signals.waitForSubscriptions(1);
   const t0 = Date.now();
   let resolved = false;
-  const waiting = f.signals.waitForSubscriptions(2, { freshAfter: t0 }).then(() => { resolved = true; });
+  const waiting = f.signals.waitForSubscriptions(2, { freshAfter: t0 }).then(() => {
+    resolved = true;
+  });
   sioSubscribe(c, old, 'call.CHANNEL_ANSWER.*', 2);
   await c.next((t) => t === '6:::2+["ok"]', 'ack 2');
   assert.not.ok(resolved, 'an old token is not fresh');
@@ -149,13 +190,26 @@ C('close() is idempotent, frees every timer and listener, rejects pending waits'
 
 C('a process that used the servers exits by itself after close()', async () => {
   const file = fileURLToPath(import.meta.url);
-  const child = spawn(process.execPath, ['--import', 'tsx', file], { env: { ...process.env, SIM_SIGNAL_CHILD: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', file], {
+    env: { ...process.env, SIM_SIGNAL_CHILD: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { out += d; });
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  child.stderr.on('data', (d) => {
+    out += d;
+  });
   const code = await new Promise<number | null>((resolve) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); resolve(null); }, 15_000);
-    child.on('exit', (c) => { clearTimeout(timer); resolve(c); });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve(null);
+    }, 15_000);
+    child.on('exit', (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
   });
   assert.is(code, 0, `child output: ${out}`);
   assert.match(out, /child done/);
@@ -164,7 +218,12 @@ C('a process that used the servers exits by itself after close()', async () => {
 async function childMain(): Promise<void> {
   // ref'd timers: a leaked heartbeat, sid or wait timer would keep this process alive
   // closeTimeoutSec 60: a leaked handshake-expiry timer would outlive the parent's 15 s deadline
-  const g = await startFixture({ clock: trackingClock(), heartbeatSec: 1, heartbeatIntervalSec: 0.1, closeTimeoutSec: 60 });
+  const g = await startFixture({
+    clock: trackingClock(),
+    heartbeatSec: 1,
+    heartbeatIntervalSec: 0.1,
+    closeTimeoutSec: 60,
+  });
   const { sio, bh } = await connectBoth(g, g.tokens.issue(60_000).value);
   g.signals.publish(callEvent('CHANNEL_CREATE', 'x'));
   await sio.next((t) => t.includes('CHANNEL_CREATE'), 'delivery');

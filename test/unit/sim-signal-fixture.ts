@@ -3,7 +3,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
-import { attachSignalServers, type SignalServers, type SignalServersOptions } from '../../src/simulator/signal-servers.js';
+import {
+  attachSignalServers,
+  type SignalServers,
+  type SignalServersOptions,
+} from '../../src/simulator/signal-servers.js';
 import { TokenRegistry } from '../../src/simulator/token-registry.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -32,8 +36,14 @@ export async function startFixture(opts: Partial<SignalServersOptions> = {}): Pr
   signals = attachSignalServers(server, { tokens, ...opts });
   const sig = signals;
   const f: Fixture = {
-    server, port: (server.address() as AddressInfo).port, signals: sig, tokens, clients: [],
-    advance: (ms) => { offset += ms; },
+    server,
+    port: (server.address() as AddressInfo).port,
+    signals: sig,
+    tokens,
+    clients: [],
+    advance: (ms) => {
+      offset += ms;
+    },
     close: async () => {
       for (const c of f.clients) c.ws.terminate();
       await sig.close();
@@ -54,8 +64,12 @@ export class RawClient {
       if (isBinary) this.binaries.push(buf);
       else this.texts.push(buf.toString('utf8'));
     });
-    ws.on('close', () => { this.closed = true; });
-    ws.on('error', () => { /* the close event follows */ });
+    ws.on('close', () => {
+      this.closed = true;
+    });
+    ws.on('error', () => {
+      /* the close event follows */
+    });
   }
 
   static async open(f: Fixture, path: string): Promise<RawClient> {
@@ -89,32 +103,57 @@ export class RawClient {
       try {
         const v = JSON.parse(t);
         if (v && typeof v === 'object' && !Array.isArray(v)) out.push(v);
-      } catch { /* not JSON */ }
+      } catch {
+        /* not JSON */
+      }
     }
     return out;
   }
 }
 
 /** Socket.IO 0.9 handshake over HTTP; returns the parsed body. */
-export async function handshake(f: Fixture): Promise<{ sid: string; heartbeat: number; closeTimeout: number; transports: string; status: number; contentType: string | null }> {
-  const res = await fetch(`http://127.0.0.1:${f.port}/socket.io/1/?t=${Date.now()}`, { headers: { connection: 'close' } });
+export async function handshake(
+  f: Fixture,
+): Promise<{
+  sid: string;
+  heartbeat: number;
+  closeTimeout: number;
+  transports: string;
+  status: number;
+  contentType: string | null;
+}> {
+  const res = await fetch(`http://127.0.0.1:${f.port}/socket.io/1/?t=${Date.now()}`, {
+    headers: { connection: 'close' },
+  });
   const body = await res.text();
   const [sid, hb, ct, transports] = body.split(':');
-  return { sid, heartbeat: Number(hb), closeTimeout: Number(ct), transports, status: res.status, contentType: res.headers.get('content-type') };
+  return {
+    sid,
+    heartbeat: Number(hb),
+    closeTimeout: Number(ct),
+    transports,
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+  };
 }
 
 /** Handshake + websocket; echoes `2::` heartbeats unless told not to. */
 export async function sioConnect(f: Fixture, echoHeartbeats = true): Promise<RawClient> {
   const hs = await handshake(f);
   const c = await RawClient.open(f, `/socket.io/1/websocket/${hs.sid}`);
-  if (echoHeartbeats) c.ws.on('message', (d) => { if (d.toString() === '2::') c.ws.send('2::'); });
+  if (echoHeartbeats)
+    c.ws.on('message', (d) => {
+      if (d.toString() === '2::') c.ws.send('2::');
+    });
   await c.next((t) => t === '1::', 'socket.io connect frame');
   return c;
 }
 
 export function sioSubscribe(c: RawClient, token: string, binding: string, ackId?: number, accountId = ACCOUNT): void {
   const id = ackId === undefined ? '' : `${ackId}+`;
-  c.send(`5:${id}::${JSON.stringify({ name: 'subscribe', args: [{ account_id: accountId, auth_token: token, binding }] })}`);
+  c.send(
+    `5:${id}::${JSON.stringify({ name: 'subscribe', args: [{ account_id: accountId, auth_token: token, binding }] })}`,
+  );
 }
 
 export function bhSend(c: RawClient, msg: Record<string, unknown>): string {
@@ -125,7 +164,10 @@ export function bhSend(c: RawClient, msg: Record<string, unknown>): string {
 
 export async function bhReply(c: RawClient, requestId: string): Promise<Record<string, unknown>> {
   let found: Record<string, unknown> | undefined;
-  await waitFor(() => (found = c.jsons().find((m) => m.action === 'reply' && m.request_id === requestId)) !== undefined, { what: `reply ${requestId}` });
+  await waitFor(
+    () => (found = c.jsons().find((m) => m.action === 'reply' && m.request_id === requestId)) !== undefined,
+    { what: `reply ${requestId}` },
+  );
   return found as Record<string, unknown>;
 }
 

@@ -2,7 +2,12 @@
 // and the events of one tick batched in one `\ufffd<len>\ufffd<packet>` message whose len counts code points.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { codePointLength, decodePacket, encodePayload, splitPayload } from '../../src/simulator/signal-socketio09-codec.js';
+import {
+  codePointLength,
+  decodePacket,
+  encodePayload,
+  splitPayload,
+} from '../../src/simulator/signal-socketio09-codec.js';
 import { seededRandom } from '../../src/simulator/history.js';
 import { callEvent, sioConnect, sioSubscribe, startFixture, type Fixture } from './sim-signal-fixture.js';
 import { waitFor } from '../helpers/wait.js';
@@ -38,21 +43,27 @@ async function subscribed(framing: { batch?: number; objectArgs?: number; random
 
 const withName = (name: string, id: string) => ({ ...callEvent(name, id), 'Caller-ID-Name': NAME });
 
-T('batch: the events of one tick go in one framed message; a 0.9 parser counting code points gets them all', async () => {
-  const c = await subscribed({ batch: 1 });
-  const created = withName('CHANNEL_CREATE', 'leg1');
-  const answered = withName('CHANNEL_ANSWER', 'leg1');
-  assert.is(f!.signals.publish(created), 1);
-  assert.is(f!.signals.publish(answered), 1);
-  const frame = await c.next((t) => t.startsWith('\ufffd'), 'a batched frame');
-  const packets = splitPayload(frame)!;
-  assert.is(packets.length, 2, 'both events in one message');
-  const events = packets.map((p) => JSON.parse(decodePacket(p)!.data) as { name: string; args: unknown[] });
-  assert.equal(events.map((e) => e.name), ['CHANNEL_CREATE', 'CHANNEL_ANSWER']);
-  assert.equal(events[0].args, [created]);
-  assert.is((events[1].args[0] as Record<string, unknown>)['Caller-ID-Name'], NAME);
-  assert.is(f!.signals.stats().socketio.batchedFrames, 1);
-});
+T(
+  'batch: the events of one tick go in one framed message; a 0.9 parser counting code points gets them all',
+  async () => {
+    const c = await subscribed({ batch: 1 });
+    const created = withName('CHANNEL_CREATE', 'leg1');
+    const answered = withName('CHANNEL_ANSWER', 'leg1');
+    assert.is(f!.signals.publish(created), 1);
+    assert.is(f!.signals.publish(answered), 1);
+    const frame = await c.next((t) => t.startsWith('\ufffd'), 'a batched frame');
+    const packets = splitPayload(frame)!;
+    assert.is(packets.length, 2, 'both events in one message');
+    const events = packets.map((p) => JSON.parse(decodePacket(p)!.data) as { name: string; args: unknown[] });
+    assert.equal(
+      events.map((e) => e.name),
+      ['CHANNEL_CREATE', 'CHANNEL_ANSWER'],
+    );
+    assert.equal(events[0].args, [created]);
+    assert.is((events[1].args[0] as Record<string, unknown>)['Caller-ID-Name'], NAME);
+    assert.is(f!.signals.stats().socketio.batchedFrames, 1);
+  },
+);
 
 T('object args: `"args":{payload}` as Kazoo\'s README shows', async () => {
   const c = await subscribed({ objectArgs: 1 });
@@ -72,17 +83,24 @@ T('mixed (seeded): some batched, some single, some object args; every event arri
     }
     await new Promise((r) => setImmediate(r)); // next tick: a new batch
   }
-  const got = () => c.texts.flatMap((t) => splitPayload(t) ?? []).filter((p) => p.startsWith('5:::')).map((p) => {
-    const e = JSON.parse(p.slice(4)) as { name: string; args: unknown };
-    const payload = (Array.isArray(e.args) ? e.args[0] : e.args) as Record<string, unknown>;
-    return `${e.name} ${payload['Call-ID']}`;
-  });
+  const got = () =>
+    c.texts
+      .flatMap((t) => splitPayload(t) ?? [])
+      .filter((p) => p.startsWith('5:::'))
+      .map((p) => {
+        const e = JSON.parse(p.slice(4)) as { name: string; args: unknown };
+        const payload = (Array.isArray(e.args) ? e.args[0] : e.args) as Record<string, unknown>;
+        return `${e.name} ${payload['Call-ID']}`;
+      });
   await waitFor(() => got().length >= sent.length, { what: 'every event' });
   assert.equal(got(), sent);
   const st = f!.signals.stats().socketio;
   assert.ok(st.batchedFrames > 3 && st.batchedFrames < 27, `batched ${st.batchedFrames} of 30 ticks`);
   assert.ok(st.objectArgEvents > 10 && st.objectArgEvents < 50, `object args ${st.objectArgEvents} of 60`);
-  assert.ok(c.texts.some((t) => t.startsWith('5:::')), 'some single events too');
+  assert.ok(
+    c.texts.some((t) => t.startsWith('5:::')),
+    'some single events too',
+  );
 });
 
 T.run();

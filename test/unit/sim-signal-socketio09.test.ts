@@ -1,7 +1,14 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  ACCOUNT, RawClient, callEvent, handshake, sioConnect, sioSubscribe, startFixture, type Fixture,
+  ACCOUNT,
+  RawClient,
+  callEvent,
+  handshake,
+  sioConnect,
+  sioSubscribe,
+  startFixture,
+  type Fixture,
 } from './sim-signal-fixture.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -25,7 +32,9 @@ T('handshake body, 1:: on open, heartbeat echoed keeps the socket open', async (
   assert.is(hs.closeTimeout, 1);
   assert.is(hs.transports, 'websocket');
   const c = await RawClient.open(f, `/socket.io/1/websocket/${hs.sid}`);
-  c.ws.on('message', (d) => { if (d.toString() === '2::') c.ws.send('2::'); });
+  c.ws.on('message', (d) => {
+    if (d.toString() === '2::') c.ws.send('2::');
+  });
   await c.next((t) => t === '1::', 'connect frame');
   await waitFor(() => c.count((t) => t === '2::') >= 15, { what: 'heartbeats', timeoutMs: 3000 }); // 1.5 s: past the close timeout
   assert.not.ok(c.closed, 'an echoing client stays connected');
@@ -54,7 +63,9 @@ T('subscribe with ack, then a published payload is delivered as 5:::{name,args}'
   const frame = await c.next(isEvent('CHANNEL_CREATE'), 'delivery');
   assert.equal(JSON.parse(frame.slice(4)), { name: 'CHANNEL_CREATE', args: [payload] });
   // a plain ack (id without +) is sent at once, without data
-  c.send(`5:9::${JSON.stringify({ name: 'subscribe', args: [{ account_id: ACCOUNT, auth_token: token, binding: 'call.CHANNEL_ANSWER.*' }] })}`);
+  c.send(
+    `5:9::${JSON.stringify({ name: 'subscribe', args: [{ account_id: ACCOUNT, auth_token: token, binding: 'call.CHANNEL_ANSWER.*' }] })}`,
+  );
   await c.next((t) => t === '6:::9', 'plain ack');
   await waitFor(() => f.signals.stats().activeSubscriptions === 2, { what: 'two bindings' });
 });
@@ -68,7 +79,11 @@ T('auth_failure for a bad token and for an expired token; nothing registered', a
   f.advance(2000);
   sioSubscribe(c, expired, 'call.CHANNEL_CREATE.*', 2);
   await waitFor(() => c.count(isEvent('auth_failure')) === 2, { what: 'second auth_failure' });
-  assert.is(c.count((t) => t.startsWith('6:::')), 0, 'no ack on failure');
+  assert.is(
+    c.count((t) => t.startsWith('6:::')),
+    0,
+    'no ack on failure',
+  );
   const s = f.signals.stats();
   assert.is(s.activeSubscriptions, 0);
   assert.is(s.authFailures, 2);
@@ -98,7 +113,9 @@ T('unsubscribe removes the binding', async () => {
   const token = f.tokens.issue(60_000).value;
   sioSubscribe(c, token, 'call.*.*', 1);
   await c.next((t) => t === '6:::1+["ok"]', 'ack');
-  c.send(`5:2+::${JSON.stringify({ name: 'unsubscribe', args: [{ account_id: ACCOUNT, auth_token: token, binding: 'call.*.*' }] })}`);
+  c.send(
+    `5:2+::${JSON.stringify({ name: 'unsubscribe', args: [{ account_id: ACCOUNT, auth_token: token, binding: 'call.*.*' }] })}`,
+  );
   await c.next((t) => t === '6:::2+["ok"]', 'unsubscribe ack');
   assert.is(f.signals.stats().activeSubscriptions, 0);
   assert.is(f.signals.publish(callEvent('CHANNEL_CREATE', 'x')), 0);
@@ -106,7 +123,15 @@ T('unsubscribe removes the binding', async () => {
 
 T('malformed client frames get 7::: and never break the socket', async () => {
   const c = await sioConnect(f);
-  const bad = ['garbage', '5:::not json', '5:::{"args":[]}', '5:::{"name":"subscribe","args":"x"}', '5:::{"name":"subscribe","args":[42]}', '9::', '\ufffd9\ufffd2::'];
+  const bad = [
+    'garbage',
+    '5:::not json',
+    '5:::{"args":[]}',
+    '5:::{"name":"subscribe","args":"x"}',
+    '5:::{"name":"subscribe","args":[42]}',
+    '9::',
+    '\ufffd9\ufffd2::',
+  ];
   for (const b of bad) c.send(b);
   c.ws.send(Buffer.from([1, 2, 3]));
   await waitFor(() => c.count((t) => t === '7:::') === bad.length + 1, { what: 'one error frame per malformed frame' });
@@ -126,11 +151,13 @@ T('unknown sid: 7:::1+0 then close; other paths under /socket.io/ are refused', 
   const c = await RawClient.open(f, '/socket.io/1/websocket/nosuchsid');
   await c.next((t) => t === '7:::1+0', 'not handshaken');
   await waitFor(() => c.closed, { what: 'closed' });
-  const res = await fetch(`http://127.0.0.1:${f.port}/socket.io/?EIO=4&transport=polling`, { headers: { connection: 'close' } });
+  const res = await fetch(`http://127.0.0.1:${f.port}/socket.io/?EIO=4&transport=polling`, {
+    headers: { connection: 'close' },
+  });
   assert.is(res.status, 400);
   await res.text();
   const other = await fetch(`http://127.0.0.1:${f.port}/oapi/v1/agents`, { headers: { connection: 'close' } });
-  assert.is(other.status, 404, 'not the handshake handler\'s path');
+  assert.is(other.status, 404, "not the handshake handler's path");
   await other.text();
   // a sid is good for one websocket only
   const hs = await handshake(f);

@@ -9,14 +9,19 @@ import { SimState } from '../../src/simulator/state.js';
 import { FakeClock } from '../helpers/clock.js';
 import { harness } from './sim-fixture.js';
 
-const t = suite('demo traffic: the focus agent\'s pops');
+const t = suite("demo traffic: the focus agent's pops");
 
 function setup(ready?: () => Promise<unknown>) {
   const clock = new FakeClock();
   const data = createSeed();
   const state = new SimState(data, { now: clock.now, wrapupMs: 5_000 });
   const h = harness({
-    data, state, now: clock.now, random: seededRandom(42), trafficReady: ready, trafficClock: clock,
+    data,
+    state,
+    now: clock.now,
+    random: seededRandom(42),
+    trafficReady: ready,
+    trafficClock: clock,
     delay: (ms) => new Promise<void>((r) => void clock.setTimeout(r, ms)),
   });
   const focus = data.agents[0];
@@ -34,27 +39,30 @@ function setup(ready?: () => Promise<unknown>) {
   return { clock, h, pops, others, t0, focus };
 }
 
-t('first pop within 10 s of the bridge listening, then one every 45–80 s for 10 minutes; other calls go on', async () => {
-  let listening!: () => void;
-  const s = setup(() => new Promise<void>((r) => (listening = r)));
-  s.h.engine.startTraffic({ callsPerMinute: 20 });
-  await s.clock.advance(3_000);
-  assert.is(s.pops.length, 0, 'nothing rings the agent before the bridge listens');
-  listening();
-  const listenedAt = s.clock.now();
-  await s.clock.advance(10_000);
-  assert.ok(s.pops.length >= 1, 'a pop within 10 s');
-  assert.ok(s.pops[0] - listenedAt <= 10_000);
-  await s.clock.advance(600_000);
-  s.h.engine.stopTraffic();
-  const gaps = s.pops.slice(1).map((p, i) => p - s.pops[i]);
-  assert.ok(s.pops.length >= 9, `pops in 10 min: ${s.pops.length} (gaps ${gaps.join(", ")})`);
-  const periodic = gaps.filter((g) => g >= 45_000);
-  for (const g of periodic) assert.ok(g <= 80_000, `gap ${g} ms`);
-  assert.ok(periodic.length >= 8, `about every minute (gaps ${gaps.join(', ')})`);
-  assert.ok(s.others.length > 150, `other traffic went on (${s.others.length} calls)`);
-  s.h.engine.close();
-});
+t(
+  'first pop within 10 s of the bridge listening, then one every 45–80 s for 10 minutes; other calls go on',
+  async () => {
+    let listening!: () => void;
+    const s = setup(() => new Promise<void>((r) => (listening = r)));
+    s.h.engine.startTraffic({ callsPerMinute: 20 });
+    await s.clock.advance(3_000);
+    assert.is(s.pops.length, 0, 'nothing rings the agent before the bridge listens');
+    listening();
+    const listenedAt = s.clock.now();
+    await s.clock.advance(10_000);
+    assert.ok(s.pops.length >= 1, 'a pop within 10 s');
+    assert.ok(s.pops[0] - listenedAt <= 10_000);
+    await s.clock.advance(600_000);
+    s.h.engine.stopTraffic();
+    const gaps = s.pops.slice(1).map((p, i) => p - s.pops[i]);
+    assert.ok(s.pops.length >= 9, `pops in 10 min: ${s.pops.length} (gaps ${gaps.join(', ')})`);
+    const periodic = gaps.filter((g) => g >= 45_000);
+    for (const g of periodic) assert.ok(g <= 80_000, `gap ${g} ms`);
+    assert.ok(periodic.length >= 8, `about every minute (gaps ${gaps.join(', ')})`);
+    assert.ok(s.others.length > 150, `other traffic went on (${s.others.length} calls)`);
+    s.h.engine.close();
+  },
+);
 
 t('no bridge ever listening: the first pop still comes after the ready timeout', async () => {
   const s = setup(() => new Promise(() => {}));

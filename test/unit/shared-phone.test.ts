@@ -2,8 +2,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   LEGACY_MOBILE_PREFIXES, isExtension, lookupForms, normalizeDialable, normalizePhone,
-} from '../../src/enrich/phone.js';
-import { NUMBER_CASES } from './phone-cases.js';
+} from '../../src/shared/phone.js';
+import { NUMBER_CASES } from '../helpers/phone-cases.js';
 
 const Legacy = suite('phone: 2018 prefix move');
 

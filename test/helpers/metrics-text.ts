@@ -1,5 +1,5 @@
 // A small parser of the Prometheus text exposition format (0.0.4): `# HELP`, `# TYPE` and sample lines.
-// prom-client only writes the format; tests and smoke checks use this to read /metrics back. Pure logic.
+// prom-client only writes the format; the tests read /metrics back with this (test-only, so it lives in test/helpers).
 
 export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'untyped';
 

@@ -1,4 +1,4 @@
-// The table of written numbers (issue 10 item 12), shared by the normaliser's tests (phone.test.ts), the dial
+// The table of written numbers (issue 10 item 12), shared by the normaliser's tests (shared-phone.test.ts), the dial
 // service's (dial-numbers.test.ts) and the REST/socket paths' (integration/click-to-call.test.ts).
 // `dial`: what click-to-call sends upstream (null = 422 invalid_number); `phone`: normalizePhone's national form
 // (null = not a Vietnamese number), when it differs from `dial`.

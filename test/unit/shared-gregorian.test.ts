@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { GREGORIAN_OFFSET, gregorianToUnixMs, unixMsToGregorian } from '../../src/signals/gregorian.js';
+import { GREGORIAN_OFFSET, gregorianToUnixMs, unixMsToGregorian } from '../../src/shared/gregorian.js';
 
 test('offset is the seconds from year 0 to 1970', () => {
   assert.is(GREGORIAN_OFFSET, 62167219200);
