@@ -14,16 +14,21 @@ import { errText } from '../shared/errors.js';
 /** A CallUpdate as the gate forwards it: `clusterUpdateId` set (CallUpdate types it). */
 export type TaggedUpdate = CallUpdate;
 
+// KEYS[1] = the call's owner key; KEYS[2..] = done marks to read in the same step (the pending updates' ids), so a
+// standby's re-check or a first claim is one round trip: {1|0, 'mine'|'new'|'takeover'|<owner>, done flags...}.
 const CLAIM = `
 local o = redis.call('GET', KEYS[1])
 local r
+local won = 1
 if o == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) r = 'mine'
 elseif not o then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) r = 'new'
 elseif redis.call('EXISTS', ARGV[3] .. o) == 0 then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) r = 'takeover'
-else return {0, o} end
+else won = 0 r = o end
 -- An owner always has a live heartbeat (after a Redis restart the claim comes before the membership tick).
-redis.call('SET', ARGV[3] .. ARGV[1], '1', 'PX', ARGV[4])
-return {1, r}`;
+if won == 1 then redis.call('SET', ARGV[3] .. ARGV[1], '1', 'PX', ARGV[4]) end
+local out = {won, r}
+for i = 2, #KEYS do out[i + 1] = redis.call('EXISTS', KEYS[i]) end
+return out`;
 
 export interface CallGateOptions {
   redis: Redis;
@@ -208,15 +213,22 @@ export class CallGate {
           s.pending = s.pending.filter((e) => !doneIds.has(e.id));
           break;
         }
-        const r = (await redis.eval(CLAIM, 1, keys.owner(s.callId), nodeId, this.ownerTtlMs, keys.nodePrefix(),
-          this.o.heartbeatTtlMs)) as [number, string];
+        // The done marks are read with the claim unless this node already owns the call (it published them itself).
+        const snapshot = s.owner === 'me' ? [] : s.pending.slice();
+        const r = (await redis.eval(CLAIM, 1 + snapshot.length, keys.owner(s.callId), ...snapshot.map((e) => keys.done(e.id)),
+          nodeId, this.ownerTtlMs, keys.nodePrefix(), this.o.heartbeatTtlMs)) as [number, string, ...number[]];
+        const doneIds = new Set(snapshot.filter((_, i) => Number(r[i + 2]) === 1).map((e) => e.id));
         if (Number(r[0]) === 1) {
           const wasMine = s.owner === 'me';
           let batch = s.pending.splice(0);
           if (!wasMine && batch.length) {
-            const done = await redis.mget(batch.map((e) => keys.done(e.id)));
             const before = batch.length;
-            batch = batch.filter((_, i) => done[i] === null);
+            // Updates pushed while the claim was on its way were not in the snapshot: read their marks too.
+            const known = new Set(snapshot.map((e) => e.id));
+            const late = batch.filter((e) => !known.has(e.id));
+            const lateDone = late.length ? await redis.mget(late.map((e) => keys.done(e.id))) : [];
+            late.forEach((e, i) => { if (lateDone[i] !== null) doneIds.add(e.id); });
+            batch = batch.filter((e) => !doneIds.has(e.id));
             this.counters.skippedDone += before - batch.length;
           }
           if (r[1] === 'takeover') {
@@ -237,9 +249,6 @@ export class CallGate {
           if (s.ended) await redis.pexpire(keys.owner(s.callId), Math.min(this.ownerTtlMs, this.doneTtlMs));
         } else {
           s.owner = 'other';
-          const snapshot = s.pending.slice();
-          const done = await redis.mget(snapshot.map((e) => keys.done(e.id)));
-          const doneIds = new Set(snapshot.filter((_, i) => done[i] !== null).map((e) => e.id));
           s.pending = s.pending.filter((e) => !doneIds.has(e.id));
           for (const e of snapshot) if (doneIds.has(e.id) && e.update.audience.kind === 'call' && e.update.state === 'ended') s.ended = true;
           break;

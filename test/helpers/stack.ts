@@ -61,7 +61,11 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   if (o.antbot) {
     Object.assign(dialEnv, { ANTBOT_API_URL: sim.antbotUrl, ANTBOT_USERNAME: c.antbotUsername, ANTBOT_PASSWORD: c.antbotPassword });
   }
-  const config = loadConfig({
+  // A refused configuration (or a bridge that cannot start) must fail the test, not leave the simulator holding the
+  // process open.
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
     ANTRING_APP_ID: c.appId,
@@ -79,10 +83,24 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     LOG_LEVEL: 'debug',
     ...dialEnv,
     ...o.env,
-  });
+    });
+  } catch (err) {
+    await sim.close();
+    if (devicesDir) rmSync(devicesDir, { recursive: true, force: true });
+    throw err;
+  }
   const logs = captureLogger('debug');
-  const bridge = createBridge(config, { ...o.bridgeDeps, logger: logs.logger });
-  const { url } = await bridge.start();
+  // The demo pages' feed (tickets, leads, received webhooks), as demo mode wires it.
+  const bridge = createBridge(config, { demoFeed: sim.demoFeed, ...o.bridgeDeps, logger: logs.logger });
+  let url: string;
+  try {
+    ({ url } = await bridge.start());
+  } catch (err) {
+    await bridge.stop();
+    await sim.close();
+    if (devicesDir) rmSync(devicesDir, { recursive: true, force: true });
+    throw err;
+  }
   const clients: RecordingClient[] = [];
   const stack: Stack = {
     sim,

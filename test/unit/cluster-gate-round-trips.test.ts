@@ -1,0 +1,110 @@
+// The gate's Redis round trips: a standby's re-check and a first claim read the done marks in the claim's own
+// step (one command, not a claim then an MGET), and still skip or prune exactly what the owner marked done.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Redis } from 'ioredis';
+import { startRedis, type TestRedis } from '../cluster/helpers.js';
+import { waitFor } from '../helpers/wait.js';
+import { clusterKeys } from '../../src/cluster/keys.js';
+import { CallGate, type TaggedUpdate } from '../../src/cluster/gate.js';
+import { createLogger } from '../../src/log.js';
+import type { CallUpdate } from '../../src/calls/types.js';
+
+const logger = createLogger('silent');
+const t = suite<{ redis?: TestRedis; c?: Redis }>('cluster gate round trips (real Redis)');
+let n = 0;
+t.before(async (ctx) => {
+  ctx.redis = await startRedis();
+  if (ctx.redis) ctx.c = new Redis(ctx.redis.url);
+});
+t.after(async (ctx) => {
+  await ctx.c?.quit();
+  await ctx.redis?.stop();
+});
+
+function upd(callId: string, state: CallUpdate['state']): CallUpdate {
+  return { audience: { kind: 'call' }, callId, org: 'o', state, direction: 'inbound', from: { number: '1' }, to: { number: '2' },
+    startedAt: '2026-01-01T00:00:00.000Z', receivedAt: 0 };
+}
+const E = (msgId: string, callId: string) => ({ msgId, name: 'CHANNEL_CREATE', legId: callId });
+
+/** The client, counting the commands the gate sends (by method name). */
+function counting(c: Redis): { redis: Redis; counts: Record<string, number> } {
+  const counts: Record<string, number> = {};
+  const redis = new Proxy(c, {
+    get(target, prop, recv) {
+      const v = Reflect.get(target, prop, recv) as unknown;
+      if (typeof v !== 'function' || typeof prop !== 'string') return v;
+      return (...args: unknown[]) => {
+        counts[prop] = (counts[prop] ?? 0) + 1;
+        return (v as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { redis, counts };
+}
+
+function gate(redis: Redis, org: string, name: string, tickMs: number) {
+  const out: TaggedUpdate[] = [];
+  const g = new CallGate({ redis, keys: clusterKeys(org), nodeId: name, logger, heartbeatTtlMs: 60_000, tickMs, forward: (u) => out.push(u) });
+  g.setActive(true);
+  g.start();
+  return { g, out };
+}
+
+t('a standby re-checks a call owned elsewhere with one command per tick, and prunes what is done', async ({ c }) => {
+  if (!c) return;
+  const org = `rt${++n}`;
+  const a = gate(c, org, 'A', 10_000);
+  a.g.push(E('m1', 'c1'), [upd('c1', 'ringing')]);
+  await waitFor(() => a.out.length === 1, { what: 'A owns c1' });
+  const { redis, counts } = counting(c);
+  const b = gate(redis, org, 'B', 40);
+  b.g.push(E('m1', 'c1'), [upd('c1', 'ringing')]);
+  b.g.push(E('m2', 'c1'), [upd('c1', 'answered')]);
+  await waitFor(() => (counts.eval ?? 0) >= 3, { what: 'a few re-checks' });
+  assert.is(b.g.stats().pending, 2, 'nothing done yet: both kept');
+  assert.is(counts.mget ?? 0, 0, 'the done marks came with the claim');
+  a.g.published(a.out[0]!);
+  await waitFor(() => b.g.stats().pending === 1, { what: 'the done one pruned' });
+  assert.is(b.out.length, 0);
+  assert.is(counts.mget ?? 0, 0);
+  a.g.stop();
+  b.g.stop();
+});
+
+t('a take-over skips the updates the dead owner marked done, in the same step as the claim', async ({ c }) => {
+  if (!c) return;
+  const org = `rt${++n}`;
+  const keys = clusterKeys(org);
+  // A dead owner: its owner key is there, its heartbeat is not; it had marked m1:0 done.
+  await c.set(keys.owner('c1'), 'DEAD', 'PX', 60_000);
+  await c.set(keys.done('m1:0'), '1', 'PX', 60_000);
+  const { redis, counts } = counting(c);
+  const b = gate(redis, org, 'B', 10_000);
+  b.g.push(E('m1', 'c1'), [upd('c1', 'ringing'), upd('c1', 'answered')]);
+  await waitFor(() => b.out.length === 1, { what: 'B takes over and republishes what was not done' });
+  assert.equal(b.out.map((u) => u.clusterUpdateId), ['m1:1']);
+  assert.is(b.g.stats().takeovers, 1);
+  assert.is(b.g.stats().skippedDone, 1);
+  assert.is(counts.mget ?? 0, 0, 'no separate MGET on the take-over');
+  assert.is(await c.get(keys.owner('c1')), 'B');
+  b.g.stop();
+});
+
+t('updates pushed while a first claim is on its way are checked against the done marks too', async ({ c }) => {
+  if (!c) return;
+  const org = `rt${++n}`;
+  const keys = clusterKeys(org);
+  await c.set(keys.owner('c1'), 'DEAD', 'PX', 60_000);
+  await c.set(keys.done('m2:0'), '1', 'PX', 60_000);
+  const b = gate(c, org, 'B', 10_000);
+  b.g.push(E('m1', 'c1'), [upd('c1', 'ringing')]);
+  b.g.push(E('m2', 'c1'), [upd('c1', 'answered')]); // while the claim of m1 is in flight
+  b.g.push(E('m3', 'c1'), [upd('c1', 'ended')]);
+  await waitFor(() => b.out.length === 2, { what: 'B republishes what was not done' });
+  assert.equal(b.out.map((u) => u.clusterUpdateId), ['m1:0', 'm3:0']);
+  b.g.stop();
+});
+
+t.run();
