@@ -7,15 +7,40 @@ import type { Audience } from '../calls/types.js';
 import type { LiveCallEntry, LiveCallStore } from '../fanout/live-calls.js';
 import type { ClusterKeys } from './keys.js';
 
-const SET = `
-local cur = redis.call('HGET', KEYS[1], ARGV[1])
+/**
+ * The live store's rule as a Lua fragment, on locals `lk` (hash), `f` (field), `s` (seq, a number), `cid` (callId),
+ * `ended` ('1' deletes), `val` (the stored JSON), `ttl`: a lower or equal seq of the same call is ignored. One
+ * definition for the store's own script and the seq source's combined one (cluster/seq.ts).
+ */
+export const LIVE_SET_RULE = `
+local stale = false
+local cur = redis.call('HGET', lk, f)
 if cur then
   local c = cjson.decode(cur)
-  if c.c == ARGV[3] and tonumber(ARGV[2]) <= tonumber(c.s) then return 0 end
+  if c.c == cid and s <= tonumber(c.s) then stale = true end
 end
-if ARGV[4] == '1' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[5]) end
-redis.call('PEXPIRE', KEYS[1], ARGV[6])
+if not stale then
+  if ended == '1' then redis.call('HDEL', lk, f) else redis.call('HSET', lk, f, val) end
+  redis.call('PEXPIRE', lk, ttl)
+end`;
+
+const SET = `
+local lk, f, s, cid, ended, val, ttl = KEYS[1], ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+${LIVE_SET_RULE}
+if stale then return 0 end
 return 1`;
+
+/** What the combined seq + live step needs: the stored JSON cut around the seq (it appears three times), so Redis
+ *  can put in the seq it hands out. Joined with the seq it is byte for byte what set() stores. */
+export interface LiveStoreParts {
+  liveKey: string;
+  field: string;
+  callId: string;
+  ended: '0' | '1';
+  /** [before s, before the id's seq, before seq, after seq] */
+  json: [string, string, string, string];
+  ttlMs: number;
+}
 
 export interface RedisLiveCallStoreOptions {
   redis: Redis;
@@ -44,6 +69,31 @@ export class RedisLiveCallStore implements LiveCallStore {
     this.ttlMs = o.ttlMs ?? 86_400_000;
     this.maxAgeMs = o.maxAgeMs ?? 6 * 3_600_000;
     this.now = o.now ?? Date.now;
+  }
+
+  /** Whether the seq source on `redis` with `keys` can write this store in its own step (same server, same org). */
+  sharesRedis(redis: Redis, keys: ClusterKeys): boolean {
+    return this.o.redis === redis && this.o.keys.live() === keys.live();
+  }
+
+  /** The arguments of the combined seq + live step for `draft` (a view whose id and seq are still to come). */
+  parts(key: string, draft: CallView, audience: Audience): LiveStoreParts {
+    const { id: _id, callId, seq: _seq, ...rest } = draft;
+    const restJson = JSON.stringify(rest);
+    const tail = restJson === '{}' ? '}}' : `,${restJson.slice(1)}}`;
+    return {
+      liveKey: this.o.keys.live(),
+      field: key,
+      callId,
+      ended: draft.state === 'ended' ? '1' : '0',
+      json: [
+        '{"s":',
+        `,"c":${JSON.stringify(callId)},"t":${this.now()},"a":${JSON.stringify(audience)},"v":{"id":${JSON.stringify(`${callId}:`).slice(0, -1)}`,
+        `","callId":${JSON.stringify(callId)},"seq":`,
+        tail,
+      ],
+      ttlMs: this.ttlMs,
+    };
   }
 
   async set(key: string, view: CallView, audience: Audience): Promise<void> {

@@ -93,6 +93,10 @@ export class CallPublisher {
 
   /** seq → live store → emit, synchronously while the stores answer synchronously. Never throws. */
   private publishNow(u: EnrichedUpdate): MaybePromise<CallView | undefined> {
+    if (this.o.seq.nextStored) {
+      const both = this.storedWithSeq(u);
+      if (both) return both;
+    }
     let seq: MaybePromise<number>;
     try {
       seq = this.o.seq.next(u.callId);
@@ -101,6 +105,23 @@ export class CallPublisher {
     }
     if (isPromise(seq)) return seq.then((n) => this.withSeq(u, n), (err: unknown) => this.noSeq(u, err));
     return this.withSeq(u, seq);
+  }
+
+  /** Seq and live store in one step when the seq source can write the store; undefined when it cannot. */
+  private storedWithSeq(u: EnrichedUpdate): Promise<CallView | undefined> | undefined {
+    let draft: CallView;
+    let step: Promise<number> | undefined;
+    try {
+      draft = toCallView(u, 0);
+      step = this.o.seq.nextStored?.(u.callId, this.o.live, liveKey(u.callId, u.audience), u.audience, draft);
+    } catch (err) {
+      return Promise.resolve(this.noSeq(u, err));
+    }
+    if (!step) return undefined;
+    return step.then(
+      (seq) => this.emitNow(u, { ...draft, id: `${u.callId}:${seq}`, seq }),
+      (err: unknown) => this.noSeq(u, err),
+    );
   }
 
   private noSeq(u: EnrichedUpdate, err: unknown): undefined {

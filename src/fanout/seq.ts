@@ -1,9 +1,18 @@
 // Per-call message sequence numbers: 1, 2, 3… per callId, shared by every audience of the call.
 // An interface so cluster mode can use a Redis INCR; the memory implementation bounds its memory.
+import type { Audience } from '../calls/types.js';
+import type { CallView } from '../contract.js';
+import type { LiveCallStore } from './live-calls.js';
 import type { MaybePromise } from './types.js';
 
 export interface SeqSource {
   next(callId: string): MaybePromise<number>;
+  /**
+   * Optional: the next seq and `live.set(key, view, audience)` in one step (cluster mode: one Redis script instead of
+   * two round trips), `draft` being the view with its id and seq still to come. Resolves with the seq; returns
+   * undefined when this source cannot write that store (the publisher then calls next() and live.set()).
+   */
+  nextStored?(callId: string, live: LiveCallStore, key: string, audience: Audience, draft: CallView): Promise<number> | undefined;
   /** The call ended: its counter may be dropped after a grace period (late updates still get higher seqs). */
   forget?(callId: string): MaybePromise<void>;
 }

@@ -22,9 +22,14 @@ type Mode = (typeof TRANSPORTS)[number];
 type PyLine = { type: string; [k: string]: unknown };
 
 function pythonMissing(): string | undefined {
-  const r = spawnSync(PYTHON, ['-c', 'import socketio, engineio, websocket, requests'], { encoding: 'utf8', timeout: 10_000 });
-  if (r.error) return `${PYTHON} cannot be run (${r.error.message}); apt-get install python3 python3-socketio python3-websocket python3-requests`;
-  if (r.status !== 0) return `${PYTHON} lacks Debian's socketio modules (${r.stderr.trim().split('\n').at(-1)}); apt-get install python3-socketio python3-websocket python3-requests`;
+  const r = spawnSync(PYTHON, ['-c', 'import socketio, engineio, websocket, requests'], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  if (r.error)
+    return `${PYTHON} cannot be run (${r.error.message}); apt-get install python3 python3-socketio python3-websocket python3-requests`;
+  if (r.status !== 0)
+    return `${PYTHON} lacks Debian's socketio modules (${r.stderr.trim().split('\n').at(-1)}); apt-get install python3-socketio python3-websocket python3-requests`;
   return undefined;
 }
 
@@ -80,12 +85,16 @@ class PyClient {
   }
 
   wait<T extends PyLine>(pred: (l: PyLine) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
-    return waitFor(() => {
-      const hit = this.lines.find(pred);
-      if (hit) return hit as T;
-      if (this.exitCode !== undefined) throw new Error(`python exited (${this.exitCode}) before ${what}: ${this.describe()}`);
-      return undefined;
-    }, { what: `python: ${what}`, timeoutMs }).catch((err: Error) => {
+    return waitFor(
+      () => {
+        const hit = this.lines.find(pred);
+        if (hit) return hit as T;
+        if (this.exitCode !== undefined)
+          throw new Error(`python exited (${this.exitCode}) before ${what}: ${this.describe()}`);
+        return undefined;
+      },
+      { what: `python: ${what}`, timeoutMs },
+    ).catch((err: Error) => {
       throw new Error(`${err.message}\n${this.describe()}`);
     });
   }
@@ -99,7 +108,9 @@ class PyClient {
   }
 
   calls(callId?: string): CallView[] {
-    return this.events('call').map((a) => a[0] as CallView).filter((v) => callId === undefined || v.callId === callId);
+    return this.events('call')
+      .map((a) => a[0] as CallView)
+      .filter((v) => callId === undefined || v.callId === callId);
   }
 
   waitCall(pred: (v: CallView) => boolean, what: string): Promise<CallView> {
@@ -134,13 +145,16 @@ class PyClient {
 }
 
 const missing = pythonMissing();
-const t = suite<{ stack: Stack; py: PyClient[] }>('python3-socketio client (Debian) against the bridge', { py: [] } as never);
+const t = suite<{ stack: Stack; py: PyClient[] }>('python3-socketio client (Debian) against the bridge', {
+  py: [],
+} as never);
 
 if (missing) {
   warnLoudly(missing);
   if (process.env.CI === 'true' || process.env.SKIP_PYTHON_CLIENT !== '1') {
     t('/usr/bin/python3 with python3-socketio is installed (required; SKIP_PYTHON_CLIENT=1 skips outside CI)', () =>
-      assert.unreachable(missing));
+      assert.unreachable(missing),
+    );
   }
   t.run();
 } else {
@@ -161,68 +175,111 @@ if (missing) {
   };
 
   for (const mode of TRANSPORTS) {
-    t(`${mode}: an agent and an admin get the call's views (ringing → answered → ended, with the contact), as Node decodes them`, async (ctx) => {
-      const { stack } = ctx;
-      const { sim } = stack;
-      const queue = sim.data.queues[0];
-      const [a, b] = sim.data.agents.filter((ag) => queue.agents.includes(ag.userId)).map((ag) => ag.username);
-      const customer = sim.data.customerNumbers({ withContact: true, multiple: false, legacy: false })[mode === 'websocket' ? 0 : 1];
-      const agentPy = open(ctx, mode, stack.token('agent', { agent: a }));
-      const adminPy = open(ctx, mode, stack.token('admin'));
-      for (const p of [agentPy, adminPy]) {
-        const c = await p.connected();
-        assert.is(c.transport, 'websocket', 'on websocket once connected');
-        assert.is(c.polled, mode === 'polling-upgrade', 'long-polling first only when asked');
-        assert.is(c.upgraded, mode === 'polling-upgrade', 'upgraded from polling');
-      }
-      const nodeAgent = await stack.client('agent', { agent: a });
+    t(
+      `${mode}: an agent and an admin get the call's views (ringing → answered → ended, with the contact), as Node decodes them`,
+      async (ctx) => {
+        const { stack } = ctx;
+        const { sim } = stack;
+        const queue = sim.data.queues[0];
+        const [a, b] = sim.data.agents.filter((ag) => queue.agents.includes(ag.userId)).map((ag) => ag.username);
+        const customer = sim.data.customerNumbers({ withContact: true, multiple: false, legacy: false })[
+          mode === 'websocket' ? 0 : 1
+        ];
+        const agentPy = open(ctx, mode, stack.token('agent', { agent: a }));
+        const adminPy = open(ctx, mode, stack.token('admin'));
+        for (const p of [agentPy, adminPy]) {
+          const c = await p.connected();
+          assert.is(c.transport, 'websocket', 'on websocket once connected');
+          assert.is(c.polled, mode === 'polling-upgrade', 'long-polling first only when asked');
+          assert.is(c.upgraded, mode === 'polling-upgrade', 'upgraded from polling');
+        }
+        const nodeAgent = await stack.client('agent', { agent: a });
 
-      const { callId } = await sim.scenarios.inboundQueueCall({ customer, queueId: queue.id, agents: [a, b], answeredBy: a, ringMs: 300, talkMs: 300 });
-      await agentPy.waitCall((v) => v.callId === callId && v.state === 'ended', 'ended for the agent');
-      await adminPy.waitCall((v) => v.callId === callId && v.state === 'ended', 'ended for the admin');
-      await nodeAgent.waitCall((v) => v.callId === callId && v.state === 'ended', 'ended for the Node agent');
+        const { callId } = await sim.scenarios.inboundQueueCall({
+          customer,
+          queueId: queue.id,
+          agents: [a, b],
+          answeredBy: a,
+          ringMs: 300,
+          talkMs: 300,
+        });
+        await agentPy.waitCall((v) => v.callId === callId && v.state === 'ended', 'ended for the agent');
+        await adminPy.waitCall((v) => v.callId === callId && v.state === 'ended', 'ended for the admin');
+        await nodeAgent.waitCall((v) => v.callId === callId && v.state === 'ended', 'ended for the Node agent');
 
-      const mine = agentPy.calls(callId);
-      assert.equal(dedupe(mine.map((v) => v.state)), ['ringing', 'answered', 'ended']);
-      assertSeqIncreasing(mine);
-      assert.ok(mine.every((v) => v.agent?.username === a), `${a} sees only its own leg`);
-      assert.ok(!agentPy.calls().some((v) => v.agent?.username === b), `${a} never sees ${b}'s leg`);
-      const ringing = mine.find((v) => v.state === 'ringing' && v.contact)!;
-      assert.ok(ringing, 'a ringing view with the CRM contact');
-      assert.is(ringing.contactStatus, 'found');
-      assert.is(ringing.from.number, customer);
-      assert.is(ringing.contact?.source, 'antcrm');
-      assert.is(mine.at(-1)!.outcome, 'answered');
-      assert.equal(mine, nodeAgent.calls.filter((v) => v.callId === callId), 'byte for byte what socket.io-client decodes');
+        const mine = agentPy.calls(callId);
+        assert.equal(dedupe(mine.map((v) => v.state)), ['ringing', 'answered', 'ended']);
+        assertSeqIncreasing(mine);
+        assert.ok(
+          mine.every((v) => v.agent?.username === a),
+          `${a} sees only its own leg`,
+        );
+        assert.ok(!agentPy.calls().some((v) => v.agent?.username === b), `${a} never sees ${b}'s leg`);
+        const ringing = mine.find((v) => v.state === 'ringing' && v.contact)!;
+        assert.ok(ringing, 'a ringing view with the CRM contact');
+        assert.is(ringing.contactStatus, 'found');
+        assert.is(ringing.from.number, customer);
+        assert.is(ringing.contact?.source, 'antcrm');
+        assert.is(mine.at(-1)!.outcome, 'answered');
+        assert.equal(
+          mine,
+          nodeAgent.calls.filter((v) => v.callId === callId),
+          'byte for byte what socket.io-client decodes',
+        );
 
-      const adm = adminPy.calls(callId);
-      assertSeqIncreasing(adm);
-      assert.equal(dedupe(adm.map((v) => v.state)), ['ringing', 'answered', 'ended']);
-      assert.is(adm.find((v) => v.state === 'answered')!.agent?.username, a);
-      assert.ok(adminPy.events('dashboard').length >= 1, 'an admin gets the dashboard on connect');
-      assert.is(agentPy.events('dashboard').length, 0, 'an agent gets no dashboard');
-      agentPy.send({ cmd: 'status' });
-      const status = await agentPy.wait((l) => l.type === 'status', 'status');
-      assert.equal({ transport: status.transport, connected: status.connected }, { transport: 'websocket', connected: true });
-    });
+        const adm = adminPy.calls(callId);
+        assertSeqIncreasing(adm);
+        assert.equal(dedupe(adm.map((v) => v.state)), ['ringing', 'answered', 'ended']);
+        assert.is(adm.find((v) => v.state === 'answered')!.agent?.username, a);
+        assert.ok(adminPy.events('dashboard').length >= 1, 'an admin gets the dashboard on connect');
+        assert.is(agentPy.events('dashboard').length, 0, 'an agent gets no dashboard');
+        agentPy.send({ cmd: 'status' });
+        const status = await agentPy.wait((l) => l.type === 'status', 'status');
+        assert.equal(
+          { transport: status.transport, connected: status.connected },
+          { transport: 'websocket', connected: true },
+        );
+      },
+    );
 
     t(`${mode}: refused tokens give connect_error with the contract's code and no event`, async (ctx) => {
       const { stack } = ctx;
       const now = Math.floor(Date.now() / 1000);
       const cases: [string, string | undefined, string][] = [
-        ['another org', signToken({ sub: 'x', org: `not-${stack.org}`, role: 'admin' }, { secret: JWT_SECRET, ttlSec: 60 }), 'forbidden'],
-        ['expired', signToken({ sub: 'x', org: stack.org, role: 'admin', exp: now - 10 }, { secret: JWT_SECRET, ttlSec: false }), 'token_expired'],
+        [
+          'another org',
+          signToken({ sub: 'x', org: `not-${stack.org}`, role: 'admin' }, { secret: JWT_SECRET, ttlSec: 60 }),
+          'forbidden',
+        ],
+        [
+          'expired',
+          signToken({ sub: 'x', org: stack.org, role: 'admin', exp: now - 10 }, { secret: JWT_SECRET, ttlSec: false }),
+          'token_expired',
+        ],
         ['garbage', 'not-a-jwt', 'unauthorized'],
-        ['wrong secret', signToken({ sub: 'x', org: stack.org, role: 'admin' }, { secret: 'another-secret-0123456789abcdef012345', ttlSec: 60 }), 'unauthorized'],
+        [
+          'wrong secret',
+          signToken(
+            { sub: 'x', org: stack.org, role: 'admin' },
+            { secret: 'another-secret-0123456789abcdef012345', ttlSec: 60 },
+          ),
+          'unauthorized',
+        ],
         ['no token', undefined, 'unauthorized'],
       ];
       const clients = cases.map(([, token]) => open(ctx, mode, token));
       for (const [i, [name, , code]] of cases.entries()) {
         const p = clients[i];
-        const err = await p.wait<PyLine & { data: unknown }>((l) => l.type === 'connect_error', `${name}: connect_error`);
+        const err = await p.wait<PyLine & { data: unknown }>(
+          (l) => l.type === 'connect_error',
+          `${name}: connect_error`,
+        );
         assert.equal(err.data, { message: code, data: { code } }, `${name}: the error as the Python client sees it`);
         assert.is(await p.exited(), 1, `${name}: connect() raised`);
-        assert.ok(!p.lines.some((l) => l.type === 'connected' || l.type === 'event'), `${name}: no connection, no event`);
+        assert.ok(
+          !p.lines.some((l) => l.type === 'connected' || l.type === 'event'),
+          `${name}: no connection, no event`,
+        );
       }
     });
 
@@ -252,7 +309,10 @@ if (missing) {
       assert.is((bad.body as { error: string }).error, 'invalid_number');
       // (The other transport's call may still be live: it is replayed on connect, so match this number.)
       const dialled = (ok.body as { number: string }).number;
-      const pop = await py.waitCall((v) => v.direction === 'outbound' && v.to.number === dialled && v.state === 'ringing', 'the outbound pop');
+      const pop = await py.waitCall(
+        (v) => v.direction === 'outbound' && v.to.number === dialled && v.state === 'ringing',
+        'the outbound pop',
+      );
       assert.is(pop.agent?.username, y);
     });
   }
