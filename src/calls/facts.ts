@@ -1,9 +1,9 @@
 // What a call is, the same for every audience: direction, parties, DID, customer number, queue, start.
 import type { AgentRef, CallDirection, Party, QueueRef } from '../contract.js';
-import type { AgentDirectory } from './types.js';
 import type { Call } from './call.js';
-import { poorName, type Leg } from './leg.js';
+import { type Leg, poorName } from './leg.js';
 import { firstOf, isExtension, isFeatureOrNonDialable, isInternalTarget, party } from './numbers.js';
+import type { AgentDirectory } from './types.js';
 
 export interface CallFacts {
   direction: CallDirection;
@@ -36,7 +36,8 @@ function callerName(leg: Leg): string | undefined {
 
 /** The number at the other end of an agent's root leg. */
 function farOfAgentRoot(root: Leg): Party {
-  if (root.direction === 'outbound') return party(firstOf(root.callerIdNumber, root.otherLegCallerIdNumber), root.callerIdName);
+  if (root.direction === 'outbound')
+    return party(firstOf(root.callerIdNumber, root.otherLegCallerIdNumber), root.callerIdName);
   // Dialled from the device: what was dialled (Request / To carry feature codes like *97 as dialled).
   const dialled = firstOf(root.calleeIdNumber, root.request, root.to, root.otherLegDestinationNumber);
   const requested = firstOf(root.request, root.to);
@@ -91,8 +92,15 @@ function core(call: Call, knownExtensions: { has(n: string): boolean }): Omit<Ca
   };
 }
 
-export function callFacts(call: Call, directory: AgentDirectory, knownExtensions: { has(n: string): boolean }): CallFacts {
-  const facts: CallFacts = { ...core(call, knownExtensions), startedAt: iso(call.root.seen ? call.root.createdAt : call.firstAt) };
+export function callFacts(
+  call: Call,
+  directory: AgentDirectory,
+  knownExtensions: { has(n: string): boolean },
+): CallFacts {
+  const facts: CallFacts = {
+    ...core(call, knownExtensions),
+    startedAt: iso(call.root.seen ? call.root.createdAt : call.firstAt),
+  };
   if (call.queueId !== undefined) {
     const name = directory.queueName(call.queueId);
     facts.queue = name !== undefined ? { id: call.queueId, name } : { id: call.queueId };

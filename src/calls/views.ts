@@ -1,11 +1,11 @@
 // The views of a call: the call view (admins, queue supervisors) and one view per agent.
 import type { AgentRef, CallState } from '../contract.js';
-import type { Audience, CallUpdate } from './types.js';
 import type { AgentTrack, Call, View } from './call.js';
 import type { CallFacts } from './facts.js';
-import type { LegEnd } from './leg.js';
 import { iso } from './facts.js';
+import type { LegEnd } from './leg.js';
 import { agentOutcome, callOutcome } from './outcome.js';
+import type { Audience, CallUpdate } from './types.js';
 
 export const LOST_TRACK = 'BRIDGE_LOST_TRACK';
 
@@ -15,7 +15,10 @@ export function stateRank(state: CallState): number {
   return RANK[state];
 }
 
-type Parts = Pick<View, 'state' | 'agent' | 'answeredAt' | 'endedAt' | 'outcome' | 'hangupCause' | 'durationSec' | 'billingSec'>;
+type Parts = Pick<
+  View,
+  'state' | 'agent' | 'answeredAt' | 'endedAt' | 'outcome' | 'hangupCause' | 'durationSec' | 'billingSec'
+>;
 
 // Views are built with only their defined keys, in one fixed order (no `delete`: an object that lost a property
 // leaves V8's fast shape, and every spread and copy of it after that is slower).

@@ -7,8 +7,8 @@
 import type { Redis } from 'ioredis';
 import type { CallUpdate } from '../calls/types.js';
 import type { Logger } from '../log.js';
-import type { ClusterKeys } from './keys.js';
 import { errText } from '../shared/errors.js';
+import type { ClusterKeys } from './keys.js';
 
 /** A CallUpdate carrying its cluster-wide id (kept by the enricher's spread, ignored by toCallView). */
 /** A CallUpdate as the gate forwards it: `clusterUpdateId` set (CallUpdate types it). */
@@ -148,7 +148,8 @@ export class CallGate {
     const msgId = event?.msgId;
     if (event?.name === 'CHANNEL_CREATE' && event.legId) {
       this.createdLegs.add(event.legId);
-      if (this.createdLegs.size > this.maxCalls * 4) this.createdLegs.delete(this.createdLegs.values().next().value as string);
+      if (this.createdLegs.size > this.maxCalls * 4)
+        this.createdLegs.delete(this.createdLegs.values().next().value as string);
     }
     const touched = new Set<Slot>();
     updates.forEach((u, i) => {
@@ -184,7 +185,17 @@ export class CallGate {
       this.calls.set(callId, s);
       return s;
     }
-    s = { callId, pending: [], running: false, again: false, owner: 'unknown', counter: 0, lastAt: this.now(), ended: false, complete: false };
+    s = {
+      callId,
+      pending: [],
+      running: false,
+      again: false,
+      owner: 'unknown',
+      counter: 0,
+      lastAt: this.now(),
+      ended: false,
+      complete: false,
+    };
     this.calls.set(callId, s);
     while (this.calls.size > this.maxCalls) {
       const [k, old] = this.calls.entries().next().value as [string, Slot];
@@ -215,8 +226,16 @@ export class CallGate {
         }
         // The done marks are read with the claim unless this node already owns the call (it published them itself).
         const snapshot = s.owner === 'me' ? [] : s.pending.slice();
-        const r = (await redis.eval(CLAIM, 1 + snapshot.length, keys.owner(s.callId), ...snapshot.map((e) => keys.done(e.id)),
-          nodeId, this.ownerTtlMs, keys.nodePrefix(), this.o.heartbeatTtlMs)) as [number, string, ...number[]];
+        const r = (await redis.eval(
+          CLAIM,
+          1 + snapshot.length,
+          keys.owner(s.callId),
+          ...snapshot.map((e) => keys.done(e.id)),
+          nodeId,
+          this.ownerTtlMs,
+          keys.nodePrefix(),
+          this.o.heartbeatTtlMs,
+        )) as [number, string, ...number[]];
         const doneIds = new Set(snapshot.filter((_, i) => Number(r[i + 2]) === 1).map((e) => e.id));
         if (Number(r[0]) === 1) {
           const wasMine = s.owner === 'me';
@@ -227,7 +246,9 @@ export class CallGate {
             const known = new Set(snapshot.map((e) => e.id));
             const late = batch.filter((e) => !known.has(e.id));
             const lateDone = late.length ? await redis.mget(late.map((e) => keys.done(e.id))) : [];
-            late.forEach((e, i) => { if (lateDone[i] !== null) doneIds.add(e.id); });
+            late.forEach((e, i) => {
+              if (lateDone[i] !== null) doneIds.add(e.id);
+            });
             batch = batch.filter((e) => !doneIds.has(e.id));
             this.counters.skippedDone += before - batch.length;
           }
@@ -250,12 +271,16 @@ export class CallGate {
         } else {
           s.owner = 'other';
           s.pending = s.pending.filter((e) => !doneIds.has(e.id));
-          for (const e of snapshot) if (doneIds.has(e.id) && e.update.audience.kind === 'call' && e.update.state === 'ended') s.ended = true;
+          for (const e of snapshot)
+            if (doneIds.has(e.id) && e.update.audience.kind === 'call' && e.update.state === 'ended') s.ended = true;
           break;
         }
       } while (s.again || (s.owner === 'me' && s.pending.length > 0));
     } catch (err) {
-      this.o.logger.debug({ callId: s.callId, err: errText(err) }, 'call gate: redis unavailable; updates kept pending');
+      this.o.logger.debug(
+        { callId: s.callId, err: errText(err) },
+        'call gate: redis unavailable; updates kept pending',
+      );
     } finally {
       s.running = false;
     }

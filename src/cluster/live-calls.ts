@@ -2,8 +2,8 @@
 // The seq rule (lower or equal seq ignored; `ended` deletes) is one Lua step. Bounded: the hash expires after
 // `ttlMs` without writes, and entries older than `maxAgeMs` (a call whose end was never seen) are dropped on read.
 import type { Redis } from 'ioredis';
-import type { CallView } from '../contract.js';
 import type { Audience } from '../calls/types.js';
+import type { CallView } from '../contract.js';
 import type { LiveCallEntry, LiveCallStore } from '../fanout/live-calls.js';
 import type { ClusterKeys } from './keys.js';
 
@@ -98,8 +98,17 @@ export class RedisLiveCallStore implements LiveCallStore {
 
   async set(key: string, view: CallView, audience: Audience): Promise<void> {
     const stored: Stored = { s: view.seq, c: view.callId, t: this.now(), a: audience, v: view };
-    await this.o.redis.eval(SET, 1, this.o.keys.live(), key, view.seq, view.callId, view.state === 'ended' ? '1' : '0',
-      JSON.stringify(stored), this.ttlMs);
+    await this.o.redis.eval(
+      SET,
+      1,
+      this.o.keys.live(),
+      key,
+      view.seq,
+      view.callId,
+      view.state === 'ended' ? '1' : '0',
+      JSON.stringify(stored),
+      this.ttlMs,
+    );
   }
 
   async delete(key: string): Promise<void> {

@@ -57,11 +57,30 @@ export class RedisSeqSource implements SeqSource {
 
   /** The next seq and the live store's update in one Redis step (one round trip instead of two), when `live` is the
    *  Redis store of this server and org; undefined otherwise (the caller does next() and live.set()). */
-  nextStored(callId: string, live: LiveCallStore, key: string, audience: Audience, draft: CallView): Promise<number> | undefined {
+  nextStored(
+    callId: string,
+    live: LiveCallStore,
+    key: string,
+    audience: Audience,
+    draft: CallView,
+  ): Promise<number> | undefined {
     if (!(live instanceof RedisLiveCallStore) || !live.sharesRedis(this.o.redis, this.o.keys)) return undefined;
     const p = live.parts(key, draft, audience);
-    return this.o.redis.eval(NEXT_AND_STORE, 2, this.o.keys.seq(callId), p.liveKey, this.floors.get(callId) ?? 0, this.ttlMs,
-      p.field, p.callId, p.ended, ...p.json, p.ttlMs).then((r) => this.remember(callId, Number(r)));
+    return this.o.redis
+      .eval(
+        NEXT_AND_STORE,
+        2,
+        this.o.keys.seq(callId),
+        p.liveKey,
+        this.floors.get(callId) ?? 0,
+        this.ttlMs,
+        p.field,
+        p.callId,
+        p.ended,
+        ...p.json,
+        p.ttlMs,
+      )
+      .then((r) => this.remember(callId, Number(r)));
   }
 
   private remember(callId: string, v: number): number {

@@ -5,12 +5,12 @@
 // the view in the store. Nothing is lost.
 import type { CallView } from '../contract.js';
 import type { Logger } from '../log.js';
+import { errText } from '../shared/errors.js';
 import { type LiveCallStore, liveKey } from './live-calls.js';
 import { roomsForAudience } from './rooms.js';
 import type { SeqSource } from './seq.js';
 import type { EnrichedUpdate, MaybePromise } from './types.js';
 import { toCallView } from './view.js';
-import { errText } from '../shared/errors.js';
 
 export interface CallEmitter {
   emitCall(rooms: string[], view: CallView): void;
@@ -103,7 +103,11 @@ export class CallPublisher {
     } catch (err) {
       return this.noSeq(u, err);
     }
-    if (isPromise(seq)) return seq.then((n) => this.withSeq(u, n), (err: unknown) => this.noSeq(u, err));
+    if (isPromise(seq))
+      return seq.then(
+        (n) => this.withSeq(u, n),
+        (err: unknown) => this.noSeq(u, err),
+      );
     return this.withSeq(u, seq);
   }
 
@@ -145,10 +149,13 @@ export class CallPublisher {
       stored = undefined;
     }
     if (isPromise(stored)) {
-      return stored.then(() => this.emitNow(u, view), (err: unknown) => {
-        this.liveFailed(u, err);
-        return this.emitNow(u, view);
-      });
+      return stored.then(
+        () => this.emitNow(u, view),
+        (err: unknown) => {
+          this.liveFailed(u, err);
+          return this.emitNow(u, view);
+        },
+      );
     }
     return this.emitNow(u, view);
   }
@@ -187,10 +194,13 @@ export class CallPublisher {
         return view;
       }
       if (isPromise(forgotten)) {
-        return forgotten.then(() => view, (err: unknown) => {
-          this.forgetFailed(u, err);
-          return view;
-        });
+        return forgotten.then(
+          () => view,
+          (err: unknown) => {
+            this.forgetFailed(u, err);
+            return view;
+          },
+        );
       }
     }
     return view;

@@ -12,7 +12,13 @@ export interface SeqSource {
    * two round trips), `draft` being the view with its id and seq still to come. Resolves with the seq; returns
    * undefined when this source cannot write that store (the publisher then calls next() and live.set()).
    */
-  nextStored?(callId: string, live: LiveCallStore, key: string, audience: Audience, draft: CallView): Promise<number> | undefined;
+  nextStored?(
+    callId: string,
+    live: LiveCallStore,
+    key: string,
+    audience: Audience,
+    draft: CallView,
+  ): Promise<number> | undefined;
   /** The call ended: its counter may be dropped after a grace period (late updates still get higher seqs). */
   forget?(callId: string): MaybePromise<void>;
 }

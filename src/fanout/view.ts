@@ -37,7 +37,8 @@ function withoutUndefined<T extends object>(o: T): T {
     const v = src[k];
     if (v === undefined) continue;
     // A `__proto__` key (CRM data) stays an own property, as Object.fromEntries made it.
-    if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    if (k === '__proto__')
+      Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
     else out[k] = v;
   }
   return out as T;

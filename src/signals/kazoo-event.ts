@@ -1,7 +1,8 @@
 // Parses one Kazoo channel event body (Title-Case or snake_case keys, any mix of case) into a LegEvent.
 // Pure, defensive: unknown input gives a rejection with a reason, never a throw.
-import type { ChannelEventName, LegEvent } from './types.js';
+
 import { gregorianToUnixMs } from '../shared/gregorian.js';
+import type { ChannelEventName, LegEvent } from './types.js';
 
 export type ParseResult = { ok: true; event: LegEvent } | { ok: false; reason: string };
 
@@ -198,7 +199,12 @@ function parseUnsafe(raw: unknown, receivedAt: number, nowMs: number, frameName:
  */
 export function parseKazooEvent(raw: unknown, receivedAt: number, nowMs: number, frameName?: string): ParseResult {
   try {
-    return parseUnsafe(raw, receivedAt, nowMs, typeof frameName === 'string' && frameName.trim() !== '' ? frameName : undefined);
+    return parseUnsafe(
+      raw,
+      receivedAt,
+      nowMs,
+      typeof frameName === 'string' && frameName.trim() !== '' ? frameName : undefined,
+    );
   } catch {
     // Only hostile objects (throwing getters, proxies) get here; JSON input cannot.
     return { ok: false, reason: 'unreadable' };

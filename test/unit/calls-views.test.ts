@@ -1,15 +1,21 @@
 // The engine's view helpers: copies without undefined keys, the equality the engine de-duplicates with, ISO times.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { copyAgent, lostTrackView, sameView, toUpdate } from '../../src/calls/views.js';
-import { iso } from '../../src/calls/facts.js';
 import type { View } from '../../src/calls/call.js';
+import { iso } from '../../src/calls/facts.js';
+import { copyAgent, lostTrackView, sameView, toUpdate } from '../../src/calls/views.js';
 
 const t = suite('calls views');
 
 const base: View = {
-  audience: { kind: 'call' }, callId: 'c1', org: 'o', state: 'ringing', direction: 'inbound',
-  from: { number: '0934890883' }, to: { number: '101' }, startedAt: '2024-05-01T10:00:00.000Z',
+  audience: { kind: 'call' },
+  callId: 'c1',
+  org: 'o',
+  state: 'ringing',
+  direction: 'inbound',
+  from: { number: '0934890883' },
+  to: { number: '101' },
+  startedAt: '2024-05-01T10:00:00.000Z',
 };
 
 t('copyAgent keeps only defined keys, and copies ext', () => {
@@ -29,13 +35,21 @@ t('sameView: receivedAt and undefined-valued keys do not count; any other differ
   assert.not.ok(sameView(base, { ...base, did: '028' }));
   assert.not.ok(sameView({ ...base, did: '028' }, base));
   assert.not.ok(sameView(base, { ...base, from: { number: '0934890883', name: 'A' } }));
-  assert.not.ok(sameView({ ...base, agent: { username: 'a', ext: ['1', '2'] } }, { ...base, agent: { username: 'a', ext: ['1'] } }));
+  assert.not.ok(
+    sameView({ ...base, agent: { username: 'a', ext: ['1', '2'] } }, { ...base, agent: { username: 'a', ext: ['1'] } }),
+  );
   assert.not.ok(sameView(base, { ...base, state: 'answered' }));
   assert.not.ok(sameView([1], { 0: 1 }));
 });
 
 t('toUpdate is a deep copy; lostTrackView has no outcome / duration keys', () => {
-  const v: View = { ...base, agent: { username: 'a', ext: ['1'] }, queue: { id: 'q' }, outcome: 'answered', durationSec: 3 };
+  const v: View = {
+    ...base,
+    agent: { username: 'a', ext: ['1'] },
+    queue: { id: 'q' },
+    outcome: 'answered',
+    durationSec: 3,
+  };
   const u = toUpdate(v, 7);
   assert.is(u.receivedAt, 7);
   assert.is.not(u.agent, v.agent);

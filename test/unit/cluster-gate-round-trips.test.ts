@@ -1,14 +1,15 @@
 // The gate's Redis round trips: a standby's re-check and a first claim read the done marks in the claim's own
 // step (one command, not a claim then an MGET), and still skip or prune exactly what the owner marked done.
+
+import { Redis } from 'ioredis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Redis } from 'ioredis';
+import type { CallUpdate } from '../../src/calls/types.js';
+import { CallGate, type TaggedUpdate } from '../../src/cluster/gate.js';
+import { clusterKeys } from '../../src/cluster/keys.js';
+import { createLogger } from '../../src/log.js';
 import { startRedis, type TestRedis } from '../cluster/helpers.js';
 import { waitFor } from '../helpers/wait.js';
-import { clusterKeys } from '../../src/cluster/keys.js';
-import { CallGate, type TaggedUpdate } from '../../src/cluster/gate.js';
-import { createLogger } from '../../src/log.js';
-import type { CallUpdate } from '../../src/calls/types.js';
 
 const logger = createLogger('silent');
 const t = suite<{ redis?: TestRedis; c?: Redis }>('cluster gate round trips (real Redis)');
@@ -23,8 +24,17 @@ t.after(async (ctx) => {
 });
 
 function upd(callId: string, state: CallUpdate['state']): CallUpdate {
-  return { audience: { kind: 'call' }, callId, org: 'o', state, direction: 'inbound', from: { number: '1' }, to: { number: '2' },
-    startedAt: '2026-01-01T00:00:00.000Z', receivedAt: 0 };
+  return {
+    audience: { kind: 'call' },
+    callId,
+    org: 'o',
+    state,
+    direction: 'inbound',
+    from: { number: '1' },
+    to: { number: '2' },
+    startedAt: '2026-01-01T00:00:00.000Z',
+    receivedAt: 0,
+  };
 }
 const E = (msgId: string, callId: string) => ({ msgId, name: 'CHANNEL_CREATE', legId: callId });
 
@@ -46,7 +56,15 @@ function counting(c: Redis): { redis: Redis; counts: Record<string, number> } {
 
 function gate(redis: Redis, org: string, name: string, tickMs: number) {
   const out: TaggedUpdate[] = [];
-  const g = new CallGate({ redis, keys: clusterKeys(org), nodeId: name, logger, heartbeatTtlMs: 60_000, tickMs, forward: (u) => out.push(u) });
+  const g = new CallGate({
+    redis,
+    keys: clusterKeys(org),
+    nodeId: name,
+    logger,
+    heartbeatTtlMs: 60_000,
+    tickMs,
+    forward: (u) => out.push(u),
+  });
   g.setActive(true);
   g.start();
   return { g, out };
@@ -84,7 +102,10 @@ t('a take-over skips the updates the dead owner marked done, in the same step as
   const b = gate(redis, org, 'B', 10_000);
   b.g.push(E('m1', 'c1'), [upd('c1', 'ringing'), upd('c1', 'answered')]);
   await waitFor(() => b.out.length === 1, { what: 'B takes over and republishes what was not done' });
-  assert.equal(b.out.map((u) => u.clusterUpdateId), ['m1:1']);
+  assert.equal(
+    b.out.map((u) => u.clusterUpdateId),
+    ['m1:1'],
+  );
   assert.is(b.g.stats().takeovers, 1);
   assert.is(b.g.stats().skippedDone, 1);
   assert.is(counts.mget ?? 0, 0, 'no separate MGET on the take-over');
@@ -103,7 +124,10 @@ t('updates pushed while a first claim is on its way are checked against the done
   b.g.push(E('m2', 'c1'), [upd('c1', 'answered')]); // while the claim of m1 is in flight
   b.g.push(E('m3', 'c1'), [upd('c1', 'ended')]);
   await waitFor(() => b.out.length === 2, { what: 'B republishes what was not done' });
-  assert.equal(b.out.map((u) => u.clusterUpdateId), ['m1:0', 'm3:0']);
+  assert.equal(
+    b.out.map((u) => u.clusterUpdateId),
+    ['m1:0', 'm3:0'],
+  );
   b.g.stop();
 });
 

@@ -1,17 +1,18 @@
 // Seq and live store in one Redis step (RedisSeqSource.nextStored): one command per published update instead of two,
 // the same seqs, the same stored bytes, the same seq rule and floor as next() + set().
+
+import { Redis } from 'ioredis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Redis } from 'ioredis';
-import { startRedis, type TestRedis } from '../cluster/helpers.js';
 import { clusterKeys } from '../../src/cluster/keys.js';
-import { RedisSeqSource } from '../../src/cluster/seq.js';
 import { RedisLiveCallStore } from '../../src/cluster/live-calls.js';
-import { CallPublisher } from '../../src/fanout/publisher.js';
-import { liveKey, MemoryLiveCallStore, type LiveCallStore } from '../../src/fanout/live-calls.js';
-import { toCallView } from '../../src/fanout/view.js';
+import { RedisSeqSource } from '../../src/cluster/seq.js';
 import type { CallView } from '../../src/contract.js';
+import { type LiveCallStore, liveKey, MemoryLiveCallStore } from '../../src/fanout/live-calls.js';
+import { CallPublisher } from '../../src/fanout/publisher.js';
 import type { EnrichedUpdate } from '../../src/fanout/types.js';
+import { toCallView } from '../../src/fanout/view.js';
+import { startRedis, type TestRedis } from '../cluster/helpers.js';
 
 const t = suite<{ redis?: TestRedis; c?: Redis }>('cluster seq + live in one step (real Redis)');
 let n = 0;
@@ -41,9 +42,19 @@ function counting(c: Redis): { redis: Redis; counts: Record<string, number> } {
 
 function update(org: string, over: Partial<EnrichedUpdate> = {}): EnrichedUpdate {
   return {
-    audience: { kind: 'call', queueId: 'q1' }, callId: 'call-"1"', org, state: 'ringing', direction: 'inbound',
-    from: { number: '0934890883', name: 'Nguyễn "Văn" A' }, to: { number: '02873019555' }, queue: { id: 'q1', name: 'Sales' },
-    startedAt: '2024-05-01T10:00:00.000Z', receivedAt: 1, contact: null, contactStatus: 'not_found', ...over,
+    audience: { kind: 'call', queueId: 'q1' },
+    callId: 'call-"1"',
+    org,
+    state: 'ringing',
+    direction: 'inbound',
+    from: { number: '0934890883', name: 'Nguyễn "Văn" A' },
+    to: { number: '02873019555' },
+    queue: { id: 'q1', name: 'Sales' },
+    startedAt: '2024-05-01T10:00:00.000Z',
+    receivedAt: 1,
+    contact: null,
+    contactStatus: 'not_found',
+    ...over,
   };
 }
 
@@ -51,7 +62,12 @@ function publisher(org: string, redis: Redis, live?: LiveCallStore) {
   const keys = clusterKeys(org);
   const store = live ?? new RedisLiveCallStore({ redis, keys, now: () => 1234 });
   const sent: CallView[] = [];
-  const pub = new CallPublisher({ emitter: { emitCall: (_r, v) => sent.push(v) }, seq: new RedisSeqSource({ redis, keys }), live: store, org });
+  const pub = new CallPublisher({
+    emitter: { emitCall: (_r, v) => sent.push(v) },
+    seq: new RedisSeqSource({ redis, keys }),
+    live: store,
+    org,
+  });
   return { pub, sent, store, keys };
 }
 
@@ -63,7 +79,10 @@ t('one command per publish; seqs 1, 2, 3 across audiences; the live entries are 
   await pub.publish(update(org));
   await pub.publish(update(org, { audience: { kind: 'agent', username: 'ann' } }));
   await pub.publish(update(org, { state: 'answered', answeredAt: '2024-05-01T10:00:05.000Z' }));
-  assert.equal(sent.map((v) => v.seq), [1, 2, 3]);
+  assert.equal(
+    sent.map((v) => v.seq),
+    [1, 2, 3],
+  );
   assert.is(counts.eval, 3, 'one script per update');
   const byKey = new Map((await store.entries()).map((e) => [e.key, e.view]));
   assert.is(byKey.size, 2);
@@ -85,26 +104,36 @@ t('the stored value is byte for byte what set() stores', async ({ c }) => {
   assert.is(await c.hget(keys.live(), 'other'), raw);
 });
 
-t('the seq rule: a newer entry of the same call stays; ended deletes; a lost counter continues above the floor', async ({ c }) => {
-  if (!c) return;
-  const org = `sl${++n}`;
-  const { pub, sent, store, keys } = publisher(org, c);
-  const u = update(org);
-  const key = liveKey(u.callId, u.audience);
-  await new RedisLiveCallStore({ redis: c, keys }).set(key, toCallView(u, 10), u.audience);
-  await pub.publish(update(org, { state: 'answered' }));
-  assert.is(sent[0]!.seq, 1);
-  assert.equal((await store.entries()).map((e) => e.view.seq), [10], 'the newer stored view is kept');
-  await c.del(keys.seq(u.callId)); // Redis lost the counter
-  await pub.publish(update(org, { state: 'answered', answeredAt: 'x' }));
-  assert.is(sent[1]!.seq, 2, 'continues above the floor, not 1');
-  await c.hdel(keys.live(), key);
-  await pub.publish(update(org, { state: 'answered', answeredAt: 'y' }));
-  assert.is((await store.entries()).length, 1);
-  await pub.publish(update(org, { state: 'ended', endedAt: 'z' }));
-  assert.equal(sent.map((v) => v.seq), [1, 2, 3, 4]);
-  assert.is((await store.entries()).length, 0, 'ended deletes');
-});
+t(
+  'the seq rule: a newer entry of the same call stays; ended deletes; a lost counter continues above the floor',
+  async ({ c }) => {
+    if (!c) return;
+    const org = `sl${++n}`;
+    const { pub, sent, store, keys } = publisher(org, c);
+    const u = update(org);
+    const key = liveKey(u.callId, u.audience);
+    await new RedisLiveCallStore({ redis: c, keys }).set(key, toCallView(u, 10), u.audience);
+    await pub.publish(update(org, { state: 'answered' }));
+    assert.is(sent[0]!.seq, 1);
+    assert.equal(
+      (await store.entries()).map((e) => e.view.seq),
+      [10],
+      'the newer stored view is kept',
+    );
+    await c.del(keys.seq(u.callId)); // Redis lost the counter
+    await pub.publish(update(org, { state: 'answered', answeredAt: 'x' }));
+    assert.is(sent[1]!.seq, 2, 'continues above the floor, not 1');
+    await c.hdel(keys.live(), key);
+    await pub.publish(update(org, { state: 'answered', answeredAt: 'y' }));
+    assert.is((await store.entries()).length, 1);
+    await pub.publish(update(org, { state: 'ended', endedAt: 'z' }));
+    assert.equal(
+      sent.map((v) => v.seq),
+      [1, 2, 3, 4],
+    );
+    assert.is((await store.entries()).length, 0, 'ended deletes');
+  },
+);
 
 t('another store (memory) or another Redis client: the two-step path, same result', async ({ c }) => {
   if (!c) return;
@@ -122,7 +151,10 @@ t('another store (memory) or another Redis client: the two-step path, same resul
     const p2 = publisher(org, redis, store);
     await p2.pub.publish(update(org, { callId: 'c2' }));
     assert.is(counts.eval, 2, 'seq on one client; the store wrote on its own client');
-    assert.equal((await store.entries()).map((e) => e.view), p2.sent);
+    assert.equal(
+      (await store.entries()).map((e) => e.view),
+      p2.sent,
+    );
   } finally {
     await other.quit();
   }

@@ -3,7 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CallView } from '../../src/contract.js';
-import { MemoryLiveCallStore, type LiveCallStore } from '../../src/fanout/live-calls.js';
+import { type LiveCallStore, MemoryLiveCallStore } from '../../src/fanout/live-calls.js';
 import { CallPublisher } from '../../src/fanout/publisher.js';
 import { MemorySeqSource, type SeqSource } from '../../src/fanout/seq.js';
 import type { EnrichedUpdate } from '../../src/fanout/types.js';
@@ -56,7 +56,13 @@ t('memory stores: the view is emitted before publish() returns, and no chain is 
   assert.is(pub.pendingCalls, 0);
   assert.is((await p)?.id, 'call-1:1');
   pub.publish(update({ state: 'answered' }));
-  assert.equal(sent.map((v) => [v.seq, v.state]), [[1, 'ringing'], [2, 'answered']]);
+  assert.equal(
+    sent.map((v) => [v.seq, v.state]),
+    [
+      [1, 'ringing'],
+      [2, 'answered'],
+    ],
+  );
 });
 
 t('a publish from inside a view listener goes after the publish that called it', async () => {
@@ -86,7 +92,13 @@ t('an async seq source: chained per call, emitted in seq order', async () => {
   assert.is(sent.length, 0);
   assert.is(pub.pendingCalls, 1);
   await Promise.all([a, b]);
-  assert.equal(sent.map((v) => [v.seq, v.state]), [[1, 'ringing'], [2, 'answered']]);
+  assert.equal(
+    sent.map((v) => [v.seq, v.state]),
+    [
+      [1, 'ringing'],
+      [2, 'answered'],
+    ],
+  );
   await until(() => pub.pendingCalls === 0, 'the chain to be released');
 });
 
@@ -94,8 +106,18 @@ t('a sync seq with an async live store: stored before emitted, later updates wai
   const order: string[] = [];
   const mem = new MemoryLiveCallStore();
   const live: LiveCallStore = {
-    set: (k, v, a) => new Promise<void>((r) => setTimeout(() => { order.push(`stored ${v.seq}`); mem.set(k, v, a); r(); }, 3)),
-    delete: (k) => mem.delete(k), list: () => mem.list(), entries: () => mem.entries(), size: () => mem.size(),
+    set: (k, v, a) =>
+      new Promise<void>((r) =>
+        setTimeout(() => {
+          order.push(`stored ${v.seq}`);
+          mem.set(k, v, a);
+          r();
+        }, 3),
+      ),
+    delete: (k) => mem.delete(k),
+    list: () => mem.list(),
+    entries: () => mem.entries(),
+    size: () => mem.size(),
   };
   const { sent, pub } = setup({ live });
   const a = pub.publish(update());
@@ -103,14 +125,21 @@ t('a sync seq with an async live store: stored before emitted, later updates wai
   assert.is(sent.length, 0);
   await Promise.all([a, b]);
   assert.equal(order, ['stored 1', 'stored 2']);
-  assert.equal(sent.map((v) => v.seq), [1, 2]);
+  assert.equal(
+    sent.map((v) => v.seq),
+    [1, 2],
+  );
 });
 
 t('a throwing seq source drops the update (counted), never throws out of publish()', async () => {
   const rejects: string[] = [];
   const pub = new CallPublisher({
     emitter: { emitCall: () => undefined },
-    seq: { next: () => { throw new Error('boom'); } },
+    seq: {
+      next: () => {
+        throw new Error('boom');
+      },
+    },
     live: new MemoryLiveCallStore(),
     org: ORG,
     onReject: (r) => rejects.push(r),

@@ -3,8 +3,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { nestsDeeperThan, parseJsonBounded } from '../../src/signals/json-limits.js';
-import { decodePayload } from '../../src/signals/socketio09-payload.js';
 import { parseKazooEvent } from '../../src/signals/kazoo-event.js';
+import { decodePayload } from '../../src/signals/socketio09-payload.js';
 
 const M = '\ufffd';
 const frame = (p: string, len = [...p].length) => `${M}${len}${M}${p}`;
@@ -33,39 +33,75 @@ payload('BMP-only packets: cut at their lengths, any number of them', () => {
   const a = '5:::{"name":"CHANNEL_CREATE","args":[{"Caller-ID-Name":"Nguyễn Văn A"}]}';
   const b = '2::';
   assert.equal(decodePayload(frame(a) + frame(b) + frame(a)), [
-    { ok: true, packet: a }, { ok: true, packet: b }, { ok: true, packet: a },
+    { ok: true, packet: a },
+    { ok: true, packet: b },
+    { ok: true, packet: a },
   ]);
 });
 
 payload('a BMP-only length that overruns or misses the boundary loses that packet only', () => {
   const a = '5:::{"name":"x","args":[]}';
-  assert.equal(decodePayload(`${M}999${M}${a}` + frame('2::')), [{ ok: false, reason: 'bad_payload_framing' }, { ok: true, packet: '2::' }]);
-  assert.equal(decodePayload(`${M}${a.length - 1}${M}${a}` + frame('2::')), [{ ok: false, reason: 'bad_payload_framing' }, { ok: true, packet: '2::' }]);
+  assert.equal(decodePayload(`${M}999${M}${a}` + frame('2::')), [
+    { ok: false, reason: 'bad_payload_framing' },
+    { ok: true, packet: '2::' },
+  ]);
+  assert.equal(decodePayload(`${M}${a.length - 1}${M}${a}` + frame('2::')), [
+    { ok: false, reason: 'bad_payload_framing' },
+    { ok: true, packet: '2::' },
+  ]);
 });
 
 payload('astral characters elsewhere in the message: code points, and UTF-16 units, still read', () => {
   const emoji = '5:::{"name":"x","args":["😀"]}';
   const plain = '5:::{"name":"y","args":[]}';
-  assert.equal(decodePayload(frame(plain) + frame(emoji)), [{ ok: true, packet: plain }, { ok: true, packet: emoji }]);
-  assert.equal(decodePayload(frame(plain) + frame(emoji, emoji.length)), [{ ok: true, packet: plain }, { ok: true, packet: emoji }]);
+  assert.equal(decodePayload(frame(plain) + frame(emoji)), [
+    { ok: true, packet: plain },
+    { ok: true, packet: emoji },
+  ]);
+  assert.equal(decodePayload(frame(plain) + frame(emoji, emoji.length)), [
+    { ok: true, packet: plain },
+    { ok: true, packet: emoji },
+  ]);
 });
 
 const keys = suite('kazoo key normalisation (remembered)');
 
 keys('the same event parses the same, every time, in any key case', () => {
   const body = (k: (s: string) => string) => ({
-    [k('Event-Name')]: 'CHANNEL_CREATE', [k('Call-ID')]: 'leg-1', [k('Call-Direction')]: 'inbound',
-    [k('Caller-ID-Number')]: '0934890883', [k('Custom-Channel-Vars')]: { [k('Account-ID')]: 'acc' },
+    [k('Event-Name')]: 'CHANNEL_CREATE',
+    [k('Call-ID')]: 'leg-1',
+    [k('Call-Direction')]: 'inbound',
+    [k('Caller-ID-Number')]: '0934890883',
+    [k('Custom-Channel-Vars')]: { [k('Account-ID')]: 'acc' },
   });
-  const first = parseKazooEvent(body((s) => s), 0, 1_700_000_000_000);
-  for (const k of [(s: string) => s, (s: string) => s.toUpperCase(), (s: string) => s.toLowerCase().replace(/-/g, '_'), (s: string) => s]) {
+  const first = parseKazooEvent(
+    body((s) => s),
+    0,
+    1_700_000_000_000,
+  );
+  for (const k of [
+    (s: string) => s,
+    (s: string) => s.toUpperCase(),
+    (s: string) => s.toLowerCase().replace(/-/g, '_'),
+    (s: string) => s,
+  ]) {
     assert.equal(parseKazooEvent(body(k), 0, 1_700_000_000_000), first);
   }
   assert.ok(first.ok && first.event.callerIdNumber === '0934890883' && first.event.accountId === 'acc');
 });
 
 keys('first usable value wins across spellings (null / undefined give way)', () => {
-  const r = parseKazooEvent({ 'Event-Name': 'CHANNEL_CREATE', 'Call-Direction': 'inbound', 'Call-ID': null, call_id: 'leg-2', CALL_ID: 'leg-3' }, 0, 1_700_000_000_000);
+  const r = parseKazooEvent(
+    {
+      'Event-Name': 'CHANNEL_CREATE',
+      'Call-Direction': 'inbound',
+      'Call-ID': null,
+      call_id: 'leg-2',
+      CALL_ID: 'leg-3',
+    },
+    0,
+    1_700_000_000_000,
+  );
   assert.ok(r.ok);
   if (r.ok) assert.is(r.event.legId, 'leg-2');
 });
