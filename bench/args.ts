@@ -56,7 +56,10 @@ export interface LoadStep {
 }
 
 /** 2,000×100, 4,000×200, … 16,000×800: 50 call events/s per 1,000 clients, as the issue's workloads. */
-export const DEFAULT_STEPS: readonly LoadStep[] = Array.from({ length: 8 }, (_, i) => ({ clients: 2000 * (i + 1), rate: 100 * (i + 1) }));
+export const DEFAULT_STEPS: readonly LoadStep[] = Array.from({ length: 8 }, (_, i) => ({
+  clients: 2000 * (i + 1),
+  rate: 100 * (i + 1),
+}));
 
 /** Capacity runs are shorter than the normal ones (many steps); --duration/--warmup override these. */
 export const CAPACITY_DURATION_SEC = 10;
@@ -129,8 +132,17 @@ export class BenchArgsError extends Error {
 
 function num(flag: string, raw: string | undefined, min: number, max: number, integer = false): number {
   const v = Number(raw);
-  if (raw === undefined || raw.trim() === '' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
-    throw new BenchArgsError(`${flag}: expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got ${raw ?? 'nothing'}`);
+  if (
+    raw === undefined ||
+    raw.trim() === '' ||
+    !Number.isFinite(v) ||
+    v < min ||
+    v > max ||
+    (integer && !Number.isInteger(v))
+  ) {
+    throw new BenchArgsError(
+      `${flag}: expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got ${raw ?? 'nothing'}`,
+    );
   }
   return v;
 }
@@ -141,35 +153,67 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   const given = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : [arg, undefined];
     const value = () => (inline !== undefined ? inline : argv[++i]);
     given.add(flag);
     switch (flag) {
-      case '--clients': o.clients = num(flag, value(), 3, 100_000, true); break;
-      case '--supervisors': o.supervisorShare = num(flag, value(), 0, 0.9); break;
-      case '--rate': o.rate = num(flag, value(), 1, 100_000); break;
-      case '--duration': o.durationSec = num(flag, value(), 1, 3600); break;
-      case '--warmup': o.warmupSec = num(flag, value(), 0, 600); break;
-      case '--crm-delay': o.crmDelayMs = num(flag, value(), 0, 10_000, true); break;
-      case '--crm-budget': o.crmBudgetMs = num(flag, value(), 0, 10_000, true); break;
-      case '--miss-ratio': o.missRatio = num(flag, value(), 0, 1); break;
-      case '--seed': o.seed = num(flag, value(), 0, 2 ** 31, true); break;
+      case '--clients':
+        o.clients = num(flag, value(), 3, 100_000, true);
+        break;
+      case '--supervisors':
+        o.supervisorShare = num(flag, value(), 0, 0.9);
+        break;
+      case '--rate':
+        o.rate = num(flag, value(), 1, 100_000);
+        break;
+      case '--duration':
+        o.durationSec = num(flag, value(), 1, 3600);
+        break;
+      case '--warmup':
+        o.warmupSec = num(flag, value(), 0, 600);
+        break;
+      case '--crm-delay':
+        o.crmDelayMs = num(flag, value(), 0, 10_000, true);
+        break;
+      case '--crm-budget':
+        o.crmBudgetMs = num(flag, value(), 0, 10_000, true);
+        break;
+      case '--miss-ratio':
+        o.missRatio = num(flag, value(), 0, 1);
+        break;
+      case '--seed':
+        o.seed = num(flag, value(), 0, 2 ** 31, true);
+        break;
       case '--runs': {
-        const list = (value() ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+        const list = (value() ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         const bad = list.filter((r) => !(RUN_NAMES as readonly string[]).includes(r));
-        if (!list.length || bad.length) throw new BenchArgsError(`--runs: expected a comma list of ${RUN_NAMES.join(',')}, got ${list.join(',') || 'nothing'}`);
+        if (!list.length || bad.length)
+          throw new BenchArgsError(
+            `--runs: expected a comma list of ${RUN_NAMES.join(',')}, got ${list.join(',') || 'nothing'}`,
+          );
         o.runs = RUN_NAMES.filter((r) => list.includes(r));
         break;
       }
-      case '--profile': o.profile = true; break;
-      case '--no-build': o.build = false; break;
+      case '--profile':
+        o.profile = true;
+        break;
+      case '--no-build':
+        o.build = false;
+        break;
       case '--doc': {
         const p = value();
         if (!p) throw new BenchArgsError('--doc: expected a path');
         o.docPath = p;
         break;
       }
-      case '--no-doc': o.docPath = null; break;
+      case '--no-doc':
+        o.docPath = null;
+        break;
       case '--json': {
         const p = value();
         if (!p) throw new BenchArgsError('--json: expected a path');
@@ -182,20 +226,36 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         o.samplesPath = p;
         break;
       }
-      case '--capacity': o.capacity = true; break;
-      case '--steps': o.steps = parseSteps(value()); break;
-      case '--knee-p99': o.kneeP99Ms = num(flag, value(), 1, 60_000); break;
-      case '--clients-per-load': o.clientsPerLoad = num(flag, value(), 10, 100_000, true); break;
-      case '--max-load-procs': o.maxLoadProcesses = num(flag, value(), 1, 64, true); break;
+      case '--capacity':
+        o.capacity = true;
+        break;
+      case '--steps':
+        o.steps = parseSteps(value());
+        break;
+      case '--knee-p99':
+        o.kneeP99Ms = num(flag, value(), 1, 60_000);
+        break;
+      case '--clients-per-load':
+        o.clientsPerLoad = num(flag, value(), 10, 100_000, true);
+        break;
+      case '--max-load-procs':
+        o.maxLoadProcesses = num(flag, value(), 1, 64, true);
+        break;
       case '--svg': {
         const p = value();
         if (!p) throw new BenchArgsError('--svg: expected a path');
         o.svgPath = p;
         break;
       }
-      case '--no-svg': o.svgPath = null; break;
-      case '-h': case '--help': o.help = true; break;
-      default: throw new BenchArgsError(`unknown option ${arg} (see --help)`);
+      case '--no-svg':
+        o.svgPath = null;
+        break;
+      case '-h':
+      case '--help':
+        o.help = true;
+        break;
+      default:
+        throw new BenchArgsError(`unknown option ${arg} (see --help)`);
     }
   }
   if (o.capacity) {
@@ -208,22 +268,34 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
 
 /** `2000x100,4000x200` (x or ×) → steps; throws BenchArgsError naming --steps. */
 export function parseSteps(raw: string | undefined): LoadStep[] {
-  const parts = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const parts = (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!parts.length) throw new BenchArgsError('--steps: expected a comma list of CLIENTSxRATE, got nothing');
   return parts.map((p) => {
     const m = /^(\d+)\s*[x×]\s*(\d+(?:\.\d+)?)$/i.exec(p);
     const clients = m ? Number(m[1]) : NaN;
     const rate = m ? Number(m[2]) : NaN;
     if (!m || clients < 3 || clients > 100_000 || rate < 1 || rate > 100_000) {
-      throw new BenchArgsError(`--steps: expected CLIENTSxRATE with 3..100000 clients and 1..100000 events/s, got ${p}`);
+      throw new BenchArgsError(
+        `--steps: expected CLIENTSxRATE with 3..100000 clients and 1..100000 events/s, got ${p}`,
+      );
     }
     return { clients, rate };
   });
 }
 
 /** How the clients split: one admin, round(share × N) supervisors (at least 1 when N ≥ 3), the rest agents. */
-export function clientMix(o: Pick<BenchOptions, 'clients' | 'supervisorShare'>): { agents: number; supervisors: number; admins: number } {
+export function clientMix(o: Pick<BenchOptions, 'clients' | 'supervisorShare'>): {
+  agents: number;
+  supervisors: number;
+  admins: number;
+} {
   const admins = 1;
-  const supervisors = Math.min(o.clients - 2, Math.max(o.supervisorShare > 0 ? 1 : 0, Math.round(o.clients * o.supervisorShare)));
+  const supervisors = Math.min(
+    o.clients - 2,
+    Math.max(o.supervisorShare > 0 ? 1 : 0, Math.round(o.clients * o.supervisorShare)),
+  );
   return { agents: o.clients - admins - supervisors, supervisors, admins };
 }

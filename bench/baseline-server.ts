@@ -5,8 +5,8 @@
 //
 // Env: JWT_SECRET, BENCH_ORG. Prints one JSON line `{"ready":true,"port":…,"feedPort":…}` on stdout.
 import http from 'node:http';
-import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import net from 'node:net';
 import jwt from 'jsonwebtoken';
 import { Server } from 'socket.io';
 import type { CallView, Claims } from '../src/contract.js';

@@ -122,14 +122,19 @@ export function saturationOf(run: RunResult, limits: SaturationLimits = SATURATI
   const out: string[] = [];
   const procs = run.load.processes ?? [];
   procs.forEach((p, i) => {
-    if (p.cpuShare > limits.loadCpuShare) out.push(`load process ${i + 1} used ${Math.round(p.cpuShare * 100)} % of a core (limit ${Math.round(limits.loadCpuShare * 100)} %)`);
+    if (p.cpuShare > limits.loadCpuShare)
+      out.push(
+        `load process ${i + 1} used ${Math.round(p.cpuShare * 100)} % of a core (limit ${Math.round(limits.loadCpuShare * 100)} %)`,
+      );
   });
   const loops = procs.length ? procs.map((p) => p.loopDelayP99Ms) : [run.load.loopDelayP99Ms];
   loops.forEach((d, i) => {
-    if (d > limits.loopDelayP99Ms) out.push(`load process ${i + 1} event-loop delay p99 ${d} ms (limit ${limits.loopDelayP99Ms} ms)`);
+    if (d > limits.loopDelayP99Ms)
+      out.push(`load process ${i + 1} event-loop delay p99 ${d} ms (limit ${limits.loopDelayP99Ms} ms)`);
   });
   const late = run.frames.driverLateP99Ms;
-  if (late !== null && late > limits.driverLateP99Ms) out.push(`the frame driver sent frames late, p99 ${late} ms (limit ${limits.driverLateP99Ms} ms)`);
+  if (late !== null && late > limits.driverLateP99Ms)
+    out.push(`the frame driver sent frames late, p99 ${late} ms (limit ${limits.driverLateP99Ms} ms)`);
   return out;
 }
 
@@ -146,10 +151,22 @@ export function missesOf(run: RunResult, kneeP99Ms: number): string[] {
 }
 
 /** A measured run → its capacity step (judged). */
-export function toStep(step: LoadStep, run: RunResult, o: { kneeP99Ms: number; attempts: number; limits?: SaturationLimits }): CapacityStep {
+export function toStep(
+  step: LoadStep,
+  run: RunResult,
+  o: { kneeP99Ms: number; attempts: number; limits?: SaturationLimits },
+): CapacityStep {
   const saturated = saturationOf(run, o.limits);
   const missed = missesOf(run, o.kneeP99Ms);
-  const procs = run.load.processes ?? [{ clients: run.clients.requested, cpuSeconds: run.load.cpuSeconds, cpuShare: run.windowSec ? run.load.cpuSeconds / run.windowSec : 0, loopDelayP99Ms: run.load.loopDelayP99Ms, loopDelayMaxMs: run.load.loopDelayMaxMs }];
+  const procs = run.load.processes ?? [
+    {
+      clients: run.clients.requested,
+      cpuSeconds: run.load.cpuSeconds,
+      cpuShare: run.windowSec ? run.load.cpuSeconds / run.windowSec : 0,
+      loopDelayP99Ms: run.load.loopDelayP99Ms,
+      loopDelayMaxMs: run.load.loopDelayMaxMs,
+    },
+  ];
   const shares = procs.map((p) => round(p.cpuShare, 3));
   return {
     clients: step.clients,
@@ -165,7 +182,12 @@ export function toStep(step: LoadStep, run: RunResult, o: { kneeP99Ms: number; a
     clientsConnected: run.clients.connected,
     framesPerSec: run.frames.perSec,
     messagesPerSec: run.messages.perSec,
-    cpu: { seconds: run.cpu.seconds, cores: run.cpu.utilization, perThousandMessages: run.cpu.perThousandMessages, messagesPerCpuSecond: run.cpu.messagesPerCpuSecond },
+    cpu: {
+      seconds: run.cpu.seconds,
+      cores: run.cpu.utilization,
+      perThousandMessages: run.cpu.perThousandMessages,
+      messagesPerCpuSecond: run.cpu.messagesPerCpuSecond,
+    },
     ...(run.redisCpuSeconds !== undefined ? { redisCpuSeconds: run.redisCpuSeconds } : {}),
     generator: {
       processes: procs.length,
@@ -193,7 +215,12 @@ export function findKnee(steps: readonly StepOutcome[]): Knee {
     }
     if (s.met) knee = i;
     else {
-      return { step: knee === null ? null : pick(steps[knee]), index: knee, past: { ...pick(s), index: i, why: s.missed }, uncounted };
+      return {
+        step: knee === null ? null : pick(steps[knee]),
+        index: knee,
+        past: { ...pick(s), index: i, why: s.missed },
+        uncounted,
+      };
     }
   }
   return { step: knee === null ? null : pick(steps[knee]), index: knee, past: null, uncounted };
@@ -208,10 +235,12 @@ const pick = (s: LoadStep): LoadStep => ({ clients: s.clients, rate: s.rate });
 export function stopReason(steps: readonly StepOutcome[]): string | null {
   const last = steps[steps.length - 1];
   if (!last) return null;
-  if (isMeasured(last) && last.counted && !last.met) return `past the knee at ${label(last)}: ${last.missed.join('; ')}`;
+  if (isMeasured(last) && last.counted && !last.met)
+    return `past the knee at ${label(last)}: ${last.missed.join('; ')}`;
   if (!isMeasured(last)) return `${label(last)} could not be measured: ${last.error}`;
   const prev = steps[steps.length - 2];
-  if (!last.counted && prev && isMeasured(prev) && !prev.counted) return `the generator was saturated at ${label(prev)} and ${label(last)}: this machine cannot load the target further`;
+  if (!last.counted && prev && isMeasured(prev) && !prev.counted)
+    return `the generator was saturated at ${label(prev)} and ${label(last)}: this machine cannot load the target further`;
   return null;
 }
 
@@ -222,7 +251,10 @@ export const label = (s: LoadStep): string => `${s.clients.toLocaleString('en-US
  * previous step (cores, scaled by clients × rate: supervisors receive every queue call) would put a process above
  * PLAN_CPU_SHARE of a core. Never more than maxProcesses, nor than the clients.
  */
-export function planLoadProcesses(step: LoadStep, o: { clientsPerLoad: number; maxProcesses: number; previous?: { step: LoadStep; generatorCores: number } }): number {
+export function planLoadProcesses(
+  step: LoadStep,
+  o: { clientsPerLoad: number; maxProcesses: number; previous?: { step: LoadStep; generatorCores: number } },
+): number {
   let k = Math.ceil(step.clients / o.clientsPerLoad);
   if (o.previous && o.previous.generatorCores > 0) {
     const scale = (step.clients / o.previous.step.clients) * (step.rate / o.previous.step.rate);

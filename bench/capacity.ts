@@ -8,8 +8,18 @@ import type { Simulator } from '../src/simulator/simulator.js';
 import type { BenchOptions, RunName } from './args.js';
 import { renderCapacitySection, spliceSection } from './capacity-report.js';
 import {
-  compareSteps, findKnee, isMeasured, label, planLoadProcesses, retryProcesses, SATURATION, stopReason, toStep,
-  type CapacityResult, type CapacityRun, type StepOutcome,
+  type CapacityResult,
+  type CapacityRun,
+  compareSteps,
+  findKnee,
+  isMeasured,
+  label,
+  planLoadProcesses,
+  retryProcesses,
+  SATURATION,
+  type StepOutcome,
+  stopReason,
+  toStep,
 } from './capacity-results.js';
 import { renderCapacitySvg } from './capacity-svg.js';
 import { ROOT } from './procs.js';
@@ -41,7 +51,9 @@ async function measureTarget(name: RunName, s: Setup): Promise<RunResult | Skipp
 export async function runCapacity(e: CapacityEnv): Promise<number> {
   const { opts, sim, world, secret, dir, log } = e;
   if (opts.profile) log('--profile is not used in capacity mode (run the normal bench with --profile)');
-  log(`capacity: steps ${opts.steps.map(label).join(', ')}; runs ${opts.runs.join(', ')}; ${opts.durationSec} s measured per step; logs in ${dir}`);
+  log(
+    `capacity: steps ${opts.steps.map(label).join(', ')}; runs ${opts.runs.join(', ')}; ${opts.durationSec} s measured per step; logs in ${dir}`,
+  );
   const runs: CapacityResult['runs'] = {};
   const active = new Set<RunName>(opts.runs);
   const previous = new Map<RunName, { step: { clients: number; rate: number }; generatorCores: number }>();
@@ -52,12 +64,24 @@ export async function runCapacity(e: CapacityEnv): Promise<number> {
       if (!active.has(name)) continue;
       const rec: CapacityRun = runs[name] ?? { name, steps: [], knee: findKnee([]), stopped: '' };
       runs[name] = rec;
-      let k = planLoadProcesses(step, { clientsPerLoad: opts.clientsPerLoad, maxProcesses: opts.maxLoadProcesses, previous: previous.get(name) });
+      let k = planLoadProcesses(step, {
+        clientsPerLoad: opts.clientsPerLoad,
+        maxProcesses: opts.maxLoadProcesses,
+        previous: previous.get(name),
+      });
       let outcome: StepOutcome | undefined;
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-        log(`== ${name} at ${label(step)}: ${k} load process${k > 1 ? 'es' : ''}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
+        log(
+          `== ${name} at ${label(step)}: ${k} load process${k > 1 ? 'es' : ''}${attempt > 1 ? ` (attempt ${attempt})` : ''}`,
+        );
         const s: Setup = {
-          opts, sim, world, secret, dir, log, script: load.script,
+          opts,
+          sim,
+          world,
+          secret,
+          dir,
+          log,
+          script: load.script,
           ctx: { script: load.script, plan: load.plan, tokens: load.tokens, log, loadProcesses: k },
         };
         try {
@@ -71,7 +95,9 @@ export async function runCapacity(e: CapacityEnv): Promise<number> {
           previous.set(name, { step, generatorCores: judged.generator.cores });
           const more = attempt < MAX_ATTEMPTS ? retryProcesses(judged, k, opts.maxLoadProcesses) : null;
           if (more === null) break;
-          log(`${name} at ${label(step)}: generator saturated (${judged.saturated.join('; ')}); again with ${more} load processes`);
+          log(
+            `${name} at ${label(step)}: generator saturated (${judged.saturated.join('; ')}); again with ${more} load processes`,
+          );
           k = more;
         } catch (err) {
           outcome = { ...step, error: err instanceof Error ? err.message : String(err) };
@@ -82,9 +108,11 @@ export async function runCapacity(e: CapacityEnv): Promise<number> {
       rec.steps.push(o);
       rec.knee = findKnee(rec.steps);
       if (isMeasured(o)) {
-        log(`${name} at ${label(step)}: p99 ${o.p99Ms} ms, pops ${o.pops.received}/${o.pops.expected}, ${o.messagesPerSec} msg/s, `
-          + `${o.cpu.perThousandMessages} CPU s/1k msg; generator max ${Math.round(o.generator.cpuShareMax * 100)} % of a core, loop p99 ${o.generator.loopDelayP99MaxMs} ms`
-          + ` → ${!o.counted ? 'NOT COUNTED (generator saturated)' : o.met ? 'met' : `missed (${o.missed.join('; ')})`}`);
+        log(
+          `${name} at ${label(step)}: p99 ${o.p99Ms} ms, pops ${o.pops.received}/${o.pops.expected}, ${o.messagesPerSec} msg/s, ` +
+            `${o.cpu.perThousandMessages} CPU s/1k msg; generator max ${Math.round(o.generator.cpuShareMax * 100)} % of a core, loop p99 ${o.generator.loopDelayP99MaxMs} ms` +
+            ` → ${!o.counted ? 'NOT COUNTED (generator saturated)' : o.met ? 'met' : `missed (${o.missed.join('; ')})`}`,
+        );
       } else log(`${name} at ${label(step)}: not measured: ${o.error}`);
       const stop = stopReason(rec.steps);
       if (stop) {
@@ -105,16 +133,29 @@ export async function runCapacity(e: CapacityEnv): Promise<number> {
     startedAt: new Date(e.started).toISOString(),
     durationSec: 0,
     params: {
-      steps: opts.steps, runs: opts.runs, durationSec: opts.durationSec, warmupSec: opts.warmupSec, supervisorShare: opts.supervisorShare,
-      crmDelayMs: opts.crmDelayMs, crmBudgetMs: opts.crmBudgetMs, missRatio: opts.missRatio, seed: opts.seed, hitNumbers: e.hitNumbers,
-      kneeP99Ms: opts.kneeP99Ms, saturation: SATURATION, clientsPerLoad: opts.clientsPerLoad, maxLoadProcesses: opts.maxLoadProcesses,
+      steps: opts.steps,
+      runs: opts.runs,
+      durationSec: opts.durationSec,
+      warmupSec: opts.warmupSec,
+      supervisorShare: opts.supervisorShare,
+      crmDelayMs: opts.crmDelayMs,
+      crmBudgetMs: opts.crmBudgetMs,
+      missRatio: opts.missRatio,
+      seed: opts.seed,
+      hitNumbers: e.hitNumbers,
+      kneeP99Ms: opts.kneeP99Ms,
+      saturation: SATURATION,
+      clientsPerLoad: opts.clientsPerLoad,
+      maxLoadProcesses: opts.maxLoadProcesses,
     },
     machine: e.machine,
     runs,
     comparison: compareSteps(opts.steps, runs),
   };
   // A step that could not be measured fails the run, except a cluster without redis-server (said in the JSON).
-  const failed = Object.values(runs).some((r) => r?.steps.some((s) => !isMeasured(s) && !/redis-server not found/.test(s.error)));
+  const failed = Object.values(runs).some((r) =>
+    r?.steps.some((s) => !isMeasured(s) && !/redis-server not found/.test(s.error)),
+  );
   if (failed) result.logsDir = dir;
   result.durationSec = Math.round((Date.now() - e.started) / 1000);
   const svgFile = opts.svgPath ? resolve(ROOT, opts.svgPath) : null;

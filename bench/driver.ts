@@ -2,7 +2,7 @@
 // returns the send time it recorded. Window hooks fire on the same loop at the measurement window's bounds.
 import { hrNow } from './procs.js';
 import type { Script, ScriptFrame } from './script.js';
-import { summarize, type Summary } from './stats.js';
+import { type Summary, summarize } from './stats.js';
 
 /** Sends one frame (index into script.frames); returns its send time (hrNow()) or NaN when it could not be sent. */
 export type Sink = (index: number, frame: ScriptFrame) => number;
@@ -15,7 +15,11 @@ export interface PlayResult {
   startedAt: number;
 }
 
-export function play(script: Script, sink: Sink, hooks: { windowStart(): void; windowEnd(): void }): Promise<PlayResult> {
+export function play(
+  script: Script,
+  sink: Sink,
+  hooks: { windowStart(): void; windowEnd(): void },
+): Promise<PlayResult> {
   const sentAt = new Float64Array(script.frames.length).fill(NaN);
   const late: number[] = [];
   const t0 = hrNow() + 50;

@@ -9,7 +9,7 @@
 // Only calls that started inside the measurement window count. CRM class = the call's number: 'hit' (looked up
 // before the window) or 'miss' (never seen: direct calls whose agent rings at once, so the pop waits for AntCRM).
 import type { Script, ScriptCall } from './script.js';
-import { summarize, type Summary } from './stats.js';
+import { type Summary, summarize } from './stats.js';
 
 export type Role = 'agent' | 'supervisor' | 'admin';
 export interface ClientPlan {
@@ -61,7 +61,13 @@ export function callTimes(script: Script, sentAt: ArrayLike<number>): Map<string
   return out;
 }
 
-export function popLatency(script: Script, sentAt: ArrayLike<number>, first: FirstReceipts, plan: readonly ClientPlan[], raw?: PopSample[]): PopLatency {
+export function popLatency(
+  script: Script,
+  sentAt: ArrayLike<number>,
+  first: FirstReceipts,
+  plan: readonly ClientPlan[],
+  raw?: PopSample[],
+): PopLatency {
   const times = callTimes(script, sentAt);
   const hit: number[] = [];
   const miss: number[] = [];
@@ -76,7 +82,12 @@ export function popLatency(script: Script, sentAt: ArrayLike<number>, first: Fir
       uncorrelated++;
       continue;
     }
-    const cause = who.role === 'agent' ? ct.rings.get(who.agent ?? '') : who.role === 'supervisor' && !ct.call.queueId ? undefined : ct.firstRing;
+    const cause =
+      who.role === 'agent'
+        ? ct.rings.get(who.agent ?? '')
+        : who.role === 'supervisor' && !ct.call.queueId
+          ? undefined
+          : ct.firstRing;
     if (cause === undefined) {
       uncorrelated++;
       continue;
@@ -101,7 +112,11 @@ export function popLatency(script: Script, sentAt: ArrayLike<number>, first: Fir
   return {
     hit: summarize(hit),
     miss: summarize(miss),
-    byRole: { agent: summarize(byRole.agent), supervisor: summarize(byRole.supervisor), admin: summarize(byRole.admin) },
+    byRole: {
+      agent: summarize(byRole.agent),
+      supervisor: summarize(byRole.supervisor),
+      admin: summarize(byRole.admin),
+    },
     expected,
     received,
     uncorrelated,

@@ -71,7 +71,13 @@ function reset(): void {
 
 function connectOne(i: number, url: string, token: string, timeoutMs: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const s = io(url, { transports: ['websocket'], auth: { token }, reconnection: false, forceNew: true, timeout: timeoutMs });
+    const s = io(url, {
+      transports: ['websocket'],
+      auth: { token },
+      reconnection: false,
+      forceNew: true,
+      timeout: timeoutMs,
+    });
     const seenCalls = new Set<string>();
     seen[i] = seenCalls;
     s.on('call', (v: CallView) => {
@@ -106,18 +112,20 @@ async function connectAll(m: Extract<ToLoad, { type: 'connect' }>): Promise<void
   let next = 0;
   let failed = 0;
   const errors: string[] = [];
-  await Promise.all(Array.from({ length: Math.min(m.concurrency, m.clients.length) }, async () => {
-    while (next < m.clients.length) {
-      const i = next++;
-      const c = m.clients[i];
-      try {
-        sockets[i] = await connectOne(i, m.urls[c.u], c.token, m.timeoutMs);
-      } catch (err) {
-        failed++;
-        if (errors.length < 5) errors.push(err instanceof Error ? err.message : String(err));
+  await Promise.all(
+    Array.from({ length: Math.min(m.concurrency, m.clients.length) }, async () => {
+      while (next < m.clients.length) {
+        const i = next++;
+        const c = m.clients[i];
+        try {
+          sockets[i] = await connectOne(i, m.urls[c.u], c.token, m.timeoutMs);
+        } catch (err) {
+          failed++;
+          if (errors.length < 5) errors.push(err instanceof Error ? err.message : String(err));
+        }
       }
-    }
-  }));
+    }),
+  );
   send({ type: 'connected', connected: m.clients.length - failed, failed, ms: Math.round(now() - started), errors });
 }
 
@@ -136,7 +144,13 @@ process.on('message', (raw: unknown) => {
       const cpu = process.cpuUsage(cpuAtMark);
       const ns = (v: number) => Math.round(Math.max(0, v / 1e6 - LOOP_RESOLUTION_MS) * 100) / 100;
       send({
-        type: 'result', markAt, slots: Array.from(slots, (v) => v ?? 0), messages, dashboards, disconnects, first,
+        type: 'result',
+        markAt,
+        slots: Array.from(slots, (v) => v ?? 0),
+        messages,
+        dashboards,
+        disconnects,
+        first,
         cpuMs: Math.round((cpu.user + cpu.system) / 1000),
         loopDelay: { p50: ns(loop.percentile(50)), p99: ns(loop.percentile(99)), max: ns(loop.max) },
       });

@@ -3,9 +3,19 @@
 // clients' receipts with the frames' send times.
 import type { RunName } from './args.js';
 import { play, type Sink } from './driver.js';
-import { popLatency, type ClientPlan, type PopSample } from './latency.js';
+import { type ClientPlan, type PopSample, popLatency } from './latency.js';
 import type { LoadResult } from './load.js';
-import { cpuSeconds, forkLoad, hrNow, machineBusySeconds, sleep, type LoadProc, type Measured, type MemorySample, type RedisProc } from './procs.js';
+import {
+  cpuSeconds,
+  forkLoad,
+  hrNow,
+  type LoadProc,
+  type Measured,
+  type MemorySample,
+  machineBusySeconds,
+  type RedisProc,
+  sleep,
+} from './procs.js';
 import type { RunResult } from './results.js';
 import type { Script } from './script.js';
 import { round } from './stats.js';
@@ -70,15 +80,22 @@ export async function measure(t: MeasureTarget, ctx: MeasureContext): Promise<Ru
   const loads: LoadProc[] = [];
   try {
     for (let p = 0; p < k; p++) loads.push(forkLoad());
-    const specs = spreadClients(tokens.map((token, i) => ({ u: i % t.urls.length, token })), k);
-    const parts = await Promise.all(loads.map((l, p) => l.connect({ urls: t.urls, clients: specs[p], concurrency: 50, timeoutMs: 20_000 })));
+    const specs = spreadClients(
+      tokens.map((token, i) => ({ u: i % t.urls.length, token })),
+      k,
+    );
+    const parts = await Promise.all(
+      loads.map((l, p) => l.connect({ urls: t.urls, clients: specs[p], concurrency: 50, timeoutMs: 20_000 })),
+    );
     const c = {
       connected: parts.reduce((s, x) => s + x.connected, 0),
       failed: parts.reduce((s, x) => s + x.failed, 0),
       ms: Math.max(...parts.map((x) => x.ms)),
       errors: parts.flatMap((x) => x.errors).slice(0, 5),
     };
-    log(`${t.name}: ${c.connected}/${tokens.length} clients connected in ${c.ms} ms${k > 1 ? ` (${k} load processes)` : ''}${c.failed ? ` (${c.failed} failed: ${c.errors.join('; ')})` : ''}`);
+    log(
+      `${t.name}: ${c.connected}/${tokens.length} clients connected in ${c.ms} ms${k > 1 ? ` (${k} load processes)` : ''}${c.failed ? ` (${c.failed} failed: ${c.errors.join('; ')})` : ''}`,
+    );
     if (!c.connected) throw new Error(`no client could connect: ${c.errors.join('; ')}`);
     if (c.failed) notes.push(`${c.failed} clients failed to connect (${c.errors[0] ?? 'unknown'})`);
     await sleep(1500);
@@ -86,13 +103,28 @@ export async function measure(t: MeasureTarget, ctx: MeasureContext): Promise<Ru
 
     const cpuAll = () => t.procs.reduce((s, p) => s + p.cpu(), 0);
     const loadCpu = () => loads.map((l) => cpuSeconds(l.pid));
-    const w = { t0: 0, t1: 0, cpu0: 0, cpu1: 0, redis0: 0, redis1: 0, load0: [] as number[], load1: [] as number[], busy0: 0, busy1: 0, self0: 0, self1: 0 };
+    const w = {
+      t0: 0,
+      t1: 0,
+      cpu0: 0,
+      cpu1: 0,
+      redis0: 0,
+      redis1: 0,
+      load0: [] as number[],
+      load1: [] as number[],
+      busy0: 0,
+      busy1: 0,
+      self0: 0,
+      self1: 0,
+    };
     const selfCpu = () => {
       const u = process.cpuUsage();
       return (u.user + u.system) / 1e6;
     };
     let marking: Promise<number[]> | undefined;
-    log(`${t.name}: playing ${script.frames.length} frames (${round(script.end / 1000, 1)} s, window ${round((script.window.end - script.window.start) / 1000, 1)} s)`);
+    log(
+      `${t.name}: playing ${script.frames.length} frames (${round(script.end / 1000, 1)} s, window ${round((script.window.end - script.window.start) / 1000, 1)} s)`,
+    );
     const played = await play(script, t.sink, {
       windowStart: () => {
         w.t0 = hrNow();
@@ -136,27 +168,44 @@ export async function measure(t: MeasureTarget, ctx: MeasureContext): Promise<Ru
     const perClient = (a: number, b: number) => Math.round((b - a) / Math.max(1, c.connected));
     const processes = results.map((r, p) => {
       const cpuSeconds = w.load1[p] - w.load0[p];
-      return { clients: specs[p].length, cpuSeconds: round(cpuSeconds, 2), cpuShare: round(cpuSeconds / wallSec, 3), loopDelayP99Ms: r.loopDelay.p99, loopDelayMaxMs: r.loopDelay.max };
+      return {
+        clients: specs[p].length,
+        cpuSeconds: round(cpuSeconds, 2),
+        cpuShare: round(cpuSeconds / wallSec, 3),
+        loopDelayP99Ms: r.loopDelay.p99,
+        loopDelayMaxMs: r.loopDelay.max,
+      };
     });
     const loadCpuSec = processes.reduce((s, x) => s + x.cpuSeconds, 0);
     const loopP99 = Math.max(...processes.map((x) => x.loopDelayP99Ms));
     if (disconnects) notes.push(`${disconnects} clients disconnected during the measurement`);
     if (latency.uncorrelated) notes.push(`${latency.uncorrelated} receipts matched no frame`);
-    if (latency.received < latency.expected) notes.push(`${latency.expected - latency.received} of ${latency.expected} expected pops never arrived`);
-    if ((played.late.p99 ?? 0) > 5) notes.push(`the driver sent frames late (p99 ${played.late.p99} ms): the orchestrator was short of CPU`);
-    if (loopP99 > 20) notes.push(`a load process's event loop lagged (p99 ${loopP99} ms): client-side queueing is part of the latency`);
+    if (latency.received < latency.expected)
+      notes.push(`${latency.expected - latency.received} of ${latency.expected} expected pops never arrived`);
+    if ((played.late.p99 ?? 0) > 5)
+      notes.push(`the driver sent frames late (p99 ${played.late.p99} ms): the orchestrator was short of CPU`);
+    if (loopP99 > 20)
+      notes.push(`a load process's event loop lagged (p99 ${loopP99} ms): client-side queueing is part of the latency`);
     const peakRss = t.procs.reduce((sum, p) => sum + p.peakRss(), 0);
     const busyCores = (w.busy1 - w.busy0) / wallSec;
     const ours = cpuSec + loadCpuSec + (w.redis1 - w.redis0) + (w.self1 - w.self0);
     const otherCores = Math.max(0, busyCores - ours / wallSec);
-    if (otherCores > 0.2) notes.push(`other processes on the machine used ${round(otherCores, 2)} cores during the window: the figures are noisy`);
+    if (otherCores > 0.2)
+      notes.push(
+        `other processes on the machine used ${round(otherCores, 2)} cores during the window: the figures are noisy`,
+      );
     const undelivered = t.undelivered();
     if (undelivered) notes.push(`${undelivered} frames reached no subscriber`);
     return {
       name: t.name,
       target: t.description,
       clients: { requested: tokens.length, connected: c.connected, failed: c.failed, connectMs: c.ms, disconnects },
-      frames: { sent: played.sentAt.filter(Number.isFinite).length, perSec: round(framesInWindow / wallSec, 1), undelivered, driverLateP99Ms: played.late.p99 },
+      frames: {
+        sent: played.sentAt.filter(Number.isFinite).length,
+        perSec: round(framesInWindow / wallSec, 1),
+        undelivered,
+        driverLateP99Ms: played.late.p99,
+      },
       messages: { inWindow, perSec: round(inWindow / windowSec, 0), total: totalMessages },
       latency,
       cpu: {
@@ -165,10 +214,27 @@ export async function measure(t: MeasureTarget, ctx: MeasureContext): Promise<Ru
         perThousandMessages: inWindow ? round((cpuSec / inWindow) * 1000 * (windowSec / wallSec), 4) : null,
         messagesPerCpuSecond: cpuSec > 0 ? round((inWindow / windowSec) * (wallSec / cpuSec), 0) : null,
       },
-      memory: { idle, connected, peakRss, perClient: { rssBytes: perClient(idle.rss, connected.rss), heapBytes: perClient(idle.heapUsed, connected.heapUsed) } },
-      machine: { busyCores: round(busyCores, 2), otherProcessesCores: round(otherCores, 2), orchestratorCpuSeconds: round(w.self1 - w.self0, 2) },
+      memory: {
+        idle,
+        connected,
+        peakRss,
+        perClient: {
+          rssBytes: perClient(idle.rss, connected.rss),
+          heapBytes: perClient(idle.heapUsed, connected.heapUsed),
+        },
+      },
+      machine: {
+        busyCores: round(busyCores, 2),
+        otherProcessesCores: round(otherCores, 2),
+        orchestratorCpuSeconds: round(w.self1 - w.self0, 2),
+      },
       ...(t.redis ? { redisCpuSeconds: round(w.redis1 - w.redis0, 2) } : {}),
-      load: { cpuSeconds: round(loadCpuSec, 2), loopDelayP99Ms: loopP99, loopDelayMaxMs: Math.max(...processes.map((x) => x.loopDelayMaxMs)), processes },
+      load: {
+        cpuSeconds: round(loadCpuSec, 2),
+        loopDelayP99Ms: loopP99,
+        loopDelayMaxMs: Math.max(...processes.map((x) => x.loopDelayMaxMs)),
+        processes,
+      },
       windowSec: round(wallSec, 2),
       windowAt: { start: Math.round(w.t0), end: Math.round(w.t1) },
       notes,

@@ -1,11 +1,11 @@
 // The processes of a benchmark run, measured from the outside: CPU from /proc/<pid>/stat, RSS from
 // /proc/<pid>/status, heap from the probe preload (bench/probe.mjs, SIGUSR2 → full GC → memoryUsage to a file).
-import { spawn, fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import type { FromLoad, LoadResult, ToLoad } from './load.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -22,6 +22,7 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 // One waitFor for tests and the bench (test/helpers/wait.ts): a condition polled until a deadline.
 import { waitFor } from '../test/helpers/wait.js';
+
 export { waitFor };
 
 export async function freePort(): Promise<number> {
@@ -123,22 +124,27 @@ export async function spawnMeasured<T>(o: SpawnOpts): Promise<{ m: Measured; rea
     pid: proc.pid ?? -1,
     logFile,
     exited: false,
-    exit: new Promise((resolve) => proc.once('exit', (code, signal) => {
-      m.exited = true;
-      log.end();
-      resolve({ code, signal });
-    })),
+    exit: new Promise((resolve) =>
+      proc.once('exit', (code, signal) => {
+        m.exited = true;
+        log.end();
+        resolve({ code, signal });
+      }),
+    ),
     async memory() {
       rmSync(probeFile, { force: true });
       proc.kill('SIGUSR2');
-      const inside = await waitFor(() => {
-        if (!existsSync(probeFile)) return undefined;
-        try {
-          return JSON.parse(readFileSync(probeFile, 'utf8')) as MemorySample;
-        } catch {
-          return undefined; // being written
-        }
-      }, { what: `${o.name}'s memory probe`, timeoutMs: 10_000, intervalMs: 20 });
+      const inside = await waitFor(
+        () => {
+          if (!existsSync(probeFile)) return undefined;
+          try {
+            return JSON.parse(readFileSync(probeFile, 'utf8')) as MemorySample;
+          } catch {
+            return undefined; // being written
+          }
+        },
+        { what: `${o.name}'s memory probe`, timeoutMs: 10_000, intervalMs: 20 },
+      );
       return { ...inside, rss: rss(m.pid).rss };
     },
     cpu: () => cpuSeconds(m.pid),
@@ -152,10 +158,16 @@ export async function spawnMeasured<T>(o: SpawnOpts): Promise<{ m: Measured; rea
     },
   };
   try {
-    const ready = await waitFor(() => {
-      if (m.exited) throw new BenchProcessError(`${o.name} exited before it was ready: ${tail.slice(-1500) || '(no stderr)'} (log: ${logFile})`);
-      return readyValue as T | undefined;
-    }, { what: `${o.name} to be ready (log: ${logFile})`, timeoutMs: o.readyTimeoutMs ?? 30_000, intervalMs: 20 });
+    const ready = await waitFor(
+      () => {
+        if (m.exited)
+          throw new BenchProcessError(
+            `${o.name} exited before it was ready: ${tail.slice(-1500) || '(no stderr)'} (log: ${logFile})`,
+          );
+        return readyValue as T | undefined;
+      },
+      { what: `${o.name} to be ready (log: ${logFile})`, timeoutMs: o.readyTimeoutMs ?? 30_000, intervalMs: 20 },
+    );
     return { m, ready };
   } catch (err) {
     proc.kill('SIGKILL');
@@ -179,12 +191,19 @@ export interface BridgeNode {
 }
 
 /** `node dist/main.js` (optionally under --cpu-prof), ready when it logs `bridge listening` and /readyz answers 200. */
-export async function startBridgeNode(name: string, dir: string, env: Record<string, string>, o: { profileDir?: string } = {}): Promise<BridgeNode> {
+export async function startBridgeNode(
+  name: string,
+  dir: string,
+  env: Record<string, string>,
+  o: { profileDir?: string } = {},
+): Promise<BridgeNode> {
   // BENCH_BRIDGE_NODE_ARGS: extra node flags for the bridge processes (e.g. --trace-gc), for investigations.
   const extra = (process.env.BENCH_BRIDGE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const args = [...extra, ...(o.profileDir ? ['--cpu-prof', '--cpu-prof-dir', o.profileDir] : []), 'dist/main.js'];
   const { m, ready } = await spawnMeasured<number>({
-    name, dir, args,
+    name,
+    dir,
+    args,
     env: { NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', SHUTDOWN_DRAIN_MS: '0', ...env },
     ready: (line) => {
       const j = jsonLine(line);
@@ -193,12 +212,15 @@ export async function startBridgeNode(name: string, dir: string, env: Record<str
   });
   const url = `http://127.0.0.1:${ready}`;
   try {
-    await waitFor(async () => {
-      if (m.exited) throw new BenchProcessError(`${name} exited (log: ${m.logFile})`);
-      const r = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
-      await r?.arrayBuffer();
-      return r?.status === 200;
-    }, { what: `${name} /readyz (log: ${m.logFile})`, timeoutMs: 30_000, intervalMs: 100 });
+    await waitFor(
+      async () => {
+        if (m.exited) throw new BenchProcessError(`${name} exited (log: ${m.logFile})`);
+        const r = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+        await r?.arrayBuffer();
+        return r?.status === 200;
+      },
+      { what: `${name} /readyz (log: ${m.logFile})`, timeoutMs: 30_000, intervalMs: 100 },
+    );
   } catch (err) {
     await m.stop(1000);
     throw err;
@@ -214,7 +236,8 @@ export interface BaselineNode {
 
 export async function startBaseline(dir: string, env: Record<string, string>): Promise<BaselineNode> {
   const { m, ready } = await spawnMeasured<{ port: number; feedPort: number }>({
-    name: 'baseline', dir,
+    name: 'baseline',
+    dir,
     args: ['--import', 'tsx', 'bench/baseline-server.ts'],
     env: { NODE_ENV: 'production', ...env },
     ready: (line) => {
@@ -239,16 +262,28 @@ export interface RedisProc {
 
 /** A private redis-server (no persistence) on a free port; undefined when there is no redis-server binary. */
 export async function startRedis(): Promise<RedisProc | undefined> {
-  const bin = process.env.REDIS_SERVER_BIN
-    ?? [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/bin', '/usr/local/bin'].map((d) => join(d, 'redis-server')).find((f) => existsSync(f));
+  const bin =
+    process.env.REDIS_SERVER_BIN ??
+    [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/bin', '/usr/local/bin']
+      .map((d) => join(d, 'redis-server'))
+      .find((f) => existsSync(f));
   if (!bin) return undefined;
   const port = await freePort();
-  const proc = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const proc = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
   const exit = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  await waitFor(() => new Promise<boolean>((resolve) => {
-    const s = net.connect(port, '127.0.0.1', () => { s.end(); resolve(true); });
-    s.once('error', () => resolve(false));
-  }), { what: 'redis-server to listen', timeoutMs: 10_000 });
+  await waitFor(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const s = net.connect(port, '127.0.0.1', () => {
+          s.end();
+          resolve(true);
+        });
+        s.once('error', () => resolve(false));
+      }),
+    { what: 'redis-server to listen', timeoutMs: 10_000 },
+  );
   return {
     url: `redis://127.0.0.1:${port}`,
     pid: proc.pid ?? -1,
@@ -276,7 +311,11 @@ export function forkLoad(): LoadProc {
     serialization: 'advanced',
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const request = <K extends FromLoad['type']>(msg: ToLoad, reply: K, timeoutMs: number): Promise<Extract<FromLoad, { type: K }>> =>
+  const request = <K extends FromLoad['type']>(
+    msg: ToLoad,
+    reply: K,
+    timeoutMs: number,
+  ): Promise<Extract<FromLoad, { type: K }>> =>
     new Promise((resolve, reject) => {
       const onMsg = (m: FromLoad) => {
         if (m.type !== reply) return;

@@ -65,7 +65,11 @@ function shortUrl(url: string): string {
   return m ? m[1] : url.replace(/^file:\/\//, '');
 }
 
-export function summarizeProfile(profile: CpuProfile, file: string, o: { top?: number; span?: ProfileSpan } = {}): ProfileSummary {
+export function summarizeProfile(
+  profile: CpuProfile,
+  file: string,
+  o: { top?: number; span?: ProfileSpan } = {},
+): ProfileSummary {
   const top = o.top ?? 15;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
@@ -74,7 +78,10 @@ export function summarizeProfile(profile: CpuProfile, file: string, o: { top?: n
   let at = profile.startTime ?? 0;
   for (const d of profile.timeDeltas) stamps.push((at += d));
   const end = profile.endTime ?? at;
-  const span = o.span && profile.startTime !== undefined ? { from: end - o.span.fromEndMs * 1000, to: end - o.span.toEndMs * 1000 } : undefined;
+  const span =
+    o.span && profile.startTime !== undefined
+      ? { from: end - o.span.fromEndMs * 1000, to: end - o.span.toEndMs * 1000 }
+      : undefined;
   for (let i = 0; i < profile.samples.length; i++) {
     if (span && (stamps[i] < span.from || stamps[i] >= span.to)) continue;
     const id = profile.samples[i];
@@ -94,7 +101,9 @@ export function summarizeProfile(profile: CpuProfile, file: string, o: { top?: n
       continue;
     }
     busy += us;
-    const name = url ? `${functionName || '(anonymous)'} ${shortUrl(url)}:${lineNumber + 1}` : functionName || '(native)';
+    const name = url
+      ? `${functionName || '(anonymous)'} ${shortUrl(url)}:${lineNumber + 1}`
+      : functionName || '(native)';
     fns.set(name, (fns.get(name) ?? 0) + us);
     areas.set(area, (areas.get(area) ?? 0) + us);
   }
@@ -102,6 +111,17 @@ export function summarizeProfile(profile: CpuProfile, file: string, o: { top?: n
     [...m.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, n)
-      .map(([name, us]) => ({ name, selfMs: Math.round(us / 1000), selfPct: busy ? Math.round((us / busy) * 1000) / 10 : 0 }));
-  return { file, covers: span ? 'measurement window' : 'whole run', busyMs: Math.round(busy / 1000), idleMs: Math.round(idle / 1000), topFunctions: entries(fns, top), areas: entries(areas, 12) };
+      .map(([name, us]) => ({
+        name,
+        selfMs: Math.round(us / 1000),
+        selfPct: busy ? Math.round((us / busy) * 1000) / 10 : 0,
+      }));
+  return {
+    file,
+    covers: span ? 'measurement window' : 'whole run',
+    busyMs: Math.round(busy / 1000),
+    idleMs: Math.round(idle / 1000),
+    topFunctions: entries(fns, top),
+    areas: entries(areas, 12),
+  };
 }

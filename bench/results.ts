@@ -23,7 +23,12 @@ export interface RunResult {
   messages: { inWindow: number; perSec: number; total: number };
   latency: PopLatency;
   /** Measured processes (bridge nodes, or the baseline server), summed. */
-  cpu: { seconds: number; utilization: number; perThousandMessages: number | null; messagesPerCpuSecond: number | null };
+  cpu: {
+    seconds: number;
+    utilization: number;
+    perThousandMessages: number | null;
+    messagesPerCpuSecond: number | null;
+  };
   memory: {
     idle: { rss: number; heapUsed: number };
     connected: { rss: number; heapUsed: number };
@@ -70,11 +75,21 @@ export interface BenchResult {
   tool: 'antring-bridge bench';
   startedAt: string;
   durationSec: number;
-  params: Omit<BenchOptions, 'help' | 'build' | 'docPath' | 'jsonPath' | 'samplesPath' | CapacityOnly> & { agents: number; supervisors: number; admins: number; hitNumbers: number };
+  params: Omit<BenchOptions, 'help' | 'build' | 'docPath' | 'jsonPath' | 'samplesPath' | CapacityOnly> & {
+    agents: number;
+    supervisors: number;
+    admins: number;
+    hitNumbers: number;
+  };
   machine: MachineInfo;
   script: { calls: number; measuredCalls: number; frames: number; framesPerCall: number; callsPerSec: number };
   runs: Partial<Record<RunName, RunResult | SkippedRun>>;
-  ratios: { p99: number | null; messagesPerSec: number | null; cpuPerMessage: number | null; messagesPerCpuSecond: number | null } | null;
+  ratios: {
+    p99: number | null;
+    messagesPerSec: number | null;
+    cpuPerMessage: number | null;
+    messagesPerCpuSecond: number | null;
+  } | null;
   targets: Target[];
   profile?: ProfileSummary | { error: string };
   logsDir?: string;
@@ -85,7 +100,14 @@ export type CapacityOnly = 'capacity' | 'steps' | 'kneeP99Ms' | 'clientsPerLoad'
 
 export const isRun = (r: RunResult | SkippedRun | undefined): r is RunResult => !!r && !('skipped' in r);
 
-export const TARGETS = { clients: 2000, rate: 100, p99Ms: 15, cpuRatio: 0.8, rssPerClientBytes: 20 * 1024, clusterP99Ms: 30 };
+export const TARGETS = {
+  clients: 2000,
+  rate: 100,
+  p99Ms: 15,
+  cpuRatio: 0.8,
+  rssPerClientBytes: 20 * 1024,
+  clusterP99Ms: 30,
+};
 
 export function computeRatios(bridge: RunResult | undefined, baseline: RunResult | undefined): BenchResult['ratios'] {
   if (!bridge || !baseline) return null;
@@ -99,19 +121,27 @@ export function computeRatios(bridge: RunResult | undefined, baseline: RunResult
 
 const kb = (b: number) => `${round(b / 1024, 1)} KB`;
 
-export function evaluateTargets(params: BenchResult['params'], runs: BenchResult['runs'], ratios: BenchResult['ratios']): Target[] {
+export function evaluateTargets(
+  params: BenchResult['params'],
+  runs: BenchResult['runs'],
+  ratios: BenchResult['ratios'],
+): Target[] {
   const out: Target[] = [];
   const bridge = isRun(runs.bridge) ? runs.bridge : undefined;
   const cluster = isRun(runs.cluster) ? runs.cluster : undefined;
   const atLoad = params.clients >= TARGETS.clients && params.rate >= TARGETS.rate;
-  const loadNote = atLoad ? '' : ` (this run: ${params.clients} clients, ${params.rate} events/s, below the target load)`;
+  const loadNote = atLoad
+    ? ''
+    : ` (this run: ${params.clients} clients, ${params.rate} events/s, below the target load)`;
   const p99 = bridge?.latency.hit.p99 ?? null;
   out.push({
     name: `ring-to-pop p99 on CRM cache hits, ${TARGETS.clients} clients, ${TARGETS.rate} call events/s`,
     target: `≤ ${TARGETS.p99Ms} ms`,
     actual: p99 === null ? 'not measured' : `${p99} ms${loadNote}`,
     met: p99 === null ? null : p99 <= TARGETS.p99Ms && atLoad,
-    ...(p99 !== null && p99 > TARGETS.p99Ms ? { gap: `${round(p99 - TARGETS.p99Ms, 1)} ms over (${round(p99 / TARGETS.p99Ms, 2)}× the target)` } : {}),
+    ...(p99 !== null && p99 > TARGETS.p99Ms
+      ? { gap: `${round(p99 - TARGETS.p99Ms, 1)} ms over (${round(p99 / TARGETS.p99Ms, 2)}× the target)` }
+      : {}),
   });
   const r = ratios?.messagesPerCpuSecond ?? null;
   out.push({
@@ -119,7 +149,11 @@ export function evaluateTargets(params: BenchResult['params'], runs: BenchResult
     target: `≥ ${TARGETS.cpuRatio} × baseline`,
     actual: r === null ? 'not measured' : `${r} × baseline`,
     met: r === null ? null : r >= TARGETS.cpuRatio,
-    ...(r !== null && r < TARGETS.cpuRatio ? { gap: `${round((TARGETS.cpuRatio - r) * 100, 0)} points short (${round(r / TARGETS.cpuRatio, 2)}× the target)` } : {}),
+    ...(r !== null && r < TARGETS.cpuRatio
+      ? {
+          gap: `${round((TARGETS.cpuRatio - r) * 100, 0)} points short (${round(r / TARGETS.cpuRatio, 2)}× the target)`,
+        }
+      : {}),
   });
   const per = bridge?.memory.perClient.rssBytes ?? null;
   out.push({
@@ -127,15 +161,28 @@ export function evaluateTargets(params: BenchResult['params'], runs: BenchResult
     target: `≤ ${kb(TARGETS.rssPerClientBytes)}`,
     actual: per === null ? 'not measured' : kb(per),
     met: per === null ? null : per <= TARGETS.rssPerClientBytes,
-    ...(per !== null && per > TARGETS.rssPerClientBytes ? { gap: `${kb(per - TARGETS.rssPerClientBytes)} over (${round(per / TARGETS.rssPerClientBytes, 2)}× the target)` } : {}),
+    ...(per !== null && per > TARGETS.rssPerClientBytes
+      ? {
+          gap: `${kb(per - TARGETS.rssPerClientBytes)} over (${round(per / TARGETS.rssPerClientBytes, 2)}× the target)`,
+        }
+      : {}),
   });
   const cp99 = cluster?.latency.hit.p99 ?? null;
   out.push({
     name: 'cluster (2 nodes + Redis) ring-to-pop p99 on CRM cache hits',
     target: `≤ ${TARGETS.clusterP99Ms} ms`,
-    actual: cp99 === null ? (runs.cluster && 'skipped' in runs.cluster ? `skipped: ${runs.cluster.skipped}` : 'not measured') : `${cp99} ms${loadNote}`,
+    actual:
+      cp99 === null
+        ? runs.cluster && 'skipped' in runs.cluster
+          ? `skipped: ${runs.cluster.skipped}`
+          : 'not measured'
+        : `${cp99} ms${loadNote}`,
     met: cp99 === null ? null : cp99 <= TARGETS.clusterP99Ms && atLoad,
-    ...(cp99 !== null && cp99 > TARGETS.clusterP99Ms ? { gap: `${round(cp99 - TARGETS.clusterP99Ms, 1)} ms over (${round(cp99 / TARGETS.clusterP99Ms, 2)}× the target)` } : {}),
+    ...(cp99 !== null && cp99 > TARGETS.clusterP99Ms
+      ? {
+          gap: `${round(cp99 - TARGETS.clusterP99Ms, 1)} ms over (${round(cp99 / TARGETS.clusterP99Ms, 2)}× the target)`,
+        }
+      : {}),
   });
   return out;
 }

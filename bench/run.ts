@@ -4,18 +4,18 @@
 // `--capacity` steps the load up instead (bench/capacity.ts).
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSimulator } from '../src/simulator/simulator.js';
-import { BenchArgsError, clientMix, parseArgs, USAGE, type BenchOptions } from './args.js';
+import { BenchArgsError, type BenchOptions, clientMix, parseArgs, USAGE } from './args.js';
 import { runCapacity } from './capacity.js';
 import { extractSection, spliceSection } from './capacity-report.js';
 import type { MeasureContext } from './measure.js';
 import { ROOT } from './procs.js';
 import { summarizeProfile } from './profile.js';
 import { renderReport } from './report.js';
-import { computeRatios, evaluateTargets, isRun, type BenchResult, type MachineInfo } from './results.js';
+import { type BenchResult, computeRatios, evaluateTargets, isRun, type MachineInfo } from './results.js';
 import { round } from './stats.js';
 import { missNumbersFor, runBaseline, runBridge, runCluster, runLoad, type Setup } from './targets.js';
 import { createWorld, installWorld } from './world.js';
@@ -39,8 +39,13 @@ function build(): void {
   log('npm run build (tsc -p tsconfig.build.json)');
   const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, encoding: 'utf8' });
   if (r.status !== 0) {
-    const errors = `${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n').filter((l) => /error TS/.test(l)).slice(0, 5).join('\n  ');
-    if (!existsSync(join(ROOT, 'dist/main.js'))) throw new Error(`the build failed and there is no dist/main.js:\n  ${errors}`);
+    const errors = `${r.stdout ?? ''}${r.stderr ?? ''}`
+      .split('\n')
+      .filter((l) => /error TS/.test(l))
+      .slice(0, 5)
+      .join('\n  ');
+    if (!existsSync(join(ROOT, 'dist/main.js')))
+      throw new Error(`the build failed and there is no dist/main.js:\n  ${errors}`);
     log(`warning: the build reported errors (dist/ was still written; the bench goes on):\n  ${errors}`);
   }
 }
@@ -71,20 +76,34 @@ async function main(): Promise<number> {
     // One world for every run: as many agents and miss numbers as the largest (capacity: every step's) needs.
     const sizes = opts.capacity ? opts.steps.map((st) => ({ ...opts, clients: st.clients, rate: st.rate })) : [opts];
     const world = createWorld(sim.data, {
-      agents: Math.max(...sizes.map((o) => clientMix(o).agents)), hitNumbers: HIT_NUMBERS, missNumbers: Math.max(...sizes.map(missNumbersFor)),
+      agents: Math.max(...sizes.map((o) => clientMix(o).agents)),
+      hitNumbers: HIT_NUMBERS,
+      missNumbers: Math.max(...sizes.map(missNumbersFor)),
     });
     installWorld(sim, world);
     const secret = randomBytes(32).toString('hex');
     if (opts.capacity) {
-      const code = await runCapacity({ opts, sim, world, secret, dir, log, machine: machineInfo, started, hitNumbers: HIT_NUMBERS });
+      const code = await runCapacity({
+        opts,
+        sim,
+        world,
+        secret,
+        dir,
+        log,
+        machine: machineInfo,
+        started,
+        hitNumbers: HIT_NUMBERS,
+      });
       if (code !== 0) keepDir = true;
       return code;
     }
     const { mix, script, plan, tokens } = runLoad(sim, world, secret, opts);
     const ctx: MeasureContext = { script, plan, tokens, log, ...(opts.samplesPath ? { samples: {} } : {}) };
     const s: Setup = { opts, sim, world, script, ctx, secret, dir, log };
-    log(`${opts.clients} clients (${mix.agents} agents, ${mix.supervisors} supervisors, ${mix.admins} admin), ${opts.rate} events/s `
-      + `(${round(script.callsPerSec, 1)} calls/s), ${opts.durationSec} s measured; logs in ${dir}`);
+    log(
+      `${opts.clients} clients (${mix.agents} agents, ${mix.supervisors} supervisors, ${mix.admins} admin), ${opts.rate} events/s ` +
+        `(${round(script.callsPerSec, 1)} calls/s), ${opts.durationSec} s measured; logs in ${dir}`,
+    );
 
     const profileDir = opts.profile ? join(dir, 'profile') : undefined;
     const runs: BenchResult['runs'] = {};
@@ -104,15 +123,28 @@ async function main(): Promise<number> {
         runs[name] = { name, skipped: `failed: ${msg}` };
       }
       const r = runs[name];
-      if (isRun(r)) log(`${name}: ${r.messages.perSec} msg/s, ring-to-pop hit p99 ${r.latency.hit.p99} ms, miss p99 ${r.latency.miss.p99} ms, CPU ${r.cpu.perThousandMessages} s/1k msg, RSS ${Math.round(r.memory.perClient.rssBytes / 102.4) / 10} KB/client`);
+      if (isRun(r))
+        log(
+          `${name}: ${r.messages.perSec} msg/s, ring-to-pop hit p99 ${r.latency.hit.p99} ms, miss p99 ${r.latency.miss.p99} ms, CPU ${r.cpu.perThousandMessages} s/1k msg, RSS ${Math.round(r.memory.perClient.rssBytes / 102.4) / 10} KB/client`,
+        );
     }
     const bridge = isRun(runs.bridge) ? runs.bridge : undefined;
     const baseline = isRun(runs.baseline) ? runs.baseline : undefined;
     const ratios = computeRatios(bridge, baseline);
     const params: BenchResult['params'] = {
-      clients: opts.clients, supervisorShare: opts.supervisorShare, rate: opts.rate, durationSec: opts.durationSec, warmupSec: opts.warmupSec,
-      crmDelayMs: opts.crmDelayMs, crmBudgetMs: opts.crmBudgetMs, missRatio: opts.missRatio, seed: opts.seed, runs: opts.runs, profile: opts.profile,
-      ...mix, hitNumbers: HIT_NUMBERS,
+      clients: opts.clients,
+      supervisorShare: opts.supervisorShare,
+      rate: opts.rate,
+      durationSec: opts.durationSec,
+      warmupSec: opts.warmupSec,
+      crmDelayMs: opts.crmDelayMs,
+      crmBudgetMs: opts.crmBudgetMs,
+      missRatio: opts.missRatio,
+      seed: opts.seed,
+      runs: opts.runs,
+      profile: opts.profile,
+      ...mix,
+      hitNumbers: HIT_NUMBERS,
     };
     const result: BenchResult = {
       tool: 'antring-bridge bench',
@@ -121,8 +153,11 @@ async function main(): Promise<number> {
       params,
       machine: machineInfo,
       script: {
-        calls: script.calls.filter((c) => c.kind !== 'warm').length, measuredCalls: script.calls.filter((c) => c.measured).length,
-        frames: script.frames.length, framesPerCall: round(script.framesPerCall, 2), callsPerSec: round(script.callsPerSec, 2),
+        calls: script.calls.filter((c) => c.kind !== 'warm').length,
+        measuredCalls: script.calls.filter((c) => c.measured).length,
+        frames: script.frames.length,
+        framesPerCall: round(script.framesPerCall, 2),
+        callsPerSec: round(script.callsPerSec, 2),
       },
       runs,
       ratios,
@@ -131,7 +166,10 @@ async function main(): Promise<number> {
     if (profileDir) {
       const file = existsSync(profileDir) ? readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile')) : undefined;
       // The steady state only: the samples of the measurement window (the profile ends when the process exits).
-      const span = bridge && bridgeExitedAt ? { fromEndMs: bridgeExitedAt - bridge.windowAt.start, toEndMs: bridgeExitedAt - bridge.windowAt.end } : undefined;
+      const span =
+        bridge && bridgeExitedAt
+          ? { fromEndMs: bridgeExitedAt - bridge.windowAt.start, toEndMs: bridgeExitedAt - bridge.windowAt.end }
+          : undefined;
       result.profile = file
         ? summarizeProfile(JSON.parse(readFileSync(join(profileDir, file), 'utf8')), join(profileDir, file), { span })
         : { error: 'no .cpuprofile was written (did the bridge run?)' };
@@ -159,7 +197,10 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code), (err: unknown) => {
-  console.error(`[bench] failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`[bench] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exit(1);
+  },
+);

@@ -7,9 +7,9 @@
 //                     that makes `rate` frames per second; calls from a miss number are direct calls whose agent leg
 //                     rings at once (the pop has to wait for AntCRM: the worst case).
 import { CallRun, type Leg } from '../src/simulator/call-run.js';
+import type { SimAgent, SimData } from '../src/simulator/data.js';
 import type { ChannelEventName, EventFields, LegSpec } from '../src/simulator/kazoo-payload.js';
 import { legBuilders } from '../src/simulator/scenario-legs.js';
-import type { SimAgent, SimData } from '../src/simulator/data.js';
 import type { BenchWorld } from './world.js';
 
 export interface ScriptFrame {
@@ -76,7 +76,14 @@ export interface ScriptTiming {
   warmRate: number;
 }
 
-export const SCRIPT_TIMING: ScriptTiming = { ivrMs: 150, queueMs: 300, ringMs: 2000, talkMs: 3000, warmMs: 200, warmRate: 200 };
+export const SCRIPT_TIMING: ScriptTiming = {
+  ivrMs: 150,
+  queueMs: 300,
+  ringMs: 2000,
+  talkMs: 3000,
+  warmMs: 200,
+  warmRate: 200,
+};
 
 /** Mulberry32: small, fast, deterministic. */
 export function prng(seed: number): () => number {
@@ -94,18 +101,25 @@ export function prng(seed: number): () => number {
 type Body = (run: CallRun, wait: (ms: number) => void, t: ScriptTiming) => void;
 
 /** Plays one call body on a virtual clock: waits advance scenario time, nothing sleeps. */
-function record(data: SimData, start: number, body: (run: CallRun, wait: (ms: number) => void) => void): { callId: string; frames: Omit<ScriptFrame, 'call'>[] } {
+function record(
+  data: SimData,
+  start: number,
+  body: (run: CallRun, wait: (ms: number) => void) => void,
+): { callId: string; frames: Omit<ScriptFrame, 'call'>[] } {
   const frames: Omit<ScriptFrame, 'call'>[] = [];
   let now = start;
   const owners = new Map(data.agents.map((a) => [a.userId, a.username]));
-  const run = new CallRun({
-    emit: (name: ChannelEventName, leg: Leg, f: EventFields) => {
-      const rings = name === 'CHANNEL_CREATE' && leg.spec.ownerId ? owners.get(leg.spec.ownerId) : undefined;
-      frames.push({ t: now, name, spec: { ...leg.spec }, fields: { ...f }, ...(rings ? { rings } : {}) });
+  const run = new CallRun(
+    {
+      emit: (name: ChannelEventName, leg: Leg, f: EventFields) => {
+        const rings = name === 'CHANNEL_CREATE' && leg.spec.ownerId ? owners.get(leg.spec.ownerId) : undefined;
+        frames.push({ t: now, name, spec: { ...leg.spec }, fields: { ...f }, ...(rings ? { rings } : {}) });
+      },
+      delay: () => Promise.resolve(),
+      now: () => now,
     },
-    delay: () => Promise.resolve(),
-    now: () => now,
-  }, data.org);
+    data.org,
+  );
   body(run, (ms) => void (now += ms));
   return { callId: run.rootId, frames };
 }
@@ -122,15 +136,32 @@ export function buildScript(data: SimData, world: BenchWorld, o: ScriptOptions):
   }
   const queues = [...byQueue.keys()];
   const calls: ScriptCall[] = [];
-  const add = (kind: ScriptCall['kind'], crm: ScriptCall['crm'], number: string, agents: SimAgent[], start: number, queueId: string | undefined, body: Body) => {
+  const add = (
+    kind: ScriptCall['kind'],
+    crm: ScriptCall['crm'],
+    number: string,
+    agents: SimAgent[],
+    start: number,
+    queueId: string | undefined,
+    body: Body,
+  ) => {
     const r = record(data, start, (run, wait) => body(run, wait, timing));
     const index = calls.length;
     calls.push({
-      index, callId: r.callId, kind, crm, number, agents: agents.map((a) => a.username), ...(queueId ? { queueId } : {}),
-      start, measured: false, frames: r.frames.map((f) => ({ ...f, call: index })),
+      index,
+      callId: r.callId,
+      kind,
+      crm,
+      number,
+      agents: agents.map((a) => a.username),
+      ...(queueId ? { queueId } : {}),
+      start,
+      measured: false,
+      frames: r.frames.map((f) => ({ ...f, call: index })),
     });
   };
-  const ring = (run: CallRun, a: SimAgent, customer: string, other: Leg, queueId?: string) => run.create(legs.agentOut(a, customer, queueId), other.spec.callId);
+  const ring = (run: CallRun, a: SimAgent, customer: string, other: Leg, queueId?: string) =>
+    run.create(legs.agentOut(a, customer, queueId), other.spec.callId);
 
   // Phase 1: warm the bridge's contact cache with every hit number: a short missed direct call each (a call is only
   // shown, and its number looked up, once an agent rings: docs/call-model.md).
@@ -149,7 +180,15 @@ export function buildScript(data: SimData, world: BenchWorld, o: ScriptOptions):
   const trafficStart = Math.ceil(t + timing.warmMs + 500);
 
   // Phase 2: traffic. Call bodies first (their frame counts set the arrival rate), start times after.
-  type Plan = { kind: 'queue' | 'direct'; crm: 'hit' | 'miss'; number: string; agents: SimAgent[]; queueId?: string; answered: boolean; frames: number };
+  type Plan = {
+    kind: 'queue' | 'direct';
+    crm: 'hit' | 'miss';
+    number: string;
+    agents: SimAgent[];
+    queueId?: string;
+    answered: boolean;
+    frames: number;
+  };
   const directShare = o.directShare ?? 0.25;
   let missNext = 0;
   const framesOf = (p: Omit<Plan, 'frames'>): number =>
@@ -158,7 +197,13 @@ export function buildScript(data: SimData, world: BenchWorld, o: ScriptOptions):
     const miss = random() < o.missRatio && missNext < world.missNumbers.length;
     if (miss || random() < directShare) {
       const number = miss ? world.missNumbers[missNext++] : pick(world.hitNumbers);
-      const p = { kind: 'direct' as const, crm: (miss ? 'miss' : 'hit') as Plan['crm'], number, agents: [pick(world.agents)], answered: random() < 0.8 };
+      const p = {
+        kind: 'direct' as const,
+        crm: (miss ? 'miss' : 'hit') as Plan['crm'],
+        number,
+        agents: [pick(world.agents)],
+        answered: random() < 0.8,
+      };
       return { ...p, frames: framesOf(p) };
     }
     const queueId = pick(queues);
@@ -166,7 +211,14 @@ export function buildScript(data: SimData, world: BenchWorld, o: ScriptOptions):
     const k = Math.min(members.length, 1 + Math.floor(random() * 3));
     const chosen = new Set<SimAgent>();
     while (chosen.size < k) chosen.add(pick(members));
-    const p = { kind: 'queue' as const, crm: 'hit' as const, number: pick(world.hitNumbers), agents: [...chosen], queueId, answered: random() < 0.9 };
+    const p = {
+      kind: 'queue' as const,
+      crm: 'hit' as const,
+      number: pick(world.hitNumbers),
+      agents: [...chosen],
+      queueId,
+      answered: random() < 0.9,
+    };
     return { ...p, frames: framesOf(p) };
   };
   const pilot = Array.from({ length: 400 }, plan);
@@ -182,44 +234,45 @@ export function buildScript(data: SimData, world: BenchWorld, o: ScriptOptions):
     if (t >= trafficEnd) break;
     const p = queue.shift() ?? plan();
     const start = Math.round(t * 1000) / 1000;
-    const body: Body = p.kind === 'direct'
-      ? (run, sleep, tm) => {
-          const [a] = p.agents;
-          const c = run.create(legs.customerIn(p.number));
-          const leg = ring(run, a, p.number, c);
-          sleep(tm.ringMs);
-          if (p.answered) {
-            run.answer(leg);
-            run.markAnswered(c);
-            run.bridge(leg, c);
+    const body: Body =
+      p.kind === 'direct'
+        ? (run, sleep, tm) => {
+            const [a] = p.agents;
+            const c = run.create(legs.customerIn(p.number));
+            const leg = ring(run, a, p.number, c);
+            sleep(tm.ringMs);
+            if (p.answered) {
+              run.answer(leg);
+              run.markAnswered(c);
+              run.bridge(leg, c);
+              sleep(tm.talkMs);
+              run.destroy(c, 'NORMAL_CLEARING');
+              run.destroy(leg, 'NORMAL_CLEARING');
+            } else {
+              run.destroy(leg, 'NO_ANSWER');
+              run.destroy(c, 'NORMAL_CLEARING');
+            }
+          }
+        : (run, sleep, tm) => {
+            const c = run.create(legs.customerIn(p.number));
+            sleep(tm.ivrMs);
+            run.answer(c);
+            sleep(tm.queueMs);
+            const rung = p.agents.map((a) => ring(run, a, p.number, c, p.queueId));
+            sleep(tm.ringMs);
+            if (!p.answered) {
+              run.destroy(c, 'ORIGINATOR_CANCEL');
+              for (const l of rung) run.destroy(l, 'ORIGINATOR_CANCEL');
+              return;
+            }
+            const [won, ...lost] = rung;
+            run.answer(won);
+            run.bridge(won, c);
+            for (const l of lost) run.destroy(l, 'LOSE_RACE');
             sleep(tm.talkMs);
             run.destroy(c, 'NORMAL_CLEARING');
-            run.destroy(leg, 'NORMAL_CLEARING');
-          } else {
-            run.destroy(leg, 'NO_ANSWER');
-            run.destroy(c, 'NORMAL_CLEARING');
-          }
-        }
-      : (run, sleep, tm) => {
-          const c = run.create(legs.customerIn(p.number));
-          sleep(tm.ivrMs);
-          run.answer(c);
-          sleep(tm.queueMs);
-          const rung = p.agents.map((a) => ring(run, a, p.number, c, p.queueId));
-          sleep(tm.ringMs);
-          if (!p.answered) {
-            run.destroy(c, 'ORIGINATOR_CANCEL');
-            for (const l of rung) run.destroy(l, 'ORIGINATOR_CANCEL');
-            return;
-          }
-          const [won, ...lost] = rung;
-          run.answer(won);
-          run.bridge(won, c);
-          for (const l of lost) run.destroy(l, 'LOSE_RACE');
-          sleep(tm.talkMs);
-          run.destroy(c, 'NORMAL_CLEARING');
-          run.destroy(won, 'NORMAL_CLEARING');
-        };
+            run.destroy(won, 'NORMAL_CLEARING');
+          };
     add(p.kind, p.crm, p.number, p.agents, start, p.queueId, body);
     const call = calls[calls.length - 1];
     call.measured = start >= windowStart && start < windowEnd;
@@ -227,5 +280,12 @@ export function buildScript(data: SimData, world: BenchWorld, o: ScriptOptions):
   // Traffic stops at trafficEnd: frames of calls still running then are not sent (the run is over).
   const frames = calls.flatMap((c) => c.frames).filter((f) => f.t < trafficEnd);
   frames.sort((a, b) => a.t - b.t || a.call - b.call);
-  return { calls, frames, window: { start: windowStart, end: windowEnd }, end: frames.length ? frames[frames.length - 1].t : 0, framesPerCall, callsPerSec };
+  return {
+    calls,
+    frames,
+    window: { start: windowStart, end: windowEnd },
+    end: frames.length ? frames[frames.length - 1].t : 0,
+    framesPerCall,
+    callsPerSec,
+  };
 }

@@ -39,7 +39,16 @@ export function summarize(samples: readonly number[]): Summary {
 
 /** a / b rounded, or null when either is missing or b is 0. */
 export function ratio(a: number | null | undefined, b: number | null | undefined, digits = 2): number | null {
-  if (a === null || a === undefined || b === null || b === undefined || b === 0 || !Number.isFinite(a) || !Number.isFinite(b)) return null;
+  if (
+    a === null ||
+    a === undefined ||
+    b === null ||
+    b === undefined ||
+    b === 0 ||
+    !Number.isFinite(a) ||
+    !Number.isFinite(b)
+  )
+    return null;
   return round(a / b, digits);
 }
 

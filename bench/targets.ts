@@ -1,16 +1,17 @@
 // The three targets of a run, shared by the normal run and the capacity mode: a bare Socket.IO baseline fed
 // pre-enriched messages, the bridge (its own process), a 2-node cluster over Redis; and the load of one run (the
 // script, the clients' plan and their JWTs) for a number of clients and a rate.
+
+import { readFileSync } from 'node:fs';
 import jwt from 'jsonwebtoken';
 import { buildEvent } from '../src/simulator/kazoo-payload.js';
 import type { Simulator } from '../src/simulator/simulator.js';
-import { clientMix, type BenchOptions } from './args.js';
+import { type BenchOptions, clientMix } from './args.js';
 import type { Sink } from './driver.js';
 import type { ClientPlan } from './latency.js';
-import { measure, type MeasureContext } from './measure.js';
+import { type MeasureContext, measure } from './measure.js';
 import { prebuild } from './prebuild.js';
-import { hrNow, startBaseline, startBridgeNode, startRedis, waitFor, type BridgeNode } from './procs.js';
-import { readFileSync } from 'node:fs';
+import { type BridgeNode, hrNow, startBaseline, startBridgeNode, startRedis, waitFor } from './procs.js';
 import type { RunResult, SkippedRun } from './results.js';
 import { buildScript, type Script } from './script.js';
 import type { BenchWorld } from './world.js';
@@ -45,18 +46,34 @@ export function runLoad(
   o: Pick<BenchOptions, 'clients' | 'supervisorShare' | 'rate' | 'durationSec' | 'warmupSec' | 'missRatio' | 'seed'>,
 ): RunLoad {
   const mix = clientMix(o);
-  const sub: BenchWorld = mix.agents === world.agents.length ? world : { ...world, agents: world.agents.slice(0, mix.agents) };
-  const script = buildScript(sim.data, sub, { rate: o.rate, durationSec: o.durationSec, warmupSec: o.warmupSec, missRatio: o.missRatio, seed: o.seed });
+  const sub: BenchWorld =
+    mix.agents === world.agents.length ? world : { ...world, agents: world.agents.slice(0, mix.agents) };
+  const script = buildScript(sim.data, sub, {
+    rate: o.rate,
+    durationSec: o.durationSec,
+    warmupSec: o.warmupSec,
+    missRatio: o.missRatio,
+    seed: o.seed,
+  });
   const org = sim.credentials.accountId;
   const plan: ClientPlan[] = [
     ...sub.agents.map((a) => ({ role: 'agent' as const, agent: a.username })),
     ...Array.from({ length: mix.supervisors }, () => ({ role: 'supervisor' as const })),
     ...Array.from({ length: mix.admins }, () => ({ role: 'admin' as const })),
   ];
-  const tokens = plan.map((p, i) => jwt.sign(
-    { sub: `bench-${p.role}-${i}`, org, role: p.role, ...(p.agent ? { agent: p.agent } : {}), ...(p.role === 'supervisor' ? { queues: ['*'] } : {}) },
-    secret, { algorithm: 'HS256', expiresIn: 3600 },
-  ));
+  const tokens = plan.map((p, i) =>
+    jwt.sign(
+      {
+        sub: `bench-${p.role}-${i}`,
+        org,
+        role: p.role,
+        ...(p.agent ? { agent: p.agent } : {}),
+        ...(p.role === 'supervisor' ? { queues: ['*'] } : {}),
+      },
+      secret,
+      { algorithm: 'HS256', expiresIn: 3600 },
+    ),
+  );
   return { mix, script, plan, tokens };
 }
 
@@ -108,7 +125,17 @@ export async function runBaseline(s: Setup): Promise<RunResult> {
       node.feed.write(`${pre.lines[i]}\n`);
       return t;
     };
-    return await measure({ name: 'baseline', description: 'bare Socket.IO server, pre-enriched messages', urls: [node.url], procs: [node.m], sink, undelivered: () => 0 }, s.ctx);
+    return await measure(
+      {
+        name: 'baseline',
+        description: 'bare Socket.IO server, pre-enriched messages',
+        urls: [node.url],
+        procs: [node.m],
+        sink,
+        undelivered: () => 0,
+      },
+      s.ctx,
+    );
   } finally {
     node.feed.destroy();
     await node.m.stop();
@@ -121,7 +148,10 @@ export async function runBridge(s: Setup, profileDir?: string): Promise<{ run: R
   let run: RunResult;
   try {
     const { sink, undelivered } = simSink(s.sim);
-    run = await measure({ name: 'bridge', description: 'node dist/main.js', urls: [node.url], procs: [node.m], sink, undelivered }, s.ctx);
+    run = await measure(
+      { name: 'bridge', description: 'node dist/main.js', urls: [node.url], procs: [node.m], sink, undelivered },
+      s.ctx,
+    );
   } finally {
     await node.m.stop();
   }
@@ -130,7 +160,8 @@ export async function runBridge(s: Setup, profileDir?: string): Promise<{ run: R
 
 export async function runCluster(s: Setup): Promise<RunResult | SkippedRun> {
   const redis = await startRedis();
-  if (!redis) return { name: 'cluster', skipped: 'redis-server not found (set REDIS_SERVER_BIN or install redis-server)' };
+  if (!redis)
+    return { name: 'cluster', skipped: 'redis-server not found (set REDIS_SERVER_BIN or install redis-server)' };
   const nodes: BridgeNode[] = [];
   try {
     try {
@@ -138,15 +169,30 @@ export async function runCluster(s: Setup): Promise<RunResult | SkippedRun> {
       nodes.push(await startBridgeNode('cluster-a', s.dir, env));
       nodes.push(await startBridgeNode('cluster-b', s.dir, env));
       // Both nodes hold an upstream lease (hot standby) before the traffic starts.
-      await waitFor(() => nodes.every((n) => /upstream lease acquired/.test(readFileSync(n.m.logFile, 'utf8'))), { what: 'both nodes to hold an upstream lease', timeoutMs: 20_000, intervalMs: 100 })
-        .catch((err: unknown) => s.log(`cluster: ${err instanceof Error ? err.message : String(err)} (going on)`));
+      await waitFor(() => nodes.every((n) => /upstream lease acquired/.test(readFileSync(n.m.logFile, 'utf8'))), {
+        what: 'both nodes to hold an upstream lease',
+        timeoutMs: 20_000,
+        intervalMs: 100,
+      }).catch((err: unknown) => s.log(`cluster: ${err instanceof Error ? err.message : String(err)} (going on)`));
     } catch (err) {
-      return { name: 'cluster', skipped: `cluster mode not available: ${err instanceof Error ? err.message : String(err)}` };
+      return {
+        name: 'cluster',
+        skipped: `cluster mode not available: ${err instanceof Error ? err.message : String(err)}`,
+      };
     }
     const { sink, undelivered } = simSink(s.sim);
-    return await measure({
-      name: 'cluster', description: '2 × node dist/main.js + redis-server', urls: nodes.map((n) => n.url), procs: nodes.map((n) => n.m), redis, sink, undelivered,
-    }, s.ctx);
+    return await measure(
+      {
+        name: 'cluster',
+        description: '2 × node dist/main.js + redis-server',
+        urls: nodes.map((n) => n.url),
+        procs: nodes.map((n) => n.m),
+        redis,
+        sink,
+        undelivered,
+      },
+      s.ctx,
+    );
   } finally {
     await Promise.all(nodes.map((n) => n.m.stop()));
     await redis.stop();

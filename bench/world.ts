@@ -3,9 +3,9 @@
 // has looked up before (cache hits) and numbers it has never seen (cache misses). Installed into a running
 // simulator before the bridge starts, so the bridge's directory (GET /agents, /queues) and AntCRM see them.
 import { createHash } from 'node:crypto';
-import type { AgentRef, Contact } from '../src/contract.js';
-import type { AgentDirectory } from '../src/calls/types.js';
 import { toContact } from '../src/antcrm/mapping.js';
+import type { AgentDirectory } from '../src/calls/types.js';
+import type { AgentRef, Contact } from '../src/contract.js';
 import type { CrmRecord, SimAgent, SimData } from '../src/simulator/data.js';
 import type { Simulator } from '../src/simulator/simulator.js';
 
@@ -38,7 +38,12 @@ export function createWorld(seed: SimData, o: { agents: number; hitNumbers: numb
       username,
       name: `Bench Agent ${i}`,
       ext: [ext],
-      device: { id: md5(`antring-bench:device:${username}`), sipUser: `user_bench${ext}`, sipPassword: `sip-${md5(username).slice(0, 12)}`, online: true },
+      device: {
+        id: md5(`antring-bench:device:${username}`),
+        sipUser: `user_bench${ext}`,
+        sipPassword: `sip-${md5(username).slice(0, 12)}`,
+        online: true,
+      },
     });
   }
   // Mobile numbers with no pre-2018 form (09x), so each lookup is one AntCRM request.
@@ -106,7 +111,8 @@ export function installWorld(sim: Simulator, w: BenchWorld): void {
 /** The directory the bridge builds from AntRing's agents and queues APIs, for the offline engine of the baseline. */
 export function worldDirectory(sim: Pick<Simulator, 'data'>): AgentDirectory {
   const byOwner = new Map<string, AgentRef>();
-  for (const a of sim.data.agents) byOwner.set(a.userId, { username: a.username, id: a.userId, name: a.name, ext: [...a.ext] });
+  for (const a of sim.data.agents)
+    byOwner.set(a.userId, { username: a.username, id: a.userId, name: a.name, ext: [...a.ext] });
   const names = new Map(sim.data.queues.map((q) => [q.id, q.name]));
   return {
     agentByOwnerId: (id) => {

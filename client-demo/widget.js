@@ -19,7 +19,7 @@
 (() => {
   if (window.AntRingDial) return;
 
-  var scriptSrc = document.currentScript && document.currentScript.src;
+  var scriptSrc = document.currentScript?.src;
   var TEXT = {
     vi: {
       call: 'Gọi {n} qua AntRing',
@@ -86,7 +86,7 @@
   var toasts = 0; // toasts shown so far (data-seq: the newest is the highest)
 
   function text(key, vars) {
-    var lang = (opts && opts.lang) || 'vi';
+    var lang = opts?.lang || 'vi';
     var s = (TEXT[lang] || TEXT.vi)[key] || key;
     return s.replace(/\{(\w)\}/g, (_, k) => (vars && vars[k] !== undefined ? String(vars[k]) : ''));
   }
@@ -95,8 +95,8 @@
     var d = String(raw)
       .replace(/[\s.\-()]/g, '')
       .replace(/^\+84/, '0');
-    if (/^02\d{9}$/.test(d)) return d.slice(0, 3) + ' ' + d.slice(3, 7) + ' ' + d.slice(7);
-    if (/^0\d{9}$/.test(d)) return d.slice(0, 4) + ' ' + d.slice(4, 7) + ' ' + d.slice(7);
+    if (/^02\d{9}$/.test(d)) return `${d.slice(0, 3)} ${d.slice(3, 7)} ${d.slice(7)}`;
+    if (/^0\d{9}$/.test(d)) return `${d.slice(0, 4)} ${d.slice(4, 7)} ${d.slice(7)}`;
     return String(raw).trim();
   }
 
@@ -172,11 +172,11 @@
       .then(
         (token) => {
           if (typeof token !== 'string' || !token) return { error: 'no_token', message: text('no_token') };
-          return fetch(opts.bridgeUrl + '/api/click-to-call', {
+          return fetch(`${opts.bridgeUrl}/api/click-to-call`, {
             method: 'POST',
             mode: 'cors',
             credentials: 'omit',
-            headers: { authorization: 'Bearer ' + token, 'content-type': 'application/json' },
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
             body: JSON.stringify({ number: number }),
           }).then(
             (res) =>
@@ -189,7 +189,7 @@
                     body.retryAfterSec = retry;
                   return body && (body.status || body.error)
                     ? body
-                    : { error: 'upstream_error', message: 'HTTP ' + res.status };
+                    : { error: 'upstream_error', message: `HTTP ${res.status}` };
                 }),
             () => ({ error: 'network' }),
           );
@@ -231,7 +231,7 @@
     if (e.key !== 'Enter' && e.key !== ' ') return;
     var el = e.target instanceof Element ? e.target : null;
     // Links and buttons already turn Enter into a click; other elements with data-antring-dial need this.
-    if (el && el.matches('[data-antring-dial]') && el.tagName !== 'A' && el.tagName !== 'BUTTON') activate(el, e);
+    if (el?.matches('[data-antring-dial]') && el.tagName !== 'A' && el.tagName !== 'BUTTON') activate(el, e);
   }
 
   function init(options) {

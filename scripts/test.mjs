@@ -5,7 +5,7 @@
 //   suites are folders under test/ (unit, integration, cluster, browser, deploy), plus `lint` (Biome: format +
 //   lint, read-only, and the TypeScript typecheck); default: all of them, lint first.
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,11 +21,13 @@ const FILE_TIMEOUT_MS = Number(process.env.TEST_FILE_TIMEOUT_MS ?? 240_000);
 
 function walk(dir) {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) return walk(p);
-    return /\.test\.ts$/.test(name) ? [p] : [];
-  }).sort();
+  return readdirSync(dir)
+    .flatMap((name) => {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) return walk(p);
+      return /\.test\.ts$/.test(name) ? [p] : [];
+    })
+    .sort();
 }
 
 // eslint-disable-next-line no-control-regex
@@ -40,20 +42,27 @@ function runFile(file) {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
-    const timer = setTimeout(() => { out += `\n[test runner] ${relative(root, file)} timed out after ${FILE_TIMEOUT_MS} ms\n`; child.kill('SIGKILL'); }, FILE_TIMEOUT_MS);
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
+    const timer = setTimeout(() => {
+      out += `\n[test runner] ${relative(root, file)} timed out after ${FILE_TIMEOUT_MS} ms\n`;
+      child.kill('SIGKILL');
+    }, FILE_TIMEOUT_MS);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const text = strip(out);
       const total = /Total:\s+(\d+)/.exec(text);
       const passed = /Passed:\s+(\d+)/.exec(text);
       const skipped = /Skipped:\s+(\d+)/.exec(text);
-      let p = passed ? Number(passed[1]) : 0;
+      const p = passed ? Number(passed[1]) : 0;
       let f = total && passed ? Number(total[1]) - Number(passed[1]) - (skipped ? Number(skipped[1]) : 0) : 0;
       // A process that crashed or was killed before uvu's summary counts as one failure.
       if ((code !== 0 || signal) && f === 0) f = 1;
-      if (!total && code === 0) f += 1, (out += '\n[test runner] no uvu summary: the file ran no test\n');
+      if (!total && code === 0) (f += 1), (out += '\n[test runner] no uvu summary: the file ran no test\n');
       resolve({ file, passed: p, failed: f, skipped: skipped ? Number(skipped[1]) : 0, ms: Date.now() - started, out });
     });
   });
@@ -67,8 +76,16 @@ async function runPool(files, limit) {
       const file = files[next++];
       const r = await runFile(file);
       const tag = r.failed ? 'FAIL' : 'ok  ';
-      console.log(`${tag} ${relative(root, file)}  (${r.passed} passed, ${r.failed} failed, ${(r.ms / 1000).toFixed(1)} s)`);
-      if (r.failed || process.env.TEST_VERBOSE) console.log(r.out.split('\n').map((l) => '     | ' + l).join('\n'));
+      console.log(
+        `${tag} ${relative(root, file)}  (${r.passed} passed, ${r.failed} failed, ${(r.ms / 1000).toFixed(1)} s)`,
+      );
+      if (r.failed || process.env.TEST_VERBOSE)
+        console.log(
+          r.out
+            .split('\n')
+            .map((l) => `     | ${l}`)
+            .join('\n'),
+        );
       results.push(r);
     }
   }
@@ -80,28 +97,49 @@ async function runPool(files, limit) {
 // file; `npm run format` applies its fixes.
 const LINT_CHECKS = [
   ['biome ci (format + lint)', [join(root, 'node_modules/@biomejs/biome/bin/biome'), 'ci', '--reporter=summary', '.']],
-  ['tsc --noEmit (strict typecheck)', [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']],
+  [
+    'tsc --noEmit (strict typecheck)',
+    [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit'],
+  ],
 ];
 
 function runCheck([name, argv]) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(process.execPath, argv, { cwd: root, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, argv, {
+      cwd: root,
+      env: { ...process.env, FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
     child.on('close', (code) => resolve({ name, ok: code === 0, ms: Date.now() - started, out: strip(out) }));
   });
 }
 
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 for (const suite of suites) {
   if (suite === 'lint') {
     console.log(`\n== lint (${LINT_CHECKS.length} checks)`);
     for (const r of await Promise.all(LINT_CHECKS.map(runCheck))) {
       console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name}  (${(r.ms / 1000).toFixed(1)} s)`);
-      if (!r.ok) console.log(r.out.split('\n').slice(0, 200).map((l) => '     | ' + l).join('\n'));
-      if (r.ok) passed++; else failed++;
+      if (!r.ok)
+        console.log(
+          r.out
+            .split('\n')
+            .slice(0, 200)
+            .map((l) => `     | ${l}`)
+            .join('\n'),
+        );
+      if (r.ok) passed++;
+      else failed++;
     }
     continue;
   }
@@ -109,7 +147,9 @@ for (const suite of suites) {
   if (!files.length) continue;
   console.log(`\n== ${suite} (${files.length} files)`);
   for (const r of await runPool(files, CONCURRENCY[suite] ?? 1)) {
-    passed += r.passed; failed += r.failed; skipped += r.skipped;
+    passed += r.passed;
+    failed += r.failed;
+    skipped += r.skipped;
   }
 }
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

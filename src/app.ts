@@ -11,38 +11,38 @@
 // token keeper → upstream clients → the mode's stores (Redis).
 import type { AddressInfo } from 'node:net';
 import { Router } from 'express';
-import type { Config } from './config.js';
-import { createLogger, type Logger } from './log.js';
-import { systemClock, type Clock } from './clock.js';
+import { AntCrmClient } from './antcrm/client.js';
+import { AntRingDirectory } from './antring/agent-directory.js';
 import { AntRingClient } from './antring/client.js';
 import { TokenKeeper } from './antring/token-keeper.js';
-import { AntRingDirectory } from './antring/agent-directory.js';
-import { SignalSubscriber } from './signals/subscriber.js';
 import { CallEngine } from './calls/engine.js';
-import { AntCrmClient } from './antcrm/client.js';
+import { type Clock, systemClock } from './clock.js';
+import type { ClusterSettings } from './cluster/settings.js';
+import type { Config } from './config.js';
+import { DashboardPoller } from './dashboard/poller.js';
+import { dashboardRoutes } from './dashboard/routes.js';
+import { type ClickToCallDeps, setupClickToCall } from './dial/setup.js';
 import { ContactDirectory } from './enrich/contact-directory.js';
 import { Enricher } from './enrich/enricher.js';
 import { createJwtVerifier } from './fanout/jwt.js';
-import { createFanout } from './fanout/server.js';
+import { visibleViews } from './fanout/live-calls.js';
 import { sharePlacedCalls } from './fanout/placed-sharing.js';
 import { CallPublisher } from './fanout/publisher.js';
-import { visibleViews } from './fanout/live-calls.js';
+import { createFanout } from './fanout/server.js';
 import { createHttpApp, createHttpServer, type HttpServerLimits } from './http/app.js';
-import { BridgeMetrics } from './http/metrics.js';
-import { historyRoutes } from './http/routes-history.js';
+import type { DemoFeed } from './http/demo-pages.js';
 import { demoPages } from './http/demo-pages.js';
 import { createDemoTokenRenewer } from './http/demo-token.js';
-import { setupClickToCall, type ClickToCallDeps } from './dial/setup.js';
-import type { ClusterSettings } from './cluster/settings.js';
-import { DashboardPoller } from './dashboard/poller.js';
-import { dashboardRoutes } from './dashboard/routes.js';
-import { createMode } from './runtime/create-mode.js';
+import { BridgeMetrics } from './http/metrics.js';
+import { historyRoutes } from './http/routes-history.js';
+import { createLogger, type Logger } from './log.js';
 import { Closers } from './runtime/closers.js';
+import type { ClusterMode } from './runtime/cluster-mode.js';
 import { ConsumerSet } from './runtime/consumers.js';
+import { createMode } from './runtime/create-mode.js';
 import { fanoutConsumer } from './runtime/fanout-consumer.js';
 import { UpstreamPipeline } from './runtime/pipeline.js';
-import type { ClusterMode } from './runtime/cluster-mode.js';
-import type { DemoFeed } from './http/demo-pages.js';
+import { SignalSubscriber } from './signals/subscriber.js';
 import { createWriteback, type WritebackDeps } from './writeback/create.js';
 
 export interface BridgeDeps {
@@ -107,7 +107,11 @@ export function createBridge(config: Config, deps: BridgeDeps = {}): Bridge {
   });
   closers.add('antring', () => antring.close());
   const crm = config.antcrm.apiKey
-    ? new AntCrmClient({ apiUrl: config.antcrm.apiUrl, apiKey: config.antcrm.apiKey, logger: logger.child({ mod: 'antcrm' }) })
+    ? new AntCrmClient({
+        apiUrl: config.antcrm.apiUrl,
+        apiKey: config.antcrm.apiKey,
+        logger: logger.child({ mod: 'antcrm' }),
+      })
     : null;
   if (crm) closers.add('antcrm', () => crm.close());
   const tokens = new TokenKeeper({
@@ -133,15 +137,21 @@ export function createBridge(config: Config, deps: BridgeDeps = {}): Bridge {
 
   const verifier = createJwtVerifier({ ...config.jwt, org });
   // Click-to-call (REST and the socket `dial`): devices validated now (a bad DEVICES_FILE throws DevicesFileError).
-  const dial = setupClickToCall({ config, upstream: antring, clock, logger, deps: {
-    rateLimiter: mode.rateLimiter,
-    idempotency: mode.idempotency,
-    ...deps.dial,
-    onResult: (code) => {
-      metrics.observeDial(code);
-      deps.dial?.onResult?.(code);
+  const dial = setupClickToCall({
+    config,
+    upstream: antring,
+    clock,
+    logger,
+    deps: {
+      rateLimiter: mode.rateLimiter,
+      idempotency: mode.idempotency,
+      ...deps.dial,
+      onResult: (code) => {
+        metrics.observeDial(code);
+        deps.dial?.onResult?.(code);
+      },
     },
-  } });
+  });
   closers.add('dial', () => dial.stop());
   // The directory keeps its own 60 s refresh of agents/queues; the poller fetches them for the dashboard only.
   const dashboard = new DashboardPoller({
@@ -174,8 +184,16 @@ export function createBridge(config: Config, deps: BridgeDeps = {}): Bridge {
     },
     liveCalls: { visibleTo: (claims) => visibleViews(live, claims, org) },
     corsOrigins: config.corsOrigins,
-    publicRoutes: [metrics.router(), demoPages({ ...demoRenewal(config), ...(deps.demoFeed ? { feed: deps.demoFeed } : {}) })],
-    apiRoutes: [historyRoutes({ source: antring, logger: logger.child({ mod: 'history' }) }), dashboardRoutes({ latest: () => dashboard.latest() }), dial.router, writebackRoutes],
+    publicRoutes: [
+      metrics.router(),
+      demoPages({ ...demoRenewal(config), ...(deps.demoFeed ? { feed: deps.demoFeed } : {}) }),
+    ],
+    apiRoutes: [
+      historyRoutes({ source: antring, logger: logger.child({ mod: 'history' }) }),
+      dashboardRoutes({ latest: () => dashboard.latest() }),
+      dial.router,
+      writebackRoutes,
+    ],
     // Click-to-call and the rest: 4 KB. A wrap-up note: 2,000 characters of Vietnamese are up to ~6 KB of UTF-8.
     largeBodies: { paths: /^\/calls\/[^/]+\/wrapup$/, limit: '16kb' },
   });
@@ -195,7 +213,8 @@ export function createBridge(config: Config, deps: BridgeDeps = {}): Bridge {
     onThrottle: (what) => metrics.socketThrottled(what),
   });
   // Cluster: a click-to-call placed through this node is known to the upstream holders' engines too.
-  if (mode.kind === 'cluster') closers.add('placed-sharing', sharePlacedCalls(fanout.io, dial.placed, logger.child({ mod: 'dial' })));
+  if (mode.kind === 'cluster')
+    closers.add('placed-sharing', sharePlacedCalls(fanout.io, dial.placed, logger.child({ mod: 'dial' })));
   const publisher = new CallPublisher({
     emitter: fanout.emitter,
     seq: mode.seq,
@@ -227,7 +246,10 @@ export function createBridge(config: Config, deps: BridgeDeps = {}): Bridge {
     webhooksDisabled: () => writeback.webhookCounters()?.disabled,
   });
   // The consumers of call updates, in order: the fan-out first (pops never wait), then the write-back (enqueues only).
-  const consumers = new ConsumerSet([fanoutConsumer(publisher), writeback.consumer], logger.child({ mod: 'consumers' }));
+  const consumers = new ConsumerSet(
+    [fanoutConsumer(publisher), writeback.consumer],
+    logger.child({ mod: 'consumers' }),
+  );
   closers.add('consumers', () => consumers.stop());
   const enricher = new Enricher({
     contacts,
@@ -245,19 +267,20 @@ export function createBridge(config: Config, deps: BridgeDeps = {}): Bridge {
   const pipeline = new UpstreamPipeline({
     leases: mode.leases,
     createEngine: () => new CallEngine({ org, directory, placed: dial.placed }),
-    createSubscriber: (h) => new SignalSubscriber({
-      url: config.antring.signalUrl,
-      protocol: config.antring.signalProtocol,
-      accountId: org,
-      bindings: config.antring.bindings,
-      tokens,
-      logger: logger.child({ mod: 'signals' }),
-      clock,
-      onEvent: h.onEvent,
-      onFrame: (type) => metrics.signalFrame(type),
-      onReject: (reason) => metrics.signalReject(reason),
-      onStateChange: h.onStateChange,
-    }),
+    createSubscriber: (h) =>
+      new SignalSubscriber({
+        url: config.antring.signalUrl,
+        protocol: config.antring.signalProtocol,
+        accountId: org,
+        bindings: config.antring.bindings,
+        tokens,
+        logger: logger.child({ mod: 'signals' }),
+        clock,
+        onEvent: h.onEvent,
+        onFrame: (type) => metrics.signalFrame(type),
+        onReject: (reason) => metrics.signalReject(reason),
+        onStateChange: h.onStateChange,
+      }),
     sink: (u) => enricher.push(u),
     clock,
     logger: logger.child({ mod: 'pipeline' }),

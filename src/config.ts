@@ -70,62 +70,98 @@ const quote = (v: string) => JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}โ€
 /** A whole number in [min, max]; the message says what was given and what is expected. */
 const int = (def: number, min: number, max: number) => {
   const expected = `expected a whole number from ${min} to ${max}`;
-  return z.string().optional().transform((raw, ctx) => {
-    if (raw === undefined) return def;
-    const v = raw.trim();
-    const fail = (message: string) => {
-      ctx.addIssue({ code: 'custom', message });
-      return z.NEVER;
-    };
-    if (v === '') return fail(`is empty; ${expected} (unset it for the default, ${def})`);
-    if (!/^[+-]?\d+$/.test(v)) return fail(`${quote(v)} is not a whole number; ${expected}`);
-    const n = Number(v);
-    if (n < min || n > max) return fail(`${v.length > 20 ? quote(v) : n} is out of range; ${expected}`);
-    return n;
-  });
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined) return def;
+      const v = raw.trim();
+      const fail = (message: string) => {
+        ctx.addIssue({ code: 'custom', message });
+        return z.NEVER;
+      };
+      if (v === '') return fail(`is empty; ${expected} (unset it for the default, ${def})`);
+      if (!/^[+-]?\d+$/.test(v)) return fail(`${quote(v)} is not a whole number; ${expected}`);
+      const n = Number(v);
+      if (n < min || n > max) return fail(`${v.length > 20 ? quote(v) : n} is out of range; ${expected}`);
+      return n;
+    });
 };
 
 /** One of a fixed list; the message names the value given and the values allowed. */
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T, def: T[number]) =>
-  z.string().optional().transform((raw, ctx): T[number] => {
-    const v = (raw ?? def).trim();
-    if ((values as readonly string[]).includes(v)) return v as T[number];
-    ctx.addIssue({ code: 'custom', message: `${quote(v)} is not allowed; expected one of ${values.join(', ')}` });
-    return z.NEVER;
-  });
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx): T[number] => {
+      const v = (raw ?? def).trim();
+      if ((values as readonly string[]).includes(v)) return v as T[number];
+      ctx.addIssue({ code: 'custom', message: `${quote(v)} is not allowed; expected one of ${values.join(', ')}` });
+      return z.NEVER;
+    });
 
 /** URLs are never echoed: one may carry a password (redis://:pw@host). */
 const urlOf = (protocol: RegExp, expected: string) => z.url({ protocol, error: () => `expected ${expected}` });
-const url = (def: string) => z.string().trim().default(def).pipe(urlOf(/^(https?|wss?)$/, 'an http(s) or ws(s) URL'));
+const url = (def: string) =>
+  z
+    .string()
+    .trim()
+    .default(def)
+    .pipe(urlOf(/^(https?|wss?)$/, 'an http(s) or ws(s) URL'));
 
 /** A comma list whose items are all from `values` (duplicates dropped); empty items are ignored. */
 const listOf = <const T extends readonly string[]>(values: T) =>
-  z.string().optional().transform((raw, ctx): T[number][] | undefined => {
-    if (raw === undefined) return undefined;
-    const items = [...new Set(raw.split(',').map((x) => x.trim()).filter(Boolean))];
-    const bad = items.filter((x) => !(values as readonly string[]).includes(x));
-    if (bad.length) {
-      ctx.addIssue({ code: 'custom', message: `${bad.map(quote).join(', ')} not allowed; expected a comma list of ${values.join(', ')}` });
-      return z.NEVER;
-    }
-    return items as T[number][];
-  });
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx): T[number][] | undefined => {
+      if (raw === undefined) return undefined;
+      const items = [
+        ...new Set(
+          raw
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean),
+        ),
+      ];
+      const bad = items.filter((x) => !(values as readonly string[]).includes(x));
+      if (bad.length) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${bad.map(quote).join(', ')} not allowed; expected a comma list of ${values.join(', ')}`,
+        });
+        return z.NEVER;
+      }
+      return items as T[number][];
+    });
 
 /** HTTPS endpoints (plain http only to the loopback address, for tests). URLs are never echoed (tokens in them). */
-const webhookUrls = z.string().optional().transform((raw, ctx): string[] => {
-  const items = (raw ?? '').split(',').map((x) => x.trim()).filter(Boolean);
-  items.forEach((u, i) => {
-    let ok = false;
-    try {
-      const url = new URL(u);
-      ok = url.protocol === 'https:' || (url.protocol === 'http:' && (url.hostname === '127.0.0.1' || url.hostname === '[::1]'));
-    } catch {
-      ok = false;
-    }
-    if (!ok) ctx.addIssue({ code: 'custom', message: `item ${i + 1} is not an https:// URL (plain http only to 127.0.0.1)` });
+const webhookUrls = z
+  .string()
+  .optional()
+  .transform((raw, ctx): string[] => {
+    const items = (raw ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+    items.forEach((u, i) => {
+      let ok = false;
+      try {
+        const url = new URL(u);
+        ok =
+          url.protocol === 'https:' ||
+          (url.protocol === 'http:' && (url.hostname === '127.0.0.1' || url.hostname === '[::1]'));
+      } catch {
+        ok = false;
+      }
+      if (!ok)
+        ctx.addIssue({
+          code: 'custom',
+          message: `item ${i + 1} is not an https:// URL (plain http only to 127.0.0.1)`,
+        });
+    });
+    return [...new Set(items)];
   });
-  return [...new Set(items)];
-});
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -138,10 +174,20 @@ const schema = z.object({
   ANTRING_API_URL: url('https://openapi.antbuddy.com'),
   ANTRING_SIGNAL_URL: url('https://ws.antbuddy.com:5557'),
   ANTRING_SIGNAL_PROTOCOL: oneOf(SIGNAL_PROTOCOLS, 'socketio'),
-  ANTRING_BINDINGS: z.string().default(DEFAULT_BINDINGS)
-    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
-    .pipe(z.array(z.string().regex(/^[\w.*-]+$/, 'bindings are dotted Kazoo keys like call.CHANNEL_CREATE.*'))
-      .min(1, 'is empty; expected comma-separated Kazoo bindings like call.CHANNEL_CREATE.*')),
+  ANTRING_BINDINGS: z
+    .string()
+    .default(DEFAULT_BINDINGS)
+    .transform((s) =>
+      s
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(z.string().regex(/^[\w.*-]+$/, 'bindings are dotted Kazoo keys like call.CHANNEL_CREATE.*'))
+        .min(1, 'is empty; expected comma-separated Kazoo bindings like call.CHANNEL_CREATE.*'),
+    ),
   ANTRING_DOMAIN: opt,
   ANTRING_EMAIL: opt,
   ANTCRM_API_URL: url('https://apiring.antbuddy.com'),
@@ -157,10 +203,24 @@ const schema = z.object({
   JWT_ISSUER: opt,
   JWT_AUDIENCE: opt,
   DEVICES_FILE: opt,
-  REDIS_URL: z.string().trim().min(1).optional().catch(undefined).pipe(urlOf(/^rediss?$/, 'a redis:// or rediss:// URL').optional()),
+  REDIS_URL: z
+    .string()
+    .trim()
+    .min(1)
+    .optional()
+    .catch(undefined)
+    .pipe(urlOf(/^rediss?$/, 'a redis:// or rediss:// URL').optional()),
   CRM_BUDGET_MS: int(150, 0, 10_000),
   LOG_LEVEL: oneOf(LOG_LEVELS, 'info'),
-  CORS_ORIGINS: z.string().default('').transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
   DASHBOARD_POLL_MS: int(5000, 250, 600_000),
   DIAL_RATE_PER_MINUTE: int(10, 1, 10_000),
   DIAL_IDEMPOTENCY_MS: int(5000, 0, 600_000),
@@ -171,7 +231,11 @@ const schema = z.object({
   SHUTDOWN_DRAIN_MS: int(2000, 0, 60_000),
   DEMO_CALLS_PER_MINUTE: int(20, 1, 6000),
   ANTCRM_WRITEBACK: listOf(WRITEBACK_KINDS),
-  ANTCRM_TICKET_SLA: z.string().optional().transform((v) => (v ?? '').trim()).pipe(z.string().max(100, 'expected at most 100 characters')),
+  ANTCRM_TICKET_SLA: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').trim())
+    .pipe(z.string().max(100, 'expected at most 100 characters')),
   WEBHOOK_URLS: webhookUrls,
   WEBHOOK_SECRET: opt,
   WEBHOOK_EVENTS: listOf(WEBHOOK_EVENTS),
@@ -180,22 +244,39 @@ const schema = z.object({
 });
 
 /** The variables the cross-field rules read: all optional strings, so parsing them never fails. */
-const crossFieldSchema = schema.pick({
-  ANTRING_APP_ID: true, ANTRING_APP_SECRET: true, ANTRING_ACCOUNT_ID: true, ANTRING_DOMAIN: true, ANTRING_EMAIL: true,
-  JWT_SECRET: true, JWT_PUBLIC_KEY: true, ANTBOT_USERNAME: true, ANTBOT_PASSWORD: true,
-  ANTCRM_API_KEY: true, WEBHOOK_SECRET: true,
-}).extend({
-  // Raw presence only: their own problems are reported by the full schema.
-  ANTCRM_WRITEBACK: z.string().optional().catch(undefined),
-  WEBHOOK_URLS: z.string().optional().catch(undefined),
-});
+const crossFieldSchema = schema
+  .pick({
+    ANTRING_APP_ID: true,
+    ANTRING_APP_SECRET: true,
+    ANTRING_ACCOUNT_ID: true,
+    ANTRING_DOMAIN: true,
+    ANTRING_EMAIL: true,
+    JWT_SECRET: true,
+    JWT_PUBLIC_KEY: true,
+    ANTBOT_USERNAME: true,
+    ANTBOT_PASSWORD: true,
+    ANTCRM_API_KEY: true,
+    WEBHOOK_SECRET: true,
+  })
+  .extend({
+    // Raw presence only: their own problems are reported by the full schema.
+    ANTCRM_WRITEBACK: z.string().optional().catch(undefined),
+    WEBHOOK_URLS: z.string().optional().catch(undefined),
+  });
 
 /** Standard Webhooks secret: `whsec_` + base64 of at least 12 bytes (what the sender accepts). */
 export const WEBHOOK_SECRET_FORM = /^whsec_[A-Za-z0-9+/]{16,}={0,2}$/;
 
 const CREDENTIALS = ['ANTRING_APP_ID', 'ANTRING_APP_SECRET'] as const;
 /** Settings only a production bridge reads (contract ยง7.1): any of them present means "not demo mode". */
-export const PRODUCTION_SETTINGS = ['ANTRING_ACCOUNT_ID', 'JWT_SECRET', 'JWT_PUBLIC_KEY', 'REDIS_URL', 'ANTCRM_API_KEY', 'WEBHOOK_URLS'] as const;
+export const PRODUCTION_SETTINGS = [
+  'ANTRING_ACCOUNT_ID',
+  'JWT_SECRET',
+  'JWT_PUBLIC_KEY',
+  'REDIS_URL',
+  'ANTCRM_API_KEY',
+  'WEBHOOK_URLS',
+] as const;
 
 const present = (v: string | undefined) => v !== undefined && v.trim() !== '';
 
@@ -209,16 +290,26 @@ function demoModeOf(env: NodeJS.ProcessEnv): { demo: boolean; blank: string[]; s
 /** Rules that span variables (demo mode or not, pairs set together). Texts name variables, never their values. */
 function crossFieldProblems(e: z.infer<typeof crossFieldSchema>, mode: ReturnType<typeof demoModeOf>): string[] {
   const problems: string[] = [];
-  for (const k of mode.blank) problems.push(`${k}: is blank; give the credential, or unset it (and every production setting) for demo mode`);
+  for (const k of mode.blank)
+    problems.push(`${k}: is blank; give the credential, or unset it (and every production setting) for demo mode`);
   if (!mode.demo) {
     const names = mode.setBy.length ? mode.setBy : mode.blank;
     const why = ` (this is not demo mode: ${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} set${mode.setBy.length ? '' : ', though blank'})`;
-    for (const k of ['ANTRING_APP_ID', 'ANTRING_APP_SECRET', 'ANTRING_ACCOUNT_ID', 'ANTRING_DOMAIN', 'ANTRING_EMAIL'] as const) {
+    for (const k of [
+      'ANTRING_APP_ID',
+      'ANTRING_APP_SECRET',
+      'ANTRING_ACCOUNT_ID',
+      'ANTRING_DOMAIN',
+      'ANTRING_EMAIL',
+    ] as const) {
       if (!e[k] && !mode.blank.includes(k)) problems.push(`${k}: required outside demo mode${why}`);
     }
-    if (!e.JWT_SECRET && !e.JWT_PUBLIC_KEY) problems.push(`JWT_SECRET or JWT_PUBLIC_KEY: one is required outside demo mode${why}`);
+    if (!e.JWT_SECRET && !e.JWT_PUBLIC_KEY)
+      problems.push(`JWT_SECRET or JWT_PUBLIC_KEY: one is required outside demo mode${why}`);
   } else if (Boolean(e.ANTRING_DOMAIN) !== Boolean(e.ANTRING_EMAIL)) {
-    problems.push('ANTRING_DOMAIN and ANTRING_EMAIL: set both or neither (they sign the dashboard, queues and agents calls)');
+    problems.push(
+      'ANTRING_DOMAIN and ANTRING_EMAIL: set both or neither (they sign the dashboard, queues and agents calls)',
+    );
   }
   if (e.JWT_SECRET && e.JWT_PUBLIC_KEY) problems.push('JWT_SECRET and JWT_PUBLIC_KEY: set one, not both');
   if (e.JWT_SECRET && e.JWT_SECRET.length < 32) problems.push('JWT_SECRET: must be at least 32 characters');
@@ -234,12 +325,18 @@ function crossFieldProblems(e: z.infer<typeof crossFieldSchema>, mode: ReturnTyp
     problems.push('WEBHOOK_SECRET: must be whsec_<base64> (at least 12 bytes)');
   }
   const writebackSet = present(e.ANTCRM_WRITEBACK) && e.ANTCRM_WRITEBACK!.split(',').some((x) => x.trim() !== '');
-  if (!mode.demo && writebackSet && !e.ANTCRM_API_KEY) problems.push('ANTCRM_WRITEBACK: needs ANTCRM_API_KEY (the writes use it)');
+  if (!mode.demo && writebackSet && !e.ANTCRM_API_KEY)
+    problems.push('ANTCRM_WRITEBACK: needs ANTCRM_API_KEY (the writes use it)');
   return problems;
 }
 
 function writebackOf(kinds: readonly WritebackKind[], ticketSla: string): Config['writeback'] {
-  return { tickets: kinds.includes('tickets'), leads: kinds.includes('leads'), wrapup: kinds.includes('wrapup'), ticketSla };
+  return {
+    tickets: kinds.includes('tickets'),
+    leads: kinds.includes('leads'),
+    wrapup: kinds.includes('wrapup'),
+    ticketSla,
+  };
 }
 
 /** Parse the environment. Throws ConfigError listing every problem (malformed values and cross-field rules

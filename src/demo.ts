@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Config } from './config.js';
 import type { Role } from './contract.js';
-import { startSimulator, type Simulator } from './simulator/simulator.js';
+import { type Simulator, startSimulator } from './simulator/simulator.js';
 
 export interface DemoSetup {
   config: Config;
@@ -13,7 +13,10 @@ export interface DemoSetup {
   agentUsername: string;
 }
 
-export async function startDemo(base: Config, opts: { tokenTtlSec?: number; simulatorPort?: number } = {}): Promise<DemoSetup> {
+export async function startDemo(
+  base: Config,
+  opts: { tokenTtlSec?: number; simulatorPort?: number } = {},
+): Promise<DemoSetup> {
   const simulator = await startSimulator({ port: opts.simulatorPort ?? 0, webhookSecret: base.webhooks.secret });
   const c = simulator.credentials;
   const secret = base.jwt.secret ?? randomBytes(32).toString('hex');
@@ -32,7 +35,9 @@ export async function startDemo(base: Config, opts: { tokenTtlSec?: number; simu
     antcrm: { ...base.antcrm, apiUrl: simulator.crmUrl, apiKey: c.crmApiKey },
     // Click-to-call against the simulator: its AntBot do-not-call list and its agents' SIP devices (kept in-process).
     antbot: { apiUrl: simulator.antbotUrl, username: c.antbotUsername, password: c.antbotPassword },
-    devices: Object.fromEntries(simulator.data.agents.map((a) => [a.username, { sipUser: a.device.sipUser, sipPassword: a.device.sipPassword }])),
+    devices: Object.fromEntries(
+      simulator.data.agents.map((a) => [a.username, { sipUser: a.device.sipUser, sipPassword: a.device.sipPassword }]),
+    ),
     jwt: { secret, issuer: base.jwt.issuer, audience: base.jwt.audience },
     corsOrigins: base.corsOrigins.length ? base.corsOrigins : ['*'],
     // Webhooks to the simulator's embedded receiver, which verifies every signature (the demo's webhooks page).

@@ -1,8 +1,9 @@
 // Process entry: config → bridge (and, in demo mode, the simulator) → graceful stop. SIGTERM/SIGINT are handled from
 // the first moment, in every state (still starting, AntRing unreachable, running): drain → stop → exit 0.
 // The bridge and the simulator are imported once the signal handlers are in place (see the end of this file).
-import { loadConfig, ConfigError, type Config } from './config.js';
+
 import type { Bridge } from './app.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
 import type { DemoSetup } from './demo.js';
 import { createLogger, type Logger } from './log.js';
 
@@ -10,7 +11,14 @@ import { createLogger, type Logger } from './log.js';
 const STOP_TIMEOUT_MS = 10_000;
 const CONFIG_ERRORS = ['JwtConfigError', 'ClusterError', 'DevicesFileError'];
 
-const run: { config?: Config; logger?: Logger; demo?: DemoSetup; demoStarting?: Promise<unknown>; bridge?: Bridge; stopping: boolean } = { stopping: false };
+const run: {
+  config?: Config;
+  logger?: Logger;
+  demo?: DemoSetup;
+  demoStarting?: Promise<unknown>;
+  bridge?: Bridge;
+  stopping: boolean;
+} = { stopping: false };
 
 function shutdown(signal: NodeJS.Signals): void {
   if (run.stopping) return;
@@ -119,6 +127,8 @@ process.on('SIGINT', () => shutdown('SIGINT'));
 
 main().catch((err: unknown) => {
   if (run.stopping && err instanceof Error && err.name === 'BridgeStoppedError') return;
-  console.error(`antring-bridge failed to start: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+  console.error(
+    `antring-bridge failed to start: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`,
+  );
   process.exit(1);
 });

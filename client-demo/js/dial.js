@@ -20,7 +20,7 @@ export function describeDial(r) {
     return { kind: 'dialing', text: t('dial.dialing', { number: formatPhone(r.number) }) };
   if (r && r.error === 'offline') return { kind: 'offline', text: t('dial.offline') };
   if (r && KNOWN.has(r.error)) return { kind: r.error, text: t(`err.${r.error}`, { sec: r.retryAfterSec ?? 60 }) };
-  if (r && r.error) return { kind: r.error, text: t('err.other', { message: r.message ?? r.error }) };
+  if (r?.error) return { kind: r.error, text: t('err.other', { message: r.message ?? r.error }) };
   return { kind: 'network', text: t('err.network') };
 }
 

@@ -6,8 +6,8 @@ export function formatPhone(raw) {
   const s = String(raw ?? '').trim();
   if (!s || s.includes('\u2022')) return s;
   let d = s.replace(/[\s.\-()]/g, '');
-  if (/^\+84\d{9,10}$/.test(d)) d = '0' + d.slice(3);
-  else if (/^84\d{9,10}$/.test(d)) d = '0' + d.slice(2);
+  if (/^\+84\d{9,10}$/.test(d)) d = `0${d.slice(3)}`;
+  else if (/^84\d{9,10}$/.test(d)) d = `0${d.slice(2)}`;
   if (/^02\d{9}$/.test(d)) return `${d.slice(0, 3)} ${d.slice(3, 7)} ${d.slice(7)}`; // landline: 028 3822 3344
   if (/^0\d{9}$/.test(d)) return `${d.slice(0, 4)} ${d.slice(4, 7)} ${d.slice(7)}`; // mobile: 0934 890 883
   if (/^01\d{9}$/.test(d)) return `${d.slice(0, 4)} ${d.slice(4, 7)} ${d.slice(7)}`; // pre-2018 mobile

@@ -50,7 +50,8 @@ const LABELS = {
     'call.dismiss': 'Đóng',
     'wrapup.title': 'Ghi chú sau cuộc gọi',
     'hooks.title': 'Webhook đã nhận',
-    'hooks.help': 'Bộ nhận webhook tích hợp trong chế độ demo: mỗi lần gửi được kiểm tra chữ ký bằng thư viện chuẩn Standard Webhooks và chỉ xử lý một lần cho mỗi webhook-id.',
+    'hooks.help':
+      'Bộ nhận webhook tích hợp trong chế độ demo: mỗi lần gửi được kiểm tra chữ ký bằng thư viện chuẩn Standard Webhooks và chỉ xử lý một lần cho mỗi webhook-id.',
     'hooks.time': 'Lúc nhận',
     'hooks.type': 'Sự kiện',
     'hooks.call': 'Cuộc gọi',
@@ -187,7 +188,8 @@ const LABELS = {
     'call.dismiss': 'Dismiss',
     'wrapup.title': 'After-call note',
     'hooks.title': 'Webhooks received',
-    'hooks.help': 'The demo mode\'s embedded webhook receiver: every delivery is verified with the Standard Webhooks reference library and processed once per webhook-id.',
+    'hooks.help':
+      "The demo mode's embedded webhook receiver: every delivery is verified with the Standard Webhooks reference library and processed once per webhook-id.",
     'hooks.time': 'Received',
     'hooks.type': 'Event',
     'hooks.call': 'Call',

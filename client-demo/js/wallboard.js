@@ -161,7 +161,7 @@ function render() {
 }
 
 function onDashboard(d) {
-  if (!d || !d.totals || !d.agents) return;
+  if (!d?.totals || !d.agents) return;
   dash = d;
   render();
 }

@@ -11,7 +11,11 @@ export const DISPOSITIONS = ['callback', 'sale', 'support', 'complaint'];
 
 /** Whether this agent may wrap the call up: it ended, and they answered it or it rang them unanswered. */
 export function canWrapUp(view) {
-  return view.state === 'ended' && view.direction !== 'internal' && (view.outcome === 'answered' || view.outcome === 'missed');
+  return (
+    view.state === 'ended' &&
+    view.direction !== 'internal' &&
+    (view.outcome === 'answered' || view.outcome === 'missed')
+  );
 }
 
 /** Sends the wrap-up; resolves with the ack body (or { error: 'offline' | 'network' }). */
@@ -88,14 +92,30 @@ export function wrapupBox(view, draft, onSubmit) {
       select,
       h(
         'button',
-        { class: 'btn btn-primary wrapup-save', type: 'submit', disabled: draft.sending === true, dataset: { focus: `${id}-save` } },
+        {
+          class: 'btn btn-primary wrapup-save',
+          type: 'submit',
+          disabled: draft.sending === true,
+          dataset: { focus: `${id}-save` },
+        },
         draft.sending ? t('wrapup.sending') : t('wrapup.save'),
       ),
     ),
     h(
       'p',
-      { class: 'wrapup-result', role: 'status', 'aria-live': 'polite', dataset: { result: result ? (result.status ?? result.error) : '' } },
-      result ? (result.status === 'accepted' ? t('wrapup.accepted') : result.error === 'empty' ? t('wrapup.empty') : t('wrapup.err', { message: result.message ?? result.error })) : '',
+      {
+        class: 'wrapup-result',
+        role: 'status',
+        'aria-live': 'polite',
+        dataset: { result: result ? (result.status ?? result.error) : '' },
+      },
+      result
+        ? result.status === 'accepted'
+          ? t('wrapup.accepted')
+          : result.error === 'empty'
+            ? t('wrapup.empty')
+            : t('wrapup.err', { message: result.message ?? result.error })
+        : '',
     ),
   );
 }

@@ -2,14 +2,20 @@
 // (POST /get-token/), kept by the shared TokenKeeper, and the do-not-call contacts (GET /dnc-contact/, DRF pages
 // followed through `next`). A 401 on a data call invalidates the token and retries once with a fresh one.
 // The password and the token never reach a log line or an error message.
-import type { Logger } from '../log.js';
-import { systemClock, type Clock } from '../clock.js';
-import { clientFetch, type FetchLike } from '../upstream/fetch.js';
-import { clockTimer, fetchText } from '../upstream/request.js';
+
 import { TokenKeeper } from '../antring/token-keeper.js';
 import type { AuthToken } from '../antring/token-source.js';
+import { type Clock, systemClock } from '../clock.js';
+import type { Logger } from '../log.js';
+import { clientFetch, type FetchLike } from '../upstream/fetch.js';
+import { clockTimer, fetchText } from '../upstream/request.js';
 import {
-  AntBotAuthError, AntBotHttpError, AntBotNetworkError, AntBotResponseError, AntBotTimeoutError, type AntBotOp,
+  AntBotAuthError,
+  AntBotHttpError,
+  AntBotNetworkError,
+  type AntBotOp,
+  AntBotResponseError,
+  AntBotTimeoutError,
 } from './errors.js';
 
 export interface AntBotClientOptions {
@@ -93,7 +99,11 @@ export class AntBotClient {
       }
       url = list.next ? this.sameOrigin(list.next) : undefined;
     }
-    if (skipped) this.log.warn({ op: 'dnc_contact', skipped, kept: out.length }, 'antbot: DNC entries without a phone number skipped');
+    if (skipped)
+      this.log.warn(
+        { op: 'dnc_contact', skipped, kept: out.length },
+        'antbot: DNC entries without a phone number skipped',
+      );
     return out;
   }
 
@@ -138,7 +148,7 @@ export class AntBotClient {
   private sameOrigin(next: string): string {
     let u: URL;
     try {
-      u = new URL(next, this.apiUrl + '/');
+      u = new URL(next, `${this.apiUrl}/`);
     } catch {
       throw new AntBotResponseError('dnc_contact', 'next is not a URL');
     }
@@ -147,18 +157,26 @@ export class AntBotClient {
   }
 
   private async request(
-    op: AntBotOp, method: 'GET' | 'POST', url: string, o: { body?: unknown; bearer?: string; signal?: AbortSignal } = {},
+    op: AntBotOp,
+    method: 'GET' | 'POST',
+    url: string,
+    o: { body?: unknown; bearer?: string; signal?: AbortSignal } = {},
   ): Promise<{ status: number; body: unknown }> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (o.bearer) headers.authorization = `Bearer ${o.bearer}`;
     if (o.body !== undefined) headers['content-type'] = 'application/json';
     const body = o.body === undefined ? undefined : JSON.stringify(o.body);
-    const res = await fetchText(this.fetch, url, { method, headers, body }, {
-      timeoutMs: this.timeoutMs,
-      signal: o.signal,
-      timer: clockTimer(this.clock),
-      errors: { timeout: (t) => new AntBotTimeoutError(op, t), network: (code) => new AntBotNetworkError(op, code) },
-    });
+    const res = await fetchText(
+      this.fetch,
+      url,
+      { method, headers, body },
+      {
+        timeoutMs: this.timeoutMs,
+        signal: o.signal,
+        timer: clockTimer(this.clock),
+        errors: { timeout: (t) => new AntBotTimeoutError(op, t), network: (code) => new AntBotNetworkError(op, code) },
+      },
+    );
     this.log.debug({ op, method, path: new URL(url).pathname, status: res.status, ms: res.ms }, 'antbot: response');
     if (res.status < 200 || res.status > 299) return { status: res.status, body: undefined };
     if (res.text.trim() === '') return { status: res.status, body: undefined };
@@ -177,8 +195,10 @@ export function parseToken(body: unknown, now: number): AuthToken | undefined {
   const value = [o.access_token, o.access, o.token].find((v): v is string => typeof v === 'string' && v.trim() !== '');
   if (!value) return undefined;
   const raw = o.expires_in;
-  const sec = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : NaN;
-  const lifetimeMs = Number.isFinite(sec) && sec > 0 ? Math.min(sec * 1000, 30 * 86_400_000) : DEFAULT_TOKEN_LIFETIME_MS;
+  const sec =
+    typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : NaN;
+  const lifetimeMs =
+    Number.isFinite(sec) && sec > 0 ? Math.min(sec * 1000, 30 * 86_400_000) : DEFAULT_TOKEN_LIFETIME_MS;
   return { value: value.trim(), expiresAt: now + lifetimeMs };
 }
 

@@ -2,8 +2,9 @@
 // numbers in their current national form, so a legacy 11-digit entry blocks the 10-digit number and back; foreign
 // numbers in compact E.164), cached briefly, refreshed single-flight. Fail closed: when the list cannot be read
 // (expired cache and AntBot down or slow), isBlocked() throws DncUnavailableError; the list is never bypassed.
+
+import { type Clock, systemClock } from '../clock.js';
 import type { Logger } from '../log.js';
-import { systemClock, type Clock } from '../clock.js';
 import { normalizeDialable } from '../shared/phone.js';
 
 export class DncUnavailableError extends Error {
@@ -38,7 +39,10 @@ export function dncKey(raw: string): string | null {
   const direct = normalizeDialable(raw.trim());
   if (direct) return direct;
   // Entries may carry other separators (slashes, "tel:"): retry on the digits (and a leading +) alone.
-  const digits = raw.trim().replace(/^tel:/i, '').replace(/[^0-9+]/g, '');
+  const digits = raw
+    .trim()
+    .replace(/^tel:/i, '')
+    .replace(/[^0-9+]/g, '');
   return digits && digits !== raw ? normalizeDialable(digits) : null;
 }
 
@@ -101,7 +105,10 @@ export class DncList implements DncCheck {
     if (c && this.clock.now() - c.fetchedAt < this.ttlMs) return c.set;
     let timer: unknown;
     const deadline = new Promise<never>((_, reject) => {
-      timer = this.clock.setTimeout(() => reject(new DncUnavailableError(`no list within ${this.timeoutMs} ms`)), this.timeoutMs);
+      timer = this.clock.setTimeout(
+        () => reject(new DncUnavailableError(`no list within ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
     });
     try {
       return await Promise.race([this.refresh(), deadline]);

@@ -8,7 +8,12 @@ export type AntBotOp = 'get_token' | 'dnc_contact' | 'dnc_list';
 
 export class AntBotError extends UpstreamError {
   override readonly name: string = 'AntBotError';
-  constructor(message: string, readonly op?: AntBotOp, kind: UpstreamKind = 'response', status?: number) {
+  constructor(
+    message: string,
+    readonly op?: AntBotOp,
+    kind: UpstreamKind = 'response',
+    status?: number,
+  ) {
     super(message, { service: 'antbot', operation: op ?? 'unknown', kind, status });
   }
 }
@@ -30,7 +35,10 @@ export class AntBotAuthError extends AntRingAuthError {
 /** Any other non-2xx answer (a 401 on a data call after one fresh token included). */
 export class AntBotHttpError extends AntBotError {
   override readonly name = 'AntBotHttpError';
-  constructor(op: AntBotOp, readonly status: number) {
+  constructor(
+    op: AntBotOp,
+    readonly status: number,
+  ) {
     super(`AntBot ${op}: HTTP ${status}`, op, 'http', status);
   }
 }
@@ -38,7 +46,10 @@ export class AntBotHttpError extends AntBotError {
 /** No complete answer within the client's timeout (a token wait included). */
 export class AntBotTimeoutError extends AntBotError {
   override readonly name = 'AntBotTimeoutError';
-  constructor(op: AntBotOp, readonly timeoutMs: number) {
+  constructor(
+    op: AntBotOp,
+    readonly timeoutMs: number,
+  ) {
     super(`AntBot ${op}: no answer within ${timeoutMs} ms`, op, 'timeout');
   }
 }
@@ -46,7 +57,10 @@ export class AntBotTimeoutError extends AntBotError {
 /** The request could not be sent or its answer not read. */
 export class AntBotNetworkError extends AntBotError {
   override readonly name = 'AntBotNetworkError';
-  constructor(op: AntBotOp, readonly code: string) {
+  constructor(
+    op: AntBotOp,
+    readonly code: string,
+  ) {
     super(`AntBot ${op}: network error (${code})`, op, 'network');
   }
 }
@@ -54,7 +68,10 @@ export class AntBotNetworkError extends AntBotError {
 /** A 2xx answer that is not what the operation returns (not JSON, wrong shape, a foreign `next` link, too many pages). */
 export class AntBotResponseError extends AntBotError {
   override readonly name = 'AntBotResponseError';
-  constructor(op: AntBotOp, readonly reason: string) {
+  constructor(
+    op: AntBotOp,
+    readonly reason: string,
+  ) {
     super(`AntBot ${op}: unusable response (${reason})`, op, 'response');
   }
 }

@@ -5,7 +5,11 @@ import type { Logger } from '../log.js';
 import { clientFetch, type FetchInit, type FetchLike, type FetchResponseLike } from '../upstream/fetch.js';
 import { fetchText } from '../upstream/request.js';
 import {
-  AntCrmAuthError, AntCrmHttpError, AntCrmNetworkError, AntCrmResponseError, AntCrmTimeoutError,
+  AntCrmAuthError,
+  AntCrmHttpError,
+  AntCrmNetworkError,
+  AntCrmResponseError,
+  AntCrmTimeoutError,
 } from './errors.js';
 import { recordsOf, toContact } from './mapping.js';
 
@@ -43,13 +47,18 @@ export class AntCrmClient {
   /** Contacts whose phone matches `phone` exactly as the CRM stores it (the caller asks for each form). */
   async findByPhone(phone: string): Promise<Contact[]> {
     const url = `${this.baseUrl}/contacts?phone=${encodeURIComponent(phone)}`;
-    const { status, text, ms } = await fetchText(this.fetchFn, url, {
-      method: 'GET',
-      headers: { apikey: this.apiKey, accept: 'application/json' },
-    }, {
-      timeoutMs: this.timeoutMs,
-      errors: { timeout: (t) => new AntCrmTimeoutError(t), network: (code) => new AntCrmNetworkError(code) },
-    });
+    const { status, text, ms } = await fetchText(
+      this.fetchFn,
+      url,
+      {
+        method: 'GET',
+        headers: { apikey: this.apiKey, accept: 'application/json' },
+      },
+      {
+        timeoutMs: this.timeoutMs,
+        errors: { timeout: (t) => new AntCrmTimeoutError(t), network: (code) => new AntCrmNetworkError(code) },
+      },
+    );
     if (status === 401 || status === 403) {
       this.logger.warn({ status, ms }, 'AntCRM refused the api key');
       throw new AntCrmAuthError(status);

@@ -7,7 +7,12 @@ export const CONTACTS_OP = 'findByPhone';
 
 export class AntCrmError extends UpstreamError {
   override readonly name: string = 'AntCrmError';
-  constructor(message: string, operation: string = CONTACTS_OP, kind: UpstreamKind = 'response', o: { status?: number; retryable?: boolean } = {}) {
+  constructor(
+    message: string,
+    operation: string = CONTACTS_OP,
+    kind: UpstreamKind = 'response',
+    o: { status?: number; retryable?: boolean } = {},
+  ) {
     super(message, { service: 'antcrm', operation, kind, ...o });
   }
 }
@@ -15,7 +20,10 @@ export class AntCrmError extends UpstreamError {
 /** Any non-2xx answer (401/403 are AntCrmAuthError, a subclass). */
 export class AntCrmHttpError extends AntCrmError {
   override readonly name: string = 'AntCrmHttpError';
-  constructor(readonly status: number, message = `AntCRM contacts: HTTP ${status}`) {
+  constructor(
+    readonly status: number,
+    message = `AntCRM contacts: HTTP ${status}`,
+  ) {
     super(message, CONTACTS_OP, 'http', { status });
   }
 }

@@ -19,7 +19,13 @@ export type CrmWriteOperation = 'createTicket' | 'updateTicket' | 'createLead';
 export class AntCrmWriteError extends AntCrmError {
   override readonly name: string = 'AntCrmWriteError';
   override readonly operation: CrmWriteOperation;
-  constructor(operation: CrmWriteOperation, retryable: boolean, message: string, kind: UpstreamKind = 'response', status?: number) {
+  constructor(
+    operation: CrmWriteOperation,
+    retryable: boolean,
+    message: string,
+    kind: UpstreamKind = 'response',
+    status?: number,
+  ) {
     super(`AntCRM ${operation}: ${message}`, operation, kind, { retryable, status });
     this.operation = operation;
   }
@@ -27,33 +33,48 @@ export class AntCrmWriteError extends AntCrmError {
 /** A non-2xx answer; retryable for 5xx, 408 and 429. */
 export class AntCrmWriteHttpError extends AntCrmWriteError {
   override readonly name = 'AntCrmWriteHttpError';
-  constructor(operation: CrmWriteOperation, readonly status: number) {
+  constructor(
+    operation: CrmWriteOperation,
+    readonly status: number,
+  ) {
     super(operation, retryableByDefault('http', status), `HTTP ${status}`, 'http', status);
   }
 }
 /** No answer within the timeout: retryable (AntCRM may have written it: the one window of §7.2). */
 export class AntCrmWriteTimeoutError extends AntCrmWriteError {
   override readonly name = 'AntCrmWriteTimeoutError';
-  constructor(operation: CrmWriteOperation, readonly timeoutMs: number) {
+  constructor(
+    operation: CrmWriteOperation,
+    readonly timeoutMs: number,
+  ) {
     super(operation, true, `no answer within ${timeoutMs} ms`, 'timeout');
   }
 }
 /** Connection refused/reset, DNS: retryable. */
 export class AntCrmWriteNetworkError extends AntCrmWriteError {
   override readonly name = 'AntCrmWriteNetworkError';
-  constructor(operation: CrmWriteOperation, readonly code: string) {
+  constructor(
+    operation: CrmWriteOperation,
+    readonly code: string,
+  ) {
     super(operation, true, `network error (${code})`, 'network');
   }
 }
 /** A 2xx answer without `success: 1` or without the id: permanent (a retry would write twice). */
 export class AntCrmWriteResponseError extends AntCrmWriteError {
   override readonly name = 'AntCrmWriteResponseError';
-  constructor(operation: CrmWriteOperation, readonly reason: string) {
+  constructor(
+    operation: CrmWriteOperation,
+    readonly reason: string,
+  ) {
     super(operation, false, `unusable response (${reason})`);
   }
 }
 
-export interface CrmPhone { type: string; value: string }
+export interface CrmPhone {
+  type: string;
+  value: string;
+}
 
 export interface TicketInput {
   title: string;
@@ -123,14 +144,21 @@ export class AntCrmWriter {
 
   /** PUT /tickets with the TicketId AntCRM gave. */
   async updateTicket(t: TicketUpdate, signal?: AbortSignal): Promise<{ ticketId: string }> {
-    if (typeof t.TicketId !== 'string' || t.TicketId === '') throw new AntCrmWriteResponseError('updateTicket', 'TicketId required');
+    if (typeof t.TicketId !== 'string' || t.TicketId === '')
+      throw new AntCrmWriteResponseError('updateTicket', 'TicketId required');
     await this.send('updateTicket', 'PUT', '/tickets', { ...t }, signal);
     return { ticketId: t.TicketId };
   }
 
   /** POST /contacts with contactType "lead" → AntCRM's leadId (or customerId). */
   async createLead(l: LeadInput, signal?: AbortSignal): Promise<{ leadId: string }> {
-    const body = await this.send('createLead', 'POST', '/contacts', { contactType: 'lead', sourceContact: 'AntRing', ...l }, signal);
+    const body = await this.send(
+      'createLead',
+      'POST',
+      '/contacts',
+      { contactType: 'lead', sourceContact: 'AntRing', ...l },
+      signal,
+    );
     const id = idOf(body, ['leadId', 'customerId']);
     if (id === undefined) throw new AntCrmWriteResponseError('createLead', 'no leadId');
     return { leadId: id };
@@ -141,16 +169,30 @@ export class AntCrmWriter {
     this.ownFetch?.close();
   }
 
-  private async send(op: CrmWriteOperation, method: 'POST' | 'PUT', path: string, payload: object, outer?: AbortSignal): Promise<Record<string, unknown>> {
-    const { status, text, ms } = await fetchText(this.fetchFn, `${this.baseUrl}${path}`, {
-      method,
-      headers: { apikey: this.o.apiKey, 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(payload),
-    }, {
-      timeoutMs: this.timeoutMs,
-      signal: outer,
-      errors: { timeout: (t) => new AntCrmWriteTimeoutError(op, t), network: (code) => new AntCrmWriteNetworkError(op, code) },
-    });
+  private async send(
+    op: CrmWriteOperation,
+    method: 'POST' | 'PUT',
+    path: string,
+    payload: object,
+    outer?: AbortSignal,
+  ): Promise<Record<string, unknown>> {
+    const { status, text, ms } = await fetchText(
+      this.fetchFn,
+      `${this.baseUrl}${path}`,
+      {
+        method,
+        headers: { apikey: this.o.apiKey, 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(payload),
+      },
+      {
+        timeoutMs: this.timeoutMs,
+        signal: outer,
+        errors: {
+          timeout: (t) => new AntCrmWriteTimeoutError(op, t),
+          network: (code) => new AntCrmWriteNetworkError(op, code),
+        },
+      },
+    );
     if (status < 200 || status > 299) {
       this.o.logger.warn({ op, status, ms }, 'AntCRM write refused');
       throw new AntCrmWriteHttpError(op, status);
@@ -161,7 +203,8 @@ export class AntCrmWriter {
     } catch {
       throw new AntCrmWriteResponseError(op, 'not JSON');
     }
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new AntCrmWriteResponseError(op, 'not an object');
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw new AntCrmWriteResponseError(op, 'not an object');
     const success = (body as { success?: unknown }).success;
     if (success !== undefined && Number(success) !== 1) throw new AntCrmWriteResponseError(op, 'success is not 1');
     this.o.logger.debug({ op, status, ms }, 'AntCRM write');

@@ -1,10 +1,11 @@
 // Agent and queue names from AntRing's agents and queues APIs, refreshed periodically, for the call engine.
-import type { Logger } from '../log.js';
-import type { AgentRef } from '../contract.js';
+
 import type { AgentDirectory } from '../calls/types.js';
-import { systemClock, type Clock } from '../clock.js';
+import { type Clock, systemClock } from '../clock.js';
+import type { AgentRef } from '../contract.js';
+import type { Logger } from '../log.js';
+import type { Agent, AntRingClient, Queue } from './client.js';
 import { AntRingConfigError } from './errors.js';
-import type { AntRingClient, Agent, Queue } from './client.js';
 
 export class DirectoryLoadError extends Error {
   override readonly name = 'DirectoryLoadError';
@@ -50,10 +51,15 @@ export class AntRingDirectory implements AgentDirectory {
     this.started = true;
     const results = await this.load();
     if (this.stopped) return;
-    const config = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && r.reason instanceof AntRingConfigError);
+    const config = results.find(
+      (r): r is PromiseRejectedResult => r.status === 'rejected' && r.reason instanceof AntRingConfigError,
+    );
     if (config) {
       this.unconfigured = true;
-      this.log.warn({ error: (config.reason as Error).message }, 'antring directory: not configured; agent and queue names unavailable');
+      this.log.warn(
+        { error: (config.reason as Error).message },
+        'antring directory: not configured; agent and queue names unavailable',
+      );
       return;
     }
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -117,7 +123,10 @@ export class AntRingDirectory implements AgentDirectory {
     for (const r of results) {
       if (r.status === 'rejected') {
         const err = r.reason as Error;
-        this.log.warn({ error: err?.name, detail: err?.message }, 'antring directory: refresh failed, keeping the previous list');
+        this.log.warn(
+          { error: err?.name, detail: err?.message },
+          'antring directory: refresh failed, keeping the previous list',
+        );
       }
     }
     this.schedule();

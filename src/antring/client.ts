@@ -2,23 +2,38 @@
 // dashboard), call history, recordings, click-to-call. Signatures come from hash.ts; bodies are parsed by responses.ts.
 // Nothing secret (app secret, hashes, tokens, SIP passwords, signed URLs) reaches a log line or an error message.
 import type { Logger } from '../log.js';
-import type { AuthToken } from './token-source.js';
-import { appHash, directoryHash, historyHash, recordingHash, type HistoryQuery } from './hash.js';
-import { parseExpire } from './expire.js';
 import { clientFetch, type FetchLike } from '../upstream/fetch.js';
 import { fetchText } from '../upstream/request.js';
 import {
-  AntRingArgumentError, AntRingAuthError, AntRingConfigError, AntRingHttpError, AntRingNetworkError,
-  AntRingResponseError, AntRingTimeoutError, DeviceOfflineError, type AntRingError, type AntRingOp,
+  AntRingArgumentError,
+  AntRingAuthError,
+  AntRingConfigError,
+  type AntRingError,
+  AntRingHttpError,
+  AntRingNetworkError,
+  type AntRingOp,
+  AntRingResponseError,
+  AntRingTimeoutError,
+  DeviceOfflineError,
 } from './errors.js';
+import { parseExpire } from './expire.js';
+import { appHash, directoryHash, type HistoryQuery, historyHash, recordingHash } from './hash.js';
 import {
-  parseAgents, parseDashboard, parseHistories, parseMedia, parseQueues, unwrapList,
-  type Agent, type Queue, type RawDashboard,
+  type Agent,
+  parseAgents,
+  parseDashboard,
+  parseHistories,
+  parseMedia,
+  parseQueues,
+  type Queue,
+  type RawDashboard,
+  unwrapList,
 } from './responses.js';
+import type { AuthToken } from './token-source.js';
 
-export type { Agent, Queue, RawDashboard } from './responses.js';
 export type { FetchLike } from '../upstream/fetch.js';
 export type { HistoryQuery } from './hash.js';
+export type { Agent, Queue, RawDashboard } from './responses.js';
 
 export interface AntRingClientOptions {
   /** Base URL without the trailing slash, e.g. https://openapi.antbuddy.com. */
@@ -75,7 +90,11 @@ export class AntRingClient {
   /** POST /oapi/v1/voice/auth_token → `{ value, expiresAt }` (absolute unix ms). `signal` aborts the request. */
   async authToken(signal?: AbortSignal): Promise<AuthToken> {
     const body = await this.request({
-      op: 'auth_token', method: 'POST', path: '/oapi/v1/voice/auth_token', signedHeaders: true, signal,
+      op: 'auth_token',
+      method: 'POST',
+      path: '/oapi/v1/voice/auth_token',
+      signedHeaders: true,
+      signal,
     });
     const o = body as { value?: unknown; expire?: unknown } | undefined;
     if (typeof o !== 'object' || o === null || typeof o.value !== 'string' || o.value === '') {
@@ -123,7 +142,8 @@ export class AntRingClient {
 
   /** GET /oapi/v1/call/histories (AntRing allows at most a 31-day window and limit ≤ 100). */
   async histories(q: HistoryQuery): Promise<{ items: unknown[]; total?: number }> {
-    if (!q.created_from || !q.created_to) throw new AntRingArgumentError('histories: created_from and created_to are required', 'histories');
+    if (!q.created_from || !q.created_to)
+      throw new AntRingArgumentError('histories: created_from and created_to are required', 'histories');
     if (!Number.isInteger(q.limit) || q.limit < 1 || !Number.isInteger(q.page) || q.page < 1) {
       throw new AntRingArgumentError('histories: limit and page must be positive integers', 'histories');
     }
@@ -163,7 +183,7 @@ export class AntRingClient {
 
   /** POST /oapi/v1/call/click-to-call/:number. 400 → DeviceOfflineError (the SIP device is not registered). */
   async clickToCall(number: string, device: { sipUser: string; sipPassword: string }): Promise<void> {
-    if (!number || !number.trim()) throw new AntRingArgumentError('click_to_call: number is required', 'click_to_call');
+    if (!number?.trim()) throw new AntRingArgumentError('click_to_call: number is required', 'click_to_call');
     await this.request({
       op: 'click_to_call',
       method: 'POST',
@@ -181,8 +201,14 @@ export class AntRingClient {
 
   private directoryRequest(op: AntRingOp, path: string): RequestSpec {
     const { appId, appSecret, domain, email } = this.opts;
-    if (!domain || !email) throw new AntRingConfigError(`AntRing ${op}: ANTRING_DOMAIN and ANTRING_EMAIL are required`, op);
-    return { op, method: 'GET', path, query: { appId, domain, email, hash: directoryHash(appId, domain, email, appSecret) } };
+    if (!domain || !email)
+      throw new AntRingConfigError(`AntRing ${op}: ANTRING_DOMAIN and ANTRING_EMAIL are required`, op);
+    return {
+      op,
+      method: 'GET',
+      path,
+      query: { appId, domain, email, hash: directoryHash(appId, domain, email, appSecret) },
+    };
   }
 
   /** One request: signed, timed out, status mapped to typed errors; resolves to the parsed JSON (undefined if empty). */
@@ -197,11 +223,19 @@ export class AntRingClient {
     if (method === 'POST') headers['content-type'] = 'application/json';
     const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
 
-    const { status, text, ms } = await fetchText(this.fetch, url, { method, headers, body }, {
-      timeoutMs: this.timeoutMs,
-      signal: spec.signal,
-      errors: { timeout: (t) => new AntRingTimeoutError(op, t), network: (code) => new AntRingNetworkError(op, code) },
-    });
+    const { status, text, ms } = await fetchText(
+      this.fetch,
+      url,
+      { method, headers, body },
+      {
+        timeoutMs: this.timeoutMs,
+        signal: spec.signal,
+        errors: {
+          timeout: (t) => new AntRingTimeoutError(op, t),
+          network: (code) => new AntRingNetworkError(op, code),
+        },
+      },
+    );
     this.log.debug({ op, method, path: pathOnly(path), status, ms }, 'antring: response');
     if (status === 401 || status === 403) throw new AntRingAuthError(op, status);
     if (status === 400 && spec.on400) throw spec.on400();

@@ -5,11 +5,22 @@ import { UpstreamError, type UpstreamKind } from '../upstream/errors.js';
 
 /** The client's operations, used in messages, logs and metrics. */
 export type AntRingOp =
-  | 'auth_token' | 'agents' | 'queues' | 'dashboard' | 'histories' | 'play_recording' | 'click_to_call';
+  | 'auth_token'
+  | 'agents'
+  | 'queues'
+  | 'dashboard'
+  | 'histories'
+  | 'play_recording'
+  | 'click_to_call';
 
 export class AntRingError extends UpstreamError {
   override readonly name: string = 'AntRingError';
-  constructor(message: string, readonly op?: AntRingOp, kind: UpstreamKind = 'response', status?: number) {
+  constructor(
+    message: string,
+    readonly op?: AntRingOp,
+    kind: UpstreamKind = 'response',
+    status?: number,
+  ) {
     super(message, { service: 'antring', operation: op ?? 'unknown', kind, status });
   }
 }
@@ -33,7 +44,10 @@ export class AntRingArgumentError extends AntRingError {
 /** 401 or 403: bad appId/secret (hash) or a refused token. Not worth a fast retry. */
 export class AntRingAuthError extends AntRingError {
   override readonly name: string = 'AntRingAuthError';
-  constructor(op: AntRingOp, readonly status: number) {
+  constructor(
+    op: AntRingOp,
+    readonly status: number,
+  ) {
     super(`AntRing ${op}: refused (HTTP ${status})`, op, 'http', status);
   }
 }
@@ -41,7 +55,11 @@ export class AntRingAuthError extends AntRingError {
 /** Any other non-2xx answer. */
 export class AntRingHttpError extends AntRingError {
   override readonly name: string = 'AntRingHttpError';
-  constructor(op: AntRingOp, readonly status: number, message = `AntRing ${op}: HTTP ${status}`) {
+  constructor(
+    op: AntRingOp,
+    readonly status: number,
+    message = `AntRing ${op}: HTTP ${status}`,
+  ) {
     super(message, op, 'http', status);
   }
 }
@@ -57,7 +75,10 @@ export class DeviceOfflineError extends AntRingHttpError {
 /** No complete answer within the client's timeoutMs. */
 export class AntRingTimeoutError extends AntRingError {
   override readonly name = 'AntRingTimeoutError';
-  constructor(op: AntRingOp, readonly timeoutMs: number) {
+  constructor(
+    op: AntRingOp,
+    readonly timeoutMs: number,
+  ) {
     super(`AntRing ${op}: no answer within ${timeoutMs} ms`, op, 'timeout');
   }
 }
@@ -65,7 +86,10 @@ export class AntRingTimeoutError extends AntRingError {
 /** The request could not be sent or its answer not read (connection refused/reset, DNS, aborted). */
 export class AntRingNetworkError extends AntRingError {
   override readonly name = 'AntRingNetworkError';
-  constructor(op: AntRingOp, readonly code: string) {
+  constructor(
+    op: AntRingOp,
+    readonly code: string,
+  ) {
     super(`AntRing ${op}: network error (${code})`, op, 'network');
   }
 }
@@ -73,7 +97,10 @@ export class AntRingNetworkError extends AntRingError {
 /** A 2xx answer whose body is not what the operation returns (not JSON, wrong shape). */
 export class AntRingResponseError extends AntRingError {
   override readonly name = 'AntRingResponseError';
-  constructor(op: AntRingOp, readonly reason: string) {
+  constructor(
+    op: AntRingOp,
+    readonly reason: string,
+  ) {
     super(`AntRing ${op}: unusable response (${reason})`, op, 'response');
   }
 }

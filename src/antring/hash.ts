@@ -31,7 +31,12 @@ export type HistoryHashField = keyof HistoryQuery | 'appId' | 'appSecret';
  * (only here) if the real API disagrees: the client and the simulator both sign with this order.
  */
 export const HISTORY_HASH_ORDER: readonly HistoryHashField[] = Object.freeze([
-  'created_from', 'created_to', 'limit', 'page', 'appId', 'appSecret',
+  'created_from',
+  'created_to',
+  'limit',
+  'page',
+  'appId',
+  'appSecret',
 ] as const);
 
 /** `hash` of GET /oapi/v1/call/histories, in HISTORY_HASH_ORDER. */

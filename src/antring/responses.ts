@@ -18,7 +18,10 @@ export interface Queue {
   agents: string[];
 }
 
-export interface Parsed<T> { items: T[]; skipped: number }
+export interface Parsed<T> {
+  items: T[];
+  skipped: number;
+}
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,9 +1,10 @@
 // Keeps one valid AntRing auth token: single-flight fetch, proactive refresh ahead of expiry, capped full-jitter
 // retries, fast failure on 401/403. The token is a secret: it is never logged.
+
+import { type Clock, systemClock } from '../clock.js';
 import type { Logger } from '../log.js';
-import { systemClock, type Clock } from '../clock.js';
-import type { AuthToken, TokenSource } from './token-source.js';
 import { AntRingAuthError, AntRingError, AntRingResponseError } from './errors.js';
+import type { AuthToken, TokenSource } from './token-source.js';
 
 export class TokenKeeperStoppedError extends Error {
   override readonly name = 'TokenKeeperStoppedError';
@@ -17,7 +18,15 @@ export type RefreshReason = 'start' | 'expired' | 'proactive' | 'invalidated' | 
 /** One fetch attempt, for metrics. */
 export type RefreshEvent =
   | { ok: true; reason: RefreshReason; attempt: number; durationMs: number; expiresAt: number }
-  | { ok: false; reason: RefreshReason; attempt: number; durationMs: number; error: string; status?: number; retryInMs: number };
+  | {
+      ok: false;
+      reason: RefreshReason;
+      attempt: number;
+      durationMs: number;
+      error: string;
+      status?: number;
+      retryInMs: number;
+    };
 
 export interface TokenKeeperOptions {
   /** One upstream request (AntRingClient.authToken). The signal is aborted by stop(). */
@@ -37,8 +46,15 @@ export interface TokenKeeperOptions {
   random?: () => number;
 }
 
-interface Current { token: AuthToken; fetchedAt: number; lifetimeMs: number }
-interface Waiter { resolve: (t: AuthToken) => void; reject: (err: Error) => void }
+interface Current {
+  token: AuthToken;
+  fetchedAt: number;
+  lifetimeMs: number;
+}
+interface Waiter {
+  resolve: (t: AuthToken) => void;
+  reject: (err: Error) => void;
+}
 
 /** setTimeout's limit: longer delays fire at once. A token living longer than ~24.8 days is refreshed early. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -186,7 +202,8 @@ export class TokenKeeper implements TokenSource {
       this.proactiveTimer = undefined;
       this.refresh('proactive');
     }, delay);
-    if (lifetimeMs <= 0) this.log.warn({ expiresInMs: lifetimeMs }, 'antring token: already expired on arrival (clock skew?)');
+    if (lifetimeMs <= 0)
+      this.log.warn({ expiresInMs: lifetimeMs }, 'antring token: already expired on arrival (clock skew?)');
     this.log.info({ reason, attempt, expiresInMs: lifetimeMs, refreshInMs: delay }, 'antring token: refreshed');
     const waiters = this.waiters;
     this.waiters = [];
@@ -228,7 +245,12 @@ export class TokenKeeper implements TokenSource {
       this.log.warn(fields, 'antring token: fetch failed, retrying');
     }
     this.emit({
-      ok: false, reason, attempt: this.failures, durationMs: this.clock.now() - started, error: name, retryInMs,
+      ok: false,
+      reason,
+      attempt: this.failures,
+      durationMs: this.clock.now() - started,
+      error: name,
+      retryInMs,
       ...(typeof status === 'number' ? { status } : {}),
     });
   }
@@ -258,7 +280,13 @@ export class TokenKeeper implements TokenSource {
 
 function checkToken(t: unknown): AuthToken {
   const o = t as Partial<AuthToken> | null;
-  if (!o || typeof o.value !== 'string' || o.value === '' || typeof o.expiresAt !== 'number' || !Number.isFinite(o.expiresAt)) {
+  if (
+    !o ||
+    typeof o.value !== 'string' ||
+    o.value === '' ||
+    typeof o.expiresAt !== 'number' ||
+    !Number.isFinite(o.expiresAt)
+  ) {
     throw new AntRingResponseError('auth_token', 'fetchToken returned no usable token');
   }
   return { value: o.value, expiresAt: o.expiresAt };

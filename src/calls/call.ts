@@ -1,9 +1,9 @@
 // A call: the legs joined together, with the running facts the views are computed from.
 // Facts that decide outcomes are kept on the call (sticky), so old destroyed legs can be dropped.
 import type { AgentRef } from '../contract.js';
-import type { CallUpdate } from './types.js';
-import { placeholderLeg, type Leg, type LegEnd } from './leg.js';
+import { type Leg, type LegEnd, placeholderLeg } from './leg.js';
 import { isBusyCause } from './outcome.js';
+import type { CallUpdate } from './types.js';
 
 /** An update without the receive time: what an audience sees. */
 export type View = Omit<CallUpdate, 'receivedAt'>;
@@ -57,8 +57,19 @@ export interface Call {
 }
 
 /** The running facts of dropped legs (all destroyed, none a root): a call without legs of its own. */
-export type Residue = Pick<Call, 'firstAt' | 'answeredAt' | 'answeredBy' | 'queueId' | 'firstAgentLeg' | 'agentLegs'
-  | 'agentLegsBusy' | 'farEnd' | 'lastEnd' | 'tracks'>;
+export type Residue = Pick<
+  Call,
+  | 'firstAt'
+  | 'answeredAt'
+  | 'answeredBy'
+  | 'queueId'
+  | 'firstAgentLeg'
+  | 'agentLegs'
+  | 'agentLegsBusy'
+  | 'farEnd'
+  | 'lastEnd'
+  | 'tracks'
+>;
 
 export function newCall(rootId: string, at: number): Call {
   const root = placeholderLeg(rootId, at);
@@ -124,7 +135,8 @@ function addTrack(into: Map<string, AgentTrack>, t: AgentTrack): void {
   }
   m.legs += t.legs;
   m.open += t.open;
-  if (t.answeredAt !== undefined && (m.answeredAt === undefined || t.answeredAt < m.answeredAt)) m.answeredAt = t.answeredAt;
+  if (t.answeredAt !== undefined && (m.answeredAt === undefined || t.answeredAt < m.answeredAt))
+    m.answeredAt = t.answeredAt;
   if (m.answeredLegId === undefined) {
     m.answeredLegId = t.answeredLegId;
     m.answeredEnd = t.answeredEnd;
@@ -137,10 +149,14 @@ function addTrack(into: Map<string, AgentTrack>, t: AgentTrack): void {
 /** Adds the facts of `from` to those of `into` (the facts of two disjoint sets of legs). */
 function addFacts(into: Residue, from: Residue): void {
   if (from.firstAt < into.firstAt) into.firstAt = from.firstAt;
-  if (from.answeredAt !== undefined && (into.answeredAt === undefined || from.answeredAt < into.answeredAt)) into.answeredAt = from.answeredAt;
+  if (from.answeredAt !== undefined && (into.answeredAt === undefined || from.answeredAt < into.answeredAt))
+    into.answeredAt = from.answeredAt;
   into.answeredBy ??= from.answeredBy;
   into.queueId ??= from.queueId;
-  if (from.firstAgentLeg !== undefined && (into.firstAgentLeg === undefined || from.firstAgentLeg.createdAt < into.firstAgentLeg.createdAt)) {
+  if (
+    from.firstAgentLeg !== undefined &&
+    (into.firstAgentLeg === undefined || from.firstAgentLeg.createdAt < into.firstAgentLeg.createdAt)
+  ) {
     into.firstAgentLeg = from.firstAgentLeg;
   }
   into.agentLegs += from.agentLegs;
@@ -228,7 +244,8 @@ export function rebuild(call: Call, root: Leg): void {
     noteQueue(call, s.leg);
   }
   for (const s of saved) if (s.answeredAt !== undefined) answerLeg(call, s.leg, s.answeredAt);
-  for (const s of saved.filter((x) => x.end !== undefined).sort((a, b) => a.end!.at - b.end!.at)) destroyLeg(call, s.leg, s.end!);
+  for (const s of saved.filter((x) => x.end !== undefined).sort((a, b) => a.end!.at - b.end!.at))
+    destroyLeg(call, s.leg, s.end!);
 }
 
 export function destroyLeg(call: Call, leg: Leg, end: LegEnd): void {

@@ -12,7 +12,7 @@ export interface PlacedCalls {
 /** Kazoo's click-to-call sets `Authorizing-Type: clicktocall` and a `c2c-` Call-ID; the bridge knows its own. */
 export function isClickToCall(leg: Leg, agent: AgentRef, placed: PlacedCalls | undefined): boolean {
   if (leg.authorizingType?.toLowerCase() === 'clicktocall' || /^c2c-/i.test(leg.id)) return true;
-  const number = leg.direction === 'outbound' ? leg.callerIdNumber : leg.calleeIdNumber ?? leg.request;
+  const number = leg.direction === 'outbound' ? leg.callerIdNumber : (leg.calleeIdNumber ?? leg.request);
   if (!placed || number === undefined) return false;
   try {
     return placed.isPlaced(agent.username, number, leg.createdAt) === true;

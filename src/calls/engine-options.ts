@@ -1,6 +1,7 @@
 // The call engine's options and counters.
-import type { AgentDirectory } from './types.js';
+
 import type { PlacedCalls } from './click-to-call.js';
+import type { AgentDirectory } from './types.js';
 
 export interface CallEngineOptions {
   /** The AntRing account id; events whose accountId is set and differs are ignored (counted). */

@@ -2,18 +2,29 @@
 // Pure: no I/O, no timers. Time comes with the events (LegEvent.at) and with sweep(nowMs).
 import type { AgentRef } from '../contract.js';
 import type { LegEvent } from '../signals/types.js';
-import type { AgentDirectory, CallUpdate } from './types.js';
 import { BoundedSet } from './bounded-set.js';
-import { answerLeg, destroyLeg, dropLeg, newCall, noteQueue, seeLeg, setAgent, type Call, type View } from './call.js';
-import { callFacts } from './facts.js';
-import { createdAtFrom, fillLeg, impliedAnswerAt, legEndOf, placeholderLeg, type Leg } from './leg.js';
+import { answerLeg, type Call, destroyLeg, dropLeg, newCall, noteQueue, seeLeg, setAgent, type View } from './call.js';
 import { isClickToCall, noteFarLeg, type PlacedCalls } from './click-to-call.js';
 import type { CallEngineOptions, CallEngineStats } from './engine-options.js';
-import { linkedIds, linkLate, settleRoot, type LinkIndex } from './link.js';
+import { callFacts } from './facts.js';
+import { createdAtFrom, fillLeg, impliedAnswerAt, type Leg, legEndOf, placeholderLeg } from './leg.js';
+import { type LinkIndex, linkedIds, linkLate, settleRoot } from './link.js';
 import { provisionalCall } from './provisional.js';
-export type { CallEngineOptions, CallEngineStats } from './engine-options.js';
+import type { AgentDirectory, CallUpdate } from './types.js';
+
 export type { PlacedCalls } from './click-to-call.js';
-import { callEnded, callView, lostTrackView, rootAgentView, sameView, stateRank, toUpdate, trackView } from './views.js';
+export type { CallEngineOptions, CallEngineStats } from './engine-options.js';
+
+import {
+  callEnded,
+  callView,
+  lostTrackView,
+  rootAgentView,
+  sameView,
+  stateRank,
+  toUpdate,
+  trackView,
+} from './views.js';
 
 const EVENT_NAMES = new Set(['CHANNEL_CREATE', 'CHANNEL_ANSWER', 'CHANNEL_BRIDGE', 'CHANNEL_DESTROY']);
 const MAX_KNOWN_EXTENSIONS = 10_000;
@@ -37,7 +48,13 @@ export class CallEngine {
   private readonly knownExtensions = new BoundedSet(MAX_KNOWN_EXTENSIONS);
   private lastAt = 0;
   private readonly counters: CallEngineStats = {
-    duplicates: 0, otherOrg: 0, lateIgnored: 0, forgotten: 0, invalid: 0, legOverflow: 0, merged: 0,
+    duplicates: 0,
+    otherOrg: 0,
+    lateIgnored: 0,
+    forgotten: 0,
+    invalid: 0,
+    legOverflow: 0,
+    merged: 0,
   };
   private readonly placed?: PlacedCalls;
   private shownCounter = 0;
@@ -75,13 +92,23 @@ export class CallEngine {
 
   /** Sizes of everything the engine remembers (all bounded). */
   memory(): { calls: number; legs: number; msgIds: number; endedLegs: number } {
-    return { calls: this.calls.size, legs: this.legIndex.size, msgIds: this.msgIds.size, endedLegs: this.endedLegs.size };
+    return {
+      calls: this.calls.size,
+      legs: this.legIndex.size,
+      msgIds: this.msgIds.size,
+      endedLegs: this.endedLegs.size,
+    };
   }
 
   /** The updates this event causes, in order. Never throws on odd input (counted as invalid). */
   apply(event: LegEvent): CallUpdate[] {
-    if (typeof event !== 'object' || event === null || typeof event.legId !== 'string' || event.legId === ''
-      || !EVENT_NAMES.has(event.name)) {
+    if (
+      typeof event !== 'object' ||
+      event === null ||
+      typeof event.legId !== 'string' ||
+      event.legId === '' ||
+      !EVENT_NAMES.has(event.name)
+    ) {
       this.counters.invalid++;
       return [];
     }
@@ -170,8 +197,10 @@ export class CallEngine {
    */
   private startCall(event: LegEvent, at: number, receivedAt: number, out: CallUpdate[]): Call {
     const other = event.otherLegId;
-    const rootId = event.name === 'CHANNEL_CREATE' && typeof other === 'string' && other !== '' && other !== event.legId
-      ? other : event.legId;
+    const rootId =
+      event.name === 'CHANNEL_CREATE' && typeof other === 'string' && other !== '' && other !== event.legId
+        ? other
+        : event.legId;
     while (this.calls.size >= this.maxCalls) {
       const oldest = this.calls.values().next().value as Call;
       this.forget(oldest, at, receivedAt, out);

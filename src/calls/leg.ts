@@ -99,8 +99,13 @@ export function fillLeg(leg: Leg, event: LegEvent): void {
 
 /** SIP codes behind a missing Hangup-Cause (`Hangup-Code: sip:486`). */
 const SIP_CAUSES: Record<string, string> = {
-  '486': 'USER_BUSY', '600': 'USER_BUSY', '603': 'CALL_REJECTED', '480': 'NO_ANSWER', '408': 'NO_ANSWER',
-  '404': 'UNALLOCATED_NUMBER', '487': 'ORIGINATOR_CANCEL',
+  '486': 'USER_BUSY',
+  '600': 'USER_BUSY',
+  '603': 'CALL_REJECTED',
+  '480': 'NO_ANSWER',
+  '408': 'NO_ANSWER',
+  '404': 'UNALLOCATED_NUMBER',
+  '487': 'ORIGINATOR_CANCEL',
 };
 
 function causeOf(event: LegEvent): string | undefined {

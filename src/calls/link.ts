@@ -2,11 +2,11 @@
 // change a call's root; and when an agent's answer on the root leg answers the call. Pure: the engine's
 // indexes are reached only through LinkIndex.
 import type { LegEvent } from '../signals/types.js';
-import type { CallUpdate } from './types.js';
-import { countRootAnswer, foldResidue, rebuild, type Call } from './call.js';
+import { type Call, countRootAnswer, foldResidue, rebuild } from './call.js';
 import type { Leg } from './leg.js';
+import { type MoveIndex, moveLeg } from './provisional.js';
+import type { CallUpdate } from './types.js';
 import { mergedView, toUpdate } from './views.js';
-import { moveLeg, type MoveIndex } from './provisional.js';
 
 /** What linking needs of the engine's indexes. */
 export interface LinkIndex extends MoveIndex {
@@ -39,7 +39,13 @@ export function linkedIds(event: LegEvent): string[] {
  * switch rang (not a click-to-call) → that leg is the caller, and becomes the root. Returns the call the leg is in.
  */
 export function linkLate(
-  index: LinkIndex, call: Call, leg: Leg, event: LegEvent, at: number, receivedAt: number, out: CallUpdate[],
+  index: LinkIndex,
+  call: Call,
+  leg: Leg,
+  event: LegEvent,
+  at: number,
+  receivedAt: number,
+  out: CallUpdate[],
 ): Call {
   for (const id of linkedIds(event)) {
     if (call.legs.has(id)) {

@@ -2,18 +2,20 @@
 // the one live customer call from its caller number at CREATE, provisionally; a later explicit link confirms it,
 // or moves the leg to the call that link names. Pure: the engine's indexes are reached through the arguments.
 import type { LegEvent } from '../signals/types.js';
-import type { AgentDirectory, CallUpdate } from './types.js';
-import { rebuild, type Call } from './call.js';
+import { type Call, rebuild } from './call.js';
 import { isClickToCall, type PlacedCalls } from './click-to-call.js';
-import { placeholderLeg, type Leg } from './leg.js';
+import { type Leg, placeholderLeg } from './leg.js';
 import { linkedIds } from './link.js';
 import { firstOf } from './numbers.js';
+import type { AgentDirectory, CallUpdate } from './types.js';
 import { mergedView, toUpdate } from './views.js';
 
 /** A customer's own leg as the root: seen, inbound, no owner, not destroyed. */
 function customerRoot(call: Call): Leg | undefined {
   const r = call.root;
-  return r.seen && r.direction === 'inbound' && r.ownerId === undefined && r.agent === undefined && r.end === undefined ? r : undefined;
+  return r.seen && r.direction === 'inbound' && r.ownerId === undefined && r.agent === undefined && r.end === undefined
+    ? r
+    : undefined;
 }
 
 /**
@@ -21,16 +23,23 @@ function customerRoot(call: Call): Leg | undefined {
  * only its own Call-ID), not a click-to-call, whose Caller-ID-Number is the number of exactly one live customer call.
  */
 export function provisionalCall(
-  event: LegEvent, at: number, calls: Iterable<Call>, directory: AgentDirectory, placed: PlacedCalls | undefined,
+  event: LegEvent,
+  at: number,
+  calls: Iterable<Call>,
+  directory: AgentDirectory,
+  placed: PlacedCalls | undefined,
 ): Call | undefined {
-  if (event.name !== 'CHANNEL_CREATE' || event.direction !== 'outbound' || linkedIds(event).length > 0) return undefined;
+  if (event.name !== 'CHANNEL_CREATE' || event.direction !== 'outbound' || linkedIds(event).length > 0)
+    return undefined;
   const number = firstOf(typeof event.callerIdNumber === 'string' ? event.callerIdNumber : undefined);
   const ownerId = typeof event.ownerId === 'string' && event.ownerId !== '' ? event.ownerId : undefined;
   if (number === undefined || ownerId === undefined) return undefined;
   const agent = directory.agentByOwnerId(ownerId);
   if (agent === undefined) return undefined;
   const probe: Leg = {
-    ...placeholderLeg(event.legId, at), direction: 'outbound', callerIdNumber: number,
+    ...placeholderLeg(event.legId, at),
+    direction: 'outbound',
+    callerIdNumber: number,
     ...(typeof event.authorizingType === 'string' ? { authorizingType: event.authorizingType } : {}),
   };
   if (isClickToCall(probe, agent, placed)) return undefined;
@@ -57,7 +66,15 @@ export interface MoveIndex {
  * agent's view on the call it left (when no other leg of that agent stays there) ends with BRIDGE_MERGED, no outcome,
  * `mergedInto` = the call it joined; the call it left is recomputed without it.
  */
-export function moveLeg(index: MoveIndex, from: Call, leg: Leg, into: Call, at: number, receivedAt: number, out: CallUpdate[]): void {
+export function moveLeg(
+  index: MoveIndex,
+  from: Call,
+  leg: Leg,
+  into: Call,
+  at: number,
+  receivedAt: number,
+  out: CallUpdate[],
+): void {
   leg.provisional = false;
   from.legs.delete(leg.id);
   rebuild(from, from.root);

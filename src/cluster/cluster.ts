@@ -1,21 +1,21 @@
 // Cluster mode (REDIS_URL set): the Redis-backed pieces the composition root plugs in, and their lifecycle.
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { Redis } from 'ioredis';
 import type { ServerOptions } from 'socket.io';
-import type { Logger } from '../log.js';
 import type { CallUpdate } from '../calls/types.js';
-import { clusterKeys, type ClusterKeys } from './keys.js';
-import { RedisSeqSource } from './seq.js';
-import { RedisLiveCallStore } from './live-calls.js';
-import { RedisContactCache } from './contact-cache.js';
-import { CallGate, type GateEvent } from './gate.js';
-import { Membership } from './membership.js';
-import { DEFAULT_CLUSTER_SETTINGS, type ClusterSettings } from './settings.js';
-import { errText } from '../shared/errors.js';
-import { RedisIdempotencyStore, RedisRateLimiter } from './dial-stores.js';
-import { SharedDashboardSource } from './dashboard-source.js';
 import type { DashboardSource } from '../dashboard/poller.js';
+import type { Logger } from '../log.js';
+import { errText } from '../shared/errors.js';
+import { RedisContactCache } from './contact-cache.js';
+import { SharedDashboardSource } from './dashboard-source.js';
+import { RedisIdempotencyStore, RedisRateLimiter } from './dial-stores.js';
+import { CallGate, type GateEvent } from './gate.js';
+import { type ClusterKeys, clusterKeys } from './keys.js';
+import { RedisLiveCallStore } from './live-calls.js';
+import { Membership } from './membership.js';
+import { RedisSeqSource } from './seq.js';
+import { type ClusterSettings, DEFAULT_CLUSTER_SETTINGS } from './settings.js';
 
 export interface ClusterOptions {
   url: string;
@@ -72,12 +72,19 @@ export function createCluster(o: ClusterOptions): Cluster {
   const log = o.logger.child({ node: nodeId });
   const keys = clusterKeys(o.org);
   // Our own commands fail fast while Redis is down (the node then stops publishing and reports not ready).
-  const redis = new Redis(o.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false,
-    retryStrategy: (n) => Math.min(100 * n, 1000) });
+  const redis = new Redis(o.url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    lazyConnect: false,
+    retryStrategy: (n) => Math.min(100 * n, 1000),
+  });
   // The adapter's client keeps its offline queue: its XREAD loop retries in a tight loop on fast failures.
   const adapterRedis = new Redis(o.url, { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(100 * n, 1000) });
   let redisDownSince: number | undefined;
-  for (const [name, c] of [['main', redis], ['adapter', adapterRedis]] as const) {
+  for (const [name, c] of [
+    ['main', redis],
+    ['adapter', adapterRedis],
+  ] as const) {
     c.on('error', (err: unknown) => log.debug({ client: name, err: errText(err) }, 'redis client error'));
     c.on('ready', () => log.info({ client: name }, 'redis ready'));
     c.on('close', () => log.debug({ client: name }, 'redis connection closed'));
@@ -94,11 +101,19 @@ export function createCluster(o: ClusterOptions): Cluster {
   const live = new RedisLiveCallStore({ redis, keys });
   const contactCache = new RedisContactCache({ redis, keys });
   let forward: (u: CallUpdate) => void = () => undefined;
-  const gate = new CallGate({ redis, keys, nodeId, logger: log.child({ mod: 'gate' }), forward: (u) => forward(u),
-    heartbeatTtlMs: settings.heartbeatTtlMs });
+  const gate = new CallGate({
+    redis,
+    keys,
+    nodeId,
+    logger: log.child({ mod: 'gate' }),
+    forward: (u) => forward(u),
+    heartbeatTtlMs: settings.heartbeatTtlMs,
+  });
   let hooks: UpstreamHooks | undefined;
   const membership = new Membership({
-    redis, keys, nodeId,
+    redis,
+    keys,
+    nodeId,
     upstreamNodes: settings.upstreamNodes,
     leaseTtlMs: settings.leaseTtlMs,
     heartbeatTtlMs: settings.heartbeatTtlMs,
@@ -110,7 +125,9 @@ export function createCluster(o: ClusterOptions): Cluster {
     },
     onRelease: () => {
       gate.setActive(false);
-      Promise.resolve(hooks?.release()).catch((err: unknown) => log.error({ err: errText(err) }, 'stopping the upstream failed'));
+      Promise.resolve(hooks?.release()).catch((err: unknown) =>
+        log.error({ err: errText(err) }, 'stopping the upstream failed'),
+      );
     },
   });
 
@@ -124,7 +141,13 @@ export function createCluster(o: ClusterOptions): Cluster {
 
   let closing: Promise<void> | undefined;
   return {
-    nodeId, keys, redis, seq, live, contactCache, adapter,
+    nodeId,
+    keys,
+    redis,
+    seq,
+    live,
+    contactCache,
+    adapter,
     rateLimiter: new RedisRateLimiter({ redis, keys, perMinute: o.dialRatePerMinute }),
     idempotency: new RedisIdempotencyStore({ redis, keys }),
     connectionStateRecovery: { maxDisconnectionDuration: settings.recoveryMs },
@@ -138,28 +161,35 @@ export function createCluster(o: ClusterOptions): Cluster {
     },
     holdsUpstream: () => membership.upstreamSlot !== undefined,
     leadsDashboard: () => membership.upstreamSlot === 0,
-    dashboardSource: (upstream, pollMs) => new SharedDashboardSource({
-      redis, keys, upstream, isLeader: () => membership.upstreamSlot === 0, ttlMs: 3 * pollMs, logger: log.child({ mod: 'dashboard' }),
-    }),
+    dashboardSource: (upstream, pollMs) =>
+      new SharedDashboardSource({
+        redis,
+        keys,
+        upstream,
+        isLeader: () => membership.upstreamSlot === 0,
+        ttlMs: 3 * pollMs,
+        logger: log.child({ mod: 'dashboard' }),
+      }),
     notReadyReasons: () => [
       ...(redis.status === 'ready' ? [] : [`redis is ${redis.status}`]),
       ...(adapterRedis.status === 'ready' ? [] : [`redis (socket.io adapter) is ${adapterRedis.status}`]),
     ],
     stopAcquiring: () => membership.stopAcquiring(),
     leave: () => membership.stop(),
-    close: () => (closing ??= (async () => {
-      await membership.stop();
-      gate.stop();
-      for (const c of [redis, adapterRedis]) {
-        try {
-          if (c.status === 'ready') await c.quit();
-          else c.disconnect();
-        } catch (err) {
-          log.debug({ err: errText(err) }, 'redis quit failed');
-          c.disconnect();
+    close: () =>
+      (closing ??= (async () => {
+        await membership.stop();
+        gate.stop();
+        for (const c of [redis, adapterRedis]) {
+          try {
+            if (c.status === 'ready') await c.quit();
+            else c.disconnect();
+          } catch (err) {
+            log.debug({ err: errText(err) }, 'redis quit failed');
+            c.disconnect();
+          }
         }
-      }
-    })()),
+      })()),
     stats: () => ({ node: nodeId, upstreamSlot: membership.upstreamSlot, redis: redis.status, gate: gate.stats() }),
   };
 }

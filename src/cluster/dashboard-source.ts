@@ -6,8 +6,8 @@ import type { Redis } from 'ioredis';
 import type { Agent, Queue } from '../antring/client.js';
 import type { DashboardSource } from '../dashboard/poller.js';
 import type { Logger } from '../log.js';
-import type { ClusterKeys } from './keys.js';
 import { errText } from '../shared/errors.js';
+import type { ClusterKeys } from './keys.js';
 
 export interface SharedDashboardSourceOptions {
   redis: Redis;
@@ -23,7 +23,11 @@ export class SharedDashboardSource implements DashboardSource {
   constructor(private readonly o: SharedDashboardSourceOptions) {}
 
   dashboard(): Promise<unknown> {
-    return this.part('main', () => this.o.upstream.dashboard(), (v) => v !== null && typeof v === 'object');
+    return this.part(
+      'main',
+      () => this.o.upstream.dashboard(),
+      (v) => v !== null && typeof v === 'object',
+    );
   }
 
   queues(): Promise<Queue[]> {

@@ -2,8 +2,8 @@
 // time so every node agrees) and idempotency (SET NX PX). Both implement src/dial's interfaces; keys expire.
 import type { Redis } from 'ioredis';
 import type { DialOk } from '../contract.js';
-import type { RateDecision, RateLimiter } from '../dial/rate-limiter.js';
 import type { IdempotencyEntry, IdempotencyStore } from '../dial/idempotency.js';
+import type { RateDecision, RateLimiter } from '../dial/rate-limiter.js';
 import type { ClusterKeys } from './keys.js';
 
 const TAKE = `
@@ -31,7 +31,10 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   async take(key: string): Promise<RateDecision> {
-    const [ok, wait] = (await this.o.redis.eval(TAKE, 1, this.o.keys.rate(key), this.o.perMinute, this.perMs)) as [number, number];
+    const [ok, wait] = (await this.o.redis.eval(TAKE, 1, this.o.keys.rate(key), this.o.perMinute, this.perMs)) as [
+      number,
+      number,
+    ];
     return Number(ok) === 1 ? { ok: true } : { ok: false, retryAfterMs: Math.max(1, Number(wait)) };
   }
 }
@@ -46,7 +49,9 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   constructor(private readonly o: { redis: Redis; keys: ClusterKeys }) {}
 
   async claim(key: string, ttlMs: number): Promise<IdempotencyEntry | undefined> {
-    const v = (await this.o.redis.eval(CLAIM, 1, this.o.keys.idempotency(key), Math.max(1, Math.ceil(ttlMs)))) as string | null;
+    const v = (await this.o.redis.eval(CLAIM, 1, this.o.keys.idempotency(key), Math.max(1, Math.ceil(ttlMs)))) as
+      | string
+      | null;
     if (v === null || v === undefined) return undefined;
     return parseEntry(v);
   }

@@ -4,8 +4,8 @@
 // the AntRing account sees N subscriptions whatever the number of nodes (Kazoo limits sockets per account).
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
-import type { ClusterKeys } from './keys.js';
 import { errText } from '../shared/errors.js';
+import type { ClusterKeys } from './keys.js';
 
 // Renew; a lease key that vanished (Redis restarted without persistence) is taken again rather than given up.
 const RENEW = `

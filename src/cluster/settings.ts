@@ -11,4 +11,9 @@ export interface ClusterSettings {
   recoveryMs: number;
 }
 
-export const DEFAULT_CLUSTER_SETTINGS: ClusterSettings = { upstreamNodes: 2, leaseTtlMs: 5000, heartbeatTtlMs: 3000, recoveryMs: 30_000 };
+export const DEFAULT_CLUSTER_SETTINGS: ClusterSettings = {
+  upstreamNodes: 2,
+  leaseTtlMs: 5000,
+  heartbeatTtlMs: 3000,
+  recoveryMs: 30_000,
+};

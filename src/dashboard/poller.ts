@@ -12,9 +12,9 @@ import { AntRingConfigError } from '../antring/errors.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { Dashboard } from '../contract.js';
 import type { Logger } from '../log.js';
+import { errText } from '../shared/errors.js';
 import { canonicalDashboard, mapDashboard } from './mapping.js';
 import { membersOf, withMembers } from './scope.js';
-import { errText } from '../shared/errors.js';
 
 export interface DashboardSource {
   dashboard(): Promise<unknown>;

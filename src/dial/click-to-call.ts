@@ -4,12 +4,17 @@
 // AntRing's own failures are upstream_* (502/503), a failure inside the bridge is internal_error (500).
 // The SIP password, tokens and secrets never reach a result, a log line or an error text; numbers are logged masked.
 import { z } from 'zod';
+import {
+  AntRingAuthError,
+  AntRingHttpError,
+  AntRingNetworkError,
+  AntRingResponseError,
+  AntRingTimeoutError,
+  DeviceOfflineError,
+} from '../antring/errors.js';
 import type { Claims, DialOk, ErrorBody, ErrorCode } from '../contract.js';
 import type { Logger } from '../log.js';
 import { normalizeDialable } from '../shared/phone.js';
-import {
-  AntRingAuthError, AntRingHttpError, AntRingNetworkError, AntRingResponseError, AntRingTimeoutError, DeviceOfflineError,
-} from '../antring/errors.js';
 import type { DeviceDirectory } from './devices.js';
 import type { IdempotencyStore } from './idempotency.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -41,7 +46,11 @@ export interface ClickToCallOptions {
 
 export const bodySchema = z.object({ number: z.string() });
 
-const err = (error: ErrorCode, message: string, extra: { retryAfterSec?: number } = {}): DialError => ({ error, message, ...extra });
+const err = (error: ErrorCode, message: string, extra: { retryAfterSec?: number } = {}): DialError => ({
+  error,
+  message,
+  ...extra,
+});
 
 /** The last three digits only, for logs. */
 export function maskNumber(n: string): string {
@@ -76,7 +85,7 @@ export class ClickToCallService {
   private async run(claims: Claims, body: unknown): Promise<DialOutcome> {
     if (claims.role === 'wallboard') return err('forbidden', 'wallboards may not place calls');
     const agent = claims.agent;
-    if (!agent) return err('forbidden', 'the token has no agent claim: click-to-call dials from an agent\'s device');
+    if (!agent) return err('forbidden', "the token has no agent claim: click-to-call dials from an agent's device");
     const parsed = bodySchema.safeParse(body);
     if (!parsed.success) return err('invalid_body', 'expected a JSON object { "number": "<phone number>" }');
     const number = normalizeDialable(parsed.data.number);
@@ -106,7 +115,12 @@ export class ClickToCallService {
   }
 
   /** Claims the key, dials, and records the result (kept on success, released on failure). */
-  private async once(key: string, agent: string, number: string, device: { sipUser: string; sipPassword: string }): Promise<DialOutcome> {
+  private async once(
+    key: string,
+    agent: string,
+    number: string,
+    device: { sipUser: string; sipPassword: string },
+  ): Promise<DialOutcome> {
     const ttl = this.o.idempotencyMs;
     let existing;
     try {
@@ -116,7 +130,10 @@ export class ClickToCallService {
       return err('upstream_unavailable', 'click-to-call is unavailable, try again');
     }
     if (existing) {
-      this.log.info({ agent, number: maskNumber(number), state: existing.state }, 'click-to-call: duplicate within the idempotency window');
+      this.log.info(
+        { agent, number: maskNumber(number), state: existing.state },
+        'click-to-call: duplicate within the idempotency window',
+      );
       return existing.state === 'done' ? existing.result : { status: 'dialing', number };
     }
     let r: DialOutcome;
@@ -131,7 +148,10 @@ export class ClickToCallService {
       try {
         await this.o.idempotency.complete(key, r, ttl);
       } catch (e) {
-        this.log.warn({ error: e instanceof Error ? e.name : typeof e }, 'click-to-call: idempotency store write failed');
+        this.log.warn(
+          { error: e instanceof Error ? e.name : typeof e },
+          'click-to-call: idempotency store write failed',
+        );
       }
     }
     return r;
@@ -141,12 +161,19 @@ export class ClickToCallService {
     try {
       await this.o.idempotency.release(key);
     } catch (e) {
-      this.log.warn({ error: e instanceof Error ? e.name : typeof e }, 'click-to-call: idempotency store release failed');
+      this.log.warn(
+        { error: e instanceof Error ? e.name : typeof e },
+        'click-to-call: idempotency store release failed',
+      );
     }
   }
 
   /** Rate limit, DNC, then AntRing. */
-  private async place(agent: string, number: string, device: { sipUser: string; sipPassword: string }): Promise<DialOutcome> {
+  private async place(
+    agent: string,
+    number: string,
+    device: { sipUser: string; sipPassword: string },
+  ): Promise<DialOutcome> {
     const masked = maskNumber(number);
     const rate = await this.o.rateLimiter.take(agent);
     if (!rate.ok) {
@@ -159,7 +186,10 @@ export class ClickToCallService {
       try {
         blocked = await this.o.dnc.isBlocked(number);
       } catch (e) {
-        this.log.warn({ agent, number: masked, error: e instanceof Error ? e.name : typeof e }, 'click-to-call: DNC list unavailable, refused (fail closed)');
+        this.log.warn(
+          { agent, number: masked, error: e instanceof Error ? e.name : typeof e },
+          'click-to-call: DNC list unavailable, refused (fail closed)',
+        );
         return err('upstream_unavailable', 'the do-not-call list cannot be checked right now; the call was not placed');
       }
       if (blocked) {
@@ -181,7 +211,10 @@ export class ClickToCallService {
     const fields = { agent, number: masked, error: e instanceof Error ? e.name : typeof e };
     if (e instanceof DeviceOfflineError) {
       this.log.info(fields, 'click-to-call: device offline');
-      return err('device_offline', `the SIP device of agent ${agent} is not registered (offline): register the phone and try again`);
+      return err(
+        'device_offline',
+        `the SIP device of agent ${agent} is not registered (offline): register the phone and try again`,
+      );
     }
     if (e instanceof AntRingTimeoutError || e instanceof AntRingNetworkError) {
       this.log.warn({ ...fields, detail: e.message }, 'click-to-call: AntRing unreachable');
@@ -190,7 +223,10 @@ export class ClickToCallService {
     if (e instanceof AntRingHttpError || e instanceof AntRingAuthError || e instanceof AntRingResponseError) {
       const status = e instanceof AntRingResponseError ? undefined : e.status;
       this.log.error({ ...fields, status }, 'click-to-call: AntRing refused the call');
-      return err('upstream_error', status ? `AntRing refused the call (HTTP ${status})` : 'AntRing click-to-call failed');
+      return err(
+        'upstream_error',
+        status ? `AntRing refused the call (HTTP ${status})` : 'AntRing click-to-call failed',
+      );
     }
     // Not an answer of AntRing (a plain Error, a bad argument or missing configuration): a bug inside the bridge.
     this.log.error(fields, 'click-to-call: unexpected failure (a bug)');

@@ -63,7 +63,9 @@ export const NO_DEVICES: DeviceDirectory = new MapDirectory(new Map());
  */
 export function parseDevices(doc: unknown, source = 'DEVICES_FILE'): DeviceDirectory {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    throw new DevicesFileError([`${source}: must be a JSON object mapping AntRing usernames to { "sipUser", "sipPassword" }`]);
+    throw new DevicesFileError([
+      `${source}: must be a JSON object mapping AntRing usernames to { "sipUser", "sipPassword" }`,
+    ]);
   }
   const problems: string[] = [];
   const map = new Map<string, Device>();
@@ -71,7 +73,12 @@ export function parseDevices(doc: unknown, source = 'DEVICES_FILE'): DeviceDirec
   if (entries.length > MAX_DEVICES) throw new DevicesFileError([`${source}: more than ${MAX_DEVICES} devices`]);
   for (const [username, value] of entries) {
     const who = `${source}: ${JSON.stringify(username.slice(0, 64))}`;
-    if (username.trim() === '' || username.length > MAX_USERNAME || username !== username.trim() || /[\x00-\x1f\x7f]/.test(username)) {
+    if (
+      username.trim() === '' ||
+      username.length > MAX_USERNAME ||
+      username !== username.trim() ||
+      /[\x00-\x1f\x7f]/.test(username)
+    ) {
       problems.push(`${who}: the username must be 1 to ${MAX_USERNAME} characters without surrounding spaces`);
       continue;
     }
@@ -88,7 +95,9 @@ export function parseDevices(doc: unknown, source = 'DEVICES_FILE'): DeviceDirec
       ok = false;
     }
     if (typeof pass !== 'string' || pass.length === 0 || pass.length > MAX_SIP_PASSWORD || !TOKEN_CHARS.test(pass)) {
-      problems.push(`${who}.sipPassword: must be a non-empty string (at most ${MAX_SIP_PASSWORD} characters, no spaces)`);
+      problems.push(
+        `${who}.sipPassword: must be a non-empty string (at most ${MAX_SIP_PASSWORD} characters, no spaces)`,
+      );
       ok = false;
     }
     if (ok) map.set(username, new Device(user as string, pass as string));
@@ -106,7 +115,8 @@ export function loadDevicesFile(path: string, read: (p: string) => Buffer = (p) 
     const code = (err as { code?: unknown })?.code;
     throw new DevicesFileError([`DEVICES_FILE: cannot read ${path} (${typeof code === 'string' ? code : 'error'})`]);
   }
-  if (buf.length > MAX_FILE_BYTES) throw new DevicesFileError([`DEVICES_FILE: ${path} is larger than ${MAX_FILE_BYTES} bytes`]);
+  if (buf.length > MAX_FILE_BYTES)
+    throw new DevicesFileError([`DEVICES_FILE: ${path} is larger than ${MAX_FILE_BYTES} bytes`]);
   let doc: unknown;
   try {
     doc = JSON.parse(buf.toString('utf8').replace(/^\uFEFF/, ''));

@@ -1,6 +1,6 @@
 // Click-to-call idempotency: the same agent dialling the same number again within a window dials once. A small
 // interface so cluster mode can plug a shared (Redis: SET NX PX) implementation; the in-memory one is bounded.
-import { systemClock, type Clock } from '../clock.js';
+import { type Clock, systemClock } from '../clock.js';
 import type { DialOk } from '../contract.js';
 
 /** A key is either being dialled now (`pending`) or was dialled successfully (`done`, with the result). */
@@ -24,7 +24,10 @@ export interface MemoryIdempotencyStoreOptions {
   maxEntries?: number;
 }
 
-interface Slot { entry: IdempotencyEntry; expiresAt: number }
+interface Slot {
+  entry: IdempotencyEntry;
+  expiresAt: number;
+}
 
 export class MemoryIdempotencyStore implements IdempotencyStore {
   private readonly slots = new Map<string, Slot>();
@@ -39,7 +42,8 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   claim(key: string, ttlMs: number): IdempotencyEntry | undefined {
     const now = this.clock.now();
     const slot = this.slots.get(key);
-    if (slot && slot.expiresAt > now) return slot.entry.state === 'done' ? { state: 'done', result: { ...slot.entry.result } } : { state: 'pending' };
+    if (slot && slot.expiresAt > now)
+      return slot.entry.state === 'done' ? { state: 'done', result: { ...slot.entry.result } } : { state: 'pending' };
     this.put(key, { entry: { state: 'pending' }, expiresAt: now + ttlMs }, now);
     return undefined;
   }

@@ -4,9 +4,10 @@
 // shared with the other nodes (fanout/placed-sharing.ts), so the upstream holders know a dial placed through any
 // node. Beside it the engine reads Kazoo's own markers (Authorizing-Type `clicktocall`, a `c2c-` Call-ID) and the
 // far leg the switch creates (docs/call-model.md).
-import { systemClock, type Clock } from '../clock.js';
-import { normalizePhone } from '../shared/phone.js';
+
 import type { PlacedCalls } from '../calls/click-to-call.js';
+import { type Clock, systemClock } from '../clock.js';
+import { normalizePhone } from '../shared/phone.js';
 
 export interface PlacedCallsOptions {
   clock?: Clock;

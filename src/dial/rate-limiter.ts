@@ -1,6 +1,6 @@
 // Per-key rate limiting of click-to-call (key: the agent). A small interface so cluster mode can plug a shared
 // (Redis) implementation; the in-memory one is a token bucket per key, bounded in keys.
-import { systemClock, type Clock } from '../clock.js';
+import { type Clock, systemClock } from '../clock.js';
 
 export type RateDecision = { ok: true } | { ok: false; retryAfterMs: number };
 
@@ -17,7 +17,10 @@ export interface MemoryRateLimiterOptions {
   maxKeys?: number;
 }
 
-interface Bucket { tokens: number; at: number }
+interface Bucket {
+  tokens: number;
+  at: number;
+}
 
 const MINUTE_MS = 60_000;
 

@@ -1,9 +1,9 @@
 // POST /api/click-to-call { "number": "..." } → 202 { status: "dialing", number } or the contract's error body with
 // its status (429 with Retry-After). Authentication and JSON parsing happen before (http/app.ts).
 import { Router } from 'express';
+import type { Claims } from '../contract.js';
 import { ERROR_STATUS } from '../contract.js';
 import { claimsOf } from '../http/auth.js';
-import type { Claims } from '../contract.js';
 import type { DialOutcome } from './click-to-call.js';
 
 export interface Dialer {

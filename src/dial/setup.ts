@@ -2,18 +2,18 @@
 // throws DevicesFileError), the AntBot do-not-call list when ANTBOT_USERNAME/PASSWORD are set, the in-memory rate
 // limiter and idempotency store (replaceable: cluster mode), the service and its REST route.
 import type { Router } from 'express';
-import type { Config } from '../config.js';
-import type { Logger } from '../log.js';
-import type { Clock } from '../clock.js';
-import type { ErrorCode } from '../contract.js';
-import type { FetchLike } from '../upstream/fetch.js';
 import { AntBotClient } from '../antbot/client.js';
 import { DncList } from '../antbot/dnc.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { ErrorCode } from '../contract.js';
+import type { Logger } from '../log.js';
+import type { FetchLike } from '../upstream/fetch.js';
 import { ClickToCallService, type ClickToCallUpstream } from './click-to-call.js';
-import { loadDevicesFile, NO_DEVICES, parseDevices, type DeviceDirectory } from './devices.js';
-import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency.js';
-import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
+import { type DeviceDirectory, loadDevicesFile, NO_DEVICES, parseDevices } from './devices.js';
+import { type IdempotencyStore, MemoryIdempotencyStore } from './idempotency.js';
 import { PlacedCallsRegistry } from './placed.js';
+import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { clickToCallRoutes } from './routes.js';
 
 /** Optional knobs and replacements (tests, cluster mode, metrics). */
@@ -58,19 +58,26 @@ export function setupClickToCall(o: {
   const devices = loadDevices(config);
   logger.info({ devices: devices.size, dnc: Boolean(config.antbot.username) }, 'click-to-call configured');
 
-  const antbot = config.antbot.username && config.antbot.password
-    ? new AntBotClient({
-      apiUrl: config.antbot.apiUrl,
-      username: config.antbot.username,
-      password: config.antbot.password,
-      timeoutMs: d.antbotTimeoutMs,
-      fetch: d.antbotFetch,
-      clock,
-      logger: logger.child({ mod: 'antbot' }),
-    })
-    : undefined;
+  const antbot =
+    config.antbot.username && config.antbot.password
+      ? new AntBotClient({
+          apiUrl: config.antbot.apiUrl,
+          username: config.antbot.username,
+          password: config.antbot.password,
+          timeoutMs: d.antbotTimeoutMs,
+          fetch: d.antbotFetch,
+          clock,
+          logger: logger.child({ mod: 'antbot' }),
+        })
+      : undefined;
   const dnc = antbot
-    ? new DncList({ source: antbot, ttlMs: d.dncTtlMs, timeoutMs: d.dncTimeoutMs, clock, logger: logger.child({ mod: 'dnc' }) })
+    ? new DncList({
+        source: antbot,
+        ttlMs: d.dncTtlMs,
+        timeoutMs: d.dncTimeoutMs,
+        clock,
+        logger: logger.child({ mod: 'dnc' }),
+      })
     : undefined;
 
   const placed = new PlacedCallsRegistry({ clock });
@@ -95,9 +102,10 @@ export function setupClickToCall(o: {
     start() {
       dnc?.refresh().catch(() => undefined); // logged by DncList; the next dial retries
     },
-    stop: () => (stopping ??= (async () => {
-      await antbot?.stop();
-    })()),
+    stop: () =>
+      (stopping ??= (async () => {
+        await antbot?.stop();
+      })()),
   };
 }
 

@@ -2,14 +2,18 @@
 // briefly), single-flight per number, a cap on concurrent CRM requests, and every lookup form asked
 // (current and pre-2018 legacy form) with the results merged. lookup() never rejects.
 import { LRUCache } from 'lru-cache';
+import { type Clock, systemClock } from '../clock.js';
 import type { Contact } from '../contract.js';
 import type { Logger } from '../log.js';
-import { systemClock, type Clock } from '../clock.js';
+import { lookupForms, type NormalizedPhone, normalizePhone } from '../shared/phone.js';
 import { Limiter } from './limiter.js';
-import { lookupForms, normalizePhone, type NormalizedPhone } from '../shared/phone.js';
 import {
-  ERROR_RESULT as ERROR, NOT_FOUND_RESULT as NOT_FOUND, isLookupStatus, noLookupResult,
-  type LookupResult, type LookupStatus,
+  ERROR_RESULT as ERROR,
+  isLookupStatus,
+  type LookupResult,
+  type LookupStatus,
+  NOT_FOUND_RESULT as NOT_FOUND,
+  noLookupResult,
 } from './lookup-status.js';
 
 export type { LookupResult, LookupStatus } from './lookup-status.js';
@@ -169,7 +173,9 @@ export class ContactDirectory {
   }
 
   private async load(
-    client: ContactSource, key: string, phone: NormalizedPhone,
+    client: ContactSource,
+    key: string,
+    phone: NormalizedPhone,
   ): Promise<{ result: LookupResult; from: 'l2' | 'crm' }> {
     try {
       const shared = await this.readSecondLevel(key);
@@ -178,9 +184,7 @@ export class ContactDirectory {
         return { result: shared, from: 'l2' };
       }
       const forms = lookupForms(phone);
-      const answers = await Promise.allSettled(
-        forms.map((form) => this.limiter.run(() => client.findByPhone(form))),
-      );
+      const answers = await Promise.allSettled(forms.map((form) => this.limiter.run(() => client.findByPhone(form))));
       const result = this.merge(forms, answers);
       const partial = answers.some((a) => a.status === 'rejected');
       const ttl = partial ? this.errorTtlMs : this.ttlFor(result);
@@ -270,6 +274,9 @@ function errFields(reason: unknown): { name?: string; status?: number; message?:
 function isLookupResult(v: unknown): v is LookupResult {
   if (!v || typeof v !== 'object') return false;
   const r = v as Partial<LookupResult>;
-  return isLookupStatus(r.status) && r.status !== 'error'
-    && (r.contact === null || (typeof r.contact === 'object' && r.contact !== undefined));
+  return (
+    isLookupStatus(r.status) &&
+    r.status !== 'error' &&
+    (r.contact === null || (typeof r.contact === 'object' && r.contact !== undefined))
+  );
 }

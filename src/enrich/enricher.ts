@@ -2,11 +2,12 @@
 // Updates of one call go out in the order pushed; an update waits for the lookup at most budgetMs (from its
 // push), else it goes out 'pending' and, once the lookup settles, the latest pending update of each audience
 // is sent again with the contact. Calls never wait for each other.
-import type { EnrichedUpdate } from '../fanout/types.js';
-import { audienceKey } from '../shared/audience.js';
+
 import type { CallUpdate } from '../calls/types.js';
+import { type Clock, systemClock } from '../clock.js';
+import type { EnrichedUpdate } from '../fanout/types.js';
 import type { Logger } from '../log.js';
-import { systemClock, type Clock } from '../clock.js';
+import { audienceKey } from '../shared/audience.js';
 import { ERROR_RESULT as ERROR, isLookupStatus, type LookupResult } from './lookup-status.js';
 
 /** What the enricher needs of the contact directory (ContactDirectory implements it). */
@@ -46,7 +47,6 @@ interface CallEntry {
   /** The 'call' audience's 'ended' update was published. */
   ended: boolean;
 }
-
 
 export class Enricher {
   private readonly contacts: EnricherOptions['contacts'];
@@ -195,14 +195,15 @@ export class Enricher {
   }
 
   private publishEnriched(update: CallUpdate, result: LookupResult | undefined, pending: boolean): void {
-    const enriched: EnrichedUpdate = pending || !result
-      ? { ...update, contact: null, contactStatus: 'pending' }
-      : {
-          ...update,
-          contact: result.contact,
-          contactStatus: result.status,
-          ...(result.status === 'multiple' && result.candidates ? { candidates: result.candidates } : {}),
-        };
+    const enriched: EnrichedUpdate =
+      pending || !result
+        ? { ...update, contact: null, contactStatus: 'pending' }
+        : {
+            ...update,
+            contact: result.contact,
+            contactStatus: result.status,
+            ...(result.status === 'multiple' && result.candidates ? { candidates: result.candidates } : {}),
+          };
     try {
       this.publishFn(enriched);
     } catch (err) {
@@ -242,7 +243,10 @@ function sanitize(r: unknown): LookupResult {
   if (!isLookupStatus(v.status)) return ERROR;
   const contact = v.contact && typeof v.contact === 'object' ? v.contact : null;
   if ((v.status === 'found' || v.status === 'multiple') && !contact) return ERROR;
-  const out: LookupResult = { status: v.status, contact: v.status === 'found' || v.status === 'multiple' ? contact : null };
+  const out: LookupResult = {
+    status: v.status,
+    contact: v.status === 'found' || v.status === 'multiple' ? contact : null,
+  };
   if (v.status === 'multiple' && Array.isArray(v.candidates)) out.candidates = v.candidates;
   return out;
 }

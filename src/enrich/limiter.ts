@@ -11,7 +11,10 @@ export class Limiter {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
 
-  constructor(readonly max: number, readonly maxQueued = 10_000) {
+  constructor(
+    readonly max: number,
+    readonly maxQueued = 10_000,
+  ) {
     if (!Number.isInteger(max) || max < 1) throw new RangeError('max must be an integer >= 1');
   }
 

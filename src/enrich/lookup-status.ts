@@ -4,7 +4,9 @@ import { CONTACT_STATUSES, type Contact, type ContactStatus } from '../contract.
 
 /** What a contact lookup can settle as: the contract's statuses but 'pending' (a pop sent before the CRM answered). */
 export type LookupStatus = Exclude<ContactStatus, 'pending'>;
-export const LOOKUP_STATUSES: readonly LookupStatus[] = CONTACT_STATUSES.filter((s): s is LookupStatus => s !== 'pending');
+export const LOOKUP_STATUSES: readonly LookupStatus[] = CONTACT_STATUSES.filter(
+  (s): s is LookupStatus => s !== 'pending',
+);
 
 export interface LookupResult {
   status: LookupStatus;

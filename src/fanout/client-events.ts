@@ -5,9 +5,9 @@
 import type { Clock } from '../clock.js';
 import type { Claims, DialResult, ErrorBody, WrapupResult } from '../contract.js';
 import type { Logger } from '../log.js';
+import { errText } from '../shared/errors.js';
 import type { FanoutSocket } from './server.js';
 import { type ThrottleSettings, TokenBucket } from './throttle.js';
-import { errText } from '../shared/errors.js';
 
 export interface ClientEventsOptions {
   logger: Logger;
@@ -56,8 +56,13 @@ export function createClientEvents(o: ClientEventsOptions): { attach(socket: Fan
 
   /** One acked request: answered once, with the handler's result or an error body; never throws. */
   function onRequest<R>(
-    event: 'dial' | 'wrapup', socket: FanoutSocket, claims: Claims, body: unknown, ack: unknown,
-    handler: ((claims: Claims, body: unknown) => Promise<R>) | undefined, unavailable: string,
+    event: 'dial' | 'wrapup',
+    socket: FanoutSocket,
+    claims: Claims,
+    body: unknown,
+    ack: unknown,
+    handler: ((claims: Claims, body: unknown) => Promise<R>) | undefined,
+    unavailable: string,
   ): void {
     if (typeof ack !== 'function') {
       logger.debug({ sid: socket.id, event }, 'event without an ack function ignored');
@@ -85,9 +90,11 @@ export function createClientEvents(o: ClientEventsOptions): { attach(socket: Fan
     }
     p.then(reply, (err: unknown) => {
       logger.error({ sid: socket.id, event, err: errText(err) }, `${event} failed`);
-      reply(event === 'dial'
-        ? { error: 'internal_error', message: 'click-to-call failed (internal error)' }
-        : { error: 'internal_error', message: 'the wrap-up could not be accepted' });
+      reply(
+        event === 'dial'
+          ? { error: 'internal_error', message: 'click-to-call failed (internal error)' }
+          : { error: 'internal_error', message: 'the wrap-up could not be accepted' },
+      );
     });
   }
 
@@ -95,9 +102,11 @@ export function createClientEvents(o: ClientEventsOptions): { attach(socket: Fan
     attach(socket, claims) {
       guard(socket);
       socket.on('dial', (body: unknown, ack: unknown) =>
-        onRequest('dial', socket, claims, body, ack, o.dial, 'click-to-call is not available on this bridge'));
+        onRequest('dial', socket, claims, body, ack, o.dial, 'click-to-call is not available on this bridge'),
+      );
       socket.on('wrapup', (body: unknown, ack: unknown) =>
-        onRequest('wrapup', socket, claims, body, ack, o.wrapup, 'wrap-up is not enabled on this bridge'));
+        onRequest('wrapup', socket, claims, body, ack, o.wrapup, 'wrap-up is not enabled on this bridge'),
+      );
     },
   };
 }

@@ -24,7 +24,10 @@ export function sharePlacedCalls(io: FanoutServer, placed: PlacedRecords, logger
     try {
       io.serverSideEmit('placedCall', agent, number);
     } catch (err) {
-      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'placedCall could not be told to the other nodes');
+      logger.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        'placedCall could not be told to the other nodes',
+      );
     }
   });
   return () => {

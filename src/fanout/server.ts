@@ -25,10 +25,11 @@ import type {
   InterServerEvents,
   Role,
   ServerToClientEvents,
-  WrapupResult,
   SocketData,
+  WrapupResult,
 } from '../contract.js';
 import type { Logger } from '../log.js';
+import { errText } from '../shared/errors.js';
 import { createClientEvents } from './client-events.js';
 import { createDashboardFanout } from './dashboard-fanout.js';
 import { authenticateHandshake } from './handshake.js';
@@ -39,7 +40,6 @@ import { DEFAULT_RECOVERY_MS, type OffsetKeeper, startOffsetKeeper } from './rec
 import { redactDashboardForWallboard } from './redact.js';
 import { roomsForClaims } from './rooms.js';
 import { type ThrottleSettings, throttleSettings } from './throttle.js';
-import { errText } from '../shared/errors.js';
 
 export type FanoutServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type FanoutSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

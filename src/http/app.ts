@@ -83,7 +83,8 @@ export function createHttpServer(app: express.Express, logger: Logger, limits: H
     const waiting = inFlight.size;
     // No new connections; keep-alive sockets between requests go now; the others after their answer.
     server.close((err) => {
-      if (err && (err as NodeJS.ErrnoException).code !== 'ERR_SERVER_NOT_RUNNING') logger.warn({ err: err.message }, 'http server close failed');
+      if (err && (err as NodeJS.ErrnoException).code !== 'ERR_SERVER_NOT_RUNNING')
+        logger.warn({ err: err.message }, 'http server close failed');
     });
     for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
     server.closeIdleConnections();
@@ -102,7 +103,8 @@ export function createHttpServer(app: express.Express, logger: Logger, limits: H
       });
     }
     const forced = inFlight.size;
-    if (forced) logger.warn({ forced, boundMs }, 'requests still in flight after the shutdown bound: connections closed');
+    if (forced)
+      logger.warn({ forced, boundMs }, 'requests still in flight after the shutdown bound: connections closed');
     server.closeAllConnections();
     return { inFlight: waiting, forced };
   }

@@ -92,8 +92,14 @@ export function demoPages(o: DemoPagesOptions = {}): Router {
       res.setHeader('Cache-Control', 'no-store');
       res.json(get());
     };
-    r.get('/demo/feed/crm.json', serve(() => feed.crm()));
-    r.get('/demo/feed/webhooks.json', serve(() => feed.webhooks()));
+    r.get(
+      '/demo/feed/crm.json',
+      serve(() => feed.crm()),
+    );
+    r.get(
+      '/demo/feed/webhooks.json',
+      serve(() => feed.webhooks()),
+    );
   }
   // Express matches `/demo/` here too (non-strict routing): only the bare path is redirected.
   r.get('/demo', (req, res, next) =>

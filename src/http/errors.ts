@@ -9,11 +9,18 @@ import type { Logger } from '../log.js';
 /** The contract's codes (src/contract.ts), including the bridge's own answers (500, 408, 431). */
 export const HTTP_ERROR_STATUS = ERROR_STATUS;
 export type HttpErrorCode = keyof typeof HTTP_ERROR_STATUS;
-export interface HttpErrorBody { error: HttpErrorCode; message: string }
+export interface HttpErrorBody {
+  error: HttpErrorCode;
+  message: string;
+}
 
 export class HttpError extends Error {
   override readonly name = 'HttpError';
-  constructor(readonly code: HttpErrorCode, message: string, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly code: HttpErrorCode,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message);
   }
   get status(): number {
@@ -42,7 +49,10 @@ export function errorHandler(logger: Logger) {
       return;
     }
     // A bug inside the bridge: 500. Upstream failures arrive here already as HttpError (502/503) from their routes.
-    logger.error({ err: err instanceof Error ? { name: err.name, message: err.message } : String(err), path: req.path }, 'unhandled request error');
+    logger.error(
+      { err: err instanceof Error ? { name: err.name, message: err.message } : String(err), path: req.path },
+      'unhandled request error',
+    );
     if (!res.headersSent) sendError(res, new HttpError('internal_error', 'internal error'));
     else res.destroy();
   };
@@ -54,8 +64,10 @@ function knownError(err: unknown): HttpError | undefined {
   const type = (err as { type?: string } | null)?.type;
   if (type === 'entity.parse.failed') return new HttpError('invalid_body', 'the body is not valid JSON');
   if (type === 'entity.too.large') return new HttpError('invalid_body', 'the body is too large');
-  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new HttpError('invalid_body', 'unsupported body encoding');
-  if (type === 'request.size.invalid' || type === 'request.aborted') return new HttpError('invalid_body', 'the body was not received whole');
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported')
+    return new HttpError('invalid_body', 'unsupported body encoding');
+  if (type === 'request.size.invalid' || type === 'request.aborted')
+    return new HttpError('invalid_body', 'the body was not received whole');
   // Other client errors of Express and body-parser (http-errors with expose, a path parameter that is not valid
   // percent-encoding). Not an upstream client's error that happens to carry a status.
   const e = err as { status?: unknown; statusCode?: unknown; expose?: unknown } | null;
@@ -68,7 +80,8 @@ function knownError(err: unknown): HttpError | undefined {
 
 /** What Node's parser reports on a connection (`clientError`), as the JSON error the bridge answers with. */
 export function clientErrorOf(code: string | undefined): HttpError {
-  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return new HttpError('request_timeout', 'the request was not received in time');
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    return new HttpError('request_timeout', 'the request was not received in time');
   if (code === 'HPE_HEADER_OVERFLOW') return new HttpError('headers_too_large', 'the request headers are too large');
   return new HttpError('invalid_body', 'malformed HTTP request');
 }
@@ -77,7 +90,8 @@ export function clientErrorOf(code: string | undefined): HttpError {
  *  closed. Nothing is written when a response has already started on it or the peer is gone (as Node does). */
 export function clientErrorResponder(logger: Logger) {
   return (err: Error & { code?: string }, socket: Duplex): void => {
-    const started = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+    const started =
+      (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
     if (err.code === 'ECONNRESET' || err.code === 'EPIPE' || !socket.writable || started) {
       socket.destroy();
       return;
@@ -86,8 +100,8 @@ export function clientErrorResponder(logger: Logger) {
     logger.debug({ code: err.code, status: e.status }, 'http client error answered');
     const body = JSON.stringify(e.body());
     socket.end(
-      `HTTP/1.1 ${e.status} ${STATUS_CODES[e.status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\n`
-      + `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${e.status} ${STATUS_CODES[e.status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
     );
     // A peer that never reads must not keep the descriptor: the socket goes once the answer is flushed, or soon.
     socket.once('finish', () => socket.destroy());

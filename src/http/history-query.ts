@@ -10,7 +10,12 @@ export const MEDIA_RE = /^[\w.@%-]{1,200}$/;
 
 // ---- the query ----------------------------------------------------------------------------------
 
-export interface HistoryWindow { fromMs: number; toMs: number; limit: number; page: number }
+export interface HistoryWindow {
+  fromMs: number;
+  toMs: number;
+  limit: number;
+  page: number;
+}
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
@@ -19,7 +24,8 @@ const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d
 function utcDay(y: string, m: string, d: string): number | undefined {
   const t = Date.UTC(Number(y), Number(m) - 1, Number(d));
   const back = new Date(t);
-  if (back.getUTCFullYear() !== Number(y) || back.getUTCMonth() !== Number(m) - 1 || back.getUTCDate() !== Number(d)) return undefined;
+  if (back.getUTCFullYear() !== Number(y) || back.getUTCMonth() !== Number(m) - 1 || back.getUTCDate() !== Number(d))
+    return undefined;
   return Number(y) >= 2000 && Number(y) <= 2100 ? t : undefined;
 }
 
@@ -41,7 +47,9 @@ export function parseHistoryDate(s: string, edge: 'start' | 'end'): number | und
   const [h, min, sec] = [Number(m[4]), Number(m[5]), Number(m[6] ?? 0)];
   if (day === undefined || h > 23 || min > 59 || sec > 59) return undefined;
   const zone = (m[8] ?? 'Z').toUpperCase();
-  const t = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}${zone === 'Z' ? 'Z' : zone.replace(/^([+-]\d{2}):?(\d{2})$/, '$1:$2')}`);
+  const t = Date.parse(
+    `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}${zone === 'Z' ? 'Z' : zone.replace(/^([+-]\d{2}):?(\d{2})$/, '$1:$2')}`,
+  );
   return Number.isFinite(t) ? Math.floor(t / 1000) * 1000 : undefined;
 }
 
@@ -51,15 +59,18 @@ export function antringDate(ms: number): string {
 }
 
 const intParam = (name: string, min: number, max: number, def: number) =>
-  z.string({ error: `${name} must be given once, as an integer` }).optional().transform((v, ctx) => {
-    if (v === undefined || v.trim() === '') return def;
-    const n = /^\d{1,7}$/.test(v.trim()) ? Number(v.trim()) : NaN;
-    if (!Number.isInteger(n) || n < min || n > max) {
-      ctx.addIssue({ code: 'custom', message: `${name} must be an integer from ${min} to ${max}` });
-      return z.NEVER;
-    }
-    return n;
-  });
+  z
+    .string({ error: `${name} must be given once, as an integer` })
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return def;
+      const n = /^\d{1,7}$/.test(v.trim()) ? Number(v.trim()) : NaN;
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be an integer from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
 
 const querySchema = z.object({
   from: z.string({ error: 'from must be given once, as a date' }).optional(),
@@ -69,13 +80,17 @@ const querySchema = z.object({
 });
 
 /** Query → the window and paging, or a 400 message. `now` (unix ms) gives the default window: the last 24 h. */
-export function parseHistoryQuery(query: unknown, now: number): { ok: true; value: HistoryWindow } | { ok: false; message: string } {
+export function parseHistoryQuery(
+  query: unknown,
+  now: number,
+): { ok: true; value: HistoryWindow } | { ok: false; message: string } {
   const r = querySchema.safeParse(query ?? {});
   if (!r.success) return { ok: false, message: r.error.issues[0]?.message ?? 'invalid query' };
   const { from, to, limit, page } = r.data;
   const hasFrom = from !== undefined && from.trim() !== '';
   const hasTo = to !== undefined && to.trim() !== '';
-  if (hasFrom !== hasTo) return { ok: false, message: 'from and to go together: give both, or neither for the last 24 hours' };
+  if (hasFrom !== hasTo)
+    return { ok: false, message: 'from and to go together: give both, or neither for the last 24 hours' };
   let fromMs: number;
   let toMs: number;
   if (!hasFrom) {

@@ -3,7 +3,10 @@ import type { CallDirection, Claims } from '../contract.js';
 import { MEDIA_RE } from './history-query.js';
 
 export type HistoryStatus = 'success' | 'ivr' | 'cancelled' | 'busy' | 'unsuccess' | 'unknown';
-export interface HistoryParty { number: string; username?: string }
+export interface HistoryParty {
+  number: string;
+  username?: string;
+}
 export interface HistoryItem {
   callId?: string;
   direction: CallDirection;
@@ -21,7 +24,11 @@ export interface HistoryItem {
   /** The agent who took the call: the queue's handler, else the user party. */
   agent?: string;
 }
-export interface ParsedRecord { item: HistoryItem; usernames: Set<string>; queueIds: string[] }
+export interface ParsedRecord {
+  item: HistoryItem;
+  usernames: Set<string>;
+  queueIds: string[];
+}
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -78,14 +85,21 @@ export function parseHistoryRecord(raw: unknown): ParsedRecord | undefined {
   }
   const cls = str(raw.class)?.toLowerCase();
   const dir = str(raw.direction)?.toLowerCase();
-  const direction: CallDirection = cls === 'one_one' || (caller.user && callee.user)
-    ? 'internal'
-    : dir === 'to_ab' ? 'inbound' : dir === 'from_ab' ? 'outbound' : caller.user ? 'outbound' : 'inbound';
+  const direction: CallDirection =
+    cls === 'one_one' || (caller.user && callee.user)
+      ? 'internal'
+      : dir === 'to_ab'
+        ? 'inbound'
+        : dir === 'from_ab'
+          ? 'outbound'
+          : caller.user
+            ? 'outbound'
+            : 'inbound';
   const status = str(raw.status_detail)?.toLowerCase() ?? 'unknown';
   const did = str(raw.did_number);
   const callId = str(raw.call_id);
   const recording = mediaName(raw.recording);
-  const agent = handler ?? (direction === 'outbound' ? caller.user : callee.user ?? caller.user);
+  const agent = handler ?? (direction === 'outbound' ? caller.user : (callee.user ?? caller.user));
   const item: HistoryItem = {
     ...(callId ? { callId } : {}),
     direction,

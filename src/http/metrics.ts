@@ -3,7 +3,7 @@
 // Label values come from our own code (frame types, reasons, codes) but are still sanitised and capped per metric,
 // so a surprising upstream value can never grow the series without bound.
 import { Router } from 'express';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { CallState, ErrorCode, Role } from '../contract.js';
 
 export const METRICS_PREFIX = 'antring_bridge_';
@@ -11,7 +11,15 @@ export const METRICS_PREFIX = 'antring_bridge_';
 /** What the outbox metrics read at each scrape (writeback/create.ts Writeback: its outbox and webhook sender). */
 export interface OutboxMetricsSource {
   stats(): Promise<{ pending: number; delivered: number; failed: number; oldestPendingSec: number }>;
-  counters(): { enqueued: number; duplicates: number; attempts: number; delivered: number; retried: number; failed: number; attemptsByTarget: Record<string, number> };
+  counters(): {
+    enqueued: number;
+    duplicates: number;
+    attempts: number;
+    delivered: number;
+    retried: number;
+    failed: number;
+    attemptsByTarget: Record<string, number>;
+  };
   /** Webhook endpoints disabled by a 410 since start (undefined: no webhooks configured). */
   webhooksDisabled?(): number | undefined;
 }
@@ -38,8 +46,14 @@ export interface BridgeMetricsOptions {
 }
 
 /** What TokenKeeper's onRefresh hook reports (structural: only the fields counted). */
-export interface TokenRefreshObservation { ok: boolean; reason: string }
-export interface CrmLookupObservation { result: string; cache: string }
+export interface TokenRefreshObservation {
+  ok: boolean;
+  reason: string;
+}
+export interface CrmLookupObservation {
+  result: string;
+  cache: string;
+}
 
 export class BridgeMetrics {
   readonly registry = new Registry();
@@ -65,46 +79,82 @@ export class BridgeMetrics {
     const registers = [this.registry];
     const p = METRICS_PREFIX;
     this.signalStateGauge = new Gauge({
-      name: `${p}signal_state`, help: 'Upstream signal subscription state: 1 for the current state, 0 for the others.',
-      labelNames: ['state'], registers,
+      name: `${p}signal_state`,
+      help: 'Upstream signal subscription state: 1 for the current state, 0 for the others.',
+      labelNames: ['state'],
+      registers,
     });
-    this.reconnects = new Counter({ name: `${p}signal_reconnects_total`, help: 'Reconnections of the upstream signal socket.', registers });
-    this.frames = new Counter({ name: `${p}signal_frames_total`, help: 'Upstream signal frames received, by frame type.', labelNames: ['type'], registers });
+    this.reconnects = new Counter({
+      name: `${p}signal_reconnects_total`,
+      help: 'Reconnections of the upstream signal socket.',
+      registers,
+    });
+    this.frames = new Counter({
+      name: `${p}signal_frames_total`,
+      help: 'Upstream signal frames received, by frame type.',
+      labelNames: ['type'],
+      registers,
+    });
     this.rejected = new Counter({
-      name: `${p}signal_rejected_total`, help: 'Upstream signal frames or events rejected, by reason.', labelNames: ['reason'], registers,
+      name: `${p}signal_rejected_total`,
+      help: 'Upstream signal frames or events rejected, by reason.',
+      labelNames: ['reason'],
+      registers,
     });
     this.callsOut = new Counter({
-      name: `${p}call_messages_total`, help: 'Socket.IO `call` messages emitted, by audience kind (agent: an agent\'s own leg; call: admins and queue supervisors).',
-      labelNames: ['audience'], registers,
+      name: `${p}call_messages_total`,
+      help: "Socket.IO `call` messages emitted, by audience kind (agent: an agent's own leg; call: admins and queue supervisors).",
+      labelNames: ['audience'],
+      registers,
     });
     this.publishRejected = new Counter({
-      name: `${p}call_publish_rejected_total`, help: 'Call updates dropped before emission, by reason.', labelNames: ['reason'], registers,
+      name: `${p}call_publish_rejected_total`,
+      help: 'Call updates dropped before emission, by reason.',
+      labelNames: ['reason'],
+      registers,
     });
     this.throttled = new Counter({
       name: `${p}socket_events_throttled_total`,
       help: 'Client events refused by the per-socket throttle (dropped), and sockets disconnected for abusing it.',
-      labelNames: ['what'], registers,
+      labelNames: ['what'],
+      registers,
     });
     this.latency = new Histogram({
-      name: `${p}ring_to_emit_seconds`, help: 'Time from the upstream frame being read to the `call` message being emitted, by call state.',
-      labelNames: ['state'], buckets: [...LATENCY_BUCKETS], registers,
+      name: `${p}ring_to_emit_seconds`,
+      help: 'Time from the upstream frame being read to the `call` message being emitted, by call state.',
+      labelNames: ['state'],
+      buckets: [...LATENCY_BUCKETS],
+      registers,
     });
     this.crm = new Counter({
-      name: `${p}crm_lookups_total`, help: 'CRM contact lookups, by result and cache (hit, miss, joined: shared an in-flight lookup).',
-      labelNames: ['result', 'cache'], registers,
+      name: `${p}crm_lookups_total`,
+      help: 'CRM contact lookups, by result and cache (hit, miss, joined: shared an in-flight lookup).',
+      labelNames: ['result', 'cache'],
+      registers,
     });
-    this.sockets = new Gauge({ name: `${p}sockets`, help: 'Connected Socket.IO clients, by role.', labelNames: ['role'], registers });
+    this.sockets = new Gauge({
+      name: `${p}sockets`,
+      help: 'Connected Socket.IO clients, by role.',
+      labelNames: ['role'],
+      registers,
+    });
     this.dials = new Counter({
-      name: `${p}click_to_call_total`, help: 'Click-to-call requests (REST and socket), by result code (`dialing` or the error code).',
-      labelNames: ['code'], registers,
+      name: `${p}click_to_call_total`,
+      help: 'Click-to-call requests (REST and socket), by result code (`dialing` or the error code).',
+      labelNames: ['code'],
+      registers,
     });
     this.tokenRefreshes = new Counter({
-      name: `${p}token_refreshes_total`, help: 'AntRing auth-token fetch attempts, by result (ok, error) and reason.',
-      labelNames: ['result', 'reason'], registers,
+      name: `${p}token_refreshes_total`,
+      help: 'AntRing auth-token fetch attempts, by result (ok, error) and reason.',
+      labelNames: ['result', 'reason'],
+      registers,
     });
     this.dashboardPolls = new Counter({
-      name: `${p}dashboard_polls_total`, help: 'Dashboard poll rounds, by result and whether the dashboard changed.',
-      labelNames: ['result', 'changed'], registers,
+      name: `${p}dashboard_polls_total`,
+      help: 'Dashboard poll rounds, by result and whether the dashboard changed.',
+      labelNames: ['result', 'changed'],
+      registers,
     });
     for (const s of SIGNAL_STATES) this.signalStateGauge.set({ state: s }, s === 'idle' ? 1 : 0);
     for (const role of ROLES) this.sockets.set({ role }, 0);
@@ -182,8 +232,10 @@ export class BridgeMetrics {
     const registers = [this.registry];
     const label = (kind: string, v: string) => this.label(kind, v);
     new Gauge({
-      name: `${p}outbox_deliveries`, help: 'Outbox deliveries by state (pending = depth; delivered and failed are kept 30 days).',
-      labelNames: ['state'], registers,
+      name: `${p}outbox_deliveries`,
+      help: 'Outbox deliveries by state (pending = depth; delivered and failed are kept 30 days).',
+      labelNames: ['state'],
+      registers,
       async collect() {
         try {
           const s = await src.stats();
@@ -194,7 +246,9 @@ export class BridgeMetrics {
       },
     });
     new Gauge({
-      name: `${p}outbox_oldest_pending_seconds`, help: 'Age of the oldest pending outbox delivery (0 when none).', registers,
+      name: `${p}outbox_oldest_pending_seconds`,
+      help: 'Age of the oldest pending outbox delivery (0 when none).',
+      registers,
       async collect() {
         try {
           this.set((await src.stats()).oldestPendingSec);
@@ -204,25 +258,33 @@ export class BridgeMetrics {
       },
     });
     new Counter({
-      name: `${p}outbox_results_total`, help: 'Outbox results in this process: enqueued, duplicate (key already known), delivered, retried, failed (given up).',
-      labelNames: ['result'], registers,
+      name: `${p}outbox_results_total`,
+      help: 'Outbox results in this process: enqueued, duplicate (key already known), delivered, retried, failed (given up).',
+      labelNames: ['result'],
+      registers,
       collect() {
         const c = src.counters();
         this.reset();
-        for (const result of ['enqueued', 'duplicates', 'delivered', 'retried', 'failed'] as const) this.inc({ result }, c[result]);
+        for (const result of ['enqueued', 'duplicates', 'delivered', 'retried', 'failed'] as const)
+          this.inc({ result }, c[result]);
       },
     });
     new Counter({
-      name: `${p}outbox_attempts_total`, help: 'Outbox delivery attempts in this process, by target (antcrm.ticket, antcrm.lead, antcrm.wrapup, webhook).',
-      labelNames: ['target'], registers,
+      name: `${p}outbox_attempts_total`,
+      help: 'Outbox delivery attempts in this process, by target (antcrm.ticket, antcrm.lead, antcrm.wrapup, webhook).',
+      labelNames: ['target'],
+      registers,
       collect() {
         const c = src.counters();
         this.reset();
-        for (const [target, n] of Object.entries(c.attemptsByTarget)) this.inc({ target: label('outbox_target', target) }, n);
+        for (const [target, n] of Object.entries(c.attemptsByTarget))
+          this.inc({ target: label('outbox_target', target) }, n);
       },
     });
     new Gauge({
-      name: `${p}webhook_endpoints_disabled`, help: 'Webhook endpoints disabled by HTTP 410 since start (they get nothing more until restart).', registers,
+      name: `${p}webhook_endpoints_disabled`,
+      help: 'Webhook endpoints disabled by HTTP 410 since start (they get nothing more until restart).',
+      registers,
       collect() {
         this.set(src.webhooksDisabled?.() ?? 0);
       },

@@ -3,15 +3,16 @@
 // URL is never cached nor logged. Semantics: docs/contract.md section 6.
 import { Router } from 'express';
 import { LRUCache } from 'lru-cache';
-import type { Logger } from '../log.js';
-import type { HistoryQuery } from '../antring/hash.js';
 import { AntRingHttpError } from '../antring/errors.js';
+import type { HistoryQuery } from '../antring/hash.js';
+import type { Logger } from '../log.js';
+import { errSummary } from '../shared/errors.js';
 import { upstreamErrorCode } from '../upstream/http-mapping.js';
 import { claimsOf } from './auth.js';
 import { HttpError } from './errors.js';
-import { antringDate, parseHistoryQuery, MEDIA_RE } from './history-query.js';
-import { historyScope, parseHistoryRecord, type HistoryItem } from './history-records.js';
-import { errSummary } from '../shared/errors.js';
+import { antringDate, MEDIA_RE, parseHistoryQuery } from './history-query.js';
+import { type HistoryItem, historyScope, parseHistoryRecord } from './history-records.js';
+
 export * from './history-query.js';
 export * from './history-records.js';
 
@@ -23,7 +24,8 @@ export interface HistorySource {
 
 /** A named AntRing failure → 503/502. Anything else is a bug inside the bridge: passed on as is (→ 500 internal_error). */
 function upstreamError(err: unknown, what: string): HttpError {
-  if (err instanceof UnusableUrlError) return new HttpError('upstream_error', `${what}: AntRing answered with an error`);
+  if (err instanceof UnusableUrlError)
+    return new HttpError('upstream_error', `${what}: AntRing answered with an error`);
   const code = upstreamErrorCode(err);
   if (code === undefined) throw err;
   return code === 'upstream_unavailable'
@@ -70,7 +72,12 @@ export function historyRoutes(o: HistoryRoutesOptions): Router {
     const { fromMs, toMs, limit, page } = q.value;
     let answer: { items: unknown[]; total?: number };
     try {
-      answer = await o.source.histories({ created_from: antringDate(fromMs), created_to: antringDate(toMs), limit, page });
+      answer = await o.source.histories({
+        created_from: antringDate(fromMs),
+        created_to: antringDate(toMs),
+        limit,
+        page,
+      });
     } catch (err) {
       o.logger.warn({ err: errSummary(err), page, limit }, 'call history request failed');
       throw upstreamError(err, 'call history');
@@ -82,15 +89,24 @@ export function historyRoutes(o: HistoryRoutesOptions): Router {
       if (!rec) dropped++;
       else if (scope(rec)) items.push(rec.item);
     }
-    if (dropped) o.logger.warn({ dropped, kept: answer.items.length - dropped }, 'call history records without a usable time dropped');
+    if (dropped)
+      o.logger.warn(
+        { dropped, kept: answer.items.length - dropped },
+        'call history records without a usable time dropped',
+      );
     if (claims.role === 'agent' && claims.agent) {
       for (const it of items) if (it.recording) grants.set(grantKey(claims.agent, it.recording), true);
     }
     const hasMore = answer.total !== undefined ? page * limit < answer.total : answer.items.length >= limit;
     res.setHeader('Cache-Control', 'private, no-store');
     res.json({
-      page, limit, ...(answer.total !== undefined ? { total: answer.total } : {}), hasMore,
-      from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), items,
+      page,
+      limit,
+      ...(answer.total !== undefined ? { total: answer.total } : {}),
+      hasMore,
+      from: new Date(fromMs).toISOString(),
+      to: new Date(toMs).toISOString(),
+      items,
     });
   });
 
@@ -98,9 +114,13 @@ export function historyRoutes(o: HistoryRoutesOptions): Router {
     const claims = claimsOf(res);
     if (claims.role === 'wallboard') throw new HttpError('forbidden', 'this role may not play recordings');
     const media = String(req.params.media);
-    if (!MEDIA_RE.test(media) || /^\.+$/.test(media)) throw new HttpError('invalid_body', 'media must be a recording file name');
+    if (!MEDIA_RE.test(media) || /^\.+$/.test(media))
+      throw new HttpError('invalid_body', 'media must be a recording file name');
     if (claims.role === 'agent' && !(claims.agent && grants.has(grantKey(claims.agent, media)))) {
-      throw new HttpError('forbidden', 'agents may play the recordings of their own calls, as listed by GET /api/history');
+      throw new HttpError(
+        'forbidden',
+        'agents may play the recordings of their own calls, as listed by GET /api/history',
+      );
     }
     let url: URL;
     try {

@@ -1,10 +1,8 @@
 // The outbox handlers of the AntCRM targets over an AntCrmWriter: "antcrm.ticket" (POST /tickets → { ticketId }),
 // "antcrm.lead" (POST /contacts → { leadId }), "antcrm.wrapup" (PUT /tickets on the call's ticket when the outbox
 // already wrote one, else POST /tickets with the note). Retryable writer errors → retry, permanent ones → give-up.
-import {
-  AntCrmWriteError, type AntCrmWriter, type LeadInput, type TicketInput,
-} from '../antcrm/writer.js';
-import { giveUp, ok, retry, type DeliveryHandler, type DeliveryResult, type Outbox } from './types.js';
+import { AntCrmWriteError, type AntCrmWriter, type LeadInput, type TicketInput } from '../antcrm/writer.js';
+import { type DeliveryHandler, type DeliveryResult, giveUp, type Outbox, ok, retry } from './types.js';
 
 /** Payload of "antcrm.wrapup". `ticket` is the ticket to create when the call has none yet. */
 export interface WrapupPayload {
@@ -30,7 +28,10 @@ export function resultOf(err: unknown): DeliveryResult {
 
 const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
-export function antCrmHandlers(writer: AntCrmWriter, outbox: Pick<Outbox, 'get'>): Record<'antcrm.ticket' | 'antcrm.lead' | 'antcrm.wrapup', DeliveryHandler> {
+export function antCrmHandlers(
+  writer: AntCrmWriter,
+  outbox: Pick<Outbox, 'get'>,
+): Record<'antcrm.ticket' | 'antcrm.lead' | 'antcrm.wrapup', DeliveryHandler> {
   return {
     'antcrm.ticket': async (a) => {
       if (!isObj(a.payload) || typeof a.payload.title !== 'string') return giveUp('unusable ticket payload');
@@ -50,7 +51,8 @@ export function antCrmHandlers(writer: AntCrmWriter, outbox: Pick<Outbox, 'get'>
     },
     'antcrm.wrapup': async (a) => {
       const p = a.payload as Partial<WrapupPayload> | null;
-      if (!isObj(p) || typeof p.callId !== 'string' || typeof p.note !== 'string' || !isObj(p.ticket)) return giveUp('unusable wrapup payload');
+      if (!isObj(p) || typeof p.callId !== 'string' || typeof p.note !== 'string' || !isObj(p.ticket))
+        return giveUp('unusable wrapup payload');
       const summary = wrapupSummary(p.note, typeof p.disposition === 'string' ? p.disposition : undefined);
       try {
         const existing = await outbox.get(ticketKey(p.callId));

@@ -1,9 +1,9 @@
 // The outbox in memory (unit tests, and a bridge that accepts losing pending deliveries on restart): the same
 // semantics as the SQLite and Redis stores (idempotent insert, leases, retention) on an injectable clock.
-import { systemClock, type Clock } from '../clock.js';
+import { type Clock, systemClock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { DeliveryOutbox, type OutboxWorkerOptions } from './outbox.js';
-import { parseJson, type ClaimBatch, type Claimed, type OutboxStore, type Settlement } from './store.js';
+import { type ClaimBatch, type Claimed, type OutboxStore, parseJson, type Settlement } from './store.js';
 import type { DeliveryRecord, DeliveryState, OutboxStats } from './types.js';
 
 interface Row {
@@ -29,7 +29,16 @@ export class MemoryStore implements OutboxStore {
   async insert(key: string, target: string, payload: string): Promise<boolean> {
     if (this.rows.has(key)) return false;
     const now = this.clock.now();
-    this.rows.set(key, { key, target, payload, state: 'pending', attempts: 0, createdAt: now, nextAt: now, leaseUntil: 0 });
+    this.rows.set(key, {
+      key,
+      target,
+      payload,
+      state: 'pending',
+      attempts: 0,
+      createdAt: now,
+      nextAt: now,
+      leaseUntil: 0,
+    });
     return true;
   }
 
@@ -43,7 +52,14 @@ export class MemoryStore implements OutboxStore {
       r.attempts++;
       r.leaseUntil = now + leaseMs;
       r.leaseToken = token;
-      return { key: r.key, target: r.target, payload: parseJson(r.payload) ?? null, attempt: r.attempts, ageMs: now - r.createdAt, token };
+      return {
+        key: r.key,
+        target: r.target,
+        payload: parseJson(r.payload) ?? null,
+        attempt: r.attempts,
+        ageMs: now - r.createdAt,
+        token,
+      };
     });
     let next: number | undefined;
     for (const r of this.rows.values()) {
@@ -56,7 +72,7 @@ export class MemoryStore implements OutboxStore {
 
   async settle(c: Claimed, s: Settlement): Promise<boolean> {
     const r = this.rows.get(c.key);
-    if (!r || r.state !== 'pending' || r.leaseToken !== c.token) return false;
+    if (r?.state !== 'pending' || r.leaseToken !== c.token) return false;
     const now = this.clock.now();
     r.leaseUntil = 0;
     r.leaseToken = undefined;
@@ -88,14 +104,21 @@ export class MemoryStore implements OutboxStore {
   async prune(retainMs: number): Promise<number> {
     const before = this.clock.now() - retainMs;
     let n = 0;
-    for (const [k, r] of this.rows) if (r.state !== 'pending' && (r.settledAt ?? 0) < before && this.rows.delete(k)) n++;
+    for (const [k, r] of this.rows)
+      if (r.state !== 'pending' && (r.settledAt ?? 0) < before && this.rows.delete(k)) n++;
     return n;
   }
 
   async get(key: string): Promise<DeliveryRecord | undefined> {
     const r = this.rows.get(key);
     if (!r) return undefined;
-    const rec: DeliveryRecord = { key: r.key, target: r.target, state: r.state, attempts: r.attempts, createdAt: r.createdAt };
+    const rec: DeliveryRecord = {
+      key: r.key,
+      target: r.target,
+      state: r.state,
+      attempts: r.attempts,
+      createdAt: r.createdAt,
+    };
     if (r.lastError !== undefined) rec.lastError = r.lastError;
     const result = parseJson(r.result);
     if (result !== undefined) rec.result = result;
@@ -115,7 +138,11 @@ export class MemoryStore implements OutboxStore {
     if (oldest !== undefined) s.oldestPendingSec = Math.max(0, Math.floor((now - oldest) / 1000));
     failed.sort((a, b) => (b.settledAt ?? 0) - (a.settledAt ?? 0));
     s.failures = failed.slice(0, maxFailures).map((r) => ({
-      key: r.key, target: r.target, attempts: r.attempts, lastError: r.lastError ?? '', since: new Date(r.createdAt).toISOString(),
+      key: r.key,
+      target: r.target,
+      attempts: r.attempts,
+      lastError: r.lastError ?? '',
+      since: new Date(r.createdAt).toISOString(),
     }));
     return s;
   }

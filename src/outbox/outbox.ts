@@ -4,11 +4,16 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.js';
 import { DEFAULT_JITTER, DEFAULT_RETRY_DELAYS_MS, nextDelayMs, type RetrySchedule } from './schedule.js';
-import { errorText, type Claimed, type OutboxStore, type Settlement } from './store.js';
+import { type Claimed, errorText, type OutboxStore, type Settlement } from './store.js';
 import {
+  type DeliveryHandler,
+  type DeliveryRecord,
+  type DeliveryResult,
+  type Outbox,
+  type OutboxCounters,
   OutboxStateError,
-  type DeliveryHandler, type DeliveryRecord, type DeliveryResult, type Json, type Outbox, type OutboxCounters,
-  type OutboxStats, type SettledEvent,
+  type OutboxStats,
+  type SettledEvent,
 } from './types.js';
 
 export interface OutboxWorkerOptions {
@@ -51,7 +56,15 @@ export class DeliveryOutbox implements Outbox {
   private readonly logger: Logger;
   private readonly nodeToken = randomBytes(6).toString('hex');
   private claimSeq = 0;
-  private readonly n: OutboxCounters = { enqueued: 0, duplicates: 0, attempts: 0, delivered: 0, retried: 0, failed: 0, attemptsByTarget: {} };
+  private readonly n: OutboxCounters = {
+    enqueued: 0,
+    duplicates: 0,
+    attempts: 0,
+    delivered: 0,
+    retried: 0,
+    failed: 0,
+    attemptsByTarget: {},
+  };
   private timer: NodeJS.Timeout | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
   private running = false;
@@ -60,7 +73,10 @@ export class DeliveryOutbox implements Outbox {
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
 
-  constructor(private readonly store: OutboxStore, o: OutboxWorkerOptions) {
+  constructor(
+    private readonly store: OutboxStore,
+    o: OutboxWorkerOptions,
+  ) {
     this.logger = o.logger;
     this.concurrency = Math.max(1, o.concurrency ?? 4);
     this.timeoutMs = Math.max(1, o.attemptTimeoutMs ?? 10_000);
@@ -79,7 +95,8 @@ export class DeliveryOutbox implements Outbox {
 
   async enqueue(key: string, target: string, payload: unknown): Promise<boolean> {
     if (this.stopping) throw new OutboxStateError('outbox stopped');
-    if (typeof key !== 'string' || key === '' || key.length > 512) throw new OutboxStateError('outbox key must be 1-512 chars');
+    if (typeof key !== 'string' || key === '' || key.length > 512)
+      throw new OutboxStateError('outbox key must be 1-512 chars');
     let text: string;
     try {
       text = JSON.stringify(payload);
@@ -134,7 +151,9 @@ export class DeliveryOutbox implements Outbox {
     if (this.stopping) return;
     this.running = true;
     this.pruneTimer = setInterval(() => {
-      this.store.prune(this.retainMs).catch((err: unknown) => this.logger.warn({ err: name(err) }, 'outbox prune failed'));
+      this.store
+        .prune(this.retainMs)
+        .catch((err: unknown) => this.logger.warn({ err: name(err) }, 'outbox prune failed'));
     }, HOUR);
     this.pruneTimer.unref();
     this.kick();
@@ -151,7 +170,9 @@ export class DeliveryOutbox implements Outbox {
       let grace: NodeJS.Timeout | undefined;
       await Promise.race([
         Promise.all(pending.map((p) => p.done)),
-        new Promise<void>((r) => { grace = setTimeout(r, this.stopGraceMs); }),
+        new Promise<void>((r) => {
+          grace = setTimeout(r, this.stopGraceMs);
+        }),
       ]);
       clearTimeout(grace);
       for (const p of this.inflight.values()) p.controller.abort();
@@ -230,8 +251,13 @@ export class DeliveryOutbox implements Outbox {
     else if (settlement.state === 'failed') this.n.failed++;
     else this.n.retried++;
     const log = { key: c.key, target: c.target, attempt: c.attempt };
-    if (settlement.state === 'failed') this.logger.warn({ ...log, error: settlement.error }, 'outbox delivery given up');
-    else if (settlement.state === 'pending') this.logger.info({ ...log, error: settlement.error, retryInMs: settlement.delayMs }, 'outbox delivery will be retried');
+    if (settlement.state === 'failed')
+      this.logger.warn({ ...log, error: settlement.error }, 'outbox delivery given up');
+    else if (settlement.state === 'pending')
+      this.logger.info(
+        { ...log, error: settlement.error, retryInMs: settlement.delayMs },
+        'outbox delivery will be retried',
+      );
     else this.logger.debug(log, 'outbox delivered');
     const event: SettledEvent = { key: c.key, target: c.target, state: settlement.state, attempts: c.attempt };
     if (settlement.state === 'delivered') {
@@ -260,7 +286,9 @@ export class DeliveryOutbox implements Outbox {
       const r = await Promise.race([
         handler({ key: c.key, target: c.target, payload: c.payload, attempt: c.attempt, signal: controller.signal }),
         new Promise<DeliveryResult>((resolve) => {
-          controller.signal.addEventListener('abort', () => resolve({ kind: 'retry', error: 'aborted' }), { once: true });
+          controller.signal.addEventListener('abort', () => resolve({ kind: 'retry', error: 'aborted' }), {
+            once: true,
+          });
         }),
       ]);
       if (timedOut) return { kind: 'retry', error: `timeout after ${this.timeoutMs} ms` };
@@ -276,7 +304,8 @@ export class DeliveryOutbox implements Outbox {
   }
 
   private settlementOf(c: Claimed, r: DeliveryResult): Settlement {
-    if (r.kind === 'ok') return r.result === undefined ? { state: 'delivered' } : { state: 'delivered', result: r.result };
+    if (r.kind === 'ok')
+      return r.result === undefined ? { state: 'delivered' } : { state: 'delivered', result: r.result };
     const error = errorText(r.error);
     if (r.kind === 'give-up') return { state: 'failed', error };
     if (error === 'outbox stopped') return { state: 'pending', delayMs: 0, error };

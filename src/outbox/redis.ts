@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import type { ClusterKeys } from '../cluster/keys.js';
 import type { Logger } from '../log.js';
 import { DeliveryOutbox, type OutboxWorkerOptions } from './outbox.js';
-import { parseJson, type ClaimBatch, type Claimed, type OutboxStore, type Settlement } from './store.js';
+import { type ClaimBatch, type Claimed, type OutboxStore, parseJson, type Settlement } from './store.js';
 import type { DeliveryRecord, DeliveryState, OutboxStats } from './types.js';
 
 const NOW = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
@@ -112,17 +112,38 @@ export class RedisStore implements OutboxStore {
 
   async insert(key: string, target: string, payload: string): Promise<boolean> {
     const ttl = Math.ceil(this.o.maxAgeMs + this.o.retainMs);
-    const r = await this.o.redis.eval(INSERT, 3, this.job(key), `${this.p}due`, `${this.p}since`, key, target, payload, ttl);
+    const r = await this.o.redis.eval(
+      INSERT,
+      3,
+      this.job(key),
+      `${this.p}due`,
+      `${this.p}since`,
+      key,
+      target,
+      payload,
+      ttl,
+    );
     return Number(r) === 1;
   }
 
   async claim(limit: number, leaseMs: number, token: string): Promise<ClaimBatch> {
-    const [rows, wait] = (await this.o.redis.eval(CLAIM, 2, `${this.p}due`, `${this.p}lease`, `${this.p}j:`, Math.max(0, limit), Math.ceil(leaseMs), token)) as [
-      [string, string, string, number, number][],
-      number,
-    ];
+    const [rows, wait] = (await this.o.redis.eval(
+      CLAIM,
+      2,
+      `${this.p}due`,
+      `${this.p}lease`,
+      `${this.p}j:`,
+      Math.max(0, limit),
+      Math.ceil(leaseMs),
+      token,
+    )) as [[string, string, string, number, number][], number];
     const claimed: Claimed[] = rows.map(([key, target, payload, attempt, ageMs]) => ({
-      key, target, payload: parseJson(payload) ?? null, attempt: Number(attempt), ageMs: Number(ageMs), token,
+      key,
+      target,
+      payload: parseJson(payload) ?? null,
+      attempt: Number(attempt),
+      ageMs: Number(ageMs),
+      token,
     }));
     return Number(wait) >= 0 ? { claimed, nextDueInMs: Number(wait) } : { claimed };
   }
@@ -130,8 +151,20 @@ export class RedisStore implements OutboxStore {
   async settle(c: Claimed, s: Settlement): Promise<boolean> {
     const result = s.state === 'delivered' && s.result !== undefined ? JSON.stringify(s.result) : '';
     const r = await this.o.redis.eval(
-      SETTLE, 6, this.job(c.key), `${this.p}due`, `${this.p}lease`, `${this.p}since`, `${this.p}failed`, `${this.p}n`,
-      c.key, c.token, s.state, s.state === 'pending' ? Math.max(0, Math.round(s.delayMs)) : 0, s.state === 'delivered' ? '' : s.error, result,
+      SETTLE,
+      6,
+      this.job(c.key),
+      `${this.p}due`,
+      `${this.p}lease`,
+      `${this.p}since`,
+      `${this.p}failed`,
+      `${this.p}n`,
+      c.key,
+      c.token,
+      s.state,
+      s.state === 'pending' ? Math.max(0, Math.round(s.delayMs)) : 0,
+      s.state === 'delivered' ? '' : s.error,
+      result,
       Math.ceil(this.o.retainMs),
     );
     return Number(r) === 1;
@@ -149,9 +182,15 @@ export class RedisStore implements OutboxStore {
 
   async get(key: string): Promise<DeliveryRecord | undefined> {
     const h = await this.o.redis.hgetall(this.job(key));
-    if (!h || !h.state) return undefined;
+    if (!h?.state) return undefined;
     const state: DeliveryState = h.state === 'delivered' || h.state === 'failed' ? h.state : 'pending';
-    const rec: DeliveryRecord = { key, target: h.target ?? '', state, attempts: Number(h.attempts) || 0, createdAt: Number(h.createdAt) || 0 };
+    const rec: DeliveryRecord = {
+      key,
+      target: h.target ?? '',
+      state,
+      attempts: Number(h.attempts) || 0,
+      createdAt: Number(h.createdAt) || 0,
+    };
     if (h.lastError !== undefined) rec.lastError = h.lastError;
     const result = parseJson(h.result);
     if (result !== undefined) rec.result = result;
@@ -161,19 +200,42 @@ export class RedisStore implements OutboxStore {
   async stats(maxFailures: number): Promise<OutboxStats> {
     const r = this.o.redis;
     const [due, lease, failed, delivered, oldest, time, failedKeys] = await Promise.all([
-      r.zcard(`${this.p}due`), r.zcard(`${this.p}lease`), r.zcard(`${this.p}failed`), r.hget(`${this.p}n`, 'delivered'),
-      r.zrange(`${this.p}since`, 0, '0', 'WITHSCORES'), r.time(), r.zrevrange(`${this.p}failed`, 0, Math.max(0, maxFailures) - 1),
+      r.zcard(`${this.p}due`),
+      r.zcard(`${this.p}lease`),
+      r.zcard(`${this.p}failed`),
+      r.hget(`${this.p}n`, 'delivered'),
+      r.zrange(`${this.p}since`, 0, '0', 'WITHSCORES'),
+      r.time(),
+      r.zrevrange(`${this.p}failed`, 0, Math.max(0, maxFailures) - 1),
     ]);
     const now = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
-    const s: OutboxStats = { pending: due + lease, delivered: Number(delivered) || 0, failed, oldestPendingSec: 0, failures: [] };
+    const s: OutboxStats = {
+      pending: due + lease,
+      delivered: Number(delivered) || 0,
+      failed,
+      oldestPendingSec: 0,
+      failures: [],
+    };
     // RESP2 answers [member, score], RESP3 [[member, score]].
     const first = (oldest as unknown[]).flat();
     if (first.length >= 2) s.oldestPendingSec = Math.max(0, Math.floor((now - Number(first[1])) / 1000));
     if (maxFailures > 0) {
       for (const key of failedKeys) {
-        const [target, attempts, lastError, createdAt] = await r.hmget(this.job(key), 'target', 'attempts', 'lastError', 'createdAt');
+        const [target, attempts, lastError, createdAt] = await r.hmget(
+          this.job(key),
+          'target',
+          'attempts',
+          'lastError',
+          'createdAt',
+        );
         if (target === null) continue; // expired
-        s.failures.push({ key, target, attempts: Number(attempts) || 0, lastError: lastError ?? '', since: new Date(Number(createdAt) || 0).toISOString() });
+        s.failures.push({
+          key,
+          target,
+          attempts: Number(attempts) || 0,
+          lastError: lastError ?? '',
+          since: new Date(Number(createdAt) || 0).toISOString(),
+        });
       }
     }
     return s;

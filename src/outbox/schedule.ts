@@ -1,6 +1,8 @@
 // The retry schedule of bridge-contract §7.2: after failed attempt n the next comes after about 1 s, 5 s, 30 s,
 // 2 min, 10 min, 30 min, 1 h, then every hour, ±20 % jitter, until the delivery is older than the maximum age.
-export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [1_000, 5_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000];
+export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [
+  1_000, 5_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000,
+];
 export const DEFAULT_JITTER = 0.2;
 
 export interface RetrySchedule {

@@ -4,11 +4,11 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { systemClock, type Clock } from '../clock.js';
+import { type Clock, systemClock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { DeliveryOutbox, type OutboxWorkerOptions } from './outbox.js';
-import { parseJson, type ClaimBatch, type Claimed, type OutboxStore, type Settlement } from './store.js';
-import { OutboxError, type DeliveryRecord, type DeliveryState, type OutboxStats } from './types.js';
+import { type ClaimBatch, type Claimed, type OutboxStore, parseJson, type Settlement } from './store.js';
+import { type DeliveryRecord, type DeliveryState, OutboxError, type OutboxStats } from './types.js';
 
 /** The part of better-sqlite3's API used here (the package ships no types). */
 interface Statement {
@@ -77,33 +77,75 @@ function openDatabase(file: string): Database {
 export class SqliteStore implements OutboxStore {
   private readonly db: Database;
   private closed = false;
-  private readonly q: Record<'insert' | 'due' | 'lease' | 'next' | 'get' | 'delivered' | 'failed' | 'retry' | 'allDue' | 'prune' | 'counts' | 'oldest' | 'failures', Statement>;
+  private readonly q: Record<
+    | 'insert'
+    | 'due'
+    | 'lease'
+    | 'next'
+    | 'get'
+    | 'delivered'
+    | 'failed'
+    | 'retry'
+    | 'allDue'
+    | 'prune'
+    | 'counts'
+    | 'oldest'
+    | 'failures',
+    Statement
+  >;
   private readonly claimTx: { immediate(limit: number, leaseMs: number, token: string, now: number): Claimed[] };
 
   /** `file`: a path, or ':memory:'. */
-  constructor(file: string, private readonly clock: Clock = systemClock) {
+  constructor(
+    file: string,
+    private readonly clock: Clock = systemClock,
+  ) {
     this.db = openDatabase(file);
     const p = (s: string) => this.db.prepare(s);
     this.q = {
-      insert: p(`INSERT OR IGNORE INTO outbox (key, target, payload, state, created_at, next_at) VALUES (?, ?, ?, 'pending', ?, ?)`),
-      due: p(`SELECT key, target, payload, attempts, created_at FROM outbox WHERE state = 'pending' AND next_at <= ? AND lease_until <= ? ORDER BY next_at LIMIT ?`),
+      insert: p(
+        `INSERT OR IGNORE INTO outbox (key, target, payload, state, created_at, next_at) VALUES (?, ?, ?, 'pending', ?, ?)`,
+      ),
+      due: p(
+        `SELECT key, target, payload, attempts, created_at FROM outbox WHERE state = 'pending' AND next_at <= ? AND lease_until <= ? ORDER BY next_at LIMIT ?`,
+      ),
       lease: p(`UPDATE outbox SET attempts = attempts + 1, lease_until = ?, lease_token = ? WHERE key = ?`),
       next: p(`SELECT MIN(MAX(next_at, lease_until)) AS at FROM outbox WHERE state = 'pending'`),
       get: p(`SELECT key, target, payload, state, attempts, created_at, last_error, result FROM outbox WHERE key = ?`),
-      delivered: p(`UPDATE outbox SET state = 'delivered', payload = NULL, lease_until = 0, lease_token = NULL, settled_at = ?, result = ? WHERE key = ? AND state = 'pending' AND lease_token = ?`),
-      failed: p(`UPDATE outbox SET state = 'failed', lease_until = 0, lease_token = NULL, settled_at = ?, last_error = ? WHERE key = ? AND state = 'pending' AND lease_token = ?`),
-      retry: p(`UPDATE outbox SET next_at = ?, lease_until = 0, lease_token = NULL, last_error = ? WHERE key = ? AND state = 'pending' AND lease_token = ?`),
-      allDue: p(`UPDATE outbox SET next_at = MIN(next_at, ?), lease_until = 0, lease_token = NULL WHERE state = 'pending'`),
+      delivered: p(
+        `UPDATE outbox SET state = 'delivered', payload = NULL, lease_until = 0, lease_token = NULL, settled_at = ?, result = ? WHERE key = ? AND state = 'pending' AND lease_token = ?`,
+      ),
+      failed: p(
+        `UPDATE outbox SET state = 'failed', lease_until = 0, lease_token = NULL, settled_at = ?, last_error = ? WHERE key = ? AND state = 'pending' AND lease_token = ?`,
+      ),
+      retry: p(
+        `UPDATE outbox SET next_at = ?, lease_until = 0, lease_token = NULL, last_error = ? WHERE key = ? AND state = 'pending' AND lease_token = ?`,
+      ),
+      allDue: p(
+        `UPDATE outbox SET next_at = MIN(next_at, ?), lease_until = 0, lease_token = NULL WHERE state = 'pending'`,
+      ),
       prune: p(`DELETE FROM outbox WHERE state != 'pending' AND settled_at < ?`),
       counts: p(`SELECT state, COUNT(*) AS n FROM outbox GROUP BY state`),
       oldest: p(`SELECT MIN(created_at) AS at FROM outbox WHERE state = 'pending'`),
-      failures: p(`SELECT key, target, attempts, last_error, created_at FROM outbox WHERE state = 'failed' ORDER BY settled_at DESC LIMIT ?`),
+      failures: p(
+        `SELECT key, target, attempts, last_error, created_at FROM outbox WHERE state = 'failed' ORDER BY settled_at DESC LIMIT ?`,
+      ),
     };
     this.claimTx = this.db.transaction((limit: number, leaseMs: number, token: string, now: number) => {
-      const rows = this.q.due.all(now, now, limit) as Pick<Row, 'key' | 'target' | 'payload' | 'attempts' | 'created_at'>[];
+      const rows = this.q.due.all(now, now, limit) as Pick<
+        Row,
+        'key' | 'target' | 'payload' | 'attempts' | 'created_at'
+      >[];
       return rows.map((r) => {
         this.q.lease.run(now + leaseMs, token, r.key);
-        return { key: r.key, target: r.target, payload: parseJson(r.payload) ?? null, attempt: r.attempts + 1, ageMs: now - r.created_at, token };
+        return {
+          key: r.key,
+          target: r.target,
+          payload: parseJson(r.payload) ?? null,
+          attempt: r.attempts + 1,
+          ageMs: now - r.created_at,
+          token,
+        };
       });
     });
   }
@@ -124,9 +166,11 @@ export class SqliteStore implements OutboxStore {
     if (this.closed) return false;
     const now = this.clock.now();
     const r =
-      s.state === 'delivered' ? this.q.delivered.run(now, s.result === undefined ? null : JSON.stringify(s.result), c.key, c.token)
-      : s.state === 'failed' ? this.q.failed.run(now, s.error, c.key, c.token)
-      : this.q.retry.run(now + s.delayMs, s.error, c.key, c.token);
+      s.state === 'delivered'
+        ? this.q.delivered.run(now, s.result === undefined ? null : JSON.stringify(s.result), c.key, c.token)
+        : s.state === 'failed'
+          ? this.q.failed.run(now, s.error, c.key, c.token)
+          : this.q.retry.run(now + s.delayMs, s.error, c.key, c.token);
     return r.changes === 1;
   }
 
@@ -141,7 +185,13 @@ export class SqliteStore implements OutboxStore {
   async get(key: string): Promise<DeliveryRecord | undefined> {
     const r = this.q.get.get(key) as Row | undefined;
     if (!r) return undefined;
-    const rec: DeliveryRecord = { key: r.key, target: r.target, state: r.state, attempts: r.attempts, createdAt: r.created_at };
+    const rec: DeliveryRecord = {
+      key: r.key,
+      target: r.target,
+      state: r.state,
+      attempts: r.attempts,
+      createdAt: r.created_at,
+    };
     if (r.last_error !== null) rec.lastError = r.last_error;
     const result = parseJson(r.result);
     if (result !== undefined) rec.result = result;
@@ -155,8 +205,21 @@ export class SqliteStore implements OutboxStore {
     }
     const oldest = (this.q.oldest.get() as { at: number | null } | undefined)?.at;
     if (typeof oldest === 'number') s.oldestPendingSec = Math.max(0, Math.floor((this.clock.now() - oldest) / 1000));
-    s.failures = (this.q.failures.all(maxFailures) as { key: string; target: string; attempts: number; last_error: string | null; created_at: number }[])
-      .map((r) => ({ key: r.key, target: r.target, attempts: r.attempts, lastError: r.last_error ?? '', since: new Date(r.created_at).toISOString() }));
+    s.failures = (
+      this.q.failures.all(maxFailures) as {
+        key: string;
+        target: string;
+        attempts: number;
+        last_error: string | null;
+        created_at: number;
+      }[]
+    ).map((r) => ({
+      key: r.key,
+      target: r.target,
+      attempts: r.attempts,
+      lastError: r.last_error ?? '',
+      since: new Date(r.created_at).toISOString(),
+    }));
     return s;
   }
 

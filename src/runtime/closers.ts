@@ -42,7 +42,10 @@ export class Closers {
         this.logger.debug({ closer: name, ms: Math.round(performance.now() - started) }, 'closed');
       } catch (err) {
         failed.push(name);
-        this.logger.error({ closer: name, err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }, 'closing failed; going on');
+        this.logger.error(
+          { closer: name, err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) },
+          'closing failed; going on',
+        );
       }
     }
     if (this.closing) this.closed = true;

@@ -1,7 +1,8 @@
 // Cluster mode (REDIS_URL set): the Redis-backed stores of cluster/cluster.ts behind the BridgeMode interface. The
 // upstream leases are the cluster's membership; the engine output goes through the gate (exactly-once publishing).
+
+import { type Cluster, createCluster } from '../cluster/cluster.js';
 import type { Config } from '../config.js';
-import { createCluster, type Cluster } from '../cluster/cluster.js';
 import type { BridgeMode, ModeDeps, UpstreamLeases } from './mode.js';
 
 export class ClusterMode implements BridgeMode {
@@ -10,13 +11,15 @@ export class ClusterMode implements BridgeMode {
   readonly leases: UpstreamLeases;
 
   constructor(config: Config & { redisUrl: string }, deps: Pick<ModeDeps, 'logger' | 'cluster'>, cluster?: Cluster) {
-    this.cluster = cluster ?? createCluster({
-      url: config.redisUrl,
-      org: config.antring.accountId,
-      dialRatePerMinute: config.dial.ratePerMinute,
-      logger: deps.logger.child({ mod: 'cluster' }),
-      settings: { ...config.cluster, ...deps.cluster },
-    });
+    this.cluster =
+      cluster ??
+      createCluster({
+        url: config.redisUrl,
+        org: config.antring.accountId,
+        dialRatePerMinute: config.dial.ratePerMinute,
+        logger: deps.logger.child({ mod: 'cluster' }),
+        settings: { ...config.cluster, ...deps.cluster },
+      });
     const c = this.cluster;
     this.leases = {
       start: (hooks, forward) => c.start(hooks, forward),
@@ -27,12 +30,24 @@ export class ClusterMode implements BridgeMode {
     };
   }
 
-  get nodeId() { return this.cluster.nodeId; }
-  get seq() { return this.cluster.seq; }
-  get live() { return this.cluster.live; }
-  get contactCache() { return this.cluster.contactCache; }
-  get rateLimiter() { return this.cluster.rateLimiter; }
-  get idempotency() { return this.cluster.idempotency; }
+  get nodeId() {
+    return this.cluster.nodeId;
+  }
+  get seq() {
+    return this.cluster.seq;
+  }
+  get live() {
+    return this.cluster.live;
+  }
+  get contactCache() {
+    return this.cluster.contactCache;
+  }
+  get rateLimiter() {
+    return this.cluster.rateLimiter;
+  }
+  get idempotency() {
+    return this.cluster.idempotency;
+  }
   get sockets() {
     return { adapter: this.cluster.adapter, connectionStateRecovery: this.cluster.connectionStateRecovery };
   }

@@ -1,14 +1,17 @@
 // Hands each update to every registered consumer, in registration order; a consumer that throws or rejects is
 // logged (with its name) and the others still get the update. stop() stops them in reverse order (idempotent).
 import type { Logger } from '../log.js';
-import type { CallConsumer, PipelineUpdate } from './update.js';
 import { errText } from '../shared/errors.js';
+import type { CallConsumer, PipelineUpdate } from './update.js';
 
 export class ConsumerSet {
   private stopping?: Promise<void>;
   private stopped = false;
 
-  constructor(private readonly consumers: readonly CallConsumer[], private readonly logger: Logger) {}
+  constructor(
+    private readonly consumers: readonly CallConsumer[],
+    private readonly logger: Logger,
+  ) {}
 
   get names(): string[] {
     return this.consumers.map((c) => c.name);

@@ -5,5 +5,7 @@ import type { BridgeMode, ModeDeps } from './mode.js';
 import { SingleNodeMode } from './single-node-mode.js';
 
 export function createMode(config: Config, deps: ModeDeps): BridgeMode {
-  return config.redisUrl ? new ClusterMode({ ...config, redisUrl: config.redisUrl }, deps) : new SingleNodeMode(config, deps);
+  return config.redisUrl
+    ? new ClusterMode({ ...config, redisUrl: config.redisUrl }, deps)
+    : new SingleNodeMode(config, deps);
 }

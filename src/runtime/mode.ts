@@ -1,9 +1,8 @@
 // The mode the bridge runs in, as one object: a single node (memory stores, the node always holds the upstream) or
 // a cluster over Redis (cluster/). The composition root asks the mode for its stores instead of forking on it.
 import type { ServerOptions } from 'socket.io';
-import type { Clock } from '../clock.js';
-import type { Logger } from '../log.js';
 import type { CallUpdate } from '../calls/types.js';
+import type { Clock } from '../clock.js';
 import type { GateEvent } from '../cluster/gate.js';
 import type { ClusterSettings } from '../cluster/settings.js';
 import type { DashboardSource } from '../dashboard/poller.js';
@@ -12,6 +11,7 @@ import type { RateLimiter } from '../dial/rate-limiter.js';
 import type { SecondLevelCache } from '../enrich/contact-directory.js';
 import type { LiveCallStore } from '../fanout/live-calls.js';
 import type { SeqSource } from '../fanout/seq.js';
+import type { Logger } from '../log.js';
 import type { PipelineUpdate } from './update.js';
 
 /** Called as this node's right to hold the upstream subscription comes and goes. */
@@ -46,7 +46,10 @@ export interface BridgeMode {
   readonly rateLimiter: RateLimiter;
   readonly idempotency: IdempotencyStore;
   /** Socket.IO adapter and connection state recovery (cluster mode; the fan-out's defaults otherwise). */
-  readonly sockets: { adapter?: ServerOptions['adapter']; connectionStateRecovery?: ServerOptions['connectionStateRecovery'] };
+  readonly sockets: {
+    adapter?: ServerOptions['adapter'];
+    connectionStateRecovery?: ServerOptions['connectionStateRecovery'];
+  };
   readonly leases: UpstreamLeases;
   /** The dashboard poller's source. */
   dashboardSource(upstream: DashboardSource, pollMs: number): DashboardSource;
@@ -66,4 +69,3 @@ export interface ModeDeps {
   /** Cluster mode: settings over config.cluster (tests shorten them). */
   cluster?: Partial<ClusterSettings>;
 }
-

@@ -4,11 +4,11 @@
 // subscriber and the sweep timer.
 import type { CallUpdate } from '../calls/types.js';
 import type { Clock } from '../clock.js';
+import { signalNotReadyReason } from '../http/health.js';
 import type { Logger } from '../log.js';
+import { errText } from '../shared/errors.js';
 import type { LegEvent } from '../signals/types.js';
 import type { UpstreamLeases } from './mode.js';
-import { signalNotReadyReason } from '../http/health.js';
-import { errText } from '../shared/errors.js';
 
 /** What the pipeline needs of the CallEngine. */
 export interface EngineLike {
@@ -73,19 +73,22 @@ export class UpstreamPipeline {
   start(): void {
     if (this.started || this.stopping) return;
     this.started = true;
-    this.o.leases.start({
-      acquire: () => {
-        if (this.draining || this.stopping) return;
-        this.engine = this.o.createEngine();
-        this.subscriber = this.spare ?? this.newSubscriber();
-        this.spare = undefined;
-        this.subscriber.start();
+    this.o.leases.start(
+      {
+        acquire: () => {
+          if (this.draining || this.stopping) return;
+          this.engine = this.o.createEngine();
+          this.subscriber = this.spare ?? this.newSubscriber();
+          this.spare = undefined;
+          this.subscriber.start();
+        },
+        release: async () => {
+          await this.subscriber?.stop();
+          this.signalState = 'idle';
+        },
       },
-      release: async () => {
-        await this.subscriber?.stop();
-        this.signalState = 'idle';
-      },
-    }, (u) => this.o.sink(u));
+      (u) => this.o.sink(u),
+    );
     this.sweepTimer = setInterval(() => {
       this.o.leases.route(undefined, this.engine.sweep(this.o.clock.now()));
     }, this.o.sweepEveryMs ?? SWEEP_EVERY_MS);
@@ -103,7 +106,11 @@ export class UpstreamPipeline {
   }
 
   status(): PipelineStatus {
-    return { signal: this.signalState, reconnects: (this.subscriber ?? this.spare)?.stats().reconnects ?? 0, liveCalls: this.engine.liveCalls };
+    return {
+      signal: this.signalState,
+      reconnects: (this.subscriber ?? this.spare)?.stats().reconnects ?? 0,
+      liveCalls: this.engine.liveCalls,
+    };
   }
 
   /** Not ready while this node holds the upstream and its subscription is not live. */

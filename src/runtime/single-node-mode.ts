@@ -1,11 +1,12 @@
 // Single node (no REDIS_URL): memory stores, and this node always holds the upstream: every update is published.
+
+import type { CallUpdate } from '../calls/types.js';
 import type { Config } from '../config.js';
+import type { DashboardSource } from '../dashboard/poller.js';
 import { MemoryIdempotencyStore } from '../dial/idempotency.js';
 import { MemoryRateLimiter } from '../dial/rate-limiter.js';
 import { MemoryLiveCallStore } from '../fanout/live-calls.js';
 import { MemorySeqSource } from '../fanout/seq.js';
-import type { CallUpdate } from '../calls/types.js';
-import type { DashboardSource } from '../dashboard/poller.js';
 import type { BridgeMode, LeaseHooks, ModeDeps, UpstreamLeases } from './mode.js';
 
 /** The one lease of a single node: taken at start, given back at leave(). */

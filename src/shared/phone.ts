@@ -19,14 +19,29 @@ export interface NormalizedPhone {
  */
 export const LEGACY_MOBILE_PREFIXES: Readonly<Record<string, string>> = Object.freeze({
   // Viettel
-  '0162': '032', '0163': '033', '0164': '034', '0165': '035',
-  '0166': '036', '0167': '037', '0168': '038', '0169': '039',
+  '0162': '032',
+  '0163': '033',
+  '0164': '034',
+  '0165': '035',
+  '0166': '036',
+  '0167': '037',
+  '0168': '038',
+  '0169': '039',
   // MobiFone
-  '0120': '070', '0121': '079', '0122': '077', '0126': '076', '0128': '078',
+  '0120': '070',
+  '0121': '079',
+  '0122': '077',
+  '0126': '076',
+  '0128': '078',
   // VinaPhone
-  '0123': '083', '0124': '084', '0125': '085', '0127': '081', '0129': '082',
+  '0123': '083',
+  '0124': '084',
+  '0125': '085',
+  '0127': '081',
+  '0129': '082',
   // Vietnamobile
-  '0186': '056', '0188': '058',
+  '0186': '056',
+  '0188': '058',
   // Gmobile
   '0199': '059',
 });
@@ -38,11 +53,43 @@ const CURRENT_TO_LEGACY: ReadonlyMap<string, string> = new Map(
 
 /** 3-digit prefixes of 10-digit mobile numbers in use (all carriers, including the moved ones). */
 const MOBILE_PREFIXES: ReadonlySet<string> = new Set([
-  '032', '033', '034', '035', '036', '037', '038', '039', // Viettel (moved)
-  '052', '055', '056', '058', '059', // Vietnamobile, Reddi, Gmobile
-  '070', '076', '077', '078', '079', // MobiFone (moved)
-  '081', '082', '083', '084', '085', '086', '087', '088', '089',
-  '090', '091', '092', '093', '094', '095', '096', '097', '098', '099',
+  '032',
+  '033',
+  '034',
+  '035',
+  '036',
+  '037',
+  '038',
+  '039', // Viettel (moved)
+  '052',
+  '055',
+  '056',
+  '058',
+  '059', // Vietnamobile, Reddi, Gmobile
+  '070',
+  '076',
+  '077',
+  '078',
+  '079', // MobiFone (moved)
+  '081',
+  '082',
+  '083',
+  '084',
+  '085',
+  '086',
+  '087',
+  '088',
+  '089',
+  '090',
+  '091',
+  '092',
+  '093',
+  '094',
+  '095',
+  '096',
+  '097',
+  '098',
+  '099',
 ]);
 
 /** 1800/1900 service numbers: 8 or 10 digits, no trunk prefix. */
@@ -97,11 +144,11 @@ export function normalizePhone(input: string): NormalizedPhone | null {
 /** The digits after the country code → national form (`(0)` trunk digit tolerated). */
 function fromSubscriber(rest: string): string {
   if (rest.startsWith('0') || SERVICE.test(rest)) return rest;
-  return '0' + rest;
+  return `0${rest}`;
 }
 
 function classify(national: string): NormalizedPhone | null {
-  if (SERVICE.test(national)) return { national, e164: '+84' + national, kind: 'other' };
+  if (SERVICE.test(national)) return { national, e164: `+84${national}`, kind: 'other' };
   if (!national.startsWith('0')) return null;
   if (national.length === 10) {
     const prefix = national.slice(0, 3);
@@ -123,7 +170,7 @@ function classify(national: string): NormalizedPhone | null {
 }
 
 function make(national: string, kind: PhoneKind, legacy?: string): NormalizedPhone {
-  const p: NormalizedPhone = { national, e164: '+84' + national.slice(1), kind };
+  const p: NormalizedPhone = { national, e164: `+84${national.slice(1)}`, kind };
   if (legacy) p.legacy = legacy;
   return p;
 }

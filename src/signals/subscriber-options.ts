@@ -2,12 +2,12 @@
 import type { TokenSource } from '../antring/token-source.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
+import type { SignalProtocol } from '../shared/signal-protocol.js';
 import type { BackoffOptions } from './backoff.js';
 import type { WebSocketLike } from './connection.js';
 import type { FetchLike } from './protocol-socketio.js';
 import type { SignalState, StateInfo } from './state.js';
 import type { LegEvent } from './types.js';
-import type { SignalProtocol } from '../shared/signal-protocol.js';
 
 export interface SignalSubscriberOptions {
   /** http(s):// or ws(s)://. socketio: handshake at `{url}/socket.io/1/`; blackhole: the websocket itself. */

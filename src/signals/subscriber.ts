@@ -4,10 +4,10 @@
 import type { AuthToken } from '../antring/token-source.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { Logger } from '../log.js';
+import { errSummary } from '../shared/errors.js';
 import { Backoff, type BackoffOptions, DEFAULT_BACKOFF, fullJitterDelay } from './backoff.js';
 import { connectProblem } from './connect-problem.js';
 import { SignalConnection } from './connection.js';
-import { errSummary } from '../shared/errors.js';
 import { SignalConfigError } from './errors.js';
 import { FrameIntake } from './frame-intake.js';
 import { InboundPump } from './inbound-pump.js';

@@ -54,6 +54,4 @@ export interface LegEvent {
 }
 
 /** Where the subscriber's frames go. */
-export interface LegEventSink {
-  (event: LegEvent): void;
-}
+export type LegEventSink = (event: LegEvent) => void;

@@ -3,7 +3,7 @@
 // pages of 20 with `?page=`, absolute `next`/`previous` links). Counts requests per route; fault switches: `fail`
 // (answer every request with that status), `delayMs`, `tokenStyle`, revokeTokens().
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import express, { Router, type Request, type Response } from 'express';
+import express, { type Request, type Response, Router } from 'express';
 import { DNC_LISTS, dncSeed, type SimDncContact, type SimDncList } from './antbot-data.js';
 
 export type AntBotTokenStyle = 'token' | 'access' | 'access_token';
@@ -86,27 +86,33 @@ export function antbotSim(o: AntBotSimOptions): AntBotSim {
     next();
   });
 
-  router.post('/get-token/', express.json({ limit: '4kb' }), express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const username = str(body.username);
-    const password = str(body.password);
-    const missing: Record<string, string[]> = {};
-    if (!username) missing.username = ['This field is required.'];
-    if (!password) missing.password = ['This field is required.'];
-    if (Object.keys(missing).length) return void res.status(400).json(missing);
-    if (!sameSecret(username, o.username) || !sameSecret(password, o.password)) {
-      return void res.status(400).json({ non_field_errors: ['Unable to log in with provided credentials.'] });
-    }
-    if (tokens.size >= 10_000) for (const [k, t] of tokens) if (t.expiresAt < now()) tokens.delete(k);
-    const value = randomBytes(20).toString('hex');
-    tokens.set(value, { expiresAt: now() + lifetime, revoked: false });
-    tokensIssued++;
-    if (faults.tokenStyle === 'access') return void res.json({ refresh: randomBytes(20).toString('hex'), access: value });
-    if (faults.tokenStyle === 'access_token') {
-      return void res.json({ access_token: value, token_type: 'Bearer', expires_in: Math.round(lifetime / 1000) });
-    }
-    res.json({ token: value });
-  });
+  router.post(
+    '/get-token/',
+    express.json({ limit: '4kb' }),
+    express.urlencoded({ extended: false, limit: '4kb' }),
+    (req, res) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const username = str(body.username);
+      const password = str(body.password);
+      const missing: Record<string, string[]> = {};
+      if (!username) missing.username = ['This field is required.'];
+      if (!password) missing.password = ['This field is required.'];
+      if (Object.keys(missing).length) return void res.status(400).json(missing);
+      if (!sameSecret(username, o.username) || !sameSecret(password, o.password)) {
+        return void res.status(400).json({ non_field_errors: ['Unable to log in with provided credentials.'] });
+      }
+      if (tokens.size >= 10_000) for (const [k, t] of tokens) if (t.expiresAt < now()) tokens.delete(k);
+      const value = randomBytes(20).toString('hex');
+      tokens.set(value, { expiresAt: now() + lifetime, revoked: false });
+      tokensIssued++;
+      if (faults.tokenStyle === 'access')
+        return void res.json({ refresh: randomBytes(20).toString('hex'), access: value });
+      if (faults.tokenStyle === 'access_token') {
+        return void res.json({ access_token: value, token_type: 'Bearer', expires_in: Math.round(lifetime / 1000) });
+      }
+      res.json({ token: value });
+    },
+  );
 
   /** DRF TokenAuthentication-like check (`Bearer` as the AntBot docs write it; `Token` as DRF does). */
   const authed = (req: Request, res: Response): boolean => {
@@ -134,18 +140,28 @@ export function antbotSim(o: AntBotSimOptions): AntBotSim {
 
   router.get('/dnc-list/', (req, res) => {
     if (!authed(req, res)) return;
-    page(req, res, DNC_LISTS.map((l) => ({ ...l, created_date: '2024-03-01T02:00:00Z', updated_date: '2024-03-01T02:00:00Z' })));
+    page(
+      req,
+      res,
+      DNC_LISTS.map((l) => ({ ...l, created_date: '2024-03-01T02:00:00Z', updated_date: '2024-03-01T02:00:00Z' })),
+    );
   });
 
   router.get('/dnc-contact/', (req, res) => {
     if (!authed(req, res)) return;
-    page(req, res, entries.map((e) => ({ ...e })));
+    page(
+      req,
+      res,
+      entries.map((e) => ({ ...e })),
+    );
   });
 
   router.use((req, res) => void res.status(404).json({ detail: 'Not found.' }));
   router.use((err: unknown, _req: Request, res: Response, _next: (e?: unknown) => void) => {
     const status = (err as { status?: number })?.status;
-    res.status(status && status >= 400 && status < 500 ? status : 500).json({ detail: status && status < 500 ? 'Bad request.' : 'Server error.' });
+    res
+      .status(status && status >= 400 && status < 500 ? status : 500)
+      .json({ detail: status && status < 500 ? 'Bad request.' : 'Server error.' });
   });
 
   return {

@@ -4,8 +4,8 @@
 // Writes (the seed's "Add customers", "Add tickets", "Edit tickets"): POST /contacts adds a record to the same list
 // (so the next lookup finds it), POST/PUT /tickets keep tickets (GET /tickets lists them); their own fault switches.
 import { randomBytes } from 'node:crypto';
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { stripPhone, type CrmRecord } from './data.js';
+import express, { type NextFunction, type Request, type Response, Router } from 'express';
+import { type CrmRecord, stripPhone } from './data.js';
 import type { CrmFaults } from './faults.js';
 
 export interface AntCrmOptions {
@@ -83,7 +83,13 @@ export interface AntCrm {
   added(): CrmRecord[];
 }
 
-export const healthyWriteFaults = (): CrmWriteFaults => ({ delayMs: 0, down: false, failStatus: null, failNext: 0, loseAnswer: false });
+export const healthyWriteFaults = (): CrmWriteFaults => ({
+  delayMs: 0,
+  down: false,
+  failStatus: null,
+  failNext: 0,
+  loseAnswer: false,
+});
 
 const MAX_PAGE_SIZE = 20;
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -104,7 +110,8 @@ export function antcrm(o: AntCrmOptions): AntCrm {
       counts.unauthorized++;
       return void res.status(401).json({ message: 'Unauthorized' });
     }
-    if (q.phone !== undefined && typeof q.phone !== 'string') return void res.status(400).json({ message: 'phone must be one string' });
+    if (q.phone !== undefined && typeof q.phone !== 'string')
+      return void res.status(400).json({ message: 'phone must be one string' });
     if (o.faults.fail || (o.faults.failRate > 0 && random() < o.faults.failRate)) {
       counts.failed++;
       return void res.status(500).json({ message: 'Internal Server Error' });
@@ -129,7 +136,11 @@ const hex24 = (): string => randomBytes(12).toString('hex');
 const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 const strOr = (v: unknown, d: string): string => (typeof v === 'string' ? v : d);
 const phonesOf = (v: unknown): string[] =>
-  Array.isArray(v) ? v.flatMap((p) => (isObj(p) && typeof p.value === 'string' && p.value !== '' ? [p.value] : typeof p === 'string' && p ? [p] : [])) : [];
+  Array.isArray(v)
+    ? v.flatMap((p) =>
+        isObj(p) && typeof p.value === 'string' && p.value !== '' ? [p.value] : typeof p === 'string' && p ? [p] : [],
+      )
+    : [];
 
 function writeRoutes(router: Router, o: AntCrmOptions) {
   const faults = o.writeFaults ?? healthyWriteFaults();
@@ -177,18 +188,34 @@ function writeRoutes(router: Router, o: AntCrmOptions) {
     if (!(await gate(req, res))) return;
     const b = req.body as Record<string, unknown>;
     if (typeof b.name !== 'string' || b.name.trim() === '') return void reject(res, 'name is required');
-    if (typeof b.customerIdApiRing !== 'string' || b.customerIdApiRing === '') return void reject(res, 'customerIdApiRing is required');
+    if (typeof b.customerIdApiRing !== 'string' || b.customerIdApiRing === '')
+      return void reject(res, 'customerIdApiRing is required');
     const contactType = b.contactType === 'customer' ? 'customer' : 'lead';
     const id = hex24();
     const now = new Date().toISOString();
     const rec: CrmRecord = {
-      name: b.name.trim(), contactType, type: contactType === 'lead' ? '' : b.type === '1' ? '1' : '0',
-      leadId: contactType === 'lead' ? id : '', customerId: contactType === 'customer' ? id : '',
-      dateOfBirth: strOr(b.dateOfBirth, ''), gender: strOr(b.gender, '2'), addresses: [], phones: phonesOf(b.phones),
-      emails: phonesOf(b.emails), industry: strOr(b.industry, ''), bgInfo: strOr(b.bgInfo, ''), stage: strOr(b.stage, ''),
+      name: b.name.trim(),
+      contactType,
+      type: contactType === 'lead' ? '' : b.type === '1' ? '1' : '0',
+      leadId: contactType === 'lead' ? id : '',
+      customerId: contactType === 'customer' ? id : '',
+      dateOfBirth: strOr(b.dateOfBirth, ''),
+      gender: strOr(b.gender, '2'),
+      addresses: [],
+      phones: phonesOf(b.phones),
+      emails: phonesOf(b.emails),
+      industry: strOr(b.industry, ''),
+      bgInfo: strOr(b.bgInfo, ''),
+      stage: strOr(b.stage, ''),
       tags: Array.isArray(b.tags) ? b.tags.filter((t): t is string => typeof t === 'string') : [],
-      sourceContact: strOr(b.sourceContact, ''), responsibleStaff: strOr(b.responsibleStaff, ''), cusFields: [],
-      scoreAvailable: 0, scoreRank: 0, rankName: '', createdAt: now, updatedAt: now,
+      sourceContact: strOr(b.sourceContact, ''),
+      responsibleStaff: strOr(b.responsibleStaff, ''),
+      cusFields: [],
+      scoreAvailable: 0,
+      scoreRank: 0,
+      rankName: '',
+      createdAt: now,
+      updatedAt: now,
     };
     (rec as CrmRecord & { customerIdApiRing?: string }).customerIdApiRing = b.customerIdApiRing;
     o.contacts.push(rec);
@@ -207,10 +234,23 @@ function writeRoutes(router: Router, o: AntCrmOptions) {
     }
     const now = new Date().toISOString();
     const t: CrmTicket = {
-      TicketId: nextTicketId++, ticketIdApiRing: strOr(b.ticketIdApiRing, ''), title: b.title, summary: strOr(b.summary, ''),
-      priority: strOr(b.priority, 'Medium'), SLA: b.SLA, status: strOr(b.status, 'New'), assignedTo: '', group: strOr(b.group, ''),
-      category: strOr(b.category, ''), resolutionTypeOb: strOr(b.resolutionTypeOb, ''), contact: { ...c },
-      deal: isObj(b.deal) ? b.deal : {}, files: [], cusFields: Array.isArray(b.cusFields) ? b.cusFields : [], createdAt: now, updatedAt: now,
+      TicketId: nextTicketId++,
+      ticketIdApiRing: strOr(b.ticketIdApiRing, ''),
+      title: b.title,
+      summary: strOr(b.summary, ''),
+      priority: strOr(b.priority, 'Medium'),
+      SLA: b.SLA,
+      status: strOr(b.status, 'New'),
+      assignedTo: '',
+      group: strOr(b.group, ''),
+      category: strOr(b.category, ''),
+      resolutionTypeOb: strOr(b.resolutionTypeOb, ''),
+      contact: { ...c },
+      deal: isObj(b.deal) ? b.deal : {},
+      files: [],
+      cusFields: Array.isArray(b.cusFields) ? b.cusFields : [],
+      createdAt: now,
+      updatedAt: now,
     };
     tickets.push(t);
     answer(req, res, { success: 1, TicketId: t.TicketId });
@@ -242,7 +282,8 @@ function writeRoutes(router: Router, o: AntCrmOptions) {
 
   // A body that is not JSON: AntCRM answers 400 (express.json's error lands here).
   router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (err && typeof err === 'object' && (err as { type?: unknown }).type === 'entity.parse.failed') return void reject(res, 'body is not JSON');
+    if (err && typeof err === 'object' && (err as { type?: unknown }).type === 'entity.parse.failed')
+      return void reject(res, 'body is not JSON');
     next(err);
   });
 

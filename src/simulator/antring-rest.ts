@@ -1,9 +1,9 @@
 // The simulated AntRing open API (mounted at /oapi/v1): auth_token, agents, queues, dashboard, histories,
 // play_recording, click-to-call. It checks what the real API checks (app id, hashes, header names, the device)
 // and counts every request by route. Click-to-call starts the outbound scenario through the injected callback.
-import express, { Router, type Request, type Response } from 'express';
-import type { SimAgent, SimData } from './data.js';
+import express, { type Request, type Response, Router } from 'express';
 import { dashboardBody } from './dashboard.js';
+import type { SimAgent, SimData } from './data.js';
 import type { ClickToCallFaults, ExpireFormat, TokenFaults } from './faults.js';
 import { parseHistoryQuery } from './history-query.js';
 import { appHash, historyHash, orgHash, recordingHash, recordingLinkSignature, sameSignature } from './signing.js';
@@ -40,10 +40,14 @@ export interface AntRingRest {
 
 export function formatExpire(format: ExpireFormat, expiresAt: number, lifetimeMs: number): number | string {
   switch (format) {
-    case 'unix-ms': return expiresAt;
-    case 'ttl-s': return Math.round(lifetimeMs / 1000);
-    case 'iso': return new Date(expiresAt).toISOString();
-    default: return Math.floor(expiresAt / 1000);
+    case 'unix-ms':
+      return expiresAt;
+    case 'ttl-s':
+      return Math.round(lifetimeMs / 1000);
+    case 'iso':
+      return new Date(expiresAt).toISOString();
+    default:
+      return Math.floor(expiresAt / 1000);
   }
 }
 
@@ -61,7 +65,9 @@ export function antringRest(o: AntRingRestOptions): AntRingRest {
   const router = Router();
 
   router.use((req, _res, next) => {
-    const key = req.path.startsWith('/call/click-to-call/') ? `${req.method} /call/click-to-call` : `${req.method} ${req.path}`;
+    const key = req.path.startsWith('/call/click-to-call/')
+      ? `${req.method} /call/click-to-call`
+      : `${req.method} ${req.path}`;
     routes[key] = (routes[key] ?? 0) + 1;
     next();
   });
@@ -78,8 +84,10 @@ export function antringRest(o: AntRingRestOptions): AntRingRest {
   const orgSigned = (req: Request, res: Response): boolean => {
     const [id, domain, email, hash] = ['appId', 'domain', 'email', 'hash'].map((k) => qs(req, k));
     if (!id || !domain || !email) return (fail(res, 400, 'appId, domain and email are required'), false);
-    if (id !== appId || !sameSignature(hash, orgHash(id, domain, email, appSecret))) return (fail(res, 401, 'invalid hash'), false);
-    if (domain !== o.data.org.domain || email !== o.data.org.email) return (fail(res, 401, 'unknown domain or email'), false);
+    if (id !== appId || !sameSignature(hash, orgHash(id, domain, email, appSecret)))
+      return (fail(res, 401, 'invalid hash'), false);
+    if (domain !== o.data.org.domain || email !== o.data.org.email)
+      return (fail(res, 401, 'unknown domain or email'), false);
     return true;
   };
 
@@ -96,7 +104,9 @@ export function antringRest(o: AntRingRestOptions): AntRingRest {
 
   router.get('/agents', (req, res) => {
     if (!orgSigned(req, res)) return;
-    res.json(o.data.agents.map((a) => ({ anttel: { userId: a.userId }, username: a.username, name: a.name, ext: [...a.ext] })));
+    res.json(
+      o.data.agents.map((a) => ({ anttel: { userId: a.userId }, username: a.username, name: a.name, ext: [...a.ext] })),
+    );
   });
 
   router.get('/queues', (req, res) => {
@@ -110,10 +120,13 @@ export function antringRest(o: AntRingRestOptions): AntRingRest {
   });
 
   router.get('/call/histories', (req, res) => {
-    const [id, from, to, limit, page, hash] = ['appId', 'created_from', 'created_to', 'limit', 'page', 'hash'].map((k) => qs(req, k));
+    const [id, from, to, limit, page, hash] = ['appId', 'created_from', 'created_to', 'limit', 'page', 'hash'].map(
+      (k) => qs(req, k),
+    );
     if (!id) return fail(res, 400, 'appId is required');
     // The hash is over the parameters as sent; an omitted limit/page may be signed as '' or as its default.
-    const signed = (l: string, p: string) => sameSignature(hash, historyHash(from ?? '', to ?? '', l, p, id, appSecret));
+    const signed = (l: string, p: string) =>
+      sameSignature(hash, historyHash(from ?? '', to ?? '', l, p, id, appSecret));
     const ok = signed(limit ?? '', page ?? '') || signed(limit ?? '20', page ?? '1');
     if (id !== appId || !ok) return fail(res, 401, 'invalid hash');
     const parsed = parseHistoryQuery({ created_from: from, created_to: to, limit, page });
@@ -126,11 +139,14 @@ export function antringRest(o: AntRingRestOptions): AntRingRest {
   router.get('/call/play_recording', (req, res) => {
     const [id, media, hash] = ['appId', 'media', 'hash'].map((k) => qs(req, k));
     if (!id || !media) return fail(res, 400, 'appId and media are required');
-    if (id !== appId || !sameSignature(hash, recordingHash(id, media, appSecret))) return fail(res, 401, 'invalid hash');
+    if (id !== appId || !sameSignature(hash, recordingHash(id, media, appSecret)))
+      return fail(res, 401, 'invalid hash');
     const expires = Math.floor((now() + (o.recordingLinkTtlMs ?? 600_000)) / 1000);
     const sig = recordingLinkSignature(media, expires, appSecret);
     const base = `${req.protocol}://${req.get('host')}`;
-    res.json({ media: `${base}/recordings/${encodeURIComponent(media)}?Expires=${expires}&Signature=${encodeURIComponent(sig)}` });
+    res.json({
+      media: `${base}/recordings/${encodeURIComponent(media)}?Expires=${expires}&Signature=${encodeURIComponent(sig)}`,
+    });
   });
 
   router.post('/call/click-to-call/:number', express.json({ limit: '4kb', type: () => true }), async (req, res) => {
@@ -155,7 +171,11 @@ export function antringRest(o: AntRingRestOptions): AntRingRest {
   // Malformed JSON bodies and other errors: a JSON 400/500, like the real API.
   router.use((err: unknown, _req: Request, res: Response, _next: (e?: unknown) => void) => {
     const status = (err as { status?: number })?.status;
-    fail(res, status && status >= 400 && status < 500 ? status : 500, status && status < 500 ? 'invalid request' : 'internal error');
+    fail(
+      res,
+      status && status >= 400 && status < 500 ? status : 500,
+      status && status < 500 ? 'invalid request' : 'internal error',
+    );
   });
 
   const recordings = Router();

@@ -3,7 +3,14 @@
 // Bridge-ID, Bridge-B-Unique-ID), Channel-Created-Time, a microsecond Msg-ID and durations at DESTROY.
 // A leg created with link 'late' or 'self' shows no link (or its own Call-ID) until its ANSWER (issue 9 item 4).
 // The clock advances by the waits, so durations are right even when the delay is instant (tests).
-import { microsMsgId, newLegId, type ChannelEventName, type EventFields, type LegSpec, type OtherLegInfo } from './kazoo-payload.js';
+import {
+  type ChannelEventName,
+  type EventFields,
+  type LegSpec,
+  microsMsgId,
+  newLegId,
+  type OtherLegInfo,
+} from './kazoo-payload.js';
 
 export interface Leg {
   readonly spec: LegSpec;
@@ -62,19 +69,38 @@ export class CallRun {
   }
 
   create(init: LegInit, otherLegCallId?: string, link: LinkOnCreate = 'create'): Leg {
-    const spec: LegSpec = { ...init, callId: init.callId ?? newLegId(), accountId: this.org.accountId, realm: this.org.realm };
+    const spec: LegSpec = {
+      ...init,
+      callId: init.callId ?? newLegId(),
+      accountId: this.org.accountId,
+      realm: this.org.realm,
+    };
     const late = otherLegCallId !== undefined && link !== 'create';
-    const leg: Leg = { spec, createdAt: this.at, otherLegCallId: late ? undefined : otherLegCallId, pendingOtherLegCallId: late ? otherLegCallId : undefined };
+    const leg: Leg = {
+      spec,
+      createdAt: this.at,
+      otherLegCallId: late ? undefined : otherLegCallId,
+      pendingOtherLegCallId: late ? otherLegCallId : undefined,
+    };
     this.legs.push(leg);
     const shown = late ? (link === 'self' ? spec.callId : undefined) : otherLegCallId;
-    this.emit('CHANNEL_CREATE', leg, { at: leg.createdAt, otherLegCallId: shown, otherLeg: shown === otherLegCallId ? this.info(shown) : undefined });
+    this.emit('CHANNEL_CREATE', leg, {
+      at: leg.createdAt,
+      otherLegCallId: shown,
+      otherLeg: shown === otherLegCallId ? this.info(shown) : undefined,
+    });
     return leg;
   }
 
   answer(leg: Leg): void {
     leg.answeredAt = this.at;
     this.link(leg);
-    this.emit('CHANNEL_ANSWER', leg, { at: leg.answeredAt, otherLegCallId: leg.otherLegCallId, otherLeg: this.info(leg.otherLegCallId), disposition: 'ANSWER' });
+    this.emit('CHANNEL_ANSWER', leg, {
+      at: leg.answeredAt,
+      otherLegCallId: leg.otherLegCallId,
+      otherLeg: this.info(leg.otherLegCallId),
+      disposition: 'ANSWER',
+    });
   }
 
   /** The leg is answered by the bridge without its own CHANNEL_ANSWER (billing counts from here). */
@@ -86,13 +112,21 @@ export class CallRun {
   bridge(a: Leg, b: Leg): void {
     const at = this.at;
     const bridgeId = this.rootId;
-    for (const [x, y] of [[a, b], [b, a]] as const) {
+    for (const [x, y] of [
+      [a, b],
+      [b, a],
+    ] as const) {
       x.pendingOtherLegCallId = undefined;
       x.otherLegCallId = y.spec.callId;
       x.bridgeId = bridgeId;
       this.emit('CHANNEL_BRIDGE', x, {
-        at, otherLegCallId: x.otherLegCallId, otherLeg: this.info(x.otherLegCallId), bridgeId, bridgeIdInCcv: this.opts.bridgeIdInCcv,
-        bridgeBUniqueId: x === a ? b.spec.callId : undefined, disposition: 'ANSWER',
+        at,
+        otherLegCallId: x.otherLegCallId,
+        otherLeg: this.info(x.otherLegCallId),
+        bridgeId,
+        bridgeIdInCcv: this.opts.bridgeIdInCcv,
+        bridgeBUniqueId: x === a ? b.spec.callId : undefined,
+        disposition: 'ANSWER',
       });
     }
   }
@@ -143,6 +177,11 @@ export class CallRun {
     const o = id === undefined ? undefined : this.legs.find((l) => l.spec.callId === id);
     if (!o) return undefined;
     const s = o.spec;
-    return { direction: s.direction, callerIdName: s.callerIdName ?? s.callerIdNumber, callerIdNumber: s.callerIdNumber, destinationNumber: s.calleeIdNumber };
+    return {
+      direction: s.direction,
+      callerIdName: s.callerIdName ?? s.callerIdNumber,
+      callerIdNumber: s.callerIdNumber,
+      destinationNumber: s.calleeIdNumber,
+    };
   }
 }

@@ -49,7 +49,13 @@ export interface DashboardBody {
 
 export function dashboardBody(state: SimState, nowMs: number = Date.now()): DashboardBody {
   const agent: DashboardBody['agent'] = {
-    ready: 0, logged_out: 0, wrapup: 0, logged_in: 0, connected: 0, paused: 0, status_details: [],
+    ready: 0,
+    logged_out: 0,
+    wrapup: 0,
+    logged_in: 0,
+    connected: 0,
+    paused: 0,
+    status_details: [],
   };
   for (const a of state.data.agents) {
     const { status, since } = state.agentStatus(a);
@@ -71,7 +77,9 @@ export function dashboardBody(state: SimState, nowMs: number = Date.now()): Dash
       username: a.username,
       name: a.name,
       unix_timestamp: Math.floor(since / 1000),
-      ...(status === 'ready' ? { start_idle_time: greg, idle_time: Math.max(0, Math.floor((nowMs - since) / 1000)) } : {}),
+      ...(status === 'ready'
+        ? { start_idle_time: greg, idle_time: Math.max(0, Math.floor((nowMs - since) / 1000)) }
+        : {}),
       waiting_calls: [],
     });
   }

@@ -1,7 +1,7 @@
 // The simulator's seed: one AntRing org (account, realm, DID), its agents with SIP devices, its queues, and the
 // AntCRM contacts of its customers. Helpers let tests pick caller numbers by kind (known, legacy, multiple, unknown).
 import { createHash } from 'node:crypto';
-import { crmRecords, UNKNOWN_NUMBERS, type CrmRecord } from './data-contacts.js';
+import { type CrmRecord, crmRecords, UNKNOWN_NUMBERS } from './data-contacts.js';
 
 export type { CrmRecord } from './data-contacts.js';
 export { UNKNOWN_NUMBERS } from './data-contacts.js';
@@ -93,8 +93,16 @@ export function createSeed(opts: { accountId?: string } = {}): SimData {
     },
     agents,
     queues: [
-      { id: md5('antring-sim:queue:cskh'), name: 'Chăm sóc khách hàng', agents: ids(['lan.nguyen', 'minh.tran', 'huong.le', 'tuan.pham']) },
-      { id: md5('antring-sim:queue:sales'), name: 'Kinh doanh', agents: ids(['huong.le', 'thao.vo', 'duc.hoang', 'tuan.pham']) },
+      {
+        id: md5('antring-sim:queue:cskh'),
+        name: 'Chăm sóc khách hàng',
+        agents: ids(['lan.nguyen', 'minh.tran', 'huong.le', 'tuan.pham']),
+      },
+      {
+        id: md5('antring-sim:queue:sales'),
+        name: 'Kinh doanh',
+        agents: ids(['huong.le', 'thao.vo', 'duc.hoang', 'tuan.pham']),
+      },
     ],
     contacts,
     customerNumbers: (f) => customerNumbers(f, contacts),
@@ -104,14 +112,31 @@ export function createSeed(opts: { accountId?: string } = {}): SimData {
 
 /** Vietnam's 2018 move of 11-digit mobile prefixes to 10 digits: legacy prefix → new prefix. */
 export const LEGACY_MOBILE_PREFIXES: Readonly<Record<string, string>> = {
-  '0162': '032', '0163': '033', '0164': '034', '0165': '035', '0166': '036', '0167': '037', '0168': '038', '0169': '039',
-  '0120': '070', '0121': '079', '0122': '077', '0126': '076', '0128': '078',
-  '0123': '083', '0124': '084', '0125': '085', '0127': '081', '0129': '082',
-  '0186': '056', '0188': '058', '0199': '059',
+  '0162': '032',
+  '0163': '033',
+  '0164': '034',
+  '0165': '035',
+  '0166': '036',
+  '0167': '037',
+  '0168': '038',
+  '0169': '039',
+  '0120': '070',
+  '0121': '079',
+  '0122': '077',
+  '0126': '076',
+  '0128': '078',
+  '0123': '083',
+  '0124': '084',
+  '0125': '085',
+  '0127': '081',
+  '0129': '082',
+  '0186': '056',
+  '0188': '058',
+  '0199': '059',
 };
 
 /** Digits only, as AntCRM compares them (spaces, dots and dashes removed). */
-export const stripPhone = (s: string): string => s.replace(/[\s.\-]/g, '');
+export const stripPhone = (s: string): string => s.replace(/[\s.-]/g, '');
 
 /** The 10-digit form of a stored phone (legacy 11-digit mobiles converted; anything else unchanged). */
 export function modernForm(phone: string): string {
@@ -168,9 +193,9 @@ export interface NumberFilter {
 /** Caller numbers (as the PBX shows them) matching a filter. */
 export function customerNumbers(f: NumberFilter = {}, contacts?: CrmRecord[]): string[] {
   return callerProfiles(contacts)
-    .filter((p) => f.withContact === undefined || (p.records.length > 0) === f.withContact)
+    .filter((p) => f.withContact === undefined || p.records.length > 0 === f.withContact)
     .filter((p) => f.legacy === undefined || p.legacy === f.legacy)
-    .filter((p) => f.multiple === undefined || (p.records.length > 1) === f.multiple)
+    .filter((p) => f.multiple === undefined || p.records.length > 1 === f.multiple)
     .filter((p) => f.mobile === undefined || !p.number.startsWith('02') === f.mobile)
     .map((p) => p.number);
 }

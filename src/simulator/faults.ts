@@ -1,12 +1,13 @@
 // Every fault switch of the simulator in one object, grouped: tokens, crm, clickToCall, devices, signal.
 // The REST and CRM routers read the plain fields on each request, so a test flips a switch and the next request
 // sees it. Flat aliases (rejectTokens, crmDelayMs, …) point at the same switches.
+
+import { type CrmWriteFaults, healthyWriteFaults } from './antcrm.js';
 import { agentByUsername, type SimData } from './data.js';
 import type { ClickResult } from './scenarios.js';
 import type { SignalServers } from './signal-servers.js';
 import type { SimState } from './state.js';
 import type { TokenRegistry } from './token-registry.js';
-import { healthyWriteFaults, type CrmWriteFaults } from './antcrm.js';
 import { healthyReceiverFaults, type WebhookReceiverFaults } from './webhook-receiver.js';
 
 /** How `POST /voice/auth_token` writes `expire`: unix seconds, unix ms, seconds to live, or an ISO date. */
@@ -91,7 +92,12 @@ export class SimFaults {
     };
     this.signal = deps.signal;
     this.reset = () => {
-      Object.assign(this.tokens, { reject: false, fail: false, lifetimeMs: defaultLifetime, expireFormat: defaultFormat });
+      Object.assign(this.tokens, {
+        reject: false,
+        fail: false,
+        lifetimeMs: defaultLifetime,
+        expireFormat: defaultFormat,
+      });
       Object.assign(this.crm, { delayMs: 0, failRate: 0, fail: false });
       Object.assign(this.crmWrites, healthyWriteFaults());
       Object.assign(this.webhooks, healthyReceiverFaults());
@@ -104,25 +110,65 @@ export class SimFaults {
   readonly reset: () => void;
 
   // ---- flat aliases ----
-  get rejectTokens(): boolean { return this.tokens.reject; }
-  set rejectTokens(v: boolean) { this.tokens.reject = v; }
-  get failTokens(): boolean { return this.tokens.fail; }
-  set failTokens(v: boolean) { this.tokens.fail = v; }
-  get tokenLifetimeMs(): number { return this.tokens.lifetimeMs; }
-  set tokenLifetimeMs(v: number) { this.tokens.lifetimeMs = v; }
-  get expireFormat(): ExpireFormat { return this.tokens.expireFormat; }
-  set expireFormat(v: ExpireFormat) { this.tokens.expireFormat = v; }
-  get crmDelayMs(): number { return this.crm.delayMs; }
-  set crmDelayMs(v: number) { this.crm.delayMs = v; }
-  get crmFailRate(): number { return this.crm.failRate; }
-  set crmFailRate(v: number) { this.crm.failRate = v; }
-  get crmFail(): boolean { return this.crm.fail; }
-  set crmFail(v: boolean) { this.crm.fail = v; }
-  get clickToCallDelayMs(): number { return this.clickToCall.delayMs; }
-  set clickToCallDelayMs(v: number) { this.clickToCall.delayMs = v; }
-  get clickToCallFail(): 500 | 503 | null { return this.clickToCall.fail; }
-  set clickToCallFail(v: 500 | 503 | null) { this.clickToCall.fail = v; }
+  get rejectTokens(): boolean {
+    return this.tokens.reject;
+  }
+  set rejectTokens(v: boolean) {
+    this.tokens.reject = v;
+  }
+  get failTokens(): boolean {
+    return this.tokens.fail;
+  }
+  set failTokens(v: boolean) {
+    this.tokens.fail = v;
+  }
+  get tokenLifetimeMs(): number {
+    return this.tokens.lifetimeMs;
+  }
+  set tokenLifetimeMs(v: number) {
+    this.tokens.lifetimeMs = v;
+  }
+  get expireFormat(): ExpireFormat {
+    return this.tokens.expireFormat;
+  }
+  set expireFormat(v: ExpireFormat) {
+    this.tokens.expireFormat = v;
+  }
+  get crmDelayMs(): number {
+    return this.crm.delayMs;
+  }
+  set crmDelayMs(v: number) {
+    this.crm.delayMs = v;
+  }
+  get crmFailRate(): number {
+    return this.crm.failRate;
+  }
+  set crmFailRate(v: number) {
+    this.crm.failRate = v;
+  }
+  get crmFail(): boolean {
+    return this.crm.fail;
+  }
+  set crmFail(v: boolean) {
+    this.crm.fail = v;
+  }
+  get clickToCallDelayMs(): number {
+    return this.clickToCall.delayMs;
+  }
+  set clickToCallDelayMs(v: number) {
+    this.clickToCall.delayMs = v;
+  }
+  get clickToCallFail(): 500 | 503 | null {
+    return this.clickToCall.fail;
+  }
+  set clickToCallFail(v: 500 | 503 | null) {
+    this.clickToCall.fail = v;
+  }
 
-  expireAllTokens(): void { this.tokens.expireAll(); }
-  setDeviceOnline(username: string, online: boolean): void { this.devices.setOnline(username, online); }
+  expireAllTokens(): void {
+    this.tokens.expireAll();
+  }
+  setDeviceOnline(username: string, online: boolean): void {
+    this.devices.setOnline(username, online);
+  }
 }

@@ -36,7 +36,12 @@ export interface HistoryQuery {
 
 export type HistoryQueryResult = { ok: true; query: HistoryQuery } | { ok: false; message: string };
 
-export function parseHistoryQuery(q: { created_from?: string; created_to?: string; limit?: string; page?: string }): HistoryQueryResult {
+export function parseHistoryQuery(q: {
+  created_from?: string;
+  created_to?: string;
+  limit?: string;
+  page?: string;
+}): HistoryQueryResult {
   if (!q.created_from || !q.created_to) return { ok: false, message: 'created_from and created_to are required' };
   const from = parseWhen(q.created_from);
   const to = parseWhen(q.created_to);
@@ -46,7 +51,8 @@ export function parseHistoryQuery(q: { created_from?: string; created_to?: strin
   if (toMs < fromMs) return { ok: false, message: 'created_to is before created_from' };
   if (toMs - fromMs > MAX_WINDOW_MS) return { ok: false, message: 'the time filter is limited to 31 days' };
   const limit = q.limit === undefined || q.limit === '' ? DEFAULT_LIMIT : Number(q.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) return { ok: false, message: 'limit must be an integer from 1 to 100' };
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)
+    return { ok: false, message: 'limit must be an integer from 1 to 100' };
   const page = q.page === undefined || q.page === '' ? 1 : Number(q.page);
   if (!Number.isInteger(page) || page < 1) return { ok: false, message: 'page must be an integer from 1' };
   return { ok: true, query: { fromMs, toMs, limit, page } };

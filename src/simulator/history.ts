@@ -48,7 +48,11 @@ export interface HistoryRecord {
   queue_stat: QueueStat[];
 }
 
-export const userParty = (a: SimAgent): HistoryParty => ({ number: a.device.sipUser, type: 'user', username: a.username });
+export const userParty = (a: SimAgent): HistoryParty => ({
+  number: a.device.sipUser,
+  type: 'user',
+  username: a.username,
+});
 export const numberParty = (n: string): HistoryParty => ({ number: n, type: 'realnumber' });
 
 export const recordingName = (callId: string): string => `call_recording_${callId}.mp3`;
@@ -83,12 +87,18 @@ export function queueStat(i: QueueStatInput): QueueStat {
     caller_id_name: i.number,
     status: handled ? 'processed' : 'abandoned',
     entered_timestamp: i.enteredS,
-    ...(handled ? { handled_timestamp: i.enteredS + i.waitS, agent_id: i.answeredBy!.userId, username: i.answeredBy!.username } : {}),
+    ...(handled
+      ? { handled_timestamp: i.enteredS + i.waitS, agent_id: i.answeredBy!.userId, username: i.answeredBy!.username }
+      : {}),
     processed_timestamp: i.enteredS + i.waitS + i.talkS,
     talk_time: i.talkS,
     ...(handled ? { hung_up_by: i.hungUpBy ?? 'caller' } : {}),
     end_call_reason: handled ? (i.hungUpBy === 'agent' ? 'agent_hungup' : 'caller_hungup') : 'caller_abandoned',
-    misses: i.missed.map((a) => ({ agent_id: a.userId, username: a.username, miss_reason: handled ? 'lose_race' : 'caller_abandoned' })),
+    misses: i.missed.map((a) => ({
+      agent_id: a.userId,
+      username: a.username,
+      miss_reason: handled ? 'lose_race' : 'caller_abandoned',
+    })),
   };
 }
 
@@ -122,29 +132,64 @@ export function seedHistory(data: SimData, nowMs: number, count = 240, days = 45
       const queue = pick(data.queues);
       const answered = roll < 0.5;
       out.push({
-        call_id: callId, caller: numberParty(number), callee: answered ? userParty(agent) : numberParty(data.org.did),
-        class: 'trunking', did_number: data.org.did, direction: 'to_ab', status_detail: answered ? 'SUCCESS' : 'IVR',
-        duration_seconds: wait + (answered ? talk : 0), unix_timestamp: at, billing_seconds: answered ? talk : 0,
+        call_id: callId,
+        caller: numberParty(number),
+        callee: answered ? userParty(agent) : numberParty(data.org.did),
+        class: 'trunking',
+        did_number: data.org.did,
+        direction: 'to_ab',
+        status_detail: answered ? 'SUCCESS' : 'IVR',
+        duration_seconds: wait + (answered ? talk : 0),
+        unix_timestamp: at,
+        billing_seconds: answered ? talk : 0,
         recording: answered ? recordingName(callId) : '',
-        queue_stat: [queueStat({
-          callId, queueId: queue.id, org: data.org.accountId, number, enteredS: at, waitS: wait, talkS: answered ? talk : 0,
-          answeredBy: answered ? agent : undefined, missed: [], hungUpBy: rnd() < 0.5 ? 'agent' : 'caller',
-        })],
+        queue_stat: [
+          queueStat({
+            callId,
+            queueId: queue.id,
+            org: data.org.accountId,
+            number,
+            enteredS: at,
+            waitS: wait,
+            talkS: answered ? talk : 0,
+            answeredBy: answered ? agent : undefined,
+            missed: [],
+            hungUpBy: rnd() < 0.5 ? 'agent' : 'caller',
+          }),
+        ],
       });
     } else if (roll < 0.9) {
       const status: HistoryRecord['status_detail'] = roll < 0.8 ? 'SUCCESS' : roll < 0.85 ? 'BUSY' : 'CANCELLED';
       const billed = status === 'SUCCESS' ? talk : 0;
       out.push({
-        call_id: callId, caller: userParty(agent), callee: numberParty(number), class: 'trunking', did_number: null,
-        direction: 'from_ab', status_detail: status, duration_seconds: billed + 8, unix_timestamp: at, billing_seconds: billed,
-        recording: billed ? recordingName(callId) : '', queue_stat: [],
+        call_id: callId,
+        caller: userParty(agent),
+        callee: numberParty(number),
+        class: 'trunking',
+        did_number: null,
+        direction: 'from_ab',
+        status_detail: status,
+        duration_seconds: billed + 8,
+        unix_timestamp: at,
+        billing_seconds: billed,
+        recording: billed ? recordingName(callId) : '',
+        queue_stat: [],
       });
     } else {
       const other = data.agents[(data.agents.indexOf(agent) + 1) % data.agents.length];
       out.push({
-        call_id: callId, caller: userParty(agent), callee: userParty(other), class: 'one_one', did_number: null,
-        direction: 'from_ab', status_detail: 'SUCCESS', duration_seconds: talk + 4, unix_timestamp: at,
-        billing_seconds: talk, recording: '', queue_stat: [],
+        call_id: callId,
+        caller: userParty(agent),
+        callee: userParty(other),
+        class: 'one_one',
+        did_number: null,
+        direction: 'from_ab',
+        status_detail: 'SUCCESS',
+        duration_seconds: talk + 4,
+        unix_timestamp: at,
+        billing_seconds: talk,
+        recording: '',
+        queue_stat: [],
       });
     }
   }

@@ -107,14 +107,25 @@ const sip = (user: string, realm: string): string => `${user}@${realm}`;
 /** proto_specific_hangup_cause as FreeSWITCH reports it for the causes the scenarios use. */
 export function hangupCodeOf(cause: string, answered: boolean): string | undefined {
   const codes: Record<string, string> = {
-    NORMAL_CLEARING: answered ? 'sip:200' : 'sip:487', USER_BUSY: 'sip:486', NO_ANSWER: 'sip:480', ORIGINATOR_CANCEL: 'sip:487',
-    LOSE_RACE: 'sip:487', UNALLOCATED_NUMBER: 'sip:404', CALL_REJECTED: 'sip:603', NO_USER_RESPONSE: 'sip:408',
+    NORMAL_CLEARING: answered ? 'sip:200' : 'sip:487',
+    USER_BUSY: 'sip:486',
+    NO_ANSWER: 'sip:480',
+    ORIGINATOR_CANCEL: 'sip:487',
+    LOSE_RACE: 'sip:487',
+    UNALLOCATED_NUMBER: 'sip:404',
+    CALL_REJECTED: 'sip:603',
+    NO_USER_RESPONSE: 'sip:408',
   };
   return codes[cause];
 }
 
 /** One channel event with Title-Case keys (Kazoo's AMQP form). Absent optional fields are left out. */
-export function kazooEvent(name: ChannelEventName, leg: LegSpec, f: EventFields, o: PayloadOptions = {}): Record<string, unknown> {
+export function kazooEvent(
+  name: ChannelEventName,
+  leg: LegSpec,
+  f: EventFields,
+  o: PayloadOptions = {},
+): Record<string, unknown> {
   const num = (n: number | undefined): number | string => {
     const v = Math.max(0, Math.round(n ?? 0));
     return o.numbers === 'number' ? v : String(v);
@@ -125,8 +136,8 @@ export function kazooEvent(name: ChannelEventName, leg: LegSpec, f: EventFields,
     ccv['Authorizing-ID'] = leg.authorizingId;
     ccv['Authorizing-Type'] = leg.authorizingType ?? 'device';
   }
-  if (leg.username) ccv['Username'] = leg.username;
-  ccv['Realm'] = leg.realm;
+  if (leg.username) ccv.Username = leg.username;
+  ccv.Realm = leg.realm;
   if (leg.queueId) ccv['Queue-ID'] = leg.queueId;
   if (leg.ccv) Object.assign(ccv, leg.ccv);
   if (f.bridgeId && f.bridgeIdInCcv) ccv['Bridge-ID'] = f.bridgeId;
@@ -146,7 +157,10 @@ export function kazooEvent(name: ChannelEventName, leg: LegSpec, f: EventFields,
   }
   if (f.bridgeId && !f.bridgeIdInCcv) p['Bridge-ID'] = f.bridgeId;
   if (f.bridgeBUniqueId) p['Bridge-B-Unique-ID'] = f.bridgeBUniqueId;
-  const callerName = name === 'CHANNEL_CREATE' && leg.createCallerIdName !== undefined ? leg.createCallerIdName : (leg.callerIdName ?? leg.callerIdNumber);
+  const callerName =
+    name === 'CHANNEL_CREATE' && leg.createCallerIdName !== undefined
+      ? leg.createCallerIdName
+      : (leg.callerIdName ?? leg.callerIdNumber);
   Object.assign(p, {
     'Call-Direction': leg.direction,
     'Caller-ID-Name': callerName,
@@ -160,7 +174,7 @@ export function kazooEvent(name: ChannelEventName, leg: LegSpec, f: EventFields,
     Timestamp: toGregorian(f.at),
   });
   if (f.createdAt !== undefined) p['Channel-Created-Time'] = String(Math.floor(f.createdAt) * 1000);
-  if (f.disposition) p['Disposition'] = f.disposition;
+  if (f.disposition) p.Disposition = f.disposition;
   if (name === 'CHANNEL_DESTROY') {
     const cause = f.hangupCause ?? 'NORMAL_CLEARING';
     p['Hangup-Cause'] = cause;
@@ -197,20 +211,22 @@ export function toSnakeCase(payload: Record<string, unknown>): Record<string, un
  */
 export function toWebhooks(payload: Record<string, unknown>): Record<string, unknown> {
   const s = toSnakeCase(payload);
-  const ccv = { ...((s['custom_channel_vars'] as Record<string, unknown> | undefined) ?? {}) };
+  const ccv = { ...((s.custom_channel_vars as Record<string, unknown> | undefined) ?? {}) };
   const top: Record<string, unknown> = {
-    hook_event: String(s['event_name']).replace(/^CHANNEL_/, 'channel_').toLowerCase(),
-    account_id: ccv['account_id'],
+    hook_event: String(s.event_name)
+      .replace(/^CHANNEL_/, 'channel_')
+      .toLowerCase(),
+    account_id: ccv.account_id,
   };
   for (const k of ['owner_id', 'authorizing_id', 'authorizing_type'] as const) {
     if (ccv[k] !== undefined) top[k] = ccv[k];
     delete ccv[k];
   }
-  delete ccv['account_id'];
-  delete s['event_category'];
-  delete s['event_name'];
-  delete s['msg_id'];
-  delete s['custom_channel_vars'];
+  delete ccv.account_id;
+  delete s.event_category;
+  delete s.event_name;
+  delete s.msg_id;
+  delete s.custom_channel_vars;
   return { ...top, ...s, is_internal_leg: false, custom_channel_vars: ccv };
 }
 

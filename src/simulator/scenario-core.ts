@@ -3,12 +3,12 @@
 import type { Clock } from '../clock.js';
 import { CallRun, type Leg, type LinkOnCreate } from './call-run.js';
 import { agentByUsername, type SimAgent, type SimData } from './data.js';
-import { recordingName, type HistoryRecord, type StatusDetail } from './history.js';
+import { type HistoryRecord, recordingName, type StatusDetail } from './history.js';
 import { buildEvent, type ChannelEventName, type EventFields, type KeyStyle } from './kazoo-payload.js';
-import { ShapeDraw, shapeMix, type CallDialect, type ShapeOptions } from './kazoo-shapes.js';
+import { type CallDialect, ShapeDraw, type ShapeOptions, shapeMix } from './kazoo-shapes.js';
+import { DEFAULT_TIMING, type LegBuilders, legBuilders, type Timing } from './scenario-legs.js';
+import { type PublishedEvent, ScenarioAbortedError, ScenarioError, type ScenarioResult } from './scenario-types.js';
 import type { SimState } from './state.js';
-import { DEFAULT_TIMING, legBuilders, type LegBuilders, type Timing } from './scenario-legs.js';
-import { ScenarioAbortedError, ScenarioError, type PublishedEvent, type ScenarioResult } from './scenario-types.js';
 
 export interface ScenarioEngineOptions {
   data: SimData;
@@ -77,7 +77,13 @@ export class ScenarioCore {
     return a;
   }
 
-  protected ring(run: CallRun, init: Parameters<CallRun['create']>[0], a: SimAgent, other?: Leg, link: LinkOnCreate = 'create'): [Leg, SimAgent] {
+  protected ring(
+    run: CallRun,
+    init: Parameters<CallRun['create']>[0],
+    a: SimAgent,
+    other?: Leg,
+    link: LinkOnCreate = 'create',
+  ): [Leg, SimAgent] {
     const leg = run.create(init, other?.spec.callId, link);
     this.state.legRinging(a);
     return [leg, a];
@@ -100,14 +106,34 @@ export class ScenarioCore {
     }
   }
 
-  protected history(run: CallRun, h: { caller: HistoryRecord['caller']; callee: HistoryRecord['callee']; direction: HistoryRecord['direction'];
-    status: StatusDetail; leg: Leg; billing?: number; did?: null; internal?: boolean; queueStat?: HistoryRecord['queue_stat'] }): void {
+  protected history(
+    run: CallRun,
+    h: {
+      caller: HistoryRecord['caller'];
+      callee: HistoryRecord['callee'];
+      direction: HistoryRecord['direction'];
+      status: StatusDetail;
+      leg: Leg;
+      billing?: number;
+      did?: null;
+      internal?: boolean;
+      queueStat?: HistoryRecord['queue_stat'];
+    },
+  ): void {
     const callId = run.rootId;
     this.state.addHistory({
-      call_id: callId, caller: h.caller, callee: h.callee, class: h.internal ? 'one_one' : 'trunking',
-      did_number: h.did === null ? null : this.data.org.did, direction: h.direction, status_detail: h.status,
-      duration_seconds: CallRun.seconds(h.leg.createdAt, run.at), unix_timestamp: Math.floor(h.leg.createdAt / 1000),
-      billing_seconds: h.billing ?? 0, recording: h.billing ? recordingName(callId) : '', queue_stat: h.queueStat ?? [],
+      call_id: callId,
+      caller: h.caller,
+      callee: h.callee,
+      class: h.internal ? 'one_one' : 'trunking',
+      did_number: h.did === null ? null : this.data.org.did,
+      direction: h.direction,
+      status_detail: h.status,
+      duration_seconds: CallRun.seconds(h.leg.createdAt, run.at),
+      unix_timestamp: Math.floor(h.leg.createdAt / 1000),
+      billing_seconds: h.billing ?? 0,
+      recording: h.billing ? recordingName(callId) : '',
+      queue_stat: h.queueStat ?? [],
     });
   }
 
@@ -118,8 +144,13 @@ export class ScenarioCore {
     const dialect = this.draw.dialect();
     const hidden = new Set<string>(); // leg ids whose events are not published (a leg under another account)
     const run: CallRun = new CallRun(
-      { emit: (n, l, f) => (hidden.has(l.spec.callId) ? undefined : this.emit(run, dialect, n, l, f)), delay: (ms) => this.delay(ms), now: this.now },
-      this.data.org, { bridgeIdInCcv: dialect.bridgeIdInCcv },
+      {
+        emit: (n, l, f) => (hidden.has(l.spec.callId) ? undefined : this.emit(run, dialect, n, l, f)),
+        delay: (ms) => this.delay(ms),
+        now: this.now,
+      },
+      this.data.org,
+      { bridgeIdInCcv: dialect.bridgeIdInCcv },
     );
     this.counts.started++;
     this.counts.active++;
@@ -149,7 +180,13 @@ export class ScenarioCore {
     if (this.userDelay) await this.userDelay(ms);
     else if (ms > 0) {
       await new Promise<void>((resolve, reject) => {
-        const h = { t: setTimeout(() => { this.timers.delete(h); resolve(); }, ms), reject };
+        const h = {
+          t: setTimeout(() => {
+            this.timers.delete(h);
+            resolve();
+          }, ms),
+          reject,
+        };
         h.t.unref();
         this.timers.add(h);
       });
@@ -158,6 +195,17 @@ export class ScenarioCore {
   }
 }
 
-export const FAR_CAUSE = { answered: 'NORMAL_CLEARING', busy: 'USER_BUSY', missed: 'NO_ANSWER', failed: 'UNALLOCATED_NUMBER' } as const;
-export const OUT_STATUS: Record<keyof typeof FAR_CAUSE, StatusDetail> = { answered: 'SUCCESS', busy: 'BUSY', missed: 'CANCELLED', failed: 'UNSUCCESS' };
-export const billed = (leg: Leg): number => (leg.answeredAt !== undefined && leg.destroyedAt !== undefined ? CallRun.seconds(leg.answeredAt, leg.destroyedAt) : 0);
+export const FAR_CAUSE = {
+  answered: 'NORMAL_CLEARING',
+  busy: 'USER_BUSY',
+  missed: 'NO_ANSWER',
+  failed: 'UNALLOCATED_NUMBER',
+} as const;
+export const OUT_STATUS: Record<keyof typeof FAR_CAUSE, StatusDetail> = {
+  answered: 'SUCCESS',
+  busy: 'BUSY',
+  missed: 'CANCELLED',
+  failed: 'UNSUCCESS',
+};
+export const billed = (leg: Leg): number =>
+  leg.answeredAt !== undefined && leg.destroyedAt !== undefined ? CallRun.seconds(leg.answeredAt, leg.destroyedAt) : 0;

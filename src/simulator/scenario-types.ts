@@ -35,7 +35,13 @@ export interface InboundQueueCall {
   /** Who hangs up first after the talk (default customer). */
   hangupBy?: 'customer' | 'agent';
 }
-export interface DirectCall { customer: string; agent: string; result: 'answered' | 'missed' | 'busy'; ringMs?: number; talkMs?: number }
+export interface DirectCall {
+  customer: string;
+  agent: string;
+  result: 'answered' | 'missed' | 'busy';
+  ringMs?: number;
+  talkMs?: number;
+}
 export type ClickResult = 'answered' | 'busy' | 'missed' | 'failed';
 export interface ClickToCall {
   agent: string;
@@ -64,7 +70,22 @@ export interface DeskDialOut {
   talkMs?: number;
 }
 /** An agent dials a feature code (`*97` voicemail, `*8` pickup, `*3` park…) from the desk phone: one leg, no customer. */
-export interface FeatureCodeCall { agent: string; code?: string; talkMs?: number }
-export interface InternalCall { from: string; to: string; result?: 'answered' | 'missed' | 'busy'; ringMs?: number; talkMs?: number }
+export interface FeatureCodeCall {
+  agent: string;
+  code?: string;
+  talkMs?: number;
+}
+export interface InternalCall {
+  from: string;
+  to: string;
+  result?: 'answered' | 'missed' | 'busy';
+  ringMs?: number;
+  talkMs?: number;
+}
 
-export interface PublishedEvent { name: ChannelEventName; legId: string; callId: string; payload: Record<string, unknown> }
+export interface PublishedEvent {
+  name: ChannelEventName;
+  legId: string;
+  callId: string;
+  payload: Record<string, unknown>;
+}

@@ -6,10 +6,10 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { Delivery } from './signal-hub.js';
-import { blackholeLimits, TokenBucket, type BlackholeLimits } from './signal-limits.js';
+import { type BlackholeLimits, blackholeLimits, TokenBucket } from './signal-limits.js';
 import { blackholeMalformedFrames, type MalformedContext, type RawFrame } from './signal-malformed.js';
 import { isValidBinding } from './signal-topic.js';
-import { SignalWsServer, refuseUpgrade, type WsConn, type WsServerBase } from './signal-ws-base.js';
+import { refuseUpgrade, SignalWsServer, type WsConn, type WsServerBase } from './signal-ws-base.js';
 
 export interface BlackholeOptions extends WsServerBase {
   limits?: Partial<BlackholeLimits>;
@@ -25,8 +25,14 @@ export class BlackholeServer extends SignalWsServer<ConnBh> {
   private readonly limits: BlackholeLimits;
   private seq = 0;
   private readonly statsBh = {
-    requests: 0, pings: 0, malformedIn: 0, unknownActions: 0, rateLimited: 0,
-    refusedPerIp: 0, refusedPerAccount: 0, authFailures: 0,
+    requests: 0,
+    pings: 0,
+    malformedIn: 0,
+    unknownActions: 0,
+    rateLimited: 0,
+    refusedPerIp: 0,
+    refusedPerAccount: 0,
+    authFailures: 0,
   };
 
   constructor(opts: BlackholeOptions) {
@@ -55,7 +61,11 @@ export class BlackholeServer extends SignalWsServer<ConnBh> {
   private open(ws: WebSocket, remoteAddress: string): void {
     const now = () => this.opts.clock.now();
     const c: ConnBh = {
-      id: `bh-${++this.seq}`, ws, remoteAddress, silenced: this.silentAll, closed: false,
+      id: `bh-${++this.seq}`,
+      ws,
+      remoteAddress,
+      silenced: this.silentAll,
+      closed: false,
       bucket: new TokenBucket(this.limits.bucketSize, this.limits.refillPerSec, now),
     };
     this.opts.hub.addConnection(c.id, 'blackhole', (d) => this.deliver(c, d));
@@ -64,10 +74,17 @@ export class BlackholeServer extends SignalWsServer<ConnBh> {
   }
 
   private deliver(c: ConnBh, d: Delivery): boolean {
-    return this.send(c, JSON.stringify({
-      action: 'event', subscribed_key: d.binding, subscription_key: d.binding,
-      name: d.eventName, routing_key: d.routingKey, data: d.payload,
-    }));
+    return this.send(
+      c,
+      JSON.stringify({
+        action: 'event',
+        subscribed_key: d.binding,
+        subscription_key: d.binding,
+        name: d.eventName,
+        routing_key: d.routingKey,
+        data: d.payload,
+      }),
+    );
   }
 
   protected onRelease(): void {
@@ -122,7 +139,9 @@ export class BlackholeServer extends SignalWsServer<ConnBh> {
         return this.onSubscription(c, msg, msg.action);
       default:
         this.statsBh.unknownActions++;
-        return this.error(c, requestId, 'unknown action', { action: typeof msg.action === 'string' ? msg.action : null });
+        return this.error(c, requestId, 'unknown action', {
+          action: typeof msg.action === 'string' ? msg.action : null,
+        });
     }
   }
 
@@ -134,10 +153,18 @@ export class BlackholeServer extends SignalWsServer<ConnBh> {
       return this.error(c, requestId, 'invalid auth token');
     }
     const data = msg.data;
-    if (data === null || typeof data !== 'object' || Array.isArray(data)) return this.error(c, requestId, 'missing data');
+    if (data === null || typeof data !== 'object' || Array.isArray(data))
+      return this.error(c, requestId, 'missing data');
     const d = data as Record<string, unknown>;
     const accountId = typeof d.account_id === 'string' && d.account_id.length > 0 ? d.account_id : undefined;
-    const raw: unknown[] = d.bindings !== undefined ? (Array.isArray(d.bindings) ? d.bindings : [d.bindings]) : d.binding !== undefined ? [d.binding] : [];
+    const raw: unknown[] =
+      d.bindings !== undefined
+        ? Array.isArray(d.bindings)
+          ? d.bindings
+          : [d.bindings]
+        : d.binding !== undefined
+          ? [d.binding]
+          : [];
     if (!accountId) return this.error(c, requestId, 'missing account_id');
     if (raw.length === 0) return this.error(c, requestId, 'missing binding');
     const invalid = raw.filter((b) => !isValidBinding(b));
@@ -153,7 +180,12 @@ export class BlackholeServer extends SignalWsServer<ConnBh> {
     }
     for (const binding of bindings) {
       const r = hub.subscribe({ connectionId: c.id, accountId, binding, token: msg.auth_token as string });
-      if (!r.ok) return this.error(c, requestId, r.reason === 'expired' || r.reason === 'unknown' || r.reason === 'revoked' ? 'invalid auth token' : r.reason);
+      if (!r.ok)
+        return this.error(
+          c,
+          requestId,
+          r.reason === 'expired' || r.reason === 'unknown' || r.reason === 'revoked' ? 'invalid auth token' : r.reason,
+        );
     }
     this.reply(c, requestId, 'success', { subscribed: bindings });
   }

@@ -3,8 +3,8 @@
 import { pino } from 'pino';
 import type { Logger } from '../log.js';
 import type { SimulatedSignalProtocol } from '../shared/signal-protocol.js';
-import type { TokenCheck, TokenRegistry } from './token-registry.js';
 import { accountIdOf, bindingMatches, callRouteOf, isValidBinding } from './signal-topic.js';
+import type { TokenCheck, TokenRegistry } from './token-registry.js';
 
 /** The simulator's wire names for the bridge's protocols (src/shared/signal-protocol.ts). */
 export type SignalProtocol = SimulatedSignalProtocol;
@@ -86,8 +86,15 @@ export class SignalHub {
   private readonly tokenFirstSeen = new Map<string, number>();
   private readonly listeners = new Set<(info: SubscribedInfo) => void>();
   private readonly counters = {
-    subscribeRequests: 0, unsubscribeRequests: 0, authFailures: 0, connectionsTotal: 0,
-    published: 0, unroutable: 0, deliveries: 0, skippedInvalidToken: 0, notSent: 0,
+    subscribeRequests: 0,
+    unsubscribeRequests: 0,
+    authFailures: 0,
+    connectionsTotal: 0,
+    published: 0,
+    unroutable: 0,
+    deliveries: 0,
+    skippedInvalidToken: 0,
+    notSent: 0,
   };
 
   constructor(opts: SignalHubOptions) {
@@ -120,7 +127,8 @@ export class SignalHub {
     if (!conn) return { ok: false, reason: 'unknown_connection' };
     const check = this.checkToken(req.token);
     if (check !== 'valid') return { ok: false, reason: check };
-    if (typeof req.accountId !== 'string' || req.accountId.length === 0) return { ok: false, reason: 'invalid_account' };
+    if (typeof req.accountId !== 'string' || req.accountId.length === 0)
+      return { ok: false, reason: 'invalid_account' };
     if (!isValidBinding(req.binding)) return { ok: false, reason: 'invalid_binding' };
     const at = this.now();
     if (!this.tokenFirstSeen.has(req.token)) this.tokenFirstSeen.set(req.token, at);
@@ -129,8 +137,14 @@ export class SignalHub {
     const replaced = conn.subs.has(key);
     conn.subs.set(key, { accountId: req.accountId, binding: req.binding, token: req.token });
     const info: SubscribedInfo = {
-      connectionId: req.connectionId, protocol: conn.protocol, accountId: req.accountId, binding: req.binding,
-      replaced, at, tokenFreshAt: this.freshAt(req.token), tokenExpiresAt: this.tokens.expiresAt(req.token),
+      connectionId: req.connectionId,
+      protocol: conn.protocol,
+      accountId: req.accountId,
+      binding: req.binding,
+      replaced,
+      at,
+      tokenFreshAt: this.freshAt(req.token),
+      tokenExpiresAt: this.tokens.expiresAt(req.token),
     };
     this.log.debug({ connectionId: req.connectionId, binding: req.binding, replaced }, 'signal subscribed');
     for (const l of [...this.listeners]) {
@@ -184,7 +198,10 @@ export class SignalHub {
     const accountId = accountIdOf(payload);
     if (!route || !accountId) {
       this.counters.unroutable++;
-      this.log.warn({ hasRoute: !!route, hasAccount: !!accountId }, 'signal publish: event without Event-Name, Call-ID or Account-ID');
+      this.log.warn(
+        { hasRoute: !!route, hasAccount: !!accountId },
+        'signal publish: event without Event-Name, Call-ID or Account-ID',
+      );
       return 0;
     }
     let sent = 0;
@@ -197,7 +214,14 @@ export class SignalHub {
         }
         let ok = false;
         try {
-          ok = conn.deliver({ connectionId, accountId, binding: s.binding, routingKey: route.routingKey, eventName: route.eventName, payload });
+          ok = conn.deliver({
+            connectionId,
+            accountId,
+            binding: s.binding,
+            routingKey: route.routingKey,
+            eventName: route.eventName,
+            payload,
+          });
         } catch (err) {
           this.log.error({ err, connectionId }, 'signal delivery threw');
         }
@@ -226,7 +250,9 @@ export class SignalHub {
   /** True when one connection has, for each routing key, a binding of this account with a valid token that matches it. */
   covers(accountId: string, routingKeys: string[]): boolean {
     for (const c of this.conns.values()) {
-      const subs = [...c.subs.values()].filter((s) => s.accountId === accountId && this.tokens.check(s.token) === 'valid');
+      const subs = [...c.subs.values()].filter(
+        (s) => s.accountId === accountId && this.tokens.check(s.token) === 'valid',
+      );
       if (routingKeys.every((k) => subs.some((s) => bindingMatches(s.binding, k)))) return true;
     }
     return false;

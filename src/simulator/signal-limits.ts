@@ -31,7 +31,11 @@ export class TokenBucket {
   private tokens: number;
   private last: number;
 
-  constructor(private readonly size: number, private readonly refillPerSec: number, private readonly now: () => number) {
+  constructor(
+    private readonly size: number,
+    private readonly refillPerSec: number,
+    private readonly now: () => number,
+  ) {
     this.tokens = size;
     this.last = now();
   }

@@ -75,7 +75,15 @@ export function socketio09MalformedFrames(ctx: MalformedContext): RawFrame[] {
 /** Kazoo 4 blackhole frames a client must reject or ignore. */
 export function blackholeMalformedFrames(ctx: MalformedContext): RawFrame[] {
   const evt = (name: string, data: unknown, binding = 'call.*.*', extra: Record<string, unknown> = {}) =>
-    JSON.stringify({ action: 'event', subscribed_key: binding, subscription_key: binding, name, routing_key: `call.${name}.x`, data, ...extra });
+    JSON.stringify({
+      action: 'event',
+      subscribed_key: binding,
+      subscription_key: binding,
+      name,
+      routing_key: `call.${name}.x`,
+      data,
+      ...extra,
+    });
   return [
     'this is not json',
     '{"action":"event","name":"CHANNEL_CREATE","data":{"Call-ID":"abc"',

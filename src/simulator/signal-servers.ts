@@ -3,13 +3,13 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { pino } from 'pino';
-import { systemClock, type Clock } from '../clock.js';
+import { type Clock, systemClock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { BlackholeServer } from './signal-blackhole.js';
 import { SignalHub, type SignalHubStats } from './signal-hub.js';
 import type { BlackholeLimits } from './signal-limits.js';
 import type { RawFrame } from './signal-malformed.js';
-import { SocketIo09Server, pathOf, type SocketIo09Framing } from './signal-socketio09.js';
+import { pathOf, type SocketIo09Framing, SocketIo09Server } from './signal-socketio09.js';
 import type { TokenRegistry } from './token-registry.js';
 
 export interface SignalServersOptions {
@@ -77,7 +77,10 @@ export function attachSignalServers(server: Server, opts: SignalServersOptions):
   const hub = new SignalHub({ tokens: opts.tokens, now: () => clock.now(), logger });
   const base = { hub, clock, logger };
   const sio = new SocketIo09Server({
-    ...base, heartbeatSec: opts.heartbeatSec, heartbeatIntervalSec: opts.heartbeatIntervalSec, closeTimeoutSec: opts.closeTimeoutSec,
+    ...base,
+    heartbeatSec: opts.heartbeatSec,
+    heartbeatIntervalSec: opts.heartbeatIntervalSec,
+    closeTimeoutSec: opts.closeTimeoutSec,
     framing: opts.framing,
   });
   const bh = new BlackholeServer({ ...base, limits: opts.limits });
@@ -120,7 +123,8 @@ export function attachSignalServers(server: Server, opts: SignalServersOptions):
         },
       };
       const timer = clock.setTimeout(
-        () => entry.fail(new SignalWaitError(`waited ${w.timeoutMs ?? 30_000} ms for ${n} subscriptions, have ${count()}`)),
+        () =>
+          entry.fail(new SignalWaitError(`waited ${w.timeoutMs ?? 30_000} ms for ${n} subscriptions, have ${count()}`)),
         w.timeoutMs ?? 30_000,
       );
       const done = () => {
@@ -175,7 +179,10 @@ export function attachSignalServers(server: Server, opts: SignalServersOptions):
           },
         };
         const ms = o.timeoutMs ?? 30_000;
-        const timer = clock.setTimeout(() => entry.fail(new SignalWaitError(`no listener for ${eventNames.join(', ')} within ${ms} ms`)), ms);
+        const timer = clock.setTimeout(
+          () => entry.fail(new SignalWaitError(`no listener for ${eventNames.join(', ')} within ${ms} ms`)),
+          ms,
+        );
         const done = () => {
           clock.clearTimeout(timer);
           waits.delete(entry);

@@ -4,7 +4,15 @@
 // Several packets may be framed in one message as `\ufffd<len>\ufffd<packet>...`.
 
 export const PacketType = {
-  disconnect: 0, connect: 1, heartbeat: 2, message: 3, json: 4, event: 5, ack: 6, error: 7, noop: 8,
+  disconnect: 0,
+  connect: 1,
+  heartbeat: 2,
+  message: 3,
+  json: 4,
+  event: 5,
+  ack: 6,
+  error: 7,
+  noop: 8,
 } as const;
 
 export interface Packet09 {
@@ -44,7 +52,8 @@ function advanceCodePoints(s: string, from: number, count: number): number {
   for (let k = 0; k < count; k++) {
     if (i >= s.length) return -1;
     const c = s.charCodeAt(i);
-    const pair = c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && s.charCodeAt(i + 1) >= 0xdc00 && s.charCodeAt(i + 1) <= 0xdfff;
+    const pair =
+      c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && s.charCodeAt(i + 1) >= 0xdc00 && s.charCodeAt(i + 1) <= 0xdfff;
     i += pair ? 2 : 1;
   }
   return i;

@@ -9,12 +9,22 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { Delivery } from './signal-hub.js';
-import { socketio09MalformedFrames, type MalformedContext, type RawFrame } from './signal-malformed.js';
+import { type MalformedContext, type RawFrame, socketio09MalformedFrames } from './signal-malformed.js';
 import {
-  CONNECT_FRAME, ERROR_FRAME, HEARTBEAT_FRAME, NOT_HANDSHAKEN_FRAME, PacketType,
-  decodeEvent, decodePacket, encodeAck, encodeEvent, encodePayload, splitPayload, type Packet09,
+  CONNECT_FRAME,
+  decodeEvent,
+  decodePacket,
+  ERROR_FRAME,
+  encodeAck,
+  encodeEvent,
+  encodePayload,
+  HEARTBEAT_FRAME,
+  NOT_HANDSHAKEN_FRAME,
+  type Packet09,
+  PacketType,
+  splitPayload,
 } from './signal-socketio09-codec.js';
-import { SignalWsServer, refuseUpgrade, type WsConn, type WsServerBase } from './signal-ws-base.js';
+import { refuseUpgrade, SignalWsServer, type WsConn, type WsServerBase } from './signal-ws-base.js';
 
 export interface SocketIo09Options extends WsServerBase {
   /** Advertised in the handshake (first number). Default 5. */
@@ -52,8 +62,17 @@ export class SocketIo09Server extends SignalWsServer<Conn09> {
   private readonly framing: Required<SocketIo09Framing>;
   private readonly pending = new Map<string, unknown>(); // sid → expiry timer
   private readonly stats09 = {
-    handshakes: 0, notHandshaken: 0, heartbeatsSent: 0, heartbeatEchoes: 0, heartbeatTimeouts: 0,
-    malformedIn: 0, unknownEvents: 0, clientDisconnects: 0, refusedUpgrades: 0, batchedFrames: 0, objectArgEvents: 0,
+    handshakes: 0,
+    notHandshaken: 0,
+    heartbeatsSent: 0,
+    heartbeatEchoes: 0,
+    heartbeatTimeouts: 0,
+    malformedIn: 0,
+    unknownEvents: 0,
+    clientDisconnects: 0,
+    refusedUpgrades: 0,
+    batchedFrames: 0,
+    objectArgEvents: 0,
   };
 
   constructor(opts: SocketIo09Options) {
@@ -61,7 +80,11 @@ export class SocketIo09Server extends SignalWsServer<Conn09> {
     this.heartbeatSec = opts.heartbeatSec ?? 5;
     this.heartbeatMs = (opts.heartbeatIntervalSec ?? this.heartbeatSec) * 1000;
     this.closeTimeoutSec = opts.closeTimeoutSec ?? 12;
-    this.framing = { batch: opts.framing?.batch ?? 0, objectArgs: opts.framing?.objectArgs ?? 0, random: opts.framing?.random ?? Math.random };
+    this.framing = {
+      batch: opts.framing?.batch ?? 0,
+      objectArgs: opts.framing?.objectArgs ?? 0,
+      random: opts.framing?.random ?? Math.random,
+    };
   }
 
   /** Answers requests under `/socket.io/`; returns false (touching nothing) for any other path. */
@@ -77,7 +100,10 @@ export class SocketIo09Server extends SignalWsServer<Conn09> {
       return true;
     }
     const sid = randomBytes(10).toString('hex');
-    this.pending.set(sid, this.opts.clock.setTimeout(() => this.pending.delete(sid), this.closeTimeoutSec * 1000));
+    this.pending.set(
+      sid,
+      this.opts.clock.setTimeout(() => this.pending.delete(sid), this.closeTimeoutSec * 1000),
+    );
     this.stats09.handshakes++;
     text(res, 200, `${sid}:${this.heartbeatSec}:${this.closeTimeoutSec}:websocket`);
     return true;
@@ -113,8 +139,15 @@ export class SocketIo09Server extends SignalWsServer<Conn09> {
     this.opts.clock.clearTimeout(expiry);
     this.pending.delete(sid);
     const c: Conn09 = {
-      id: `sio-${sid}`, ws, sid, remoteAddress, silenced: this.silentAll, closed: false,
-      heartbeatTimer: undefined, echoTimer: undefined, outbox: [],
+      id: `sio-${sid}`,
+      ws,
+      sid,
+      remoteAddress,
+      silenced: this.silentAll,
+      closed: false,
+      heartbeatTimer: undefined,
+      echoTimer: undefined,
+      outbox: [],
     };
     this.opts.hub.addConnection(c.id, 'socketio09', (d) => this.deliver(c, d));
     this.track(c);
@@ -231,7 +264,8 @@ export class SocketIo09Server extends SignalWsServer<Conn09> {
       return;
     }
     const arg = ev.args[0];
-    if (arg === null || typeof arg !== 'object' || Array.isArray(arg)) return this.malformed(c, `${ev.name} without an object argument`);
+    if (arg === null || typeof arg !== 'object' || Array.isArray(arg))
+      return this.malformed(c, `${ev.name} without an object argument`);
     const a = arg as Record<string, unknown>;
     const token = a.auth_token;
     const accountId = typeof a.account_id === 'string' ? a.account_id : '';
@@ -245,13 +279,21 @@ export class SocketIo09Server extends SignalWsServer<Conn09> {
     }
     const bad: string[] = [];
     for (const binding of bindings.length ? bindings : ['']) {
-      const r = hub.subscribe({ connectionId: c.id, accountId, binding, token: typeof token === 'string' ? token : '' });
+      const r = hub.subscribe({
+        connectionId: c.id,
+        accountId,
+        binding,
+        token: typeof token === 'string' ? token : '',
+      });
       if (r.ok) continue;
       if (r.reason === 'expired' || r.reason === 'unknown' || r.reason === 'revoked') return this.authFailure(c, token);
       bad.push(r.reason);
     }
     if (bad.length) {
-      this.send(c, encodeEvent('error', [{ message: bad.includes('invalid_account') ? 'invalid account_id' : 'invalid binding' }]));
+      this.send(
+        c,
+        encodeEvent('error', [{ message: bad.includes('invalid_account') ? 'invalid account_id' : 'invalid binding' }]),
+      );
       return;
     }
     if (p.id !== undefined && p.dataAck) this.send(c, encodeAck(p.id, ['ok']));

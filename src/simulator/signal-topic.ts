@@ -26,16 +26,16 @@ const hookEventName = (v: unknown): string | undefined => str(v)?.toUpperCase();
 
 /** `call.<Event-Name>.<Call-ID>` from a Title-Case payload (snake_case and webhooks' hook_event accepted); undefined when a part is missing. */
 export function callRouteOf(payload: Record<string, unknown>): CallRoute | undefined {
-  const eventName = str(payload['Event-Name']) ?? str(payload['event_name']) ?? hookEventName(payload['hook_event']);
-  const callId = str(payload['Call-ID']) ?? str(payload['call_id']);
+  const eventName = str(payload['Event-Name']) ?? str(payload.event_name) ?? hookEventName(payload.hook_event);
+  const callId = str(payload['Call-ID']) ?? str(payload.call_id);
   if (!eventName || !callId) return undefined;
   return { eventName, callId, routingKey: `call.${encodeRoutingWord(eventName)}.${encodeRoutingWord(callId)}` };
 }
 
 /** The tenant of an event: `Custom-Channel-Vars.Account-ID` (snake_case accepted; webhooks shape: top-level account_id). */
 export function accountIdOf(payload: Record<string, unknown>): string | undefined {
-  const ccv = obj(payload['Custom-Channel-Vars']) ?? obj(payload['custom_channel_vars']);
-  return str(ccv?.['Account-ID']) ?? str(ccv?.['account_id']) ?? str(payload['account_id']);
+  const ccv = obj(payload['Custom-Channel-Vars']) ?? obj(payload.custom_channel_vars);
+  return str(ccv?.['Account-ID']) ?? str(ccv?.account_id) ?? str(payload.account_id);
 }
 
 /** A binding the simulated server accepts: a non-empty string of at most 255 characters with no empty word. */

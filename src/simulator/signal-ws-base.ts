@@ -2,11 +2,11 @@
 // sockets, silence (a dead socket that stays open), raw and malformed frames, abrupt drops and close().
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { SignalHub, SignalProtocol } from './signal-hub.js';
-import { randomAccountId, type MalformedContext, type RawFrame } from './signal-malformed.js';
+import { type MalformedContext, type RawFrame, randomAccountId } from './signal-malformed.js';
 
 /** Largest frame a client may send (bigger: ws closes the socket with 1009). */
 export const MAX_INBOUND_FRAME = 1024 * 1024;
@@ -34,12 +34,26 @@ export abstract class SignalWsServer<C extends WsConn> {
   protected readonly log: Logger;
   private stopping: Promise<void> | undefined;
   protected readonly base = {
-    framesIn: 0, framesOut: 0, rawFramesOut: 0, ignoredWhileSilent: 0, dropped: 0, opened: 0, handlerErrors: 0,
+    framesIn: 0,
+    framesOut: 0,
+    rawFramesOut: 0,
+    ignoredWhileSilent: 0,
+    dropped: 0,
+    opened: 0,
+    handlerErrors: 0,
   };
 
-  constructor(protected readonly opts: WsServerBase, protected readonly protocol: SignalProtocol) {
+  constructor(
+    protected readonly opts: WsServerBase,
+    protected readonly protocol: SignalProtocol,
+  ) {
     this.log = opts.logger.child({ protocol });
-    this.wss = new WebSocketServer({ noServer: true, autoPong: false, maxPayload: MAX_INBOUND_FRAME, clientTracking: false });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      autoPong: false,
+      maxPayload: MAX_INBOUND_FRAME,
+      clientTracking: false,
+    });
     this.wss.on('error', (err) => this.log.error({ err }, 'signal websocket server error'));
   }
 
@@ -200,5 +214,7 @@ export function refuseUpgrade(socket: Duplex, status: number, reason: string): v
     socket.destroy();
     return;
   }
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`,
+  );
 }

@@ -20,11 +20,18 @@ export const orgHash = (appId: string, domain: string, email: string, appSecret:
   sha256Hex(appId + domain + email + appSecret);
 
 /** histories: sha256(created_from + created_to + limit + page + appId + appSecret). */
-export const historyHash = (from: string, to: string, limit: string, page: string, appId: string, appSecret: string): string =>
-  sha256Hex(from + to + limit + page + appId + appSecret);
+export const historyHash = (
+  from: string,
+  to: string,
+  limit: string,
+  page: string,
+  appId: string,
+  appSecret: string,
+): string => sha256Hex(from + to + limit + page + appId + appSecret);
 
 /** play_recording: sha256(appId + media + appSecret). */
-export const recordingHash = (appId: string, media: string, appSecret: string): string => sha256Hex(appId + media + appSecret);
+export const recordingHash = (appId: string, media: string, appSecret: string): string =>
+  sha256Hex(appId + media + appSecret);
 
 /** The S3-like signature of a recording link (`?Expires=…&Signature=…`). */
 export const recordingLinkSignature = (media: string, expires: number, secret: string): string =>

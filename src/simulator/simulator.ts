@@ -1,19 +1,20 @@
 // The whole simulated AntRing + AntCRM on one http.Server: REST at /oapi/v1, AntCRM at /crm, the call-signal
 // socket (Socket.IO 0.9 under /socket.io/, Kazoo blackhole elsewhere), the scenario engine and every fault switch.
 // Used by the bridge's demo mode, the tests and the benchmarks.
+
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import express from 'express';
 import { pino } from 'pino';
 import type { Logger } from '../log.js';
-import { antcrm, type AntCrmStats, type CrmTicket } from './antcrm.js';
+import type { SignalProtocol } from '../shared/signal-protocol.js';
+import { type AntBotSim, type AntBotSimStats, antbotSim } from './antbot.js';
+import { type AntCrmStats, antcrm, type CrmTicket } from './antcrm.js';
+import { type AntRingRestStats, antringRest } from './antring-rest.js';
 import type { CrmRecord } from './data.js';
-import { webhookReceiver, type ReceivedWebhook, type WebhookReceiverStats } from './webhook-receiver.js';
-import { antbotSim, type AntBotSim, type AntBotSimStats } from './antbot.js';
-import { antringRest, type AntRingRestStats } from './antring-rest.js';
 import { createSeed, type SimData } from './data.js';
-import { SimFaults, type ExpireFormat } from './faults.js';
+import { type ExpireFormat, SimFaults } from './faults.js';
 import { seedHistory } from './history.js';
 import type { KeyStyle } from './kazoo-payload.js';
 import type { ShapeOptions } from './kazoo-shapes.js';
@@ -22,7 +23,7 @@ import { attachSignalServers, type SignalServers, type SignalServersStats } from
 import type { SocketIo09Framing } from './signal-socketio09.js';
 import { SimState } from './state.js';
 import { TokenRegistry } from './token-registry.js';
-import type { SignalProtocol } from '../shared/signal-protocol.js';
+import { type ReceivedWebhook, type WebhookReceiverStats, webhookReceiver } from './webhook-receiver.js';
 
 export interface SimulatorOptions {
   /** Default 0 (any free port). */
@@ -123,9 +124,18 @@ export interface Simulator {
   /** What the bridge wrote to the simulated AntCRM: tickets (POST/PUT /tickets) and leads (POST /contacts). */
   readonly crm: { tickets(): CrmTicket[]; leads(): CrmRecord[] };
   /** The embedded webhook receiver (`url` = WEBHOOK_URLS, `secret` = WEBHOOK_SECRET): verified deliveries, once each. */
-  readonly webhooks: { url: string; secret: string; deliveries(): ReceivedWebhook[]; stats(): WebhookReceiverStats; reset(): void };
+  readonly webhooks: {
+    url: string;
+    secret: string;
+    deliveries(): ReceivedWebhook[];
+    stats(): WebhookReceiverStats;
+    reset(): void;
+  };
   /** The demo pages' feed (http/demo-pages.ts DemoFeed): tickets and leads written, webhooks received (newest first). */
-  readonly demoFeed: { crm(): { tickets: CrmTicket[]; leads: CrmRecord[] }; webhooks(): { deliveries: ReceivedWebhook[] } };
+  readonly demoFeed: {
+    crm(): { tickets: CrmTicket[]; leads: CrmRecord[] };
+    webhooks(): { deliveries: ReceivedWebhook[] };
+  };
   stats(): SimulatorStats;
   /** Idempotent. */
   close(): Promise<void>;
@@ -151,25 +161,57 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 
   const server = http.createServer();
   const signals = attachSignalServers(server, {
-    tokens, heartbeatSec: opts.heartbeatSec, logger, framing: { ...DEFAULT_FRAMING, ...opts.framing, random: opts.framing?.random ?? opts.random },
+    tokens,
+    heartbeatSec: opts.heartbeatSec,
+    logger,
+    framing: { ...DEFAULT_FRAMING, ...opts.framing, random: opts.framing?.random ?? opts.random },
   });
-  const faults = new SimFaults({ tokens, data, state, signal: signals, tokenLifetimeMs: opts.tokenLifetimeMs, expireFormat: opts.expireFormat });
+  const faults = new SimFaults({
+    tokens,
+    data,
+    state,
+    signal: signals,
+    tokenLifetimeMs: opts.tokenLifetimeMs,
+    expireFormat: opts.expireFormat,
+  });
   const scenarios = new ScenarioEngine({
-    data, state, publish: (p) => signals.publish(p), delay: opts.delay, keyStyle: opts.keyStyle, shapes: opts.shapes, timing: opts.timing,
-    random: opts.random, onError: (err) => logger.error({ err }, 'simulated call failed'),
+    data,
+    state,
+    publish: (p) => signals.publish(p),
+    delay: opts.delay,
+    keyStyle: opts.keyStyle,
+    shapes: opts.shapes,
+    timing: opts.timing,
+    random: opts.random,
+    onError: (err) => logger.error({ err }, 'simulated call failed'),
     trafficReady: () => signals.waitForListener(data.org.accountId, LISTENED, { timeoutMs: 60_000 }),
   });
   const rest = antringRest({
-    data, state, tokens, faults, credentials,
+    data,
+    state,
+    tokens,
+    faults,
+    credentials,
     startClickToCall: (agent, number) => {
-      scenarios.clickToCall({ agent: agent.username, number, result: faults.clickToCall.result, via: 'openapi' }).catch((err: unknown) => {
-        if ((err as Error)?.name !== 'ScenarioAbortedError') logger.error({ err }, 'click-to-call scenario failed');
-      });
+      scenarios
+        .clickToCall({ agent: agent.username, number, result: faults.clickToCall.result, via: 'openapi' })
+        .catch((err: unknown) => {
+          if ((err as Error)?.name !== 'ScenarioAbortedError') logger.error({ err }, 'click-to-call scenario failed');
+        });
     },
   });
   const antbot = antbotSim({ username: credentials.antbotUsername, password: credentials.antbotPassword });
-  const crm = antcrm({ contacts: data.contacts, apiKey: credentials.crmApiKey, faults: faults.crm, writeFaults: faults.crmWrites, random: opts.random });
-  const receiver = webhookReceiver({ secret: opts.webhookSecret ?? `whsec_${randomBytes(24).toString('base64')}`, faults: faults.webhooks });
+  const crm = antcrm({
+    contacts: data.contacts,
+    apiKey: credentials.crmApiKey,
+    faults: faults.crm,
+    writeFaults: faults.crmWrites,
+    random: opts.random,
+  });
+  const receiver = webhookReceiver({
+    secret: opts.webhookSecret ?? `whsec_${randomBytes(24).toString('base64')}`,
+    faults: faults.webhooks,
+  });
 
   const app = express();
   app.disable('x-powered-by');
@@ -231,7 +273,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       reset: () => receiver.reset(),
     },
     demoFeed: {
-      crm: () => ({ tickets: crm.tickets().reverse(), leads: crm.added().filter((r) => r.contactType === 'lead').reverse() }),
+      crm: () => ({
+        tickets: crm.tickets().reverse(),
+        leads: crm
+          .added()
+          .filter((r) => r.contactType === 'lead')
+          .reverse(),
+      }),
       webhooks: () => ({ deliveries: receiver.deliveries().reverse() }),
     },
     stats: () => {
@@ -241,7 +289,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         authTokenRequests: r.routes['POST /voice/auth_token'] ?? 0,
         crmRequests: c.total,
         clickToCallRequests: r.routes['POST /call/click-to-call'] ?? 0,
-        rest: r, crm: c, antbot: antbot.stats(), signals: signals.stats(), scenarios: scenarios.stats(),
+        rest: r,
+        crm: c,
+        antbot: antbot.stats(),
+        signals: signals.stats(),
+        scenarios: scenarios.stats(),
       };
     },
     close: () => (closing ??= doClose()),

@@ -35,7 +35,15 @@ export interface QueueCounters {
 }
 
 const zero = (): QueueCounters => ({
-  offered: 0, received: 0, handled: 0, abandoned: 0, waitSum: 0, waitCount: 0, maxWaiting: 0, talkSum: 0, talkCount: 0,
+  offered: 0,
+  received: 0,
+  handled: 0,
+  abandoned: 0,
+  waitSum: 0,
+  waitCount: 0,
+  maxWaiting: 0,
+  talkSum: 0,
+  talkCount: 0,
 });
 
 export interface SimStateOptions {
@@ -65,7 +73,14 @@ export class SimState {
     this.maxHistory = opts.maxHistory ?? 50_000;
     const t = this.now();
     for (const a of data.agents) {
-      const l: AgentLive = { ringing: 0, connected: 0, wrapupUntil: 0, paused: false, status: 'ready', since: t - 600_000 };
+      const l: AgentLive = {
+        ringing: 0,
+        connected: 0,
+        wrapupUntil: 0,
+        paused: false,
+        status: 'ready',
+        since: t - 600_000,
+      };
       l.status = this.derive(a, l, t);
       this.live.set(a.userId, l);
     }

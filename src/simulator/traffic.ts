@@ -4,8 +4,8 @@
 // contact, some stored in legacy form, some matching several, some unknown; some show a caller-ID name (Vietnamese,
 // sometimes with an emoji). The focus agent gets a ringing call with a CRM contact as soon as the bridge listens,
 // then about every minute (issue 10 item 15).
-import { systemClock, type Clock } from '../clock.js';
-import { callerProfiles, type CallerProfile, type SimAgent, type SimData } from './data.js';
+import { type Clock, systemClock } from '../clock.js';
+import { type CallerProfile, callerProfiles, type SimAgent, type SimData } from './data.js';
 import type { ScenarioEngine } from './scenarios.js';
 import type { SimState } from './state.js';
 
@@ -43,7 +43,14 @@ export interface TrafficOptions {
   clock?: Clock;
 }
 
-const DEFAULT_MIX: TrafficMix = { queue: 6, direct: 1.5, clickToCall: 1.5, internal: 1, deskDialOut: 1, featureCode: 0.5 };
+const DEFAULT_MIX: TrafficMix = {
+  queue: 6,
+  direct: 1.5,
+  clickToCall: 1.5,
+  internal: 1,
+  deskDialOut: 1,
+  featureCode: 0.5,
+};
 const FEATURE_CODES = ['*97', '*98', '*8', '*3', '*4', '#'];
 const EMOJI = ['🌸', '⭐', '😀', '🏍️', '☕'];
 /** While a focus pop is due, how often to look whether the focus agent is free. */
@@ -60,7 +67,12 @@ export class TrafficGenerator {
   private stopped = false;
   private readonly clock: Clock;
   private readonly mix: TrafficMix;
-  private readonly groups: { single: CallerProfile[]; legacy: CallerProfile[]; multiple: CallerProfile[]; unknown: CallerProfile[] };
+  private readonly groups: {
+    single: CallerProfile[];
+    legacy: CallerProfile[];
+    multiple: CallerProfile[];
+    unknown: CallerProfile[];
+  };
   started = 0;
 
   constructor(
@@ -109,8 +121,12 @@ export class TrafficGenerator {
     this.started++;
     const kind = this.pickKind();
     const run = {
-      queue: () => this.queueCall(), direct: () => this.directCall(), clickToCall: () => this.clickToCall(), internal: () => this.internalCall(),
-      deskDialOut: () => this.deskDialOut(), featureCode: () => this.featureCode(),
+      queue: () => this.queueCall(),
+      direct: () => this.directCall(),
+      clickToCall: () => this.clickToCall(),
+      internal: () => this.internalCall(),
+      deskDialOut: () => this.deskDialOut(),
+      featureCode: () => this.featureCode(),
     }[kind];
     this.track(run());
   }
@@ -153,9 +169,15 @@ export class TrafficGenerator {
     this.started++;
     const who = this.pick(this.groups.single.length ? this.groups.single : this.groups.unknown);
     return this.engine.inboundQueueCall({
-      customer: who.number, customerName: this.callerName(who),
-      queueId: queue.id, agents: [focus.username], answeredBy: focus.username,
-      ivrMs: 200, queueMs: 500, ringMs: this.between([8_000, 15_000]), talkMs: this.between([10_000, 30_000]),
+      customer: who.number,
+      customerName: this.callerName(who),
+      queueId: queue.id,
+      agents: [focus.username],
+      answeredBy: focus.username,
+      ivrMs: 200,
+      queueMs: 500,
+      ringMs: this.between([8_000, 15_000]),
+      talkMs: this.between([10_000, 30_000]),
     });
   }
 
@@ -168,11 +190,14 @@ export class TrafficGenerator {
   private schedule(): void {
     const meanMs = 60_000 / this.opts.callsPerMinute;
     const wait = -Math.log(1 - this.random()) * meanMs;
-    this.timer = this.clock.setTimeout(() => {
-      if (this.stopped) return;
-      this.tick();
-      this.schedule();
-    }, Math.min(wait, meanMs * 10));
+    this.timer = this.clock.setTimeout(
+      () => {
+        if (this.stopped) return;
+        this.tick();
+        this.schedule();
+      },
+      Math.min(wait, meanMs * 10),
+    );
   }
 
   private pickKind(): keyof TrafficMix {
@@ -201,7 +226,14 @@ export class TrafficGenerator {
 
   private customerProfile(): CallerProfile {
     const r = this.random();
-    const g = r < 0.45 ? this.groups.single : r < 0.6 ? this.groups.legacy : r < 0.75 ? this.groups.multiple : this.groups.unknown;
+    const g =
+      r < 0.45
+        ? this.groups.single
+        : r < 0.6
+          ? this.groups.legacy
+          : r < 0.75
+            ? this.groups.multiple
+            : this.groups.unknown;
     return this.pick(g.length ? g : this.groups.unknown);
   }
 
@@ -239,7 +271,8 @@ export class TrafficGenerator {
     const abandon = rung.length === 0 || this.random() < 0.2;
     const who = this.customerProfile();
     return this.engine.inboundQueueCall({
-      customer: who.number, customerName: this.callerName(who),
+      customer: who.number,
+      customerName: this.callerName(who),
       queueId: queue.id,
       agents: rung.map((a) => a.username),
       answeredBy: abandon ? null : this.pick(rung).username,
@@ -257,8 +290,11 @@ export class TrafficGenerator {
     const r = this.random();
     const agent = this.prefer(free, 0.5);
     return this.engine.directCall({
-      customer: this.customer(), agent: agent.username,
-      result: r < 0.6 ? 'answered' : r < 0.9 ? 'missed' : 'busy', ringMs: this.ring(), talkMs: this.talkFor([agent]),
+      customer: this.customer(),
+      agent: agent.username,
+      result: r < 0.6 ? 'answered' : r < 0.9 ? 'missed' : 'busy',
+      ringMs: this.ring(),
+      talkMs: this.talkFor([agent]),
     });
   }
 
@@ -268,8 +304,12 @@ export class TrafficGenerator {
     const r = this.random();
     const agent = this.prefer(free, 0.5);
     return this.engine.clickToCall({
-      agent: agent.username, number: this.customer(), agentRingMs: this.between([1_000, 4_000]),
-      result: r < 0.65 ? 'answered' : r < 0.85 ? 'missed' : r < 0.95 ? 'busy' : 'failed', ringMs: this.ring(), talkMs: this.talkFor([agent]),
+      agent: agent.username,
+      number: this.customer(),
+      agentRingMs: this.between([1_000, 4_000]),
+      result: r < 0.65 ? 'answered' : r < 0.85 ? 'missed' : r < 0.95 ? 'busy' : 'failed',
+      ringMs: this.ring(),
+      talkMs: this.talkFor([agent]),
     });
   }
 
@@ -279,23 +319,35 @@ export class TrafficGenerator {
     const r = this.random();
     const agent = this.prefer(free, 0.3);
     return this.engine.deskDialOut({
-      agent: agent.username, number: this.customer(),
+      agent: agent.username,
+      number: this.customer(),
       result: r < 0.65 ? 'answered' : r < 0.85 ? 'missed' : r < 0.95 ? 'busy' : 'failed',
-      carrierLegSeen: this.random() < 0.7, hangupBy: this.random() < 0.5 ? 'agent' : 'customer', ringMs: this.ring(), talkMs: this.talkFor([agent]),
+      carrierLegSeen: this.random() < 0.7,
+      hangupBy: this.random() < 0.5 ? 'agent' : 'customer',
+      ringMs: this.ring(),
+      talkMs: this.talkFor([agent]),
     });
   }
 
   private featureCode(): Promise<unknown> | undefined {
     const free = this.free();
     if (!free.length) return undefined;
-    return this.engine.featureCode({ agent: this.pick(free).username, code: this.pick(FEATURE_CODES), talkMs: this.between([2_000, 20_000]) });
+    return this.engine.featureCode({
+      agent: this.pick(free).username,
+      code: this.pick(FEATURE_CODES),
+      talkMs: this.between([2_000, 20_000]),
+    });
   }
 
   private internalCall(): Promise<unknown> | undefined {
     const free = this.free().sort(() => this.random() - 0.5);
     if (free.length < 2) return undefined;
     return this.engine.internalCall({
-      from: free[0].username, to: free[1].username, result: this.random() < 0.8 ? 'answered' : 'missed', ringMs: this.ring(), talkMs: this.talkFor(free.slice(0, 2)),
+      from: free[0].username,
+      to: free[1].username,
+      result: this.random() < 0.8 ? 'answered' : 'missed',
+      ringMs: this.ring(),
+      talkMs: this.talkFor(free.slice(0, 2)),
     });
   }
 }

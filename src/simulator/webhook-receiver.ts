@@ -3,7 +3,7 @@
 // `webhook-id` once (a retry of a delivery already processed is answered 200 and counted as a duplicate), and lists
 // what it received for the demo page and the tests. Fault switches: answer a status, fail the next N, drop the
 // connection.
-import express, { Router, type Request, type Response } from 'express';
+import express, { type Request, type Response, Router } from 'express';
 import { Webhook } from 'standardwebhooks';
 
 export interface WebhookReceiverFaults {

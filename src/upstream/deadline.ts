@@ -31,7 +31,9 @@ export class DeadlineAbortError extends Error {
 
 export function startDeadline(timeoutMs: number, caller?: AbortSignal, timer?: DeadlineTimer): Deadline {
   const ctrl = new AbortController();
-  let cancel = (timer ?? refTimer)(timeoutMs, () => ctrl.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')));
+  let cancel = (timer ?? refTimer)(timeoutMs, () =>
+    ctrl.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
+  );
   const timeoutSignal = ctrl.signal;
   // Which of the two aborted first (listeners run before any promise reaction that maps the failure).
   let first: 'timeout' | 'caller' | undefined = caller?.aborted ? 'caller' : undefined;

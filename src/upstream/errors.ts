@@ -45,7 +45,12 @@ export class UpstreamError extends Error {
   }
 }
 
-const SERVICE_LABEL: Record<UpstreamService, string> = { antring: 'AntRing', antcrm: 'AntCRM', antbot: 'AntBot', webhook: 'webhook' };
+const SERVICE_LABEL: Record<UpstreamService, string> = {
+  antring: 'AntRing',
+  antcrm: 'AntCRM',
+  antbot: 'AntBot',
+  webhook: 'webhook',
+};
 
 function isKind(v: unknown, kind: UpstreamKind): boolean {
   return v instanceof UpstreamError && v.kind === kind;
@@ -54,7 +59,11 @@ function isKind(v: unknown, kind: UpstreamKind): boolean {
 /** A non-2xx answer (any service). */
 export class UpstreamHttpError extends UpstreamError {
   override readonly name: string = 'UpstreamHttpError';
-  constructor(service: UpstreamService, operation: string, readonly status: number) {
+  constructor(
+    service: UpstreamService,
+    operation: string,
+    readonly status: number,
+  ) {
     super(`${SERVICE_LABEL[service]} ${operation}: HTTP ${status}`, { service, operation, kind: 'http', status });
   }
   static override [Symbol.hasInstance](v: unknown): v is UpstreamHttpError {
@@ -65,8 +74,16 @@ export class UpstreamHttpError extends UpstreamError {
 /** No whole answer within the timeout (any service). */
 export class UpstreamTimeoutError extends UpstreamError {
   override readonly name: string = 'UpstreamTimeoutError';
-  constructor(service: UpstreamService, operation: string, readonly timeoutMs: number) {
-    super(`${SERVICE_LABEL[service]} ${operation}: no answer within ${timeoutMs} ms`, { service, operation, kind: 'timeout' });
+  constructor(
+    service: UpstreamService,
+    operation: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`${SERVICE_LABEL[service]} ${operation}: no answer within ${timeoutMs} ms`, {
+      service,
+      operation,
+      kind: 'timeout',
+    });
   }
   static override [Symbol.hasInstance](v: unknown): v is UpstreamTimeoutError {
     return isKind(v, 'timeout');
@@ -76,7 +93,11 @@ export class UpstreamTimeoutError extends UpstreamError {
 /** The request could not be sent or its answer not read (any service). `code`: ECONNREFUSED, ABORTED, ... */
 export class UpstreamNetworkError extends UpstreamError {
   override readonly name: string = 'UpstreamNetworkError';
-  constructor(service: UpstreamService, operation: string, readonly code: string) {
+  constructor(
+    service: UpstreamService,
+    operation: string,
+    readonly code: string,
+  ) {
     super(`${SERVICE_LABEL[service]} ${operation}: network error (${code})`, { service, operation, kind: 'network' });
   }
   static override [Symbol.hasInstance](v: unknown): v is UpstreamNetworkError {
@@ -87,8 +108,16 @@ export class UpstreamNetworkError extends UpstreamError {
 /** A 2xx answer the operation cannot use (not JSON, wrong shape, no id). */
 export class UpstreamResponseError extends UpstreamError {
   override readonly name: string = 'UpstreamResponseError';
-  constructor(service: UpstreamService, operation: string, readonly reason: string) {
-    super(`${SERVICE_LABEL[service]} ${operation}: unusable response (${reason})`, { service, operation, kind: 'response' });
+  constructor(
+    service: UpstreamService,
+    operation: string,
+    readonly reason: string,
+  ) {
+    super(`${SERVICE_LABEL[service]} ${operation}: unusable response (${reason})`, {
+      service,
+      operation,
+      kind: 'response',
+    });
   }
   static override [Symbol.hasInstance](v: unknown): v is UpstreamResponseError {
     return isKind(v, 'response');

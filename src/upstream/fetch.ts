@@ -53,7 +53,10 @@ export function keepAliveFetch(o: KeepAliveOptions | number = {}): KeepAliveFetc
 }
 
 /** The injected fetch, or a keep-alive one the client owns (then `own.close()` releases it). */
-export function clientFetch(injected: FetchLike | undefined, o: KeepAliveOptions): { fetch: FetchLike; own?: KeepAliveFetch } {
+export function clientFetch(
+  injected: FetchLike | undefined,
+  o: KeepAliveOptions,
+): { fetch: FetchLike; own?: KeepAliveFetch } {
   if (injected) return { fetch: injected };
   const own = keepAliveFetch(o);
   return { fetch: own.fetch, own };

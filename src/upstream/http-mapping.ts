@@ -11,7 +11,8 @@ export function upstreamErrorCode(err: unknown): UpstreamErrorCode | undefined {
   if (!(err instanceof UpstreamError)) return undefined;
   if (err.kind === 'timeout' || err.kind === 'network') return 'upstream_unavailable';
   const status = (err as { status?: unknown }).status;
-  if (err.kind === 'http' && typeof status === 'number' && UNAVAILABLE_STATUS.has(status)) return 'upstream_unavailable';
+  if (err.kind === 'http' && typeof status === 'number' && UNAVAILABLE_STATUS.has(status))
+    return 'upstream_unavailable';
   return 'upstream_error';
 }
 

@@ -2,7 +2,7 @@
 // deadline.ts over sending and reading the whole body, and failures mapped by the client's own error factory
 // (timeout, network; an UpstreamError thrown by an injected fetch passes through). Status handling and body parsing
 // stay with each client (their answers differ).
-import { startDeadline, type DeadlineTimer } from './deadline.js';
+import { type DeadlineTimer, startDeadline } from './deadline.js';
 import { errorCode, UpstreamError } from './errors.js';
 import type { FetchInit, FetchLike } from './fetch.js';
 
@@ -31,7 +31,12 @@ export interface RawAnswer {
   ms: number;
 }
 
-export async function fetchText(fetch: FetchLike, url: string, init: Omit<FetchInit, 'signal'>, o: RequestOptions): Promise<RawAnswer> {
+export async function fetchText(
+  fetch: FetchLike,
+  url: string,
+  init: Omit<FetchInit, 'signal'>,
+  o: RequestOptions,
+): Promise<RawAnswer> {
   if (o.signal?.aborted) throw o.errors.network('ABORTED');
   const d = startDeadline(o.timeoutMs, o.signal, o.timer);
   const fail = (err: unknown): never => {
@@ -58,7 +63,10 @@ export async function fetchText(fetch: FetchLike, url: string, init: Omit<FetchI
 }
 
 /** A Clock's timers as a DeadlineTimer. */
-export function clockTimer(clock: { setTimeout(fn: () => void, ms: number): unknown; clearTimeout(t: unknown): void }): DeadlineTimer {
+export function clockTimer(clock: {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(t: unknown): void;
+}): DeadlineTimer {
   return (ms, fire) => {
     const t = clock.setTimeout(fire, ms);
     return () => clock.clearTimeout(t);

@@ -107,20 +107,30 @@ export class WebhookSender {
     this.n.attempts++;
     let status: number;
     try {
-      ({ status } = await fetchText(this.fetchFn, p.url, { method: 'POST', headers: this.headers(p.id, p.body), body: p.body }, {
-        timeoutMs: this.timeoutMs,
-        signal: outer,
-        // The answer's status is what counts: a body that cannot be read does not undo a delivery.
-        bestEffortBody: true,
-        // The endpoint's id, never its URL (it may carry a token).
-        errors: { timeout: (t) => new UpstreamTimeoutError('webhook', `send ${ep}`, t), network: (c) => new UpstreamNetworkError('webhook', `send ${ep}`, c) },
-      }));
+      ({ status } = await fetchText(
+        this.fetchFn,
+        p.url,
+        { method: 'POST', headers: this.headers(p.id, p.body), body: p.body },
+        {
+          timeoutMs: this.timeoutMs,
+          signal: outer,
+          // The answer's status is what counts: a body that cannot be read does not undo a delivery.
+          bestEffortBody: true,
+          // The endpoint's id, never its URL (it may carry a token).
+          errors: {
+            timeout: (t) => new UpstreamTimeoutError('webhook', `send ${ep}`, t),
+            network: (c) => new UpstreamNetworkError('webhook', `send ${ep}`, c),
+          },
+        },
+      ));
     } catch (err) {
       const timedOut = err instanceof UpstreamTimeoutError;
       const what = timedOut ? 'timeout' : 'network';
       this.n.failures[what] = (this.n.failures[what] ?? 0) + 1;
       const c = err instanceof UpstreamNetworkError ? err.code : 'unknown';
-      const error = timedOut ? `endpoint ${ep}: no answer within ${this.timeoutMs} ms` : `endpoint ${ep}: network error (${c})`;
+      const error = timedOut
+        ? `endpoint ${ep}: no answer within ${this.timeoutMs} ms`
+        : `endpoint ${ep}: network error (${c})`;
       return { kind: 'retry', error };
     }
     if (status >= 200 && status <= 299) {
@@ -143,7 +153,13 @@ export class WebhookSender {
   handler(): DeliveryHandler {
     return async (a) => {
       const p = a.payload as Partial<WebhookPayload> | null;
-      if (!p || typeof p !== 'object' || typeof p.url !== 'string' || typeof p.id !== 'string' || typeof p.body !== 'string') {
+      if (
+        !p ||
+        typeof p !== 'object' ||
+        typeof p.url !== 'string' ||
+        typeof p.id !== 'string' ||
+        typeof p.body !== 'string'
+      ) {
         return { kind: 'give-up', error: 'unusable webhook payload' };
       }
       return this.send({ url: p.url, id: p.id, body: p.body }, a.signal);

@@ -5,14 +5,22 @@
 //   missed/abandoned customer call, a lead for a definite `not_found` caller. A `pending` contact waits for the
 //   enricher's re-send (or `contactWaitMs`), so the ticket carries the contact's id when the CRM answers late;
 // - every admin view emitted (publisher.onView): one webhook per state change.
+
+import type { CallView } from '../contract.js';
 import type { Logger } from '../log.js';
 import { leadKey, ticketKey } from '../outbox/crm-handlers.js';
 import type { Outbox } from '../outbox/types.js';
 import type { CallConsumer, PipelineUpdate } from '../runtime/update.js';
-import type { CallView } from '../contract.js';
-import { WebhookEventFilter, webhookDeliveries } from '../webhooks/events.js';
-import { customerNumberOf, isMissedCustomerCall, isUnknownCaller, leadFor, ticketFor, type CallFacts } from './facts.js';
 import { audienceKey } from '../shared/audience.js';
+import { WebhookEventFilter, webhookDeliveries } from '../webhooks/events.js';
+import {
+  type CallFacts,
+  customerNumberOf,
+  isMissedCustomerCall,
+  isUnknownCaller,
+  leadFor,
+  ticketFor,
+} from './facts.js';
 import type { RecentCall, RecentCallStore } from './recent-calls.js';
 
 export interface WritebackConsumerOptions {
@@ -162,13 +170,15 @@ export class WritebackConsumer implements CallConsumer {
     t.record = record;
     // The record first (a settled write looks it up to re-send the view), then the writes.
     const saved = this.saveRecord(t, record);
-    void this.track$(saved.then(async () => {
-      if (record.ticketKey) this.enqueue(record.ticketKey, 'antcrm.ticket', record.ticket);
-      if (lead && number && record.leadKey) {
-        await this.o.recent.setLeadCall(number, callId).catch((err: unknown) => this.failed('store', callId, err));
-        this.enqueue(record.leadKey, 'antcrm.lead', lead);
-      }
-    }));
+    void this.track$(
+      saved.then(async () => {
+        if (record.ticketKey) this.enqueue(record.ticketKey, 'antcrm.ticket', record.ticket);
+        if (lead && number && record.leadKey) {
+          await this.o.recent.setLeadCall(number, callId).catch((err: unknown) => this.failed('store', callId, err));
+          this.enqueue(record.leadKey, 'antcrm.lead', lead);
+        }
+      }),
+    );
   }
 
   private saveRecord(t: Tracked, record: RecentCall): Promise<void> {
@@ -189,6 +199,9 @@ export class WritebackConsumer implements CallConsumer {
 
   private failed(what: 'enqueue' | 'store', id: string, err: unknown): void {
     this.o.onError?.(what);
-    this.o.logger.error({ what, id, err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }, 'write-back could not record a call');
+    this.o.logger.error(
+      { what, id, err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) },
+      'write-back could not record a call',
+    );
   }
 }

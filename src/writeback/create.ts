@@ -6,14 +6,15 @@
 //   const wb = createWriteback({ config, logger, publisher, contacts, cluster: mode.cluster });
 //   consumers: [fanoutConsumer(publisher), wb.consumer]; apiRoutes: [..., wb.routes]; fanout: { wrapup: wb.wrapup.submit }
 //   await wb.start() before the pipeline starts; closers.add('writeback', () => wb.stop()) after the consumers'.
-import type { Redis } from 'ioredis';
+
 import type { Router } from 'express';
-import type { Config } from '../config.js';
-import type { Claims, Contact, WrapupResult } from '../contract.js';
-import type { Logger } from '../log.js';
+import type { Redis } from 'ioredis';
 import { AntCrmWriter, type CrmWriteFetch } from '../antcrm/writer.js';
 import type { ClusterKeys } from '../cluster/keys.js';
+import type { Config } from '../config.js';
+import type { Claims, Contact, WrapupResult } from '../contract.js';
 import type { CallPublisher } from '../fanout/publisher.js';
+import type { Logger } from '../log.js';
 import { antCrmHandlers } from '../outbox/crm-handlers.js';
 import { MemoryOutbox } from '../outbox/memory.js';
 import type { OutboxWorkerOptions } from '../outbox/outbox.js';
@@ -21,7 +22,7 @@ import { RedisOutbox } from '../outbox/redis.js';
 import { SqliteOutbox } from '../outbox/sqlite.js';
 import type { Outbox } from '../outbox/types.js';
 import type { CallConsumer, PipelineUpdate } from '../runtime/update.js';
-import { WebhookSender, type WebhookCounters, type WebhookFetch } from '../webhooks/sender.js';
+import { type WebhookCounters, type WebhookFetch, WebhookSender } from '../webhooks/sender.js';
 import { WritebackConsumer } from './consumer.js';
 import { CrmStatus } from './crm-status.js';
 import { MemoryRecentCalls, type RecentCallStore } from './recent-calls.js';
@@ -31,10 +32,11 @@ import { WRAPUP_WINDOW_MS, WrapupService } from './wrapup.js';
 import { wrapupHandler } from './wrapup-handler.js';
 
 export interface WritebackDeps {
-  config: Pick<Config, 'writeback' | 'webhooks' | 'dataDir' | 'outboxMaxAgeMs'> & Partial<Pick<Config, 'demo'>> & {
-    antring: Pick<Config['antring'], 'accountId'>;
-    antcrm: Pick<Config['antcrm'], 'apiUrl' | 'apiKey'>;
-  };
+  config: Pick<Config, 'writeback' | 'webhooks' | 'dataDir' | 'outboxMaxAgeMs'> &
+    Partial<Pick<Config, 'demo'>> & {
+      antring: Pick<Config['antring'], 'accountId'>;
+      antcrm: Pick<Config['antcrm'], 'apiUrl' | 'apiKey'>;
+    };
   logger: Logger;
   /** The fan-out's publisher: re-sends ended calls with `crm`, and its views become webhooks. */
   publisher: Pick<CallPublisher, 'publish' | 'onView'>;
@@ -74,11 +76,13 @@ export function createWriteback(d: WritebackDeps): Writeback {
   const worker = { logger: log.child({ part: 'outbox' }), maxAgeMs: config.outboxMaxAgeMs, ...d.worker };
   // Memory when nothing is written, and in demo mode (its simulator starts empty each time: nothing to keep).
   const memory = (!crmOn && !hooksOn) || config.demo === true;
-  const outbox: Outbox = d.outbox ?? (memory
-    ? new MemoryOutbox(worker)
-    : d.cluster
-      ? new RedisOutbox({ ...worker, redis: d.cluster.redis, keys: d.cluster.keys })
-      : new SqliteOutbox({ ...worker, dataDir: config.dataDir }));
+  const outbox: Outbox =
+    d.outbox ??
+    (memory
+      ? new MemoryOutbox(worker)
+      : d.cluster
+        ? new RedisOutbox({ ...worker, redis: d.cluster.redis, keys: d.cluster.keys })
+        : new SqliteOutbox({ ...worker, dataDir: config.dataDir }));
   // Long enough for a wrap-up (30 min) and for the crm re-send of a write retried up to OUTBOX_MAX_AGE_H.
   const retainMs = Math.max(WRAPUP_WINDOW_MS, config.outboxMaxAgeMs) + 3_600_000;
   const recent: RecentCallStore = d.cluster
@@ -86,7 +90,12 @@ export function createWriteback(d: WritebackDeps): Writeback {
     : new MemoryRecentCalls({ retainMs, now: d.now });
 
   const writer = crmOn
-    ? new AntCrmWriter({ apiUrl: config.antcrm.apiUrl, apiKey: config.antcrm.apiKey as string, logger: log.child({ part: 'antcrm' }), fetch: d.crmFetch })
+    ? new AntCrmWriter({
+        apiUrl: config.antcrm.apiUrl,
+        apiKey: config.antcrm.apiKey as string,
+        logger: log.child({ part: 'antcrm' }),
+        fetch: d.crmFetch,
+      })
     : undefined;
   if (writer) {
     const h = antCrmHandlers(writer, outbox);
@@ -95,7 +104,11 @@ export function createWriteback(d: WritebackDeps): Writeback {
     outbox.handle('antcrm.wrapup', wrapupHandler(writer, outbox));
   }
   const sender = hooksOn
-    ? new WebhookSender({ secret: config.webhooks.secret as string, logger: log.child({ part: 'webhooks' }), fetch: d.webhookFetch })
+    ? new WebhookSender({
+        secret: config.webhooks.secret as string,
+        logger: log.child({ part: 'webhooks' }),
+        fetch: d.webhookFetch,
+      })
     : undefined;
   if (sender) outbox.handle('webhook', sender.handler());
 
@@ -111,8 +124,21 @@ export function createWriteback(d: WritebackDeps): Writeback {
     now: d.now,
   });
   const unView = d.publisher.onView((view, u) => consumer.onView(view, u));
-  const status = new CrmStatus({ outbox, recent, publish: (u) => d.publisher.publish(u), contacts: d.contacts, logger: log });
-  const wrapup = new WrapupService({ org: config.antring.accountId, enabled: crmOn && wb.wrapup, recent, outbox, logger: log, now: d.now });
+  const status = new CrmStatus({
+    outbox,
+    recent,
+    publish: (u) => d.publisher.publish(u),
+    contacts: d.contacts,
+    logger: log,
+  });
+  const wrapup = new WrapupService({
+    org: config.antring.accountId,
+    enabled: crmOn && wb.wrapup,
+    recent,
+    outbox,
+    logger: log,
+    now: d.now,
+  });
 
   let stopping: Promise<void> | undefined;
   const doStop = async () => {
@@ -131,14 +157,26 @@ export function createWriteback(d: WritebackDeps): Writeback {
       // Stopped with the rest in stop(): the consumer set stops it first (no new enqueue), then the outbox.
       stop: () => consumer.stop(),
     },
-    wrapup: { submit: (claims, body) => wrapup.submit(claims, body), get enabled() { return wrapup.enabled; } },
+    wrapup: {
+      submit: (claims, body) => wrapup.submit(claims, body),
+      get enabled() {
+        return wrapup.enabled;
+      },
+    },
     routes: writebackRoutes({ wrapup, outbox, logger: log }),
     outbox,
     webhookCounters: () => sender?.counters(),
     start: async () => {
       status.start();
       await outbox.start();
-      log.info({ store: d.outbox ? 'given' : d.cluster ? 'redis' : memory ? 'memory' : 'sqlite', crm: crmOn ? wb : false, webhooks: config.webhooks.urls.length }, 'write-back started');
+      log.info(
+        {
+          store: d.outbox ? 'given' : d.cluster ? 'redis' : memory ? 'memory' : 'sqlite',
+          crm: crmOn ? wb : false,
+          webhooks: config.webhooks.urls.length,
+        },
+        'write-back started',
+      );
     },
     stop: () => (stopping ??= doStop()),
   };

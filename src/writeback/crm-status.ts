@@ -2,11 +2,10 @@
 // given up), the ended call's last view of each audience is sent again, with a higher seq and
 // `crm: { ticketId?, leadId?, status }`. A written lead also teaches the contact cache, so the caller's next call pops it.
 // Runs on the node whose outbox worker settled the write; the recent-call store makes that any node in a cluster.
-import type { CallCrm } from '../contract.js';
-import type { Logger } from '../log.js';
-import type { Contact } from '../contract.js';
-import type { DeliveryRecord, Json, Outbox, SettledEvent } from '../outbox/types.js';
+import type { CallCrm, Contact } from '../contract.js';
 import type { EnrichedUpdate } from '../fanout/types.js';
+import type { Logger } from '../log.js';
+import type { DeliveryRecord, Json, Outbox, SettledEvent } from '../outbox/types.js';
 import { leadContact } from './facts.js';
 import type { RecentCall, RecentCallStore } from './recent-calls.js';
 import { wrapupKeyOf } from './wrapup-handler.js';
@@ -28,14 +27,26 @@ const idOf = (r: DeliveryRecord | undefined, field: string): string | undefined 
 };
 
 /** The crm field of a call from its writes' records (pure). Undefined when the call has no write at all. */
-export function crmOf(records: { ticket?: DeliveryRecord; lead?: DeliveryRecord; wrapups: (DeliveryRecord | undefined)[] }): CallCrm | undefined {
+export function crmOf(records: {
+  ticket?: DeliveryRecord;
+  lead?: DeliveryRecord;
+  wrapups: (DeliveryRecord | undefined)[];
+}): CallCrm | undefined {
   const all = [records.ticket, records.lead, ...records.wrapups].filter((r): r is DeliveryRecord => r !== undefined);
   if (!all.length) return undefined;
   const crm: CallCrm = {
-    status: all.some((r) => r.state === 'failed') ? 'failed' : all.some((r) => r.state === 'pending') ? 'pending' : 'written',
+    status: all.some((r) => r.state === 'failed')
+      ? 'failed'
+      : all.some((r) => r.state === 'pending')
+        ? 'pending'
+        : 'written',
   };
   // The latest wrap-up's ticket (it may have created the ticket), else the call's own.
-  const ticketId = [...records.wrapups].reverse().map((r) => idOf(r, 'ticketId')).find(Boolean) ?? idOf(records.ticket, 'ticketId');
+  const ticketId =
+    [...records.wrapups]
+      .reverse()
+      .map((r) => idOf(r, 'ticketId'))
+      .find(Boolean) ?? idOf(records.ticket, 'ticketId');
   if (ticketId) crm.ticketId = ticketId;
   const leadId = idOf(records.lead, 'leadId');
   if (leadId) crm.leadId = leadId;
@@ -52,7 +63,10 @@ export class CrmStatus {
     this.unsubscribe ??= this.o.outbox.onSettled((e) => {
       if (e.state === 'pending' || e.target === 'webhook') return;
       const p = this.settled(e).catch((err: unknown) => {
-        this.o.logger.warn({ key: e.key, err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }, 'write-back status not sent');
+        this.o.logger.warn(
+          { key: e.key, err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) },
+          'write-back status not sent',
+        );
       });
       this.inflight.add(p);
       void p.finally(() => this.inflight.delete(p));
@@ -83,7 +97,8 @@ export class CrmStatus {
       const number = e.key.slice('lead:'.length);
       const leadId = isObj(e.result) && typeof e.result.leadId === 'string' ? e.result.leadId : undefined;
       const name = call?.updates.find((u) => u.audience.kind === 'call')?.from.name?.trim();
-      if (leadId) this.o.contacts.learn(number, leadContact({ name: name || number, customerIdApiRing: number }, leadId));
+      if (leadId)
+        this.o.contacts.learn(number, leadContact({ name: name || number, customerIdApiRing: number }, leadId));
     }
     if (!call) return;
     const crm = await this.crmFor(call);

@@ -1,9 +1,10 @@
 // What the write-back writes, decided from a call's admin (`call` audience) update (pure): which calls are missed
 // customer calls (a ticket), which callers are unknown (a lead), and the AntCRM payloads (bridge-contract §7.2).
-import type { Contact } from '../contract.js';
+
 import type { CrmPhone, LeadInput, TicketInput } from '../antcrm/writer.js';
-import { normalizePhone } from '../shared/phone.js';
+import type { Contact } from '../contract.js';
 import type { PipelineUpdate } from '../runtime/update.js';
+import { normalizePhone } from '../shared/phone.js';
 
 /** The enriched update the write-back reads (the pipeline's, without the cluster id). */
 export type CallFacts = Omit<PipelineUpdate, 'clusterUpdateId'>;
@@ -25,14 +26,24 @@ export function customerNumberOf(u: Pick<CallFacts, 'customerNumber' | 'directio
 
 /** An inbound customer call that ended missed or abandoned: it gets a ticket. */
 export function isMissedCustomerCall(u: CallFacts): boolean {
-  return u.audience.kind === 'call' && u.state === 'ended' && u.direction === 'inbound'
-    && (u.outcome === 'missed' || u.outcome === 'abandoned') && !u.mergedInto && u.customerNumber !== undefined;
+  return (
+    u.audience.kind === 'call' &&
+    u.state === 'ended' &&
+    u.direction === 'inbound' &&
+    (u.outcome === 'missed' || u.outcome === 'abandoned') &&
+    !u.mergedInto &&
+    u.customerNumber !== undefined
+  );
 }
 
 /** An inbound call from a number the CRM definitely does not know (never when the lookup failed or is pending). */
 export function isUnknownCaller(u: CallFacts): boolean {
-  return u.audience.kind === 'call' && u.direction === 'inbound' && u.contactStatus === 'not_found'
-    && customerNumberOf(u) !== undefined;
+  return (
+    u.audience.kind === 'call' &&
+    u.direction === 'inbound' &&
+    u.contactStatus === 'not_found' &&
+    customerNumberOf(u) !== undefined
+  );
 }
 
 /** `0934 890 883`, `028 7301 9555`: the national number in groups, as people write it; anything else as given. */
@@ -127,5 +138,13 @@ export function leadFor(u: CallFacts): LeadInput | undefined {
 
 /** The contact the cache learns once the lead is written. */
 export function leadContact(lead: Pick<LeadInput, 'name' | 'customerIdApiRing'>, leadId: string): Contact {
-  return { source: 'antcrm', type: 'lead', id: leadId, name: lead.name, phones: [lead.customerIdApiRing], emails: [], tags: [] };
+  return {
+    source: 'antcrm',
+    type: 'lead',
+    id: leadId,
+    name: lead.name,
+    phones: [lead.customerIdApiRing],
+    emails: [],
+    tags: [],
+  };
 }

@@ -2,7 +2,6 @@
 // agent, else the agents rung), its ticket payload, the outbox keys enqueued for it, and its last ended update per
 // audience (re-sent with `crm` once the writes settle). Memory on one node, Redis in a cluster (redis-recent-calls.ts).
 import type { TicketInput } from '../antcrm/writer.js';
-import type { Audience } from '../calls/types.js';
 import type { CallFacts } from './facts.js';
 
 export interface RecentCall {
@@ -108,7 +107,13 @@ export function parseRecentCall(text: string | null): RecentCall | undefined {
   }
   if (!v || typeof v !== 'object') return undefined;
   const r = v as Partial<RecentCall>;
-  if (typeof r.callId !== 'string' || typeof r.endedAtMs !== 'number' || !Array.isArray(r.rung) || !Array.isArray(r.updates)) return undefined;
+  if (
+    typeof r.callId !== 'string' ||
+    typeof r.endedAtMs !== 'number' ||
+    !Array.isArray(r.rung) ||
+    !Array.isArray(r.updates)
+  )
+    return undefined;
   if (!r.ticket || typeof r.ticket !== 'object' || typeof r.ticket.title !== 'string') return undefined;
   return r as RecentCall;
 }

@@ -17,14 +17,18 @@ void SAME_STATS;
 export function writebackRoutes(o: { wrapup: WrapupService; outbox: Pick<Outbox, 'stats'>; logger: Logger }): Router {
   const r = Router();
   r.post('/api/calls/:callId/wrapup', async (req, res) => {
-    const body = req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? req.body as Record<string, unknown> : {};
+    const body =
+      req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};
     res.setHeader('Cache-Control', 'no-store');
     let result;
     try {
       result = await o.wrapup.submit(claimsOf(res), { ...body, callId: req.params.callId });
     } catch (err) {
       if (err instanceof HttpError) throw err;
-      o.logger.error({ err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }, 'wrap-up not accepted');
+      o.logger.error(
+        { err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) },
+        'wrap-up not accepted',
+      );
       throw new HttpError('upstream_unavailable', 'the wrap-up could not be stored; try again');
     }
     if ('error' in result) return void res.status(ERROR_STATUS[result.error]).json(result);
@@ -36,7 +40,10 @@ export function writebackRoutes(o: { wrapup: WrapupService; outbox: Pick<Outbox,
     try {
       stats = await o.outbox.stats();
     } catch (err) {
-      o.logger.error({ err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }, 'outbox stats failed');
+      o.logger.error(
+        { err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) },
+        'outbox stats failed',
+      );
       throw new HttpError('upstream_unavailable', 'the outbox is unavailable');
     }
     res.setHeader('Cache-Control', 'no-store');

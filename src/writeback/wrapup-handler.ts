@@ -4,7 +4,7 @@
 // (retry) while the call's ticket or an earlier wrap-up is still pending, so one call never gets two tickets.
 import type { AntCrmWriter, TicketInput } from '../antcrm/writer.js';
 import { resultOf, ticketKey, wrapupKey, wrapupSummary } from '../outbox/crm-handlers.js';
-import { giveUp, ok, retry, type DeliveryHandler, type Json, type Outbox } from '../outbox/types.js';
+import { type DeliveryHandler, giveUp, type Json, type Outbox, ok, retry } from '../outbox/types.js';
 
 export interface WrapupDelivery {
   callId: string;
@@ -27,10 +27,14 @@ function ticketIdOf(result: Json | undefined): string | undefined {
   return isObj(result) && typeof result.ticketId === 'string' && result.ticketId ? result.ticketId : undefined;
 }
 
-export function wrapupHandler(writer: Pick<AntCrmWriter, 'createTicket' | 'updateTicket'>, outbox: Pick<Outbox, 'get'>): DeliveryHandler {
+export function wrapupHandler(
+  writer: Pick<AntCrmWriter, 'createTicket' | 'updateTicket'>,
+  outbox: Pick<Outbox, 'get'>,
+): DeliveryHandler {
   return async (a) => {
     const p = a.payload as Partial<WrapupDelivery> | null;
-    if (!isObj(p) || typeof p.callId !== 'string' || typeof p.note !== 'string' || !isObj(p.ticket)) return giveUp('unusable wrapup payload');
+    if (!isObj(p) || typeof p.callId !== 'string' || typeof p.note !== 'string' || !isObj(p.ticket))
+      return giveUp('unusable wrapup payload');
     const n = typeof p.n === 'number' && Number.isInteger(p.n) && p.n >= 1 ? p.n : 1;
     const ticket = p.ticket as TicketInput;
     const summary = `${ticket.summary ? `${ticket.summary}\n` : ''}${wrapupSummary(p.note, typeof p.disposition === 'string' ? p.disposition : undefined)}`;

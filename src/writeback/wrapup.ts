@@ -6,7 +6,7 @@ import type { Claims, ErrorBody, WrapupResult } from '../contract.js';
 import type { Logger } from '../log.js';
 import type { Outbox } from '../outbox/types.js';
 import type { RecentCallStore } from './recent-calls.js';
-import { wrapupKeyOf, type WrapupDelivery } from './wrapup-handler.js';
+import { type WrapupDelivery, wrapupKeyOf } from './wrapup-handler.js';
 
 export const WRAPUP_WINDOW_MS = 30 * 60_000;
 export const NOTE_MAX = 2000;
@@ -29,9 +29,11 @@ const err = (error: ErrorBody['error'], message: string): ErrorBody => ({ error,
 
 /** The body (untrusted) → a wrap-up, or the 400 answer. */
 export function parseWrapup(body: unknown): ParsedWrapup | ErrorBody {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return err('invalid_body', 'expected { callId, note, disposition? }');
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    return err('invalid_body', 'expected { callId, note, disposition? }');
   const b = body as Record<string, unknown>;
-  if (typeof b.callId !== 'string' || b.callId.trim() === '' || b.callId.length > CALL_ID_MAX) return err('invalid_body', 'callId must be a call id');
+  if (typeof b.callId !== 'string' || b.callId.trim() === '' || b.callId.length > CALL_ID_MAX)
+    return err('invalid_body', 'callId must be a call id');
   if (typeof b.note !== 'string') return err('invalid_body', 'note is required (1 to 2000 characters)');
   const note = b.note.trim();
   if (note.length < 1 || [...note].length > NOTE_MAX) return err('invalid_body', 'note must be 1 to 2000 characters');
@@ -57,7 +59,8 @@ export class WrapupService {
     const w = parseWrapup(body);
     if ('error' in w) return w;
     if (claims.org !== this.o.org) return err('forbidden', 'this token may not write to this org');
-    if (claims.role !== 'admin' && (claims.role !== 'agent' || !claims.agent)) return err('forbidden', 'only the call\'s agent or an admin may wrap it up');
+    if (claims.role !== 'admin' && (claims.role !== 'agent' || !claims.agent))
+      return err('forbidden', "only the call's agent or an admin may wrap it up");
     const call = await this.o.recent.get(w.callId);
     const now = (this.o.now ?? Date.now)();
     if (!call || now - call.endedAtMs > (this.o.windowMs ?? WRAPUP_WINDOW_MS)) {
@@ -65,13 +68,16 @@ export class WrapupService {
     }
     if (claims.role === 'agent') {
       const may = call.answeredBy ? call.answeredBy === claims.agent : call.rung.includes(claims.agent as string);
-      if (!may) return err('forbidden', 'only the call\'s own agent may wrap it up');
+      if (!may) return err('forbidden', "only the call's own agent may wrap it up");
     }
     const n = await this.o.recent.nextWrapup(w.callId);
     const payload: WrapupDelivery = { callId: w.callId, note: w.note, ticket: call.ticket, n };
     if (w.disposition) payload.disposition = w.disposition;
     await this.o.outbox.enqueue(wrapupKeyOf(w.callId, n), 'antcrm.wrapup', payload);
-    this.o.logger.info({ callId: w.callId, n, by: claims.role === 'agent' ? claims.agent : claims.sub }, 'wrap-up accepted');
+    this.o.logger.info(
+      { callId: w.callId, n, by: claims.role === 'agent' ? claims.agent : claims.sub },
+      'wrap-up accepted',
+    );
     return { status: 'accepted' };
   }
 }

@@ -14,8 +14,8 @@ import { createFanout, type Fanout } from '../../src/fanout/server.js';
 import { demoPages } from '../../src/http/demo-pages.js';
 import { createDemoTokenRenewer } from '../../src/http/demo-token.js';
 import { captureLogger } from '../helpers/logs.js';
-import { browserSuite, launchChromium, type OpenedPage, openPage } from './harness.js';
 import { signToken } from '../helpers/tokens.js';
+import { browserSuite, launchChromium, type OpenedPage, openPage } from './harness.js';
 
 const SECRET = 'demo-renew-secret-0123456789abcdef0123456789abcdef';
 const ORG = 'org-demo';
@@ -65,7 +65,10 @@ t.after(async (ctx) => {
 });
 
 t('the agent panel renews its expired token and goes live again', async (ctx) => {
-  const short = signToken({ sub: 'demo-agent', org: ORG, role: 'agent', agent: 'lan.nguyen' }, { secret: SECRET, ttlSec: 2 });
+  const short = signToken(
+    { sub: 'demo-agent', org: ORG, role: 'agent', agent: 'lan.nguyen' },
+    { secret: SECRET, ttlSec: 2 },
+  );
   ctx.page = await openPage(ctx.browser!, `${ctx.url}/demo/agent.html#token=${short}`);
   const { page } = ctx.page;
   await page.waitForSelector('#conn[data-state="live"]', { timeout: 10_000 });
@@ -89,9 +92,15 @@ t('POST /demo/token refuses what is not a demo token of this bridge', async (ctx
   assert.is((await post('Bearer not-a-jwt')).status, 401);
   const other = signToken({ sub: 'x', org: 'another-org', role: 'admin' }, { secret: SECRET, ttlSec: 60 });
   assert.is((await post(`Bearer ${other}`)).status, 401);
-  const forged = signToken({ sub: 'x', org: ORG, role: 'admin' }, { secret: 'another-secret-0123456789abcdef0123456789', ttlSec: 60 });
+  const forged = signToken(
+    { sub: 'x', org: ORG, role: 'admin' },
+    { secret: 'another-secret-0123456789abcdef0123456789', ttlSec: 60 },
+  );
   assert.is((await post(`Bearer ${forged}`)).status, 401);
-  const expired = signToken({ sub: 'x', org: ORG, role: 'admin', exp: Math.floor(Date.now() / 1000) - 3600 }, { secret: SECRET, ttlSec: false });
+  const expired = signToken(
+    { sub: 'x', org: ORG, role: 'admin', exp: Math.floor(Date.now() / 1000) - 3600 },
+    { secret: SECRET, ttlSec: false },
+  );
   const res = await post(`Bearer ${expired}`);
   assert.is(res.status, 200);
   const { token } = (await res.json()) as { token: string };

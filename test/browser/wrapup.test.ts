@@ -48,23 +48,45 @@ for (const lang of ['vi', 'en'] as const) {
     const { queueId, agents } = queueAgents(s.sim);
     const agent = agents[0];
     const token = s.token('agent', { agent });
-    const panel = await openPage(ctx.browser, `${s.url}/demo/agent.html?lang=${lang}#token=${token}`, { locale: lang === 'vi' ? 'vi-VN' : 'en-GB' });
+    const panel = await openPage(ctx.browser, `${s.url}/demo/agent.html?lang=${lang}#token=${token}`, {
+      locale: lang === 'vi' ? 'vi-VN' : 'en-GB',
+    });
     ctx.pages.push(panel);
     await panel.page.waitForSelector('#conn[data-state="live"]', { timeout: 10_000 });
     const customer = s.sim.data.customerNumbers({ withContact: true, multiple: false })[lang === 'vi' ? 5 : 6];
-    const { callId } = await s.sim.scenarios.inboundQueueCall({ customer, queueId, agents: [agent], answeredBy: agent, ringMs: 100, talkMs: 150 });
+    const { callId } = await s.sim.scenarios.inboundQueueCall({
+      customer,
+      queueId,
+      agents: [agent],
+      answeredBy: agent,
+      ringMs: 100,
+      talkMs: 150,
+    });
     const card = `.call-card[data-call-id="${callId}"]`;
     await panel.page.waitForSelector(`${card}[data-state="ended"] form.wrapup`, { timeout: 10_000 });
-    assert.is(await text(panel.page, `${card} .wrapup-title`), lang === 'vi' ? 'Ghi chú sau cuộc gọi' : 'After-call note');
-    const note = lang === 'vi' ? 'Khách muốn nâng cấp gói, gọi lại chiều nay.' : 'Customer wants an upgrade; call back this afternoon.';
+    assert.is(
+      await text(panel.page, `${card} .wrapup-title`),
+      lang === 'vi' ? 'Ghi chú sau cuộc gọi' : 'After-call note',
+    );
+    const note =
+      lang === 'vi'
+        ? 'Khách muốn nâng cấp gói, gọi lại chiều nay.'
+        : 'Customer wants an upgrade; call back this afternoon.';
     await panel.page.fill(`${card} textarea.wrapup-note`, note);
     await panel.page.selectOption(`${card} select.wrapup-disposition`, 'callback');
     await panel.page.click(`${card} button.wrapup-save`);
     await panel.page.waitForSelector(`${card} .wrapup-result[data-result="accepted"]`, { timeout: 10_000 });
-    const ticket = await waitFor(() => s.sim.crm.tickets().find((x) => x.ticketIdApiRing === callId), { what: 'the ticket in AntCRM' });
+    const ticket = await waitFor(() => s.sim.crm.tickets().find((x) => x.ticketIdApiRing === callId), {
+      what: 'the ticket in AntCRM',
+    });
     assert.ok(ticket.summary.includes(`[callback] ${note}`), ticket.summary);
-    await panel.page.waitForSelector(`${card} .crm-line[data-crm="written"][data-ticket-id="${ticket.TicketId}"]`, { timeout: 10_000 });
-    assert.match(await text(panel.page, `${card} .crm-line`), lang === 'vi' ? /AntCRM: đã ghi · phiếu #\d+/ : /AntCRM: written · ticket #\d+/);
+    await panel.page.waitForSelector(`${card} .crm-line[data-crm="written"][data-ticket-id="${ticket.TicketId}"]`, {
+      timeout: 10_000,
+    });
+    assert.match(
+      await text(panel.page, `${card} .crm-line`),
+      lang === 'vi' ? /AntCRM: đã ghi · phiếu #\d+/ : /AntCRM: written · ticket #\d+/,
+    );
     await screenshot(panel.page, `wrapup-${lang}`);
 
     const crm = await openPage(ctx.browser, `${s.url}/demo/crm.html#token=${token}`);

@@ -1,10 +1,10 @@
 // A simulator in the test process + a private Redis + N bridge processes; recording clients; teardown.
 import { io, type Socket } from 'socket.io-client';
 import type { CallView, ClientToServerEvents, Dashboard, Role, ServerToClientEvents } from '../../src/contract.js';
-import { startSimulator, type Simulator } from '../../src/simulator/simulator.js';
-import { waitFor } from '../helpers/wait.js';
-import { killAll, readyz, startBridge, startRedis, type BridgeProc, type TestRedis } from './helpers.js';
+import { type Simulator, startSimulator } from '../../src/simulator/simulator.js';
 import { roleToken } from '../helpers/tokens.js';
+import { waitFor } from '../helpers/wait.js';
+import { type BridgeProc, killAll, readyz, startBridge, startRedis, type TestRedis } from './helpers.js';
 
 export const JWT_SECRET = 'cluster-secret-0123456789abcdef0123456789abcdef';
 
@@ -26,7 +26,10 @@ export interface ClusterFixture {
   close(): Promise<void>;
 }
 
-export async function startCluster(n: number, extraEnv: Record<string, string> = {}): Promise<ClusterFixture | undefined> {
+export async function startCluster(
+  n: number,
+  extraEnv: Record<string, string> = {},
+): Promise<ClusterFixture | undefined> {
   const redis = await startRedis();
   if (!redis) return undefined;
   const sim = await startSimulator({ historySeedCount: 0 });
@@ -56,14 +59,25 @@ export async function startCluster(n: number, extraEnv: Record<string, string> =
   const nodes: BridgeProc[] = [];
   const sockets: Socket[] = [];
   const fx: ClusterFixture = {
-    sim, redis, nodes,
+    sim,
+    redis,
+    nodes,
     token(role, extra = {}) {
-      return roleToken(role, { org: c.accountId, secret: JWT_SECRET, extra, ttlSec: 1800, sub: `t-${role}-${Math.random()}` });
+      return roleToken(role, {
+        org: c.accountId,
+        secret: JWT_SECRET,
+        extra,
+        ttlSec: 1800,
+        sub: `t-${role}-${Math.random()}`,
+      });
     },
     async client(name, node, role, extra = {}) {
       const token = fx.token(role, extra);
       const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(node.url, {
-        auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true,
+        auth: { token },
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
       });
       sockets.push(socket as unknown as Socket);
       const calls: CallView[] = [];
@@ -88,9 +102,15 @@ export async function startCluster(n: number, extraEnv: Record<string, string> =
   };
   try {
     for (let i = 0; i < n; i++) nodes.push(await startBridge(`node${i}`, env));
-    await waitFor(() => nodes.filter((b) => b.holdsUpstream()).length === Math.min(2, n), { what: 'two upstream holders', timeoutMs: 20_000, intervalMs: 50 });
+    await waitFor(() => nodes.filter((b) => b.holdsUpstream()).length === Math.min(2, n), {
+      what: 'two upstream holders',
+      timeoutMs: 20_000,
+      intervalMs: 50,
+    });
     await waitFor(async () => (await Promise.all(nodes.map((b) => readyz(b.url)))).every((s) => s === 200), {
-      what: 'every node ready', timeoutMs: 20_000, intervalMs: 100,
+      what: 'every node ready',
+      timeoutMs: 20_000,
+      intervalMs: 100,
     });
   } catch (err) {
     await fx.close();
@@ -117,7 +137,9 @@ export function byCall(calls: CallView[]): Map<string, CallView[]> {
 }
 
 export function signature(views: CallView[]): string {
-  return views.map((v) => `${v.state}${v.outcome ? `/${v.outcome}` : ''}${v.contactStatus === 'pending' ? '?' : ''}`).join(',');
+  return views
+    .map((v) => `${v.state}${v.outcome ? `/${v.outcome}` : ''}${v.contactStatus === 'pending' ? '?' : ''}`)
+    .join(',');
 }
 
 /** Most common value. */

@@ -1,6 +1,6 @@
 // Cluster test helpers: a private redis-server on a free port (or REDIS_URL), bridge child processes
 // (`node --import tsx src/main.ts`) whose pino JSON lines are parsed, and teardown that kills everything.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
@@ -8,9 +8,12 @@ import { fileURLToPath } from 'node:url';
 import { waitFor } from '../helpers/wait.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const REDIS_BIN = process.env.REDIS_SERVER_BIN
-  ?? [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/bin', '/usr/local/bin'].map((d) => join(d, 'redis-server')).find((f) => existsSync(f))
-  ?? 'redis-server';
+const REDIS_BIN =
+  process.env.REDIS_SERVER_BIN ??
+  [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/bin', '/usr/local/bin']
+    .map((d) => join(d, 'redis-server'))
+    .find((f) => existsSync(f)) ??
+  'redis-server';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -48,12 +51,21 @@ export async function startRedis(): Promise<TestRedis | undefined> {
     url: `redis://127.0.0.1:${port}`,
     owned: true,
     async start() {
-      const p = spawn(REDIS_BIN, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+      const p = spawn(REDIS_BIN, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+        stdio: 'ignore',
+      });
       proc = p;
-      await waitFor(() => new Promise<boolean>((resolve) => {
-        const s = net.connect(port, '127.0.0.1', () => { s.end(); resolve(true); });
-        s.once('error', () => resolve(false));
-      }), { what: 'redis-server to listen', timeoutMs: 10_000, intervalMs: 50 });
+      await waitFor(
+        () =>
+          new Promise<boolean>((resolve) => {
+            const s = net.connect(port, '127.0.0.1', () => {
+              s.end();
+              resolve(true);
+            });
+            s.once('error', () => resolve(false));
+          }),
+        { what: 'redis-server to listen', timeoutMs: 10_000, intervalMs: 50 },
+      );
     },
     async stop() {
       const p = proc;
@@ -114,11 +126,19 @@ export async function startBridge(name: string, env: Record<string, string>): Pr
     if (errBuf.length > 20_000) errBuf = errBuf.slice(-10_000);
   });
   const b: BridgeProc = {
-    name, proc, url: '', port: 0, node: '', lines, exited: false,
-    exit: new Promise((resolve) => proc.once('exit', (code, signal) => {
-      b.exited = true;
-      resolve({ code, signal });
-    })),
+    name,
+    proc,
+    url: '',
+    port: 0,
+    node: '',
+    lines,
+    exited: false,
+    exit: new Promise((resolve) =>
+      proc.once('exit', (code, signal) => {
+        b.exited = true;
+        resolve({ code, signal });
+      }),
+    ),
     holdsUpstream() {
       let holds = false;
       for (const l of lines) {
@@ -131,10 +151,13 @@ export async function startBridge(name: string, env: Record<string, string>): Pr
       if (!b.exited) proc.kill(signal);
     },
   };
-  const listening = await waitFor(() => {
-    if (b.exited) throw new Error(`${name} exited early: ${errBuf.slice(-2000)}`);
-    return lines.find((l) => l.msg === 'bridge listening');
-  }, { what: `${name} to listen`, timeoutMs: 30_000, intervalMs: 50 }).catch((err: unknown) => {
+  const listening = await waitFor(
+    () => {
+      if (b.exited) throw new Error(`${name} exited early: ${errBuf.slice(-2000)}`);
+      return lines.find((l) => l.msg === 'bridge listening');
+    },
+    { what: `${name} to listen`, timeoutMs: 30_000, intervalMs: 50 },
+  ).catch((err: unknown) => {
     proc.kill('SIGKILL');
     throw err;
   });
@@ -162,7 +185,9 @@ export async function readyz(url: string): Promise<number | 'refused'> {
 /** Bounded concurrency over n jobs. */
 export async function pool(n: number, concurrency: number, job: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(n, concurrency) }, async () => {
-    while (next < n) await job(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(n, concurrency) }, async () => {
+      while (next < n) await job(next++);
+    }),
+  );
 }

@@ -6,32 +6,86 @@ import * as assert from 'uvu/assert';
 import { BenchArgsError, DEFAULT_STEPS, DEFAULTS, parseArgs } from '../../bench/args.js';
 import { BEGIN, END, extractSection, renderCapacitySection, spliceSection } from '../../bench/capacity-report.js';
 import {
-  compareSteps, findKnee, missesOf, planLoadProcesses, retryProcesses, saturationOf, stopReason, toStep,
-  type CapacityResult, type StepOutcome,
+  type CapacityResult,
+  compareSteps,
+  findKnee,
+  missesOf,
+  planLoadProcesses,
+  retryProcesses,
+  type StepOutcome,
+  saturationOf,
+  stopReason,
+  toStep,
 } from '../../bench/capacity-results.js';
 import { escapeXml, renderCapacitySvg } from '../../bench/capacity-svg.js';
 import { mergeReceipts, spreadClients } from '../../bench/measure.js';
 import type { LoadProcessFigures, RunResult } from '../../bench/results.js';
 
-const summary = (p99: number | null) => (p99 === null
-  ? { count: 0, p50: null, p95: null, p99: null, max: null, mean: null }
-  : { count: 10, p50: 1, p95: 2, p99, max: p99 + 1, mean: 1 });
+const summary = (p99: number | null) =>
+  p99 === null
+    ? { count: 0, p50: null, p95: null, p99: null, max: null, mean: null }
+    : { count: 10, p50: 1, p95: 2, p99, max: p99 + 1, mean: 1 };
 
-function run(o: { p99?: number | null; lost?: number; failed?: number; procs?: Partial<LoadProcessFigures>[]; late?: number; cpuPerK?: number } = {}): RunResult {
-  const procs = (o.procs ?? [{}]).map((p) => ({ clients: 1000, cpuSeconds: 3, cpuShare: 0.3, loopDelayP99Ms: 10, loopDelayMaxMs: 12, ...p }));
+function run(
+  o: {
+    p99?: number | null;
+    lost?: number;
+    failed?: number;
+    procs?: Partial<LoadProcessFigures>[];
+    late?: number;
+    cpuPerK?: number;
+  } = {},
+): RunResult {
+  const procs = (o.procs ?? [{}]).map((p) => ({
+    clients: 1000,
+    cpuSeconds: 3,
+    cpuShare: 0.3,
+    loopDelayP99Ms: 10,
+    loopDelayMaxMs: 12,
+    ...p,
+  }));
   return {
-    name: 'bridge', target: 'bridge', clients: { requested: 2000, connected: 2000 - (o.failed ?? 0), failed: o.failed ?? 0, connectMs: 1000, disconnects: 0 },
-    frames: { sent: 1000, perSec: 100, undelivered: 0, driverLateP99Ms: o.late ?? 1 }, messages: { inWindow: 40000, perSec: 2000, total: 50000 },
-    latency: { hit: summary(o.p99 === undefined ? 20 : o.p99), miss: summary(60), byRole: { agent: summary(20), supervisor: summary(20), admin: summary(20) }, expected: 100, received: 100 - (o.lost ?? 0), uncorrelated: 0 },
+    name: 'bridge',
+    target: 'bridge',
+    clients: {
+      requested: 2000,
+      connected: 2000 - (o.failed ?? 0),
+      failed: o.failed ?? 0,
+      connectMs: 1000,
+      disconnects: 0,
+    },
+    frames: { sent: 1000, perSec: 100, undelivered: 0, driverLateP99Ms: o.late ?? 1 },
+    messages: { inWindow: 40000, perSec: 2000, total: 50000 },
+    latency: {
+      hit: summary(o.p99 === undefined ? 20 : o.p99),
+      miss: summary(60),
+      byRole: { agent: summary(20), supervisor: summary(20), admin: summary(20) },
+      expected: 100,
+      received: 100 - (o.lost ?? 0),
+      uncorrelated: 0,
+    },
     cpu: { seconds: 2, utilization: 0.2, perThousandMessages: o.cpuPerK ?? 0.05, messagesPerCpuSecond: 20_000 },
-    memory: { idle: { rss: 1e8, heapUsed: 2e7 }, connected: { rss: 1.2e8, heapUsed: 3e7 }, peakRss: 1.3e8, perClient: { rssBytes: 8000, heapBytes: 5000 } },
+    memory: {
+      idle: { rss: 1e8, heapUsed: 2e7 },
+      connected: { rss: 1.2e8, heapUsed: 3e7 },
+      peakRss: 1.3e8,
+      perClient: { rssBytes: 8000, heapBytes: 5000 },
+    },
     machine: { busyCores: 0.5, otherProcessesCores: 0, orchestratorCpuSeconds: 1 },
-    load: { cpuSeconds: procs.reduce((s, p) => s + p.cpuSeconds, 0), loopDelayP99Ms: Math.max(...procs.map((p) => p.loopDelayP99Ms)), loopDelayMaxMs: 12, processes: procs },
-    windowSec: 10, windowAt: { start: 1, end: 10_001 }, notes: [],
+    load: {
+      cpuSeconds: procs.reduce((s, p) => s + p.cpuSeconds, 0),
+      loopDelayP99Ms: Math.max(...procs.map((p) => p.loopDelayP99Ms)),
+      loopDelayMaxMs: 12,
+      processes: procs,
+    },
+    windowSec: 10,
+    windowAt: { start: 1, end: 10_001 },
+    notes: [],
   };
 }
 
-const step = (clients: number, rate: number, r: RunResult, attempts = 1) => toStep({ clients, rate }, r, { kneeP99Ms: 100, attempts });
+const step = (clients: number, rate: number, r: RunResult, attempts = 1) =>
+  toStep({ clients, rate }, r, { kneeP99Ms: 100, attempts });
 
 const args = suite('bench capacity: arguments');
 args('--capacity: shorter runs, baseline and bridge, the default steps; the normal run is unchanged', () => {
@@ -41,22 +95,47 @@ args('--capacity: shorter runs, baseline and bridge, the default steps; the norm
   assert.is(o.warmupSec, 2);
   assert.equal(o.runs, ['baseline', 'bridge']);
   assert.equal(o.steps, [...DEFAULT_STEPS]);
-  assert.equal(o.steps.slice(0, 3), [{ clients: 2000, rate: 100 }, { clients: 4000, rate: 200 }, { clients: 6000, rate: 300 }]);
+  assert.equal(o.steps.slice(0, 3), [
+    { clients: 2000, rate: 100 },
+    { clients: 4000, rate: 200 },
+    { clients: 6000, rate: 300 },
+  ]);
   assert.is(o.kneeP99Ms, 100);
   assert.is(o.svgPath, 'docs/performance-capacity.svg');
   assert.equal(parseArgs([]), DEFAULTS);
   assert.not.ok(DEFAULTS.capacity);
 });
 args('--steps, explicit --duration/--runs kept, --no-svg, limits', () => {
-  const o = parseArgs(['--capacity', '--steps', '200x20, 400×40', '--duration', '3', '--runs', 'bridge,cluster', '--no-svg', '--knee-p99', '50', '--clients-per-load', '100', '--max-load-procs', '3']);
-  assert.equal(o.steps, [{ clients: 200, rate: 20 }, { clients: 400, rate: 40 }]);
+  const o = parseArgs([
+    '--capacity',
+    '--steps',
+    '200x20, 400×40',
+    '--duration',
+    '3',
+    '--runs',
+    'bridge,cluster',
+    '--no-svg',
+    '--knee-p99',
+    '50',
+    '--clients-per-load',
+    '100',
+    '--max-load-procs',
+    '3',
+  ]);
+  assert.equal(o.steps, [
+    { clients: 200, rate: 20 },
+    { clients: 400, rate: 40 },
+  ]);
   assert.is(o.durationSec, 3);
   assert.equal(o.runs, ['bridge', 'cluster']);
   assert.is(o.svgPath, null);
   assert.is(o.kneeP99Ms, 50);
   assert.is(o.clientsPerLoad, 100);
   assert.is(o.maxLoadProcesses, 3);
-  assert.throws(() => parseArgs(['--steps', '200']), (e: Error) => e instanceof BenchArgsError && /--steps/.test(e.message));
+  assert.throws(
+    () => parseArgs(['--steps', '200']),
+    (e: Error) => e instanceof BenchArgsError && /--steps/.test(e.message),
+  );
   assert.throws(() => parseArgs(['--steps', '2x10']), /--steps/);
   assert.throws(() => parseArgs(['--steps', '']), /--steps/);
   assert.throws(() => parseArgs(['--max-load-procs', '0']), /--max-load-procs/);
@@ -81,7 +160,10 @@ judge('a load process above 85 % of a core, a lagging loop or a late driver mark
   const late = step(2000, 100, run({ late: 30 }));
   assert.not.ok(late.counted);
   assert.match(late.saturated[0], /frame driver/);
-  assert.ok(step(2000, 100, run({ procs: [{ cpuShare: 0.85, loopDelayP99Ms: 20 }], late: 20 })).counted, 'the limits themselves are allowed');
+  assert.ok(
+    step(2000, 100, run({ procs: [{ cpuShare: 0.85, loopDelayP99Ms: 20 }], late: 20 })).counted,
+    'the limits themselves are allowed',
+  );
 });
 judge('a step misses on p99 over the limit, a lost pop, a client that could not connect', () => {
   assert.equal(missesOf(run({ p99: 100 }), 100), []);
@@ -116,9 +198,18 @@ judge('stepping stops past the knee, on an unmeasured step, or after two saturat
   const sat = step(4000, 200, run({ procs: [{ cpuShare: 0.95 }] }));
   assert.is(stopReason([ok]), null);
   assert.is(stopReason([ok, sat]), null);
-  assert.match(stopReason([ok, sat, { ...sat, clients: 6000 }]) ?? '', /generator was saturated at 4,000×200 and 6,000×200/);
-  assert.match(stopReason([ok, step(4000, 200, run({ lost: 1 }))]) ?? '', /past the knee at 4,000×200: 1 of 100 pops lost/);
-  assert.match(stopReason([{ clients: 2000, rate: 100, error: 'redis-server not found' }]) ?? '', /could not be measured: redis-server not found/);
+  assert.match(
+    stopReason([ok, sat, { ...sat, clients: 6000 }]) ?? '',
+    /generator was saturated at 4,000×200 and 6,000×200/,
+  );
+  assert.match(
+    stopReason([ok, step(4000, 200, run({ lost: 1 }))]) ?? '',
+    /past the knee at 4,000×200: 1 of 100 pops lost/,
+  );
+  assert.match(
+    stopReason([{ clients: 2000, rate: 100, error: 'redis-server not found' }]) ?? '',
+    /could not be measured: redis-server not found/,
+  );
 });
 judge.run();
 
@@ -129,10 +220,36 @@ plan('one per clientsPerLoad clients, more when the previous step predicts a pro
   assert.is(planLoadProcesses({ clients: 10_000, rate: 500 }, o), 5);
   assert.is(planLoadProcesses({ clients: 2001, rate: 100 }, o), 2);
   // 0.3 cores at 2,000×100 → ×4 (clients × rate) at 4,000×200 = 1.2 cores → 2 processes at 0.6.
-  assert.is(planLoadProcesses({ clients: 4000, rate: 200 }, { ...o, previous: { step: { clients: 2000, rate: 100 }, generatorCores: 0.3 } }), 2);
-  assert.is(planLoadProcesses({ clients: 4000, rate: 200 }, { ...o, previous: { step: { clients: 2000, rate: 100 }, generatorCores: 0.6 } }), 4);
-  assert.is(planLoadProcesses({ clients: 16_000, rate: 800 }, { ...o, previous: { step: { clients: 2000, rate: 100 }, generatorCores: 1 } }), 8, 'capped');
-  assert.is(planLoadProcesses({ clients: 3, rate: 1 }, { clientsPerLoad: 10, maxProcesses: 8, previous: { step: { clients: 3, rate: 1 }, generatorCores: 50 } }), 3, 'never more than the clients');
+  assert.is(
+    planLoadProcesses(
+      { clients: 4000, rate: 200 },
+      { ...o, previous: { step: { clients: 2000, rate: 100 }, generatorCores: 0.3 } },
+    ),
+    2,
+  );
+  assert.is(
+    planLoadProcesses(
+      { clients: 4000, rate: 200 },
+      { ...o, previous: { step: { clients: 2000, rate: 100 }, generatorCores: 0.6 } },
+    ),
+    4,
+  );
+  assert.is(
+    planLoadProcesses(
+      { clients: 16_000, rate: 800 },
+      { ...o, previous: { step: { clients: 2000, rate: 100 }, generatorCores: 1 } },
+    ),
+    8,
+    'capped',
+  );
+  assert.is(
+    planLoadProcesses(
+      { clients: 3, rate: 1 },
+      { clientsPerLoad: 10, maxProcesses: 8, previous: { step: { clients: 3, rate: 1 }, generatorCores: 50 } },
+    ),
+    3,
+    'never more than the clients',
+  );
 });
 plan('a saturated generator is retried with twice the processes; a late driver is not the load processes', () => {
   const sat = step(4000, 200, run({ procs: [{ cpuShare: 0.95 }, { cpuShare: 0.5 }] }));
@@ -211,9 +328,19 @@ function parseXml(xml: string): { name: string; attrs: Record<string, string>; t
 }
 
 function capacityResult(): CapacityResult {
-  const steps = [{ clients: 2000, rate: 100 }, { clients: 4000, rate: 200 }, { clients: 6000, rate: 300 }];
-  const mk = (p99s: number[], cpu: number, saturatedAt = -1): StepOutcome[] => p99s.map((p99, i) => step(steps[i].clients, steps[i].rate,
-    run({ p99, cpuPerK: cpu * (1 + i / 10), procs: [{ cpuShare: i === saturatedAt ? 0.97 : 0.4 }] })));
+  const steps = [
+    { clients: 2000, rate: 100 },
+    { clients: 4000, rate: 200 },
+    { clients: 6000, rate: 300 },
+  ];
+  const mk = (p99s: number[], cpu: number, saturatedAt = -1): StepOutcome[] =>
+    p99s.map((p99, i) =>
+      step(
+        steps[i].clients,
+        steps[i].rate,
+        run({ p99, cpuPerK: cpu * (1 + i / 10), procs: [{ cpuShare: i === saturatedAt ? 0.97 : 0.4 }] }),
+      ),
+    );
   const baseline = mk([6, 12, 40], 0.02);
   const bridge = mk([7, 30, 150], 0.035, 1);
   const cluster = mk([11, 160], 0.08);
@@ -223,10 +350,25 @@ function capacityResult(): CapacityResult {
     cluster: { name: 'cluster', steps: cluster, knee: findKnee(cluster), stopped: 'past the knee' },
   };
   return {
-    tool: 'antring-bridge bench', mode: 'capacity', startedAt: '2025-01-01T00:00:00.000Z', durationSec: 300,
+    tool: 'antring-bridge bench',
+    mode: 'capacity',
+    startedAt: '2025-01-01T00:00:00.000Z',
+    durationSec: 300,
     params: {
-      steps, runs: ['baseline', 'bridge', 'cluster'], durationSec: 10, warmupSec: 2, supervisorShare: 0.05, crmDelayMs: 50, crmBudgetMs: 150, missRatio: 0.1,
-      seed: 1, hitNumbers: 300, kneeP99Ms: 100, saturation: { loadCpuShare: 0.85, loopDelayP99Ms: 20, driverLateP99Ms: 20 }, clientsPerLoad: 2000, maxLoadProcesses: 8,
+      steps,
+      runs: ['baseline', 'bridge', 'cluster'],
+      durationSec: 10,
+      warmupSec: 2,
+      supervisorShare: 0.05,
+      crmDelayMs: 50,
+      crmBudgetMs: 150,
+      missRatio: 0.1,
+      seed: 1,
+      hitNumbers: 300,
+      kneeP99Ms: 100,
+      saturation: { loadCpuShare: 0.85, loopDelayP99Ms: 20, driverLateP99Ms: 20 },
+      clientsPerLoad: 2000,
+      maxLoadProcesses: 8,
     },
     machine: { cpuModel: 'Test <CPU> & Co', cpus: 2, memoryGiB: 4, node: '20.0.0', os: 'Linux', loadAvgAtStart: 0.1 },
     runs,
@@ -235,43 +377,72 @@ function capacityResult(): CapacityResult {
 }
 
 const svg = suite('bench capacity: the SVG chart and the report section');
-svg('well-formed XML with p99 and CPU series for baseline, bridge and cluster; hollow uncounted points; limit and knees', () => {
-  const res = capacityResult();
-  const els = parseXml(renderCapacitySvg(res));
-  assert.is(els[0].name, 'svg');
-  assert.is(els[0].attrs.xmlns, 'http://www.w3.org/2000/svg');
-  const series = els.filter((e) => e.name === 'g' && e.attrs.class === 'series');
-  assert.equal(series.map((g) => `${g.attrs['data-panel']}:${g.attrs['data-series']}`).sort(),
-    ['cpu:baseline', 'cpu:bridge', 'cpu:cluster', 'p99:baseline', 'p99:bridge', 'p99:cluster']);
-  const circles = (panel: string, name: string) => {
-    const idx = els.findIndex((e) => e.name === 'g' && e.attrs.class === 'series' && e.attrs['data-panel'] === panel && e.attrs['data-series'] === name);
-    const out = [];
-    for (let k = idx + 1; k < els.length && els[k].parents.length > els[idx].parents.length; k++) if (els[k].name === 'circle') out.push(els[k]);
-    return out;
-  };
-  assert.is(circles('p99', 'baseline').length, 3);
-  assert.is(circles('p99', 'cluster').length, 2);
-  assert.is(circles('cpu', 'bridge').length, 3);
-  assert.equal(circles('p99', 'bridge').map((c) => c.attrs['data-counted']), ['true', 'false', 'true']);
-  assert.is(circles('p99', 'bridge')[1].attrs.fill, '#ffffff', 'the saturated step is hollow');
-  // Higher p99 is higher on the chart (smaller y); the CPU panel lies below the p99 panel.
-  const ys = circles('p99', 'baseline').map((c) => Number(c.attrs.cy));
-  assert.ok(ys[0] > ys[1] && ys[1] > ys[2], `p99 rises: ${ys}`);
-  assert.ok(Number(circles('cpu', 'baseline')[0].attrs.cy) > Number(circles('p99', 'baseline')[0].attrs.cy));
-  assert.ok(els.some((e) => e.name === 'line' && e.attrs.class === 'limit'));
-  const knees = els.filter((e) => e.name === 'line' && e.attrs.class === 'knee').map((e) => e.attrs['data-series']);
-  assert.equal(knees, ['baseline', 'bridge', 'cluster']);
-  const titles = els.filter((e) => e.name === 'title').map((e) => e.text);
-  assert.ok(els.some((e) => e.name === 'text' && e.text.includes('2 × Test &lt;CPU&gt; &amp; Co')), 'the machine is named, escaped');
-  assert.ok(titles.some((t) => /bridge \(1 node\), 4,000×200: 30 ms, not counted/.test(t)));
-  assert.ok(titles.some((t) => /cluster \(2 nodes \+ Redis\), 4,000×200: 160 ms, missed: ring-to-pop p99 160 ms &gt; 100 ms/.test(t)));
-  assert.not.ok(els.some((e) => e.name === 'text' && /mechanics check/.test(e.text)));
-  assert.match(renderCapacitySvg({ ...res, params: { ...res.params, steps: [{ clients: 200, rate: 20 }] } }), /mechanics check only/);
-  assert.is(escapeXml(`a<b>&"c'`), 'a&lt;b&gt;&amp;&quot;c&apos;');
-  // An empty result is still a valid chart.
-  const empty = { ...res, runs: {} };
-  assert.is(parseXml(renderCapacitySvg(empty)).filter((e) => e.attrs.class === 'series').length, 0);
-});
+svg(
+  'well-formed XML with p99 and CPU series for baseline, bridge and cluster; hollow uncounted points; limit and knees',
+  () => {
+    const res = capacityResult();
+    const els = parseXml(renderCapacitySvg(res));
+    assert.is(els[0].name, 'svg');
+    assert.is(els[0].attrs.xmlns, 'http://www.w3.org/2000/svg');
+    const series = els.filter((e) => e.name === 'g' && e.attrs.class === 'series');
+    assert.equal(series.map((g) => `${g.attrs['data-panel']}:${g.attrs['data-series']}`).sort(), [
+      'cpu:baseline',
+      'cpu:bridge',
+      'cpu:cluster',
+      'p99:baseline',
+      'p99:bridge',
+      'p99:cluster',
+    ]);
+    const circles = (panel: string, name: string) => {
+      const idx = els.findIndex(
+        (e) =>
+          e.name === 'g' &&
+          e.attrs.class === 'series' &&
+          e.attrs['data-panel'] === panel &&
+          e.attrs['data-series'] === name,
+      );
+      const out = [];
+      for (let k = idx + 1; k < els.length && els[k].parents.length > els[idx].parents.length; k++)
+        if (els[k].name === 'circle') out.push(els[k]);
+      return out;
+    };
+    assert.is(circles('p99', 'baseline').length, 3);
+    assert.is(circles('p99', 'cluster').length, 2);
+    assert.is(circles('cpu', 'bridge').length, 3);
+    assert.equal(
+      circles('p99', 'bridge').map((c) => c.attrs['data-counted']),
+      ['true', 'false', 'true'],
+    );
+    assert.is(circles('p99', 'bridge')[1].attrs.fill, '#ffffff', 'the saturated step is hollow');
+    // Higher p99 is higher on the chart (smaller y); the CPU panel lies below the p99 panel.
+    const ys = circles('p99', 'baseline').map((c) => Number(c.attrs.cy));
+    assert.ok(ys[0] > ys[1] && ys[1] > ys[2], `p99 rises: ${ys}`);
+    assert.ok(Number(circles('cpu', 'baseline')[0].attrs.cy) > Number(circles('p99', 'baseline')[0].attrs.cy));
+    assert.ok(els.some((e) => e.name === 'line' && e.attrs.class === 'limit'));
+    const knees = els.filter((e) => e.name === 'line' && e.attrs.class === 'knee').map((e) => e.attrs['data-series']);
+    assert.equal(knees, ['baseline', 'bridge', 'cluster']);
+    const titles = els.filter((e) => e.name === 'title').map((e) => e.text);
+    assert.ok(
+      els.some((e) => e.name === 'text' && e.text.includes('2 × Test &lt;CPU&gt; &amp; Co')),
+      'the machine is named, escaped',
+    );
+    assert.ok(titles.some((t) => /bridge \(1 node\), 4,000×200: 30 ms, not counted/.test(t)));
+    assert.ok(
+      titles.some((t) =>
+        /cluster \(2 nodes \+ Redis\), 4,000×200: 160 ms, missed: ring-to-pop p99 160 ms &gt; 100 ms/.test(t),
+      ),
+    );
+    assert.not.ok(els.some((e) => e.name === 'text' && /mechanics check/.test(e.text)));
+    assert.match(
+      renderCapacitySvg({ ...res, params: { ...res.params, steps: [{ clients: 200, rate: 20 }] } }),
+      /mechanics check only/,
+    );
+    assert.is(escapeXml(`a<b>&"c'`), 'a&lt;b&gt;&amp;&quot;c&apos;');
+    // An empty result is still a valid chart.
+    const empty = { ...res, runs: {} };
+    assert.is(parseXml(renderCapacitySvg(empty)).filter((e) => e.attrs.class === 'series').length, 0);
+  },
+);
 svg('the section: knees, the chart, per-step tables; spliced into the page and kept by the normal report', () => {
   const res = capacityResult();
   const md = renderCapacitySection(res, 'performance-capacity.svg');
@@ -284,12 +455,22 @@ svg('the section: knees, the chart, per-step tables; spliced into the page and k
   assert.match(md, /generator saturated: load process 1 used 97 % of a core/);
   assert.match(md, /This machine has 2 cores/);
   assert.not.match(md, /Mechanics check only/, '2,000 clients or more, 10 s windows: a measurement');
-  assert.match(renderCapacitySection({ ...res, params: { ...res.params, durationSec: 3 } }, null), /Mechanics check only/);
+  assert.match(
+    renderCapacitySection({ ...res, params: { ...res.params, durationSec: 3 } }, null),
+    /Mechanics check only/,
+  );
   assert.match(md, /--duration 10 --warmup 2\n```/);
-  assert.match(md, /\| 2,000×100 \| 1\.75 \| 2\.29 \| 1\.17 \|/, 'CPU per message: bridge/baseline, cluster/one node; p99 ratio');
+  assert.match(
+    md,
+    /\| 2,000×100 \| 1\.75 \| 2\.29 \| 1\.17 \|/,
+    'CPU per message: bridge/baseline, cluster/one node; p99 ratio',
+  );
   const page = '# Performance\n\nintro\n\n## Reproduce\n\nsh\n';
   const spliced = spliceSection(page, md);
-  assert.ok(spliced.indexOf(BEGIN) > spliced.indexOf('intro') && spliced.indexOf(END) < spliced.indexOf('## Reproduce'), 'before Reproduce');
+  assert.ok(
+    spliced.indexOf(BEGIN) > spliced.indexOf('intro') && spliced.indexOf(END) < spliced.indexOf('## Reproduce'),
+    'before Reproduce',
+  );
   assert.is(extractSection(spliced), md);
   const again = spliceSection(spliced, `${BEGIN}\nnew\n${END}`);
   assert.is(again.split(BEGIN).length, 2, 'replaced, not added');

@@ -23,8 +23,25 @@ test('baseline, bridge and cluster runs produce consistent figures and a report'
   // A capacity section from an earlier `--capacity` run: the normal run regenerates the page around it.
   const section = `${BEGIN}\n\n## Capacity\n\nkept as it was\n\n${END}`;
   writeFileSync(doc, `# Performance\n\nold page\n\n${section}\n\n## Reproduce\n`);
-  const args = ['--import', 'tsx', 'bench/run.ts', '--clients', '40', '--rate', '30', '--duration', '3', '--warmup', '1',
-    '--crm-delay', String(CRM_DELAY), '--miss-ratio', '0.3', '--doc', doc];
+  const args = [
+    '--import',
+    'tsx',
+    'bench/run.ts',
+    '--clients',
+    '40',
+    '--rate',
+    '30',
+    '--duration',
+    '3',
+    '--warmup',
+    '1',
+    '--crm-delay',
+    String(CRM_DELAY),
+    '--miss-ratio',
+    '0.3',
+    '--doc',
+    doc,
+  ];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -49,7 +66,10 @@ test('baseline, bridge and cluster runs produce consistent figures and a report'
     assert.ok(run.latency.expected > 20, `${name}: pops expected (${run.latency.expected})`);
     assert.is(run.latency.received, run.latency.expected, `${name}: every pop arrived`);
     assert.is(run.latency.uncorrelated, 0, `${name}: every receipt explained by a frame`);
-    assert.ok(run.latency.hit.p50! > 0 && run.latency.hit.p99! < 1000, `${name}: hit latency ${JSON.stringify(run.latency.hit)}`);
+    assert.ok(
+      run.latency.hit.p50! > 0 && run.latency.hit.p99! < 1000,
+      `${name}: hit latency ${JSON.stringify(run.latency.hit)}`,
+    );
     assert.ok(run.messages.perSec > 0 && run.frames.perSec > 15, `${name}: traffic`);
     assert.ok(run.memory.connected.rss > 10 * 1024 * 1024, `${name}: RSS measured`);
     assert.ok(run.memory.connected.heapUsed > 1024 * 1024, `${name}: heap measured (probe)`);

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { waitFor } from '../helpers/wait.js';
-import { isIgnored, parseDockerfile, parseDockerignore, parseEnv, substitute, type Stage } from './dockerfile.js';
+import { isIgnored, parseDockerfile, parseDockerignore, parseEnv, type Stage, substitute } from './dockerfile.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const test = suite('container recipe (Dockerfile replayed outside Docker)');
@@ -65,7 +65,10 @@ function sh(s: StageRun, command: string): void {
     },
     timeout: 180_000,
   });
-  if (r.status !== 0) throw new Error(`RUN ${command} failed (${r.status ?? r.signal}):\n${(r.stdout ?? '').slice(-2000)}\n${(r.stderr ?? '').slice(-2000)}`);
+  if (r.status !== 0)
+    throw new Error(
+      `RUN ${command} failed (${r.status ?? r.signal}):\n${(r.stdout ?? '').slice(-2000)}\n${(r.stderr ?? '').slice(-2000)}`,
+    );
 }
 
 function copy(s: StageRun, from: string, sources: string[], dest: string): void {
@@ -73,7 +76,8 @@ function copy(s: StageRun, from: string, sources: string[], dest: string): void 
   const toDir = dest.endsWith('/') || sources.length > 1;
   for (const src of sources) {
     const abs = join(from, src);
-    if (!existsSync(abs)) throw new Error(`COPY ${src}: not in the ${from === join(tmp, 'context') ? 'build context' : 'stage'} (${abs})`);
+    if (!existsSync(abs))
+      throw new Error(`COPY ${src}: not in the ${from === join(tmp, 'context') ? 'build context' : 'stage'} (${abs})`);
     const out = toDir ? join(target, posix.basename(src)) : target;
     mkdirSync(dirname(out), { recursive: true });
     cpSync(abs, out, { recursive: true });
@@ -106,7 +110,12 @@ function runStage(stage: Stage): StageRun {
         if (ins.flags.from) {
           const other = stages.get(ins.flags.from);
           if (!other) throw new Error(`COPY --from=${ins.flags.from}: no such stage before line ${ins.line}`);
-          copy(s, other.root, srcs.map((p) => (isAbsolute(p) ? p.slice(1) : posix.join(other.workdir, p).slice(1))), dest);
+          copy(
+            s,
+            other.root,
+            srcs.map((p) => (isAbsolute(p) ? p.slice(1) : posix.join(other.workdir, p).slice(1))),
+            dest,
+          );
         } else {
           copy(s, join(tmp, 'context'), srcs, dest);
         }
@@ -137,7 +146,9 @@ function runStage(stage: Stage): StageRun {
       case 'LABEL':
         break;
       default:
-        throw new Error(`line ${ins.line}: ${ins.cmd} is not replayed by this test; extend it if the Dockerfile needs it`);
+        throw new Error(
+          `line ${ins.line}: ${ins.cmd} is not replayed by this test; extend it if the Dockerfile needs it`,
+        );
     }
   }
   return s;
@@ -161,14 +172,23 @@ test('the Dockerfile: multi-stage, Node 20 slim runtime, non-root, HEALTHCHECK o
   assert.ok(ins('RUN').some((i) => /npm ci\b.*--omit=dev/.test(i.rest)));
   assert.not.ok(last.instructions.some((i) => /\btsx\b|\btsc\b/.test(i.rest)));
   // No secret baked in: no ENV/ARG whose name looks like a credential, in any stage.
-  const all = [...Object.keys(dockerfile.globalArgs), ...dockerfile.stages.flatMap((s) => s.instructions
-    .filter((i) => i.cmd === 'ENV' || i.cmd === 'ARG')
-    .flatMap((i) => (i.cmd === 'ENV' ? Object.keys(parseEnv(i.rest)) : [i.rest.split('=')[0]])))];
-  for (const name of all) assert.not.match(name, /SECRET|PASSWORD|TOKEN|API_KEY|PRIVATE|CREDENTIAL/i, `${name} looks like a secret`);
+  const all = [
+    ...Object.keys(dockerfile.globalArgs),
+    ...dockerfile.stages.flatMap((s) =>
+      s.instructions
+        .filter((i) => i.cmd === 'ENV' || i.cmd === 'ARG')
+        .flatMap((i) => (i.cmd === 'ENV' ? Object.keys(parseEnv(i.rest)) : [i.rest.split('=')[0]])),
+    ),
+  ];
+  for (const name of all)
+    assert.not.match(name, /SECRET|PASSWORD|TOKEN|API_KEY|PRIVATE|CREDENTIAL/i, `${name} looks like a secret`);
 });
 
 test('the build context honours .dockerignore: the sources, nothing local or secret', () => {
-  const ls = spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: ROOT, encoding: 'utf8' });
+  const ls = spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   assert.is(ls.status, 0, ls.stderr);
   const files = ls.stdout.split('\0').filter((f) => f && existsSync(join(ROOT, f)));
   contextFiles = files.filter((f) => !isIgnored(f, ignore));
@@ -176,11 +196,22 @@ test('the build context honours .dockerignore: the sources, nothing local or sec
     mkdirSync(dirname(join(tmp, 'context', f)), { recursive: true });
     cpSync(join(ROOT, f), join(tmp, 'context', f));
   }
-  for (const must of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src/main.ts', 'client-demo/agent.html']) {
+  for (const must of [
+    'package.json',
+    'package-lock.json',
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'src/main.ts',
+    'client-demo/agent.html',
+  ]) {
     assert.ok(contextFiles.includes(must), `${must} is in the context`);
   }
   for (const f of contextFiles) {
-    assert.not.match(f, /^(node_modules|dist|test|bench|docs|scripts|\.git|\.team)\//, `${f} should not be in the context`);
+    assert.not.match(
+      f,
+      /^(node_modules|dist|test|bench|docs|scripts|\.git|\.team)\//,
+      `${f} should not be in the context`,
+    );
     assert.not.match(f, /(^|\/)\.env(\.|$)|\.(pem|key|log|cpuprofile)$/, `${f} should not be in the context`);
   }
   assert.ok(isIgnored('src/.env', ignore) && isIgnored('node_modules/x/index.js', ignore) && isIgnored('.env', ignore));
@@ -198,7 +229,8 @@ test('every stage builds: npm ci + tsc, then production dependencies, dist/ and 
   assert.ok(existsSync(inStage(s, 'client-demo/agent.html')), 'client-demo/agent.html');
   assert.ok(existsSync(inStage(s, 'node_modules/socket.io/package.json')), 'production dependencies installed');
   // (@types/node stays: engine.io lists it as a dependency of its own.)
-  for (const dev of ['typescript', 'uvu']) assert.not.ok(existsSync(inStage(s, `node_modules/${dev}`)), `${dev} (dev) is not in the runtime`);
+  for (const dev of ['typescript', 'uvu'])
+    assert.not.ok(existsSync(inStage(s, `node_modules/${dev}`)), `${dev} (dev) is not in the runtime`);
   assert.not.ok(existsSync(inStage(s, 'src')), 'no TypeScript sources in the runtime');
 });
 
@@ -207,30 +239,50 @@ test('the image starts (demo mode), answers /healthz and the HEALTHCHECK, serves
   assert.ok(s.cmd && s.healthcheck, 'CMD and HEALTHCHECK');
   const port = await freePort();
   // `docker run -e PORT=… antring-bridge`: the image's environment, no credentials (demo mode).
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', ...s.env, PORT: String(port), HOST: '127.0.0.1', DEMO_CALLS_PER_MINUTE: '6' };
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    ...s.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DEMO_CALLS_PER_MINUTE: '6',
+  };
   const [bin, ...args] = s.cmd!;
-  const child = spawn(bin === 'node' ? process.execPath : bin, args, { cwd: inStage(s, '.'), env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(bin === 'node' ? process.execPath : bin, args, {
+    cwd: inStage(s, '.'),
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (d: Buffer) => void (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => void (out += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   let done = false;
   void exited.then(() => void (done = true));
   try {
     const url = `http://127.0.0.1:${port}`;
-    await waitFor(async () => {
-      if (done) throw new Error(`the image's CMD exited: ${out.slice(-2000)}`);
-      const r = await fetch(`${url}/healthz`).catch(() => undefined);
-      await r?.arrayBuffer();
-      return r?.status === 200;
-    }, { what: '/healthz to answer 200', timeoutMs: 30_000, intervalMs: 100 });
+    await waitFor(
+      async () => {
+        if (done) throw new Error(`the image's CMD exited: ${out.slice(-2000)}`);
+        const r = await fetch(`${url}/healthz`).catch(() => undefined);
+        await r?.arrayBuffer();
+        return r?.status === 200;
+      },
+      { what: '/healthz to answer 200', timeoutMs: 30_000, intervalMs: 100 },
+    );
     assert.match(out, /DEMO mode/);
     for (const page of ['/demo/agent.html', '/demo/vendor/socket.io.esm.min.js']) {
       const r = await fetch(`${url}${page}`);
       assert.is(r.status, 200, page);
       assert.ok((await r.text()).length > 100, `${page} has a body`);
     }
-    const hc = () => spawnSync(s.healthcheck!.cmd[0] === 'node' ? process.execPath : s.healthcheck!.cmd[0], s.healthcheck!.cmd.slice(1), { env, timeout: 10_000 }).status;
+    const hc = () =>
+      spawnSync(
+        s.healthcheck!.cmd[0] === 'node' ? process.execPath : s.healthcheck!.cmd[0],
+        s.healthcheck!.cmd.slice(1),
+        { env, timeout: 10_000 },
+      ).status;
     assert.is(hc(), 0, 'HEALTHCHECK passes while the server is up');
     child.kill((s.stopSignal ?? 'SIGTERM') as NodeJS.Signals);
     const { code } = await exited;

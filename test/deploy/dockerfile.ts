@@ -53,7 +53,10 @@ function execForm(rest: string): string[] | undefined {
 }
 
 export const substitute = (s: string, vars: Record<string, string>): string =>
-  s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_m, a: string | undefined, b: string | undefined) => vars[(a ?? b)!] ?? '');
+  s.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (_m, a: string | undefined, b: string | undefined) => vars[(a ?? b)!] ?? '',
+  );
 
 export function parseDockerfile(text: string): ParsedDockerfile {
   const logical: { text: string; line: number }[] = [];
@@ -92,7 +95,9 @@ export function parseDockerfile(text: string): ParsedDockerfile {
       globalArgs[k.trim()] = (v ?? '').trim();
       continue;
     }
-    const { flags, rest } = ['COPY', 'ADD', 'RUN', 'HEALTHCHECK'].includes(cmd) ? splitFlags(body) : { flags: {}, rest: body.trim() };
+    const { flags, rest } = ['COPY', 'ADD', 'RUN', 'HEALTHCHECK'].includes(cmd)
+      ? splitFlags(body)
+      : { flags: {}, rest: body.trim() };
     const ins: Instruction = { cmd, flags, rest, line };
     const exec = execForm(rest);
     if (exec) ins.exec = exec;
@@ -152,7 +157,10 @@ export function parseDockerignore(text: string): IgnoreRule[] {
     const negate = p.startsWith('!');
     if (negate) p = p.slice(1).trim();
     // Docker cleans each pattern (filepath.Clean) and drops a leading slash.
-    p = p.replace(/^\/+/, '').replace(/\/+$/, '').replace(/\/\.\//g, '/');
+    p = p
+      .replace(/^\/+/, '')
+      .replace(/\/+$/, '')
+      .replace(/\/\.\//g, '/');
     if (!p) continue;
     rules.push({ negate, re: globToRegExp(p), pattern: p });
   }

@@ -13,7 +13,11 @@ export interface RecordingClient {
   close(): void;
 }
 
-export async function connectClient(url: string, token: string, opts: { expectError?: boolean } = {}): Promise<RecordingClient> {
+export async function connectClient(
+  url: string,
+  token: string,
+  opts: { expectError?: boolean } = {},
+): Promise<RecordingClient> {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url, {
     auth: { token },
     transports: ['websocket'],

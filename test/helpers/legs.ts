@@ -1,6 +1,7 @@
 // Builders of LegEvents (docs/call-model.md section 3) and a fake agent directory for call-engine tests.
-import type { AgentRef } from '../../src/contract.js';
+
 import type { AgentDirectory, CallUpdate } from '../../src/calls/types.js';
+import type { AgentRef } from '../../src/contract.js';
 import type { ChannelEventName, LegEvent } from '../../src/signals/types.js';
 
 export const ORG = '3f1c0d9a7b2e4c6d8e0f1a2b3c4d5e6f';
@@ -75,7 +76,13 @@ export class Legs {
   }
 
   /** An agent's leg rung for an inbound call (scenario step 3). */
-  agentLeg(legId: string, agent: AgentName, rootId: string, queueId?: string, fields: Partial<LegEvent> = {}): LegEvent {
+  agentLeg(
+    legId: string,
+    agent: AgentName,
+    rootId: string,
+    queueId?: string,
+    fields: Partial<LegEvent> = {},
+  ): LegEvent {
     return this.ev('CHANNEL_CREATE', legId, {
       direction: 'outbound',
       otherLegId: rootId,
@@ -116,7 +123,10 @@ export interface Brief {
 
 export function brief(u: CallUpdate): Brief {
   const b: Brief = {
-    aud: u.audience.kind === 'call' ? `call${u.audience.queueId ? `:${u.audience.queueId}` : ''}` : `agent:${u.audience.username}`,
+    aud:
+      u.audience.kind === 'call'
+        ? `call${u.audience.queueId ? `:${u.audience.queueId}` : ''}`
+        : `agent:${u.audience.username}`,
     state: u.state,
     direction: u.direction,
     from: u.from.number,

@@ -18,7 +18,10 @@ export interface MetricFamily {
 
 export class MetricsParseError extends Error {
   override readonly name = 'MetricsParseError';
-  constructor(readonly line: number, reason: string) {
+  constructor(
+    readonly line: number,
+    reason: string,
+  ) {
     super(`metrics text line ${line}: ${reason}`);
   }
 }
@@ -114,17 +117,23 @@ export function parsePrometheusText(text: string): Map<string, MetricFamily> {
       rest = rest.slice(l.end);
     }
     const parts = rest.trim().split(/\s+/);
-    if (parts.length < 1 || parts.length > 2 || parts[0] === '') throw new MetricsParseError(lineNo, 'expected a value (and an optional timestamp)');
+    if (parts.length < 1 || parts.length > 2 || parts[0] === '')
+      throw new MetricsParseError(lineNo, 'expected a value (and an optional timestamp)');
     const value = parseValue(parts[0]);
     if (value === undefined) throw new MetricsParseError(lineNo, `bad value ${parts[0]}`);
-    if (parts[1] !== undefined && !/^-?\d+$/.test(parts[1])) throw new MetricsParseError(lineNo, `bad timestamp ${parts[1]}`);
+    if (parts[1] !== undefined && !/^-?\d+$/.test(parts[1]))
+      throw new MetricsParseError(lineNo, `bad timestamp ${parts[1]}`);
     ownerOf(name).samples.push({ name, labels, value });
   });
   return families;
 }
 
 /** The value of one sample (exact name, labels a subset match), or undefined. */
-export function sampleValue(families: Map<string, MetricFamily>, name: string, labels: Record<string, string> = {}): number | undefined {
+export function sampleValue(
+  families: Map<string, MetricFamily>,
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
   for (const f of families.values()) {
     for (const s of f.samples) {
       if (s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)) return s.value;
@@ -134,7 +143,11 @@ export function sampleValue(families: Map<string, MetricFamily>, name: string, l
 }
 
 /** Sum of every sample with this name whose labels match the given subset. */
-export function sampleSum(families: Map<string, MetricFamily>, name: string, labels: Record<string, string> = {}): number {
+export function sampleSum(
+  families: Map<string, MetricFamily>,
+  name: string,
+  labels: Record<string, string> = {},
+): number {
   let sum = 0;
   for (const f of families.values()) {
     for (const s of f.samples) {

@@ -1,7 +1,10 @@
 // Errors that carry a list of problems (ConfigError, DevicesFileError): run fn, expect that error, return its lines.
 import * as assert from 'uvu/assert';
 
-export function problemsOf(ErrorClass: new (...args: never[]) => Error & { problems: string[] }, fn: () => unknown): string[] {
+export function problemsOf(
+  ErrorClass: new (...args: never[]) => Error & { problems: string[] },
+  fn: () => unknown,
+): string[] {
   try {
     fn();
   } catch (err) {

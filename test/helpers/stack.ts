@@ -2,15 +2,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createBridge, type Bridge, type BridgeDeps } from '../../src/app.js';
+import { type Bridge, type BridgeDeps, createBridge } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import type { SignalProtocol } from '../../src/shared/signal-protocol.js';
 import type { Role } from '../../src/contract.js';
-import { startSimulator, type Simulator } from '../../src/simulator/simulator.js';
+import type { SignalProtocol } from '../../src/shared/signal-protocol.js';
+import { type Simulator, startSimulator } from '../../src/simulator/simulator.js';
 import { connectClient, type RecordingClient } from './clients.js';
 import { captureLogger } from './logs.js';
-import { waitFor } from './wait.js';
 import { roleToken } from './tokens.js';
+import { waitFor } from './wait.js';
 
 export const JWT_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 
@@ -54,35 +54,41 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   if (o.devices) {
     devicesDir = mkdtempSync(join(tmpdir(), 'antring-devices-'));
     const file = join(devicesDir, 'devices.json');
-    const devices = Object.fromEntries(sim.data.agents.map((a) => [a.username, { sipUser: a.device.sipUser, sipPassword: a.device.sipPassword }]));
+    const devices = Object.fromEntries(
+      sim.data.agents.map((a) => [a.username, { sipUser: a.device.sipUser, sipPassword: a.device.sipPassword }]),
+    );
     writeFileSync(file, JSON.stringify(devices), { mode: 0o600 });
     dialEnv.DEVICES_FILE = file;
   }
   if (o.antbot) {
-    Object.assign(dialEnv, { ANTBOT_API_URL: sim.antbotUrl, ANTBOT_USERNAME: c.antbotUsername, ANTBOT_PASSWORD: c.antbotPassword });
+    Object.assign(dialEnv, {
+      ANTBOT_API_URL: sim.antbotUrl,
+      ANTBOT_USERNAME: c.antbotUsername,
+      ANTBOT_PASSWORD: c.antbotPassword,
+    });
   }
   // A refused configuration (or a bridge that cannot start) must fail the test, not leave the simulator holding the
   // process open.
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    ANTRING_APP_ID: c.appId,
-    ANTRING_APP_SECRET: c.appSecret,
-    ANTRING_ACCOUNT_ID: c.accountId,
-    ANTRING_API_URL: sim.apiUrl,
-    ANTRING_SIGNAL_URL: sim.signalUrl(protocol),
-    ANTRING_SIGNAL_PROTOCOL: protocol,
-    ANTRING_DOMAIN: c.domain,
-    ANTRING_EMAIL: c.email,
-    ANTCRM_API_URL: sim.crmUrl,
-    ANTCRM_API_KEY: c.crmApiKey,
-    JWT_SECRET,
-    CRM_BUDGET_MS: String(o.crmBudgetMs ?? 150),
-    LOG_LEVEL: 'debug',
-    ...dialEnv,
-    ...o.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ANTRING_APP_ID: c.appId,
+      ANTRING_APP_SECRET: c.appSecret,
+      ANTRING_ACCOUNT_ID: c.accountId,
+      ANTRING_API_URL: sim.apiUrl,
+      ANTRING_SIGNAL_URL: sim.signalUrl(protocol),
+      ANTRING_SIGNAL_PROTOCOL: protocol,
+      ANTRING_DOMAIN: c.domain,
+      ANTRING_EMAIL: c.email,
+      ANTCRM_API_URL: sim.crmUrl,
+      ANTCRM_API_KEY: c.crmApiKey,
+      JWT_SECRET,
+      CRM_BUDGET_MS: String(o.crmBudgetMs ?? 150),
+      LOG_LEVEL: 'debug',
+      ...dialEnv,
+      ...o.env,
     });
   } catch (err) {
     await sim.close();
@@ -117,7 +123,10 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       return cl;
     },
     async waitLive() {
-      await waitFor(() => bridge.status().signal === 'live', { what: 'the signal subscription to be live', timeoutMs: 15_000 });
+      await waitFor(() => bridge.status().signal === 'live', {
+        what: 'the signal subscription to be live',
+        timeoutMs: 15_000,
+      });
     },
     async close() {
       for (const cl of clients) cl.close();

@@ -1,12 +1,13 @@
 // GET /demo/…: the client-demo pages and socket.io-client's browser build, with their security headers; nothing
 // outside client-demo/ is reachable; the pages hold no inline script, style or event handler (their CSP forbids them).
-import { suite } from 'uvu';
-import * as assert from 'uvu/assert';
+
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express from 'express';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
 import { DemoPagesError, defaultDemoDir, demoPages } from '../../src/http/demo-pages.js';
 import { errorHandler, notFound } from '../../src/http/errors.js';
 import { captureLogger } from '../helpers/logs.js';
@@ -52,14 +53,23 @@ t('/demo redirects to /demo/, which lists the three pages', async ({ url }) => {
 
 t('pages, modules, styles and the widget, with CSP, nosniff and no referrer', async ({ url }) => {
   for (const [path, type] of [
-    ['/demo/agent.html', /text\/html/], ['/demo/wallboard.html', /text\/html/], ['/demo/crm.html', /text\/html/],
-    ['/demo/js/agent.js', /javascript/], ['/demo/widget.js', /javascript/], ['/demo/css/base.css', /text\/css/],
-    ['/demo/icon.svg', /image\/svg\+xml/], ['/demo/vendor/socket.io.esm.min.js', /javascript/],
+    ['/demo/agent.html', /text\/html/],
+    ['/demo/wallboard.html', /text\/html/],
+    ['/demo/crm.html', /text\/html/],
+    ['/demo/js/agent.js', /javascript/],
+    ['/demo/widget.js', /javascript/],
+    ['/demo/css/base.css', /text\/css/],
+    ['/demo/icon.svg', /image\/svg\+xml/],
+    ['/demo/vendor/socket.io.esm.min.js', /javascript/],
   ] as const) {
     const r = await fetch(`${url}${path}`);
     assert.is(r.status, 200, path);
     assert.match(r.headers.get('content-type') ?? '', type, path);
-    assert.match(r.headers.get('content-security-policy') ?? '', /default-src 'self'.*script-src 'self'.*style-src 'self'/, path);
+    assert.match(
+      r.headers.get('content-security-policy') ?? '',
+      /default-src 'self'.*script-src 'self'.*style-src 'self'/,
+      path,
+    );
     assert.is(r.headers.get('x-content-type-options'), 'nosniff', path);
     assert.is(r.headers.get('referrer-policy'), 'no-referrer', path);
   }
@@ -68,12 +78,22 @@ t('pages, modules, styles and the widget, with CSP, nosniff and no referrer', as
 });
 
 t('nothing else: unknown files, other vendor files, dot files and paths out of the folder are 404', async ({ url }) => {
-  for (const path of ['/demo/nope.html', '/demo/vendor/socket.io.js', '/demo/vendor/..%2f..%2fpackage.json', '/demo/.gitignore']) {
+  for (const path of [
+    '/demo/nope.html',
+    '/demo/vendor/socket.io.js',
+    '/demo/vendor/..%2f..%2fpackage.json',
+    '/demo/.gitignore',
+  ]) {
     const r = await fetch(`${url}${path}`);
     assert.is(r.status, 404, path);
     assert.equal(await r.json(), { error: 'not_found', message: 'no such route' }, path);
   }
-  for (const path of ['/demo/../package.json', '/demo/..%2fpackage.json', '/demo/%2e%2e/package.json', '/demo/js/../../package.json']) {
+  for (const path of [
+    '/demo/../package.json',
+    '/demo/..%2fpackage.json',
+    '/demo/%2e%2e/package.json',
+    '/demo/js/../../package.json',
+  ]) {
     const r = await rawGet(url, path);
     assert.ok(r.status === 404 || r.status === 403, `${path}: ${r.status}`);
     assert.not.match(r.body, /"antring-bridge"/, path);
@@ -95,7 +115,10 @@ t('the pages hold no inline script, style attribute or event handler; scripts an
 });
 
 t('a missing folder is a clear error at start', () => {
-  assert.throws(() => demoPages({ dir: '/nonexistent/client-demo' }), (e: Error) => e instanceof DemoPagesError && /client-demo pages not found/.test(e.message));
+  assert.throws(
+    () => demoPages({ dir: '/nonexistent/client-demo' }),
+    (e: Error) => e instanceof DemoPagesError && /client-demo pages not found/.test(e.message),
+  );
 });
 
 t.run();

@@ -20,8 +20,8 @@ import { MemorySeqSource } from '../../src/fanout/seq.js';
 import { createFanout, type Fanout, type FanoutOptions } from '../../src/fanout/server.js';
 import type { EnrichedUpdate } from '../../src/fanout/types.js';
 import { captureLogger } from '../helpers/logs.js';
-import { waitFor } from '../helpers/wait.js';
 import { signToken } from '../helpers/tokens.js';
+import { waitFor } from '../helpers/wait.js';
 
 const SECRET = 'recovery-secret-0123456789abcdef0123456789abcdef';
 const ORG = 'org-r';

@@ -16,8 +16,8 @@ import { createFanout, type Fanout, type FanoutOptions } from '../../src/fanout/
 import type { EnrichedUpdate } from '../../src/fanout/types.js';
 import { connectClient, connectError, type RecordingClient } from '../helpers/clients.js';
 import { captureLogger } from '../helpers/logs.js';
-import { waitFor } from '../helpers/wait.js';
 import { roleToken, signToken } from '../helpers/tokens.js';
+import { waitFor } from '../helpers/wait.js';
 
 const SECRET = 'fanout-secret-0123456789abcdef0123456789abcdef';
 const ORG = 'org-a';
@@ -156,11 +156,7 @@ hs('each bad JWT gives connect_error with err.message and err.data.code', async 
     ['expired', signToken({ ...claims, exp: nowSec() - 10 }, { secret: SECRET, ttlSec: false }), 'token_expired'],
     ['without exp', signToken(claims, { secret: SECRET, ttlSec: false }), 'unauthorized'],
     ['bad role', signToken({ ...claims, role: 'root' }, { secret: SECRET, ttlSec: 60 }), 'unauthorized'],
-    [
-      'agent without username',
-      signToken({ ...claims, role: 'agent' }, { secret: SECRET, ttlSec: 60 }),
-      'unauthorized',
-    ],
+    ['agent without username', signToken({ ...claims, role: 'agent' }, { secret: SECRET, ttlSec: 60 }), 'unauthorized'],
     ['another org', signToken({ ...claims, org: 'org-b' }, { secret: SECRET, ttlSec: 60 }), 'forbidden'],
   ];
   for (const [name, tok, code] of cases) {
@@ -478,9 +474,15 @@ life('dial: the ack gets the injected result; errors and a missing dial are answ
     assert.is(seen[0][0].agent, 'alice');
     assert.equal(seen[0][1], { number: '0934890883' });
     mode = 'throw';
-    assert.equal(await dial(cl, { number: '1' }), { error: 'internal_error', message: 'click-to-call failed (internal error)' });
+    assert.equal(await dial(cl, { number: '1' }), {
+      error: 'internal_error',
+      message: 'click-to-call failed (internal error)',
+    });
     mode = 'reject';
-    assert.equal(await dial(cl, { number: '2' }), { error: 'internal_error', message: 'click-to-call failed (internal error)' });
+    assert.equal(await dial(cl, { number: '2' }), {
+      error: 'internal_error',
+      message: 'click-to-call failed (internal error)',
+    });
     // No ack function: ignored, the socket stays usable.
     (cl.socket as unknown as { emit(ev: string, b: unknown): void }).emit('dial', { number: '3' });
     mode = 'ok';

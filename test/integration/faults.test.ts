@@ -2,7 +2,7 @@
 // the socket dropped mid-call, 1,000 malformed frames, a slow CRM.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { type Stack, startStack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 
 for (const protocol of ['socketio', 'blackhole'] as const) {
@@ -23,13 +23,18 @@ for (const protocol of ['socketio', 'blackhole'] as const) {
     // ~7 s of traffic: more than three token lifetimes.
     for (let i = 0; Date.now() - started < 7000; i++) {
       const r = await sim.scenarios.inboundQueueCall({
-        customer: numbers[i % numbers.length], queueId: queue.id, agents: [agents[i % agents.length]],
-        answeredBy: agents[i % agents.length], ringMs: 60, talkMs: 60,
+        customer: numbers[i % numbers.length],
+        queueId: queue.id,
+        agents: [agents[i % agents.length]],
+        answeredBy: agents[i % agents.length],
+        ringMs: 60,
+        talkMs: 60,
       });
       callIds.push(r.callId);
     }
     await waitFor(() => callIds.every((id) => admin.calls.some((v) => v.callId === id && v.state === 'ended')), {
-      what: 'every call ended on the admin socket', timeoutMs: 10_000,
+      what: 'every call ended on the admin socket',
+      timeoutMs: 10_000,
     }).catch((err) => {
       const missing = callIds.filter((id) => !admin.calls.some((v) => v.callId === id && v.state === 'ended'));
       throw new Error(`${missing.length}/${callIds.length} calls lost: ${err}`);
@@ -55,16 +60,28 @@ for (const protocol of ['socketio', 'blackhole'] as const) {
     const [a] = sim.data.agents.filter((x) => queue.agents.includes(x.userId)).map((x) => x.username);
     const agent = await stack.client('agent', { agent: a });
     const customer = sim.data.customerNumbers({ withContact: true })[2];
-    const running = sim.scenarios.inboundQueueCall({ customer, queueId: queue.id, agents: [a], answeredBy: a, ringMs: 4000, talkMs: 300 });
+    const running = sim.scenarios.inboundQueueCall({
+      customer,
+      queueId: queue.id,
+      agents: [a],
+      answeredBy: a,
+      ringMs: 4000,
+      talkMs: 300,
+    });
     const pop = await agent.waitCall((v) => v.state === 'ringing' && v.from.number === customer);
     const reconnects = bridge.status().reconnects;
     const connections = sim.stats().signals.connectionsTotal;
     assert.ok(sim.faults.signal.dropAll() >= 1, 'a socket was dropped');
-    await waitFor(() => bridge.status().reconnects > reconnects && bridge.status().signal === 'live', { what: 'reconnected and live again' });
+    await waitFor(() => bridge.status().reconnects > reconnects && bridge.status().signal === 'live', {
+      what: 'reconnected and live again',
+    });
     assert.ok(sim.stats().signals.connectionsTotal > connections, 'a new upstream connection');
     await sim.faults.signal.waitForSubscriptions(4);
     await running;
-    const answered = await agent.waitCall((v) => v.callId === pop.callId && v.state === 'answered', 'answered after the drop');
+    const answered = await agent.waitCall(
+      (v) => v.callId === pop.callId && v.state === 'answered',
+      'answered after the drop',
+    );
     const ended = await agent.waitCall((v) => v.callId === pop.callId && v.state === 'ended', 'ended after the drop');
     assert.ok(answered.seq > pop.seq && ended.seq > answered.seq);
     assert.is(ended.outcome, 'answered');
@@ -78,7 +95,14 @@ for (const protocol of ['socketio', 'blackhole'] as const) {
     const sent = sim.faults.signal.malformedFrames(1000);
     assert.ok(sent >= 1000, `sent ${sent} frames`);
     const customer = sim.data.customerNumbers({ withContact: true })[3];
-    await sim.scenarios.inboundQueueCall({ customer, queueId: queue.id, agents: [a], answeredBy: a, ringMs: 50, talkMs: 50 });
+    await sim.scenarios.inboundQueueCall({
+      customer,
+      queueId: queue.id,
+      agents: [a],
+      answeredBy: a,
+      ringMs: 50,
+      talkMs: 50,
+    });
     const pop = await agent.waitCall((v) => v.state === 'ringing' && v.from.number === customer);
     assert.is(pop.contactStatus, 'found');
     assert.is(bridge.status().signal, 'live');
@@ -92,11 +116,21 @@ for (const protocol of ['socketio', 'blackhole'] as const) {
     sim.faults.crm.delayMs = 800;
     try {
       const customer = sim.data.customerNumbers({ withContact: true })[4];
-      const running = sim.scenarios.inboundQueueCall({ customer, queueId: queue.id, agents: [a], answeredBy: a, ringMs: 2000, talkMs: 50 });
+      const running = sim.scenarios.inboundQueueCall({
+        customer,
+        queueId: queue.id,
+        agents: [a],
+        answeredBy: a,
+        ringMs: 2000,
+        talkMs: 50,
+      });
       const pop = await agent.waitCall((v) => v.state === 'ringing' && v.from.number === customer);
       assert.is(pop.contactStatus, 'pending');
       assert.is(pop.contact, null);
-      const withContact = await agent.waitCall((v) => v.callId === pop.callId && v.contactStatus === 'found', 'the contact later');
+      const withContact = await agent.waitCall(
+        (v) => v.callId === pop.callId && v.contactStatus === 'found',
+        'the contact later',
+      );
       assert.is(withContact.state, 'ringing', 'the same state again');
       assert.ok(withContact.seq > pop.seq);
       assert.ok(withContact.contact?.name);
@@ -114,9 +148,19 @@ for (const protocol of ['socketio', 'blackhole'] as const) {
     sim.faults.crm.fail = true;
     try {
       const customer = sim.data.customerNumbers({ withContact: true })[5];
-      await sim.scenarios.inboundQueueCall({ customer, queueId: queue.id, agents: [a], answeredBy: a, ringMs: 50, talkMs: 50 });
+      await sim.scenarios.inboundQueueCall({
+        customer,
+        queueId: queue.id,
+        agents: [a],
+        answeredBy: a,
+        ringMs: 50,
+        talkMs: 50,
+      });
       const pop = await agent.waitCall((v) => v.state === 'ringing' && v.from.number === customer);
-      const settled = await agent.waitCall((v) => v.callId === pop.callId && v.contactStatus === 'error', 'error status');
+      const settled = await agent.waitCall(
+        (v) => v.callId === pop.callId && v.contactStatus === 'error',
+        'error status',
+      );
       assert.is(settled.contact, null);
     } finally {
       sim.faults.crm.fail = false;

@@ -26,11 +26,7 @@ function cases(org: string): [string, unknown, string][] {
     ['alg none', `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims, exp: now + 60 })}.`, 'unauthorized'],
     ['expired', signToken({ ...claims, exp: now - 10 }, { secret: JWT_SECRET, ttlSec: false }), 'token_expired'],
     ['without exp', signToken(claims, { secret: JWT_SECRET, ttlSec: false }), 'unauthorized'],
-    [
-      'another org',
-      signToken({ ...claims, org: `not-${org}` }, { secret: JWT_SECRET, ttlSec: 60 }),
-      'forbidden',
-    ],
+    ['another org', signToken({ ...claims, org: `not-${org}` }, { secret: JWT_SECRET, ttlSec: 60 }), 'forbidden'],
     [
       'HS512 with the right secret',
       signToken(claims, { secret: JWT_SECRET, algorithm: 'HS512', ttlSec: 60 }),

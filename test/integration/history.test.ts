@@ -1,36 +1,57 @@
 // GET /api/history and GET /api/recordings/:media through the real bridge against the simulated AntRing:
 // validation before any upstream call, the signed request accepted, paging, role scoping, the recording redirect.
 // A second suite maps upstream failures (fake source) to 502/503.
-import { suite } from 'uvu';
-import * as assert from 'uvu/assert';
+
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
-import { startStack, type Stack } from '../helpers/stack.js';
-import type { HistoryRecord } from '../../src/simulator/history.js';
-import { createHttpApp } from '../../src/http/app.js';
-import { historyRoutes, type HistorySource } from '../../src/http/routes-history.js';
-import { AntRingHttpError, AntRingNetworkError, AntRingTimeoutError, AntRingAuthError } from '../../src/antring/errors.js';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  AntRingAuthError,
+  AntRingHttpError,
+  AntRingNetworkError,
+  AntRingTimeoutError,
+} from '../../src/antring/errors.js';
 import type { Claims } from '../../src/contract.js';
+import { createHttpApp } from '../../src/http/app.js';
+import { type HistorySource, historyRoutes } from '../../src/http/routes-history.js';
+import type { HistoryRecord } from '../../src/simulator/history.js';
+import { type Stack, startStack } from '../helpers/stack.js';
 
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 const historyCalls = (s: Stack) => s.sim.stats().rest.routes['GET /call/histories'] ?? 0;
 const recordingCalls = (s: Stack) => s.sim.stats().rest.routes['GET /call/play_recording'] ?? 0;
 
-interface Ctx { stack: Stack; from: number; to: number }
+interface Ctx {
+  stack: Stack;
+  from: number;
+  to: number;
+}
 
-async function get(stack: Stack, path: string, token?: string): Promise<{ status: number; body: any; headers: Headers }> {
-  const res = await fetch(`${stack.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {}, redirect: 'manual' });
+async function get(
+  stack: Stack,
+  path: string,
+  token?: string,
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(`${stack.url}${path}`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    redirect: 'manual',
+  });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
 }
 
 /** Who a simulated record concerns, written from the seed document's fields (independently of the route). */
-const usernamesOf = (r: HistoryRecord) => new Set([
-  r.caller.username, r.callee.username,
-  ...r.queue_stat.flatMap((q) => [q.username, ...q.misses.map((m) => m.username)]),
-].filter((u): u is string => Boolean(u)));
+const usernamesOf = (r: HistoryRecord) =>
+  new Set(
+    [
+      r.caller.username,
+      r.callee.username,
+      ...r.queue_stat.flatMap((q) => [q.username, ...q.misses.map((m) => m.username)]),
+    ].filter((u): u is string => Boolean(u)),
+  );
 
 const h = suite<Ctx>('call history through the real bridge');
 
@@ -83,16 +104,25 @@ h('a signed request is accepted (200 with data); pages differ and respect the li
   assert.is(historyCalls(stack), before + 2, 'one upstream request per page');
   const expected = stack.sim.state.historyBetween(Math.floor(from / 1000), Math.floor(to / 1000));
   assert.ok(expected.length > 10, 'the simulator holds enough history');
-  for (const [p, page] of [[p1, 1], [p2, 2]] as const) {
+  for (const [p, page] of [
+    [p1, 1],
+    [p2, 2],
+  ] as const) {
     assert.is(p.body.page, page);
     assert.is(p.body.limit, 5);
-    assert.is(p.body.total, expected.length, 'AntRing\'s total');
+    assert.is(p.body.total, expected.length, "AntRing's total");
     assert.is(p.body.hasMore, true);
     assert.is(p.body.items.length, 5);
-    assert.equal(p.body.items.map((i: any) => i.callId), expected.slice((page - 1) * 5, page * 5).map((r) => r.call_id));
+    assert.equal(
+      p.body.items.map((i: any) => i.callId),
+      expected.slice((page - 1) * 5, page * 5).map((r) => r.call_id),
+    );
   }
   const ids1 = new Set(p1.body.items.map((i: any) => i.callId));
-  assert.not.ok(p2.body.items.some((i: any) => ids1.has(i.callId)), 'page 2 differs from page 1');
+  assert.not.ok(
+    p2.body.items.some((i: any) => ids1.has(i.callId)),
+    'page 2 differs from page 1',
+  );
   // Normalised items.
   const first = p1.body.items[0];
   const raw = expected[0];
@@ -101,9 +131,13 @@ h('a signed request is accepted (200 with data); pages differ and respect the li
   assert.is(first.billingSec, raw.billing_seconds);
   assert.is(first.direction, raw.class === 'one_one' ? 'internal' : raw.direction === 'to_ab' ? 'inbound' : 'outbound');
   assert.is(first.status, raw.status_detail.toLowerCase());
-  assert.equal(first.queues, raw.queue_stat.map((s) => s.queue_id));
+  assert.equal(
+    first.queues,
+    raw.queue_stat.map((s) => s.queue_id),
+  );
   assert.is(first.from.number, raw.caller.number);
-  for (const i of p1.body.items) assert.ok(Date.parse(i.startedAt) >= from - 1000 && Date.parse(i.startedAt) <= to, 'inside the window');
+  for (const i of p1.body.items)
+    assert.ok(Date.parse(i.startedAt) >= from - 1000 && Date.parse(i.startedAt) <= to, 'inside the window');
 });
 
 h('the default window is the last 24 hours', async ({ stack }) => {
@@ -121,19 +155,38 @@ h('role scoping on the page AntRing returned: agent, supervisor, admin', async (
 
   const admin = await get(stack, q, stack.token('admin'));
   assert.is(admin.status, 200);
-  assert.equal(admin.body.items.map((i: any) => i.callId), ids(page), 'admin: the whole page');
+  assert.equal(
+    admin.body.items.map((i: any) => i.callId),
+    ids(page),
+    'admin: the whole page',
+  );
 
   // The agent with the most calls on the page, and one other.
-  const counts = stack.sim.data.agents.map((a) => [a.username, page.filter((r) => usernamesOf(r).has(a.username)).length] as const)
+  const counts = stack.sim.data.agents
+    .map((a) => [a.username, page.filter((r) => usernamesOf(r).has(a.username)).length] as const)
     .sort((a, b) => b[1] - a[1]);
   assert.ok(counts[0][1] > 0 && counts[0][1] < page.length, 'a meaningful agent');
   for (const [username] of counts.slice(0, 2)) {
     const r = await get(stack, q, stack.token('agent', { agent: username }));
     assert.is(r.status, 200);
-    assert.equal(r.body.items.map((i: any) => i.callId), ids(page.filter((x) => usernamesOf(x).has(username))), `agent ${username}`);
-    assert.ok(r.body.items.every((i: any) => i.from.username === username || i.to.username === username || i.agent === username
-      || page.find((x) => x.call_id === i.callId)!.queue_stat.some((s) => s.misses.some((m) => m.username === username))), 'only its calls');
-    assert.is(r.body.total, admin.body.total, 'total is AntRing\'s count, before scoping');
+    assert.equal(
+      r.body.items.map((i: any) => i.callId),
+      ids(page.filter((x) => usernamesOf(x).has(username))),
+      `agent ${username}`,
+    );
+    assert.ok(
+      r.body.items.every(
+        (i: any) =>
+          i.from.username === username ||
+          i.to.username === username ||
+          i.agent === username ||
+          page
+            .find((x) => x.call_id === i.callId)!
+            .queue_stat.some((s) => s.misses.some((m) => m.username === username)),
+      ),
+      'only its calls',
+    );
+    assert.is(r.body.total, admin.body.total, "total is AntRing's count, before scoping");
   }
 
   const queue = stack.sim.data.queues[0].id;
@@ -141,10 +194,17 @@ h('role scoping on the page AntRing returned: agent, supervisor, admin', async (
   assert.is(sup.status, 200);
   const supExpected = page.filter((r) => r.queue_stat.some((s) => s.queue_id === queue));
   assert.ok(supExpected.length > 0 && supExpected.length < page.length);
-  assert.equal(sup.body.items.map((i: any) => i.callId), ids(supExpected));
+  assert.equal(
+    sup.body.items.map((i: any) => i.callId),
+    ids(supExpected),
+  );
   assert.ok(sup.body.items.every((i: any) => i.queues.includes(queue)));
   const all = await get(stack, q, stack.token('supervisor', { queues: ['*'] }));
-  assert.equal(all.body.items.map((i: any) => i.callId), ids(page.filter((r) => r.queue_stat.length > 0)), '* = every call with a queue');
+  assert.equal(
+    all.body.items.map((i: any) => i.callId),
+    ids(page.filter((r) => r.queue_stat.length > 0)),
+    '* = every call with a queue',
+  );
 });
 
 h('recordings: 302 to the signed URL (which plays), no-store; bad media 400; roles', async ({ stack, from, to }) => {
@@ -166,11 +226,23 @@ h('recordings: 302 to the signed URL (which plays), no-store; bad media 400; rol
   assert.is(audio.headers.get('content-type'), 'audio/mpeg');
   await audio.arrayBuffer();
 
-  const sup = await get(stack, `/api/recordings/${encodeURIComponent(media)}`, stack.token('supervisor', { queues: ['nope'] }));
+  const sup = await get(
+    stack,
+    `/api/recordings/${encodeURIComponent(media)}`,
+    stack.token('supervisor', { queues: ['nope'] }),
+  );
   assert.is(sup.status, 302, 'supervisors may play recordings');
 
   const beforeBad = recordingCalls(stack);
-  for (const bad of ['bad%20name.mp3', 'a%2Fb.mp3', 'x'.repeat(201), 'semi%3Bcolon', '..%2F..%2Fetc', '...', 'bad%25zz%3F']) {
+  for (const bad of [
+    'bad%20name.mp3',
+    'a%2Fb.mp3',
+    'x'.repeat(201),
+    'semi%3Bcolon',
+    '..%2F..%2Fetc',
+    '...',
+    'bad%25zz%3F',
+  ]) {
     const b = await get(stack, `/api/recordings/${bad}`, admin);
     assert.is(b.status, 400, bad);
     assert.is(b.body.error, 'invalid_body', bad);
@@ -178,7 +250,11 @@ h('recordings: 302 to the signed URL (which plays), no-store; bad media 400; rol
   const malformed = await get(stack, '/api/recordings/%E0%A4%A', admin);
   assert.is(malformed.status, 400, 'not percent-decodable');
   assert.is(malformed.body.error, 'invalid_body');
-  const wall = await get(stack, `/api/recordings/${encodeURIComponent(media)}`, stack.token('wallboard', { queues: ['*'] }));
+  const wall = await get(
+    stack,
+    `/api/recordings/${encodeURIComponent(media)}`,
+    stack.token('wallboard', { queues: ['*'] }),
+  );
   assert.is(wall.status, 403);
   assert.is(recordingCalls(stack), beforeBad, 'no upstream request for refused media');
   const anon = await get(stack, `/api/recordings/${encodeURIComponent(media)}`);
@@ -203,14 +279,19 @@ h('agents play only recordings of their own calls listed to them', async ({ stac
   assert.is((await get(stack, path, ownerToken)).status, 302, 'its own call, listed');
   const otherToken = stack.token('agent', { agent: other.username });
   assert.is((await get(stack, q, otherToken)).status, 200);
-  assert.is((await get(stack, path, otherToken)).status, 403, 'another agent\'s call');
+  assert.is((await get(stack, path, otherToken)).status, 403, "another agent's call");
 });
 
 h.run();
 
 // ---- upstream failures ----
 
-interface FakeCtx { server: http.Server; url: string; fail: unknown; calls: number }
+interface FakeCtx {
+  server: http.Server;
+  url: string;
+  fail: unknown;
+  calls: number;
+}
 const f = suite<FakeCtx>('history upstream failures → 502/503');
 const CLAIMS: Claims = { sub: 'a', org: 'o', role: 'admin', queues: [], exp: 2e9 };
 
@@ -248,7 +329,7 @@ f.after(async (ctx) => {
 f('failures map to the contract codes; never a stack or an upstream detail', async (ctx) => {
   const call = async (path: string) => {
     const res = await fetch(`${ctx.url}${path}`, { headers: { authorization: 'Bearer x' }, redirect: 'manual' });
-    return { status: res.status, body: await res.json().catch(() => undefined) as any };
+    return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
   };
   ctx.fail = undefined;
   const ok = await call('/api/history');

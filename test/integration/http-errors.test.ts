@@ -8,12 +8,20 @@ import * as assert from 'uvu/assert';
 import { AntRingHttpError, AntRingTimeoutError } from '../../src/antring/errors.js';
 import type { Claims } from '../../src/contract.js';
 import { createHttpApp } from '../../src/http/app.js';
-import { historyRoutes, type HistorySource } from '../../src/http/routes-history.js';
+import { type HistorySource, historyRoutes } from '../../src/http/routes-history.js';
 import { captureLogger } from '../helpers/logs.js';
 
-const claims: Claims = { sub: 'admin-1', org: 'acc-1', role: 'admin', queues: ['*'], exp: Math.floor(Date.now() / 1000) + 600 };
+const claims: Claims = {
+  sub: 'admin-1',
+  org: 'acc-1',
+  role: 'admin',
+  queues: ['*'],
+  exp: Math.floor(Date.now() / 1000) + 600,
+};
 
-const t = suite<{ server: http.Server; url: string; logs: ReturnType<typeof captureLogger>; failure: () => unknown }>('bugs are 500, upstream failures 502/503');
+const t = suite<{ server: http.Server; url: string; logs: ReturnType<typeof captureLogger>; failure: () => unknown }>(
+  'bugs are 500, upstream failures 502/503',
+);
 
 t.before(async (ctx) => {
   ctx.logs = captureLogger('debug');
@@ -36,7 +44,9 @@ t.before(async (ctx) => {
   });
   const app = createHttpApp({
     logger: ctx.logs.logger,
-    verifier: { verify: (token) => (token === 'good' ? { ok: true, claims } : { ok: false, code: 'unauthorized', reason: 'bad' }) },
+    verifier: {
+      verify: (token) => (token === 'good' ? { ok: true, claims } : { ok: false, code: 'unauthorized', reason: 'bad' }),
+    },
     readiness: { notReadyReasons: () => [] },
     liveCalls: { visibleTo: async () => [] },
     corsOrigins: [],
@@ -58,15 +68,18 @@ async function get(url: string): Promise<{ status: number; body: unknown; text: 
   return { status: res.status, body: JSON.parse(text), text };
 }
 
-t('an exception in a route (sync or async): 500 internal_error, the error not echoed, logged', async ({ url, logs }) => {
-  for (const path of ['/api/buggy', '/api/buggy-async']) {
-    const r = await get(`${url}${path}`);
-    assert.is(r.status, 500, path);
-    assert.equal(r.body, { error: 'internal_error', message: 'internal error' });
-    assert.not.match(r.text, /secret-detail|TypeError|RangeError/);
-  }
-  assert.match(logs.text(), /unhandled request error/);
-});
+t(
+  'an exception in a route (sync or async): 500 internal_error, the error not echoed, logged',
+  async ({ url, logs }) => {
+    for (const path of ['/api/buggy', '/api/buggy-async']) {
+      const r = await get(`${url}${path}`);
+      assert.is(r.status, 500, path);
+      assert.equal(r.body, { error: 'internal_error', message: 'internal error' });
+      assert.not.match(r.text, /secret-detail|TypeError|RangeError/);
+    }
+    assert.match(logs.text(), /unhandled request error/);
+  },
+);
 
 t('a bug behind an upstream call (not a named AntRing error): 500, not 502', async (ctx) => {
   ctx.failure = () => new TypeError('x is not a function');
@@ -96,7 +109,12 @@ t('play_recording answering something that is not an http(s) URL is an upstream 
       readiness: { notReadyReasons: () => [] },
       liveCalls: { visibleTo: async () => [] },
       corsOrigins: [],
-      apiRoutes: [historyRoutes({ source: { histories: async () => ({ items: [] }), playRecording: async () => answer }, logger: ctx.logs.logger })],
+      apiRoutes: [
+        historyRoutes({
+          source: { histories: async () => ({ items: [] }), playRecording: async () => answer },
+          logger: ctx.logs.logger,
+        }),
+      ],
     });
     const s = http.createServer(app);
     await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));

@@ -3,7 +3,7 @@
 import net from 'node:net';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { type Stack, startStack } from '../helpers/stack.js';
 
 const REQUEST_TIMEOUT_MS = 1500;
 const HEADERS_TIMEOUT_MS = 1000;
@@ -11,7 +11,10 @@ const KEEPALIVE_MS = 400;
 /** Node looks for expired requests every second (createHttpServer's checkEveryMs). */
 const CHECK_MS = 1000;
 
-interface RawAnswer { text: string; closedAfterMs: number }
+interface RawAnswer {
+  text: string;
+  closedAfterMs: number;
+}
 
 /** Open a raw connection, write `data`, and collect everything until the server closes it. */
 function raw(port: number, data: string | Buffer, o: { timeoutMs?: number } = {}): Promise<RawAnswer> {
@@ -21,7 +24,11 @@ function raw(port: number, data: string | Buffer, o: { timeoutMs?: number } = {}
     let text = '';
     const guard = setTimeout(() => {
       s.destroy();
-      reject(new Error(`the server kept the connection for more than ${o.timeoutMs ?? 10_000} ms (got ${JSON.stringify(text.slice(0, 200))})`));
+      reject(
+        new Error(
+          `the server kept the connection for more than ${o.timeoutMs ?? 10_000} ms (got ${JSON.stringify(text.slice(0, 200))})`,
+        ),
+      );
     }, o.timeoutMs ?? 10_000);
     s.on('connect', () => s.write(data));
     s.on('data', (d) => (text += d.toString()));
@@ -36,30 +43,45 @@ function raw(port: number, data: string | Buffer, o: { timeoutMs?: number } = {}
 function parse(a: RawAnswer): { status: number; headers: Record<string, string>; body: unknown } {
   const [head, ...rest] = a.text.split('\r\n\r\n');
   const [statusLine, ...lines] = head.split('\r\n');
-  const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+  const headers = Object.fromEntries(
+    lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
+  );
   return { status: Number(statusLine.split(' ')[1]), headers, body: JSON.parse(rest.join('\r\n\r\n')) };
 }
 
 const t = suite<{ stack: Stack; port: number }>('HTTP limits of the real bridge');
 t.before(async (ctx) => {
   ctx.stack = await startStack({
-    bridgeDeps: { http: { requestTimeoutMs: REQUEST_TIMEOUT_MS, headersTimeoutMs: HEADERS_TIMEOUT_MS, keepAliveTimeoutMs: KEEPALIVE_MS } },
+    bridgeDeps: {
+      http: {
+        requestTimeoutMs: REQUEST_TIMEOUT_MS,
+        headersTimeoutMs: HEADERS_TIMEOUT_MS,
+        keepAliveTimeoutMs: KEEPALIVE_MS,
+      },
+    },
   });
   ctx.port = Number(new URL(ctx.stack.url).port);
 });
 t.after(async (ctx) => ctx.stack?.close());
 
-const cutShort = (token: string) => 'POST /api/click-to-call HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n'
-  + `Authorization: Bearer ${token}\r\nContent-Length: 100\r\n\r\n{"number":`;
+const cutShort = (token: string) =>
+  'POST /api/click-to-call HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+  `Authorization: Bearer ${token}\r\nContent-Length: 100\r\n\r\n{"number":`;
 
-t('a body cut short: 408 request_timeout (JSON) within the request timeout, then the connection is closed', async ({ stack, port }) => {
-  const a = await raw(port, cutShort(stack.token('admin')));
-  const r = parse(a);
-  assert.is(r.status, 408, a.text);
-  assert.match(r.headers['content-type'], /^application\/json/);
-  assert.equal(r.body, { error: 'request_timeout', message: 'the request was not received in time' });
-  assert.ok(a.closedAfterMs >= REQUEST_TIMEOUT_MS - 100 && a.closedAfterMs < REQUEST_TIMEOUT_MS + CHECK_MS + 1000, `closed after ${a.closedAfterMs} ms`);
-});
+t(
+  'a body cut short: 408 request_timeout (JSON) within the request timeout, then the connection is closed',
+  async ({ stack, port }) => {
+    const a = await raw(port, cutShort(stack.token('admin')));
+    const r = parse(a);
+    assert.is(r.status, 408, a.text);
+    assert.match(r.headers['content-type'], /^application\/json/);
+    assert.equal(r.body, { error: 'request_timeout', message: 'the request was not received in time' });
+    assert.ok(
+      a.closedAfterMs >= REQUEST_TIMEOUT_MS - 100 && a.closedAfterMs < REQUEST_TIMEOUT_MS + CHECK_MS + 1000,
+      `closed after ${a.closedAfterMs} ms`,
+    );
+  },
+);
 
 t('headers never finished: 408 (JSON) within the headers timeout', async ({ port }) => {
   const a = await raw(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ');
@@ -71,9 +93,15 @@ t('headers never finished: 408 (JSON) within the headers timeout', async ({ port
 t('500 connections with a body cut short are all answered and released within the bound', async ({ stack, port }) => {
   const token = stack.token('admin');
   const started = Date.now();
-  const answers = await Promise.all(Array.from({ length: 500 }, () => raw(port, cutShort(token), { timeoutMs: 15_000 })));
+  const answers = await Promise.all(
+    Array.from({ length: 500 }, () => raw(port, cutShort(token), { timeoutMs: 15_000 })),
+  );
   const statuses = answers.map((a) => (a.text ? parse(a).status : 0));
-  assert.is(statuses.filter((s) => s === 408).length, 500, JSON.stringify(statuses.filter((s) => s !== 408).slice(0, 5)));
+  assert.is(
+    statuses.filter((s) => s === 408).length,
+    500,
+    JSON.stringify(statuses.filter((s) => s !== 408).slice(0, 5)),
+  );
   const elapsed = Date.now() - started;
   assert.ok(elapsed < REQUEST_TIMEOUT_MS + CHECK_MS + 3000, `all released after ${elapsed} ms`);
   // The server still serves, and no connection is left behind by the 500.
@@ -100,7 +128,10 @@ t('a malformed request: 400 invalid_body (JSON), not an empty answer', async ({ 
 t('an idle keep-alive connection is closed after the keep-alive timeout', async ({ port }) => {
   const a = await raw(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
   assert.match(a.text, /^HTTP\/1\.1 200 /);
-  assert.ok(a.closedAfterMs >= KEEPALIVE_MS - 50 && a.closedAfterMs < KEEPALIVE_MS + 2000, `closed after ${a.closedAfterMs} ms`);
+  assert.ok(
+    a.closedAfterMs >= KEEPALIVE_MS - 50 && a.closedAfterMs < KEEPALIVE_MS + 2000,
+    `closed after ${a.closedAfterMs} ms`,
+  );
 });
 
 t('the defaults are bounded too (no limit = minutes): an unanswered body is closed by the server', async () => {

@@ -8,7 +8,7 @@ import { clusterKeys } from '../../src/cluster/keys.js';
 import { createLogger } from '../../src/log.js';
 import { RedisOutbox } from '../../src/outbox/redis.js';
 import { SqliteOutbox } from '../../src/outbox/sqlite.js';
-import { ok, retry, type DeliveryHandler, type Outbox } from '../../src/outbox/types.js';
+import { type DeliveryHandler, type Outbox, ok, retry } from '../../src/outbox/types.js';
 
 const [mode, ...args] = process.argv.slice(2);
 const logger = createLogger('silent');
@@ -28,7 +28,12 @@ if (mode === 'sqlite') {
 }
 const deliver: DeliveryHandler = async (a) => {
   try {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: a.key, pid: process.pid }), signal: a.signal });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ key: a.key, pid: process.pid }),
+      signal: a.signal,
+    });
     return res.ok ? ok() : retry(`HTTP ${res.status}`);
   } catch (err) {
     return retry(err instanceof Error ? err.name : 'error');

@@ -1,5 +1,5 @@
 // Shared pieces of the outbox fault tests: a receiver counting deliveries per key, and outbox child processes.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -40,7 +40,11 @@ export async function countingReceiver(): Promise<CountingReceiver> {
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   r.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/deliver`;
-  r.close = () => new Promise((ok) => { server.closeAllConnections(); server.close(() => ok()); });
+  r.close = () =>
+    new Promise((ok) => {
+      server.closeAllConnections();
+      server.close(() => ok());
+    });
   return r;
 }
 
@@ -64,7 +68,8 @@ export function outboxChild(args: string[]): OutboxChild {
   });
   const exited = new Promise<void>((ok) => proc.once('exit', () => ok()));
   return {
-    proc, lines,
+    proc,
+    lines,
     kill: async () => {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
       await exited;

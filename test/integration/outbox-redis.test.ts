@@ -1,22 +1,29 @@
 // The Redis outbox against the real Redis (REDIS_URL or 127.0.0.1:6379), under a unique org per run, cleaned up:
 // two workers both enqueueing every key (two upstream holders) deliver each key once; a worker SIGKILLed with
 // claimed deliveries in flight → the other delivers them once its lease ends; stats and restart.
+
+import { Redis } from 'ioredis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Redis } from 'ioredis';
 import { clusterKeys } from '../../src/cluster/keys.js';
 import { createLogger } from '../../src/log.js';
 import { RedisOutbox } from '../../src/outbox/redis.js';
-import { ok, retry, giveUp, type DeliveryAttempt } from '../../src/outbox/types.js';
+import { type DeliveryAttempt, giveUp, ok, retry } from '../../src/outbox/types.js';
 import { waitFor } from '../helpers/wait.js';
-import { countingReceiver, outboxChild, type CountingReceiver, type OutboxChild } from './outbox-fixture.js';
+import { type CountingReceiver, countingReceiver, type OutboxChild, outboxChild } from './outbox-fixture.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const logger = createLogger('silent');
 const fast = { retryDelaysMs: [30], jitter: 0, pollMs: 25, attemptTimeoutMs: 1000, leaseMs: 3000 };
 let run = 0;
 
-interface Ctx { org: string; redis: Redis[]; boxes: RedisOutbox[]; children: OutboxChild[]; rx: CountingReceiver }
+interface Ctx {
+  org: string;
+  redis: Redis[];
+  boxes: RedisOutbox[];
+  children: OutboxChild[];
+  rx: CountingReceiver;
+}
 const t = suite<Ctx>('outbox: Redis');
 t.before.each(async (ctx) => {
   ctx.org = `outbox-test-${process.pid}-${Date.now()}-${run++}`;
@@ -58,49 +65,66 @@ t('two workers, every key enqueued by both: each key delivered exactly once, wor
   b.handle('antcrm.ticket', handler('b'));
   await Promise.all([a.start(), b.start()]);
   const N = 60;
-  const fresh = await Promise.all(Array.from({ length: N }, (_, i) => [a.enqueue(`ticket:c${i}`, 'antcrm.ticket', { i }), b.enqueue(`ticket:c${i}`, 'antcrm.ticket', { i })]).flat());
+  const fresh = await Promise.all(
+    Array.from({ length: N }, (_, i) => [
+      a.enqueue(`ticket:c${i}`, 'antcrm.ticket', { i }),
+      b.enqueue(`ticket:c${i}`, 'antcrm.ticket', { i }),
+    ]).flat(),
+  );
   assert.is(fresh.filter(Boolean).length, N, 'one enqueue per key wins');
   await waitFor(async () => (await a.stats()).delivered === N, { timeoutMs: 15_000, what: 'all delivered' });
   assert.is(seen.size, N);
-  assert.ok([...seen.values()].every((v) => v === 1), 'no key twice');
+  assert.ok(
+    [...seen.values()].every((v) => v === 1),
+    'no key twice',
+  );
   assert.ok(by.a > 0 && by.b > 0, `shared: ${JSON.stringify(by)}`);
   const rec = await b.get('ticket:c0');
   assert.is(rec?.state, 'delivered');
   assert.ok(rec?.result && typeof (rec.result as { by: string }).by === 'string');
   const s = await a.stats();
-  assert.equal({ pending: s.pending, failed: s.failed, oldestPendingSec: s.oldestPendingSec }, { pending: 0, failed: 0, oldestPendingSec: 0 });
+  assert.equal(
+    { pending: s.pending, failed: s.failed, oldestPendingSec: s.oldestPendingSec },
+    { pending: 0, failed: 0, oldestPendingSec: 0 },
+  );
   assert.is(await a.enqueue('ticket:c0', 'antcrm.ticket', {}), false, 'still known after delivery');
 });
 
-t('a worker SIGKILLed with deliveries in flight: the other delivers them once the lease ends, each once', async (ctx) => {
-  const N = 8;
-  // The child delivers to an unroutable address: its attempts hang (1 s timeout) and its claims (1.5 s leases) stay.
-  const child = outboxChild(['redis', REDIS_URL, ctx.org, 'http://10.255.255.1:9/unroutable', String(N), '1500']);
-  ctx.children.push(child);
-  const spy = new Redis(REDIS_URL);
-  ctx.redis.push(spy);
-  const leaseKey = `${clusterKeys(ctx.org).prefix}outbox:lease`;
-  await waitFor(async () => (await spy.zcard(leaseKey)) > 0, { timeoutMs: 15_000, what: 'the child to hold leases' });
-  const held = await spy.zcard(leaseKey);
-  await child.kill();
-  const b = box(ctx);
-  const got = new Map<string, number>();
-  let firstLeasedAt = 0;
-  b.handle('webhook', async (x) => {
-    got.set(x.key, (got.get(x.key) ?? 0) + 1);
-    if (x.attempt >= 2 && !firstLeasedAt) firstLeasedAt = Date.now();
-    return ok();
-  });
-  const t0 = Date.now();
-  await b.start();
-  await waitFor(() => got.size === N, { timeoutMs: 15_000, what: 'the survivor delivers every key' });
-  assert.ok(held > 0);
-  assert.ok([...got.values()].every((v) => v === 1), JSON.stringify([...got]));
-  assert.ok(firstLeasedAt > 0, 'deliveries the dead node had claimed were taken over');
-  assert.ok(firstLeasedAt - t0 < 3000, 'within about the lease');
-  await waitFor(async () => (await b.stats()).delivered === N);
-  assert.is((await b.stats()).pending, 0);
-});
+t(
+  'a worker SIGKILLed with deliveries in flight: the other delivers them once the lease ends, each once',
+  async (ctx) => {
+    const N = 8;
+    // The child delivers to an unroutable address: its attempts hang (1 s timeout) and its claims (1.5 s leases) stay.
+    const child = outboxChild(['redis', REDIS_URL, ctx.org, 'http://10.255.255.1:9/unroutable', String(N), '1500']);
+    ctx.children.push(child);
+    const spy = new Redis(REDIS_URL);
+    ctx.redis.push(spy);
+    const leaseKey = `${clusterKeys(ctx.org).prefix}outbox:lease`;
+    await waitFor(async () => (await spy.zcard(leaseKey)) > 0, { timeoutMs: 15_000, what: 'the child to hold leases' });
+    const held = await spy.zcard(leaseKey);
+    await child.kill();
+    const b = box(ctx);
+    const got = new Map<string, number>();
+    let firstLeasedAt = 0;
+    b.handle('webhook', async (x) => {
+      got.set(x.key, (got.get(x.key) ?? 0) + 1);
+      if (x.attempt >= 2 && !firstLeasedAt) firstLeasedAt = Date.now();
+      return ok();
+    });
+    const t0 = Date.now();
+    await b.start();
+    await waitFor(() => got.size === N, { timeoutMs: 15_000, what: 'the survivor delivers every key' });
+    assert.ok(held > 0);
+    assert.ok(
+      [...got.values()].every((v) => v === 1),
+      JSON.stringify([...got]),
+    );
+    assert.ok(firstLeasedAt > 0, 'deliveries the dead node had claimed were taken over');
+    assert.ok(firstLeasedAt - t0 < 3000, 'within about the lease');
+    await waitFor(async () => (await b.stats()).delivered === N);
+    assert.is((await b.stats()).pending, 0);
+  },
+);
 
 t('a node starting does not steal the live leases of another node', async (ctx) => {
   const a = box(ctx, { leaseMs: 5000, concurrency: 1 });
@@ -119,7 +143,7 @@ t('a node starting does not steal the live leases of another node', async (ctx) 
   // a is busy (concurrency 1): b delivering a later key proves b claimed while a held 'slow'.
   await a.enqueue('later', 'webhook', {});
   await waitFor(() => byB.includes('later'), { what: 'b to deliver a later key' });
-  assert.is(attemptsB, 0, 'b left a\'s claim alone');
+  assert.is(attemptsB, 0, "b left a's claim alone");
   release();
   await waitFor(async () => (await a.stats()).delivered === 1);
   assert.is(attemptsB, 0);
@@ -131,9 +155,18 @@ t('retries, give-up and stats on Redis', async (ctx) => {
   await a.start();
   await a.enqueue('gone', 'webhook', {});
   await a.enqueue('flaky', 'webhook', {});
-  await waitFor(async () => { const s = await a.stats(); return s.delivered === 1 && s.failed === 1; }, { what: 'settled' });
+  await waitFor(
+    async () => {
+      const s = await a.stats();
+      return s.delivered === 1 && s.failed === 1;
+    },
+    { what: 'settled' },
+  );
   const s = await a.stats();
-  assert.equal(s.failures.map((f) => [f.key, f.target, f.attempts, f.lastError]), [['gone', 'webhook', 1, 'HTTP 410']]);
+  assert.equal(
+    s.failures.map((f) => [f.key, f.target, f.attempts, f.lastError]),
+    [['gone', 'webhook', 1, 'HTTP 410']],
+  );
   assert.is((await a.get('flaky'))?.attempts, 3);
   assert.is((await a.get('flaky'))?.lastError, 'HTTP 500');
 });

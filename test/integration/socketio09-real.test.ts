@@ -36,10 +36,10 @@ class RealSio09 {
     this.child = child;
     const before = this.msgs.length;
     child.on('message', (m) => this.msgs.push(m as ServerMsg));
-    await waitFor(
-      () => this.msgs.slice(before).some((m) => m.type === 'listening'),
-      { what: 'socket.io 0.9 server listening', timeoutMs: 10_000 },
-    );
+    await waitFor(() => this.msgs.slice(before).some((m) => m.type === 'listening'), {
+      what: 'socket.io 0.9 server listening',
+      timeoutMs: 10_000,
+    });
     this.port = Number(this.msgs.slice(before).find((m) => m.type === 'listening')?.port);
     return `http://127.0.0.1:${this.port}`;
   }
@@ -174,10 +174,10 @@ test('real 0.9: server restart → backoff, reconnect, resubscribed with the cur
     await waitFor(() => t.sub.currentState === 'live', { what: 'live', timeoutMs: 10_000 });
     const fresh = t.tokens.rotateQuietly();
     await t.server.restart();
-    await waitFor(
-      () => t.server.of('connection').length === 2 && t.sub.currentState === 'live',
-      { what: 'live on the restarted server', timeoutMs: 15_000 },
-    );
+    await waitFor(() => t.server.of('connection').length === 2 && t.sub.currentState === 'live', {
+      what: 'live on the restarted server',
+      timeoutMs: 15_000,
+    });
     const second = t.server.of('connection')[1].id;
     await waitFor(() => t.subscribedOn(second).length === BINDINGS.length, { what: 'resubscribed' });
     assert.ok(
@@ -197,7 +197,10 @@ test('real 0.9: server restart → backoff, reconnect, resubscribed with the cur
       shape: 'object',
       payload: kazooEvent('CHANNEL_CREATE', 'after-restart'),
     });
-    await waitFor(() => t.events.some((e) => e.legId === 'after-restart'), { what: 'event after the restart', timeoutMs: 10_000 });
+    await waitFor(() => t.events.some((e) => e.legId === 'after-restart'), {
+      what: 'event after the restart',
+      timeoutMs: 10_000,
+    });
   } finally {
     await t.teardown();
   }
@@ -207,7 +210,10 @@ test('real 0.9: a server offering only xhr-polling → one clear error, the reas
   const t = await rig({ TRANSPORTS: 'xhr-polling,jsonp-polling' });
   try {
     t.sub.start();
-    await waitFor(() => t.states.filter((s) => s.state === 'backoff').length >= 3, { what: 'three refused attempts', timeoutMs: 10_000 });
+    await waitFor(() => t.states.filter((s) => s.state === 'backoff').length >= 3, {
+      what: 'three refused attempts',
+      timeoutMs: 10_000,
+    });
     const errors = t.lines.filter((l) => l.level === 50);
     assert.is(errors.length, 1, 'said once');
     assert.match(String(errors[0].msg), /no websocket transport \(only xhr-polling, jsonp-polling\)/);
@@ -228,10 +234,10 @@ test(`real 0.9: heartbeats on and heartbeats off, ${Math.round(SOAK_MS / 1000)} 
       t.sub.start();
       await waitFor(() => t.sub.currentState === 'live', { what: `${label}: live`, timeoutMs: 10_000 });
       const since = Date.now();
-      await waitFor(
-        () => Date.now() - since >= SOAK_MS || t.sub.currentState !== 'live',
-        { what: `${label}: soak`, timeoutMs: SOAK_MS + 10_000 },
-      );
+      await waitFor(() => Date.now() - since >= SOAK_MS || t.sub.currentState !== 'live', {
+        what: `${label}: soak`,
+        timeoutMs: SOAK_MS + 10_000,
+      });
       assert.is(t.sub.currentState, 'live', `${label}: still live`);
       t.server.send({
         cmd: 'emit',
@@ -239,7 +245,10 @@ test(`real 0.9: heartbeats on and heartbeats off, ${Math.round(SOAK_MS / 1000)} 
         shape: 'object',
         payload: kazooEvent('CHANNEL_CREATE', `${label}-late`),
       });
-      await waitFor(() => t.events.some((e) => e.legId === `${label}-late`), { what: `${label}: event at the end`, timeoutMs: 10_000 });
+      await waitFor(() => t.events.some((e) => e.legId === `${label}-late`), {
+        what: `${label}: event at the end`,
+        timeoutMs: 10_000,
+      });
       const st = t.sub.stats();
       const server = await t.server.stats();
       assert.is(st.reconnects, 0, `${label}: reconnects`);

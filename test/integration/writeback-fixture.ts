@@ -4,10 +4,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createBridge, type Bridge, type BridgeDeps } from '../../src/app.js';
+import { type Bridge, type BridgeDeps, createBridge } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Role } from '../../src/contract.js';
-import { startSimulator, type Simulator } from '../../src/simulator/simulator.js';
+import { type Simulator, startSimulator } from '../../src/simulator/simulator.js';
 import { connectClient, type RecordingClient } from '../helpers/clients.js';
 import { captureLogger } from '../helpers/logs.js';
 import { roleToken } from '../helpers/tokens.js';
@@ -17,7 +17,11 @@ export const JWT_SECRET = 'writeback-secret-0123456789abcdef0123456789abcdef';
 export const FAST_WORKER = { retryDelaysMs: [100, 200], jitter: 0, pollMs: 50, attemptTimeoutMs: 2000 };
 
 /** The bridge's environment against this simulator (webhooks to its receiver). */
-export function writebackEnv(sim: Simulator, dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
+export function writebackEnv(
+  sim: Simulator,
+  dataDir: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   const c = sim.credentials;
   return {
     ANTRING_APP_ID: c.appId,
@@ -50,23 +54,41 @@ export interface WritebackStack {
   token(role: Role, extra?: Record<string, unknown>): string;
   client(role: Role, extra?: Record<string, unknown>): Promise<RecordingClient>;
   /** REST with a token of this role. */
-  api(role: Role, path: string, init?: { method?: string; body?: unknown; extra?: Record<string, unknown> }): Promise<{ status: number; body: unknown }>;
+  api(
+    role: Role,
+    path: string,
+    init?: { method?: string; body?: unknown; extra?: Record<string, unknown> },
+  ): Promise<{ status: number; body: unknown }>;
   /** Stops the bridge (not the simulator) and starts a new one on the same DATA_DIR. */
   restart(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startWritebackStack(o: { env?: Record<string, string>; deps?: BridgeDeps } = {}): Promise<WritebackStack> {
+export async function startWritebackStack(
+  o: { env?: Record<string, string>; deps?: BridgeDeps } = {},
+): Promise<WritebackStack> {
   const sim = await startSimulator({ historySeedCount: 0 });
   const dataDir = mkdtempSync(join(tmpdir(), 'antring-writeback-'));
   const clients: RecordingClient[] = [];
   const c = sim.credentials;
   const start = async () => {
-    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'debug', ...writebackEnv(sim, dataDir, o.env) });
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'debug',
+      ...writebackEnv(sim, dataDir, o.env),
+    });
     const logs = captureLogger('debug');
-    const bridge = createBridge(config, { ...o.deps, writeback: { worker: FAST_WORKER, ...o.deps?.writeback }, logger: logs.logger });
+    const bridge = createBridge(config, {
+      ...o.deps,
+      writeback: { worker: FAST_WORKER, ...o.deps?.writeback },
+      logger: logs.logger,
+    });
     const { url } = await bridge.start();
-    await waitFor(() => bridge.status().signal === 'live', { what: 'the signal subscription to be live', timeoutMs: 15_000 });
+    await waitFor(() => bridge.status().signal === 'live', {
+      what: 'the signal subscription to be live',
+      timeoutMs: 15_000,
+    });
     return { bridge, url, logs };
   };
   const first = await start();
@@ -116,5 +138,8 @@ export async function startWritebackStack(o: { env?: Record<string, string>; dep
 /** Agents of the simulator's first queue (usernames). */
 export function queueAgents(sim: Simulator): { queueId: string; agents: string[] } {
   const queue = sim.data.queues[0];
-  return { queueId: queue.id, agents: sim.data.agents.filter((a) => queue.agents.includes(a.userId)).map((a) => a.username) };
+  return {
+    queueId: queue.id,
+    agents: sim.data.agents.filter((a) => queue.agents.includes(a.userId)).map((a) => a.username),
+  };
 }

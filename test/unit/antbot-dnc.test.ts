@@ -2,7 +2,7 @@
 // (TTL, single-flight refresh, fail closed, bounded wait) on a fake clock.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildDncSet, dncKey, DncList, DncUnavailableError } from '../../src/antbot/dnc.js';
+import { buildDncSet, DncList, DncUnavailableError, dncKey } from '../../src/antbot/dnc.js';
 import { AntBotHttpError } from '../../src/antbot/errors.js';
 import { FakeClock, flush } from '../helpers/clock.js';
 import { silentLogger } from '../helpers/logs.js';
@@ -21,7 +21,16 @@ async function rejects(p: Promise<unknown>, cls: new (...a: never[]) => Error): 
 }
 
 test('dncKey: every written form of a number → one key', () => {
-  for (const form of ['0934890883', '093 489 0883', '0934.890.883', '+84 934 890 883', '84934890883', '0084934890883', '(+84) 934-890-883', 'tel:+84934890883']) {
+  for (const form of [
+    '0934890883',
+    '093 489 0883',
+    '0934.890.883',
+    '+84 934 890 883',
+    '84934890883',
+    '0084934890883',
+    '(+84) 934-890-883',
+    'tel:+84934890883',
+  ]) {
     assert.is(dncKey(form), '0934890883', form);
   }
   assert.is(dncKey('01693608879'), '0393608879', 'legacy 11-digit → current form');
@@ -32,7 +41,9 @@ test('dncKey: every written form of a number → one key', () => {
 });
 
 test('buildDncSet: legacy entries block the new number and back; garbage is counted', () => {
-  const { set, skipped } = buildDncSet(entries('01662223344', '0934890883', '+84 916 000 012', 'not a number', '', '0909-000-025'));
+  const { set, skipped } = buildDncSet(
+    entries('01662223344', '0934890883', '+84 916 000 012', 'not a number', '', '0909-000-025'),
+  );
   assert.is(skipped, 2);
   assert.equal([...set].sort(), ['0362223344', '0909000025', '0916000012', '0934890883']);
   // What click-to-call asks: the dialled number in its normalised form.
@@ -40,7 +51,11 @@ test('buildDncSet: legacy entries block the new number and back; garbage is coun
   assert.not.ok(set.has(dncKey('0362223345')!));
 });
 
-function list(clock: FakeClock, fetch: () => Promise<{ phone_number: string }[]>, o: { ttlMs?: number; timeoutMs?: number } = {}) {
+function list(
+  clock: FakeClock,
+  fetch: () => Promise<{ phone_number: string }[]>,
+  o: { ttlMs?: number; timeoutMs?: number } = {},
+) {
   let calls = 0;
   const dnc = new DncList({
     source: {
@@ -61,7 +76,11 @@ test('cached for ttlMs, then fetched again; concurrent checks share one fetch', 
   const clock = new FakeClock();
   let current = entries('01662223344');
   const { dnc, calls } = list(clock, async () => current);
-  const checks = await Promise.all([dnc.isBlocked('0362223344'), dnc.isBlocked('+84362223344'), dnc.isBlocked('0934890883')]);
+  const checks = await Promise.all([
+    dnc.isBlocked('0362223344'),
+    dnc.isBlocked('+84362223344'),
+    dnc.isBlocked('0934890883'),
+  ]);
   assert.equal(checks, [true, true, false]);
   assert.is(calls(), 1);
   current = entries('0934890883');

@@ -1,11 +1,12 @@
 // The simulated AntBot (mounted in the simulator at /antbot/rest-api), and the real AntBot client against it.
+
+import { pino } from 'pino';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { pino } from 'pino';
-import { startSimulator, type Simulator } from '../../src/simulator/simulator.js';
 import { AntBotClient } from '../../src/antbot/client.js';
-import { AntBotAuthError } from '../../src/antbot/errors.js';
 import { buildDncSet } from '../../src/antbot/dnc.js';
+import { AntBotAuthError } from '../../src/antbot/errors.js';
+import { type Simulator, startSimulator } from '../../src/simulator/simulator.js';
 
 const t = suite<{ sim: Simulator }>('simulated AntBot');
 t.before(async (ctx) => {
@@ -13,7 +14,12 @@ t.before(async (ctx) => {
 });
 t.after(async (ctx) => ctx.sim?.close());
 
-async function call(sim: Simulator, method: string, path: string, o: { body?: unknown; token?: string; raw?: string; type?: string } = {}) {
+async function call(
+  sim: Simulator,
+  method: string,
+  path: string,
+  o: { body?: unknown; token?: string; raw?: string; type?: string } = {},
+) {
   const res = await fetch(`${sim.antbotUrl}${path}`, {
     method,
     headers: {
@@ -26,7 +32,9 @@ async function call(sim: Simulator, method: string, path: string, o: { body?: un
 }
 
 async function token(sim: Simulator): Promise<string> {
-  const r = await call(sim, 'POST', '/get-token/', { body: { username: sim.credentials.antbotUsername, password: sim.credentials.antbotPassword } });
+  const r = await call(sim, 'POST', '/get-token/', {
+    body: { username: sim.credentials.antbotUsername, password: sim.credentials.antbotPassword },
+  });
   assert.is(r.status, 200);
   return r.body.token as string;
 }
@@ -35,7 +43,10 @@ t('get-token: the simulator credentials (JSON or form) → { token }; anything e
   const { antbotUsername: u, antbotPassword: p } = sim.credentials;
   assert.is(sim.antbotUrl, `${sim.url}/antbot/rest-api`);
   assert.match(await token(sim), /^[0-9a-f]{40}$/);
-  const form = await call(sim, 'POST', '/get-token/', { raw: `username=${encodeURIComponent(u)}&password=${encodeURIComponent(p)}`, type: 'application/x-www-form-urlencoded' });
+  const form = await call(sim, 'POST', '/get-token/', {
+    raw: `username=${encodeURIComponent(u)}&password=${encodeURIComponent(p)}`,
+    type: 'application/x-www-form-urlencoded',
+  });
   assert.is(form.status, 200);
   const wrong = await call(sim, 'POST', '/get-token/', { body: { username: u, password: 'nope' } });
   assert.equal(wrong, { status: 400, body: { non_field_errors: ['Unable to log in with provided credentials.'] } });
@@ -51,8 +62,14 @@ t('get-token: the simulator credentials (JSON or form) → { token }; anything e
 });
 
 t('dnc-contact: Bearer token required; DRF pages of 20 with absolute next/previous links', async ({ sim }) => {
-  assert.equal(await call(sim, 'GET', '/dnc-contact/'), { status: 401, body: { detail: 'Authentication credentials were not provided.' } });
-  assert.equal(await call(sim, 'GET', '/dnc-contact/', { token: 'forged' }), { status: 401, body: { detail: 'Invalid token.' } });
+  assert.equal(await call(sim, 'GET', '/dnc-contact/'), {
+    status: 401,
+    body: { detail: 'Authentication credentials were not provided.' },
+  });
+  assert.equal(await call(sim, 'GET', '/dnc-contact/', { token: 'forged' }), {
+    status: 401,
+    body: { detail: 'Invalid token.' },
+  });
   const tok = await token(sim);
   const p1 = await call(sim, 'GET', '/dnc-contact/', { token: tok });
   assert.is(p1.status, 200);
@@ -67,7 +84,10 @@ t('dnc-contact: Bearer token required; DRF pages of 20 with absolute next/previo
   assert.is(p2.body.next, null);
   assert.is(p2.body.previous, `${sim.antbotUrl}/dnc-contact/`);
   assert.equal((p1.body.results as { id: number }[])[0], { id: 1, phone_number: '0912000001', dnc: 1 });
-  assert.equal(await call(sim, 'GET', '/dnc-contact/?page=3', { token: tok }), { status: 404, body: { detail: 'Invalid page.' } });
+  assert.equal(await call(sim, 'GET', '/dnc-contact/?page=3', { token: tok }), {
+    status: 404,
+    body: { detail: 'Invalid page.' },
+  });
   assert.is((await call(sim, 'GET', '/dnc-contact/?page=abc', { token: tok })).status, 404);
   const lists = await call(sim, 'GET', '/dnc-list/', { token: tok });
   assert.is(lists.body.count, 2);
@@ -75,24 +95,30 @@ t('dnc-contact: Bearer token required; DRF pages of 20 with absolute next/previo
   assert.ok(sim.antbot.dnc.entries().some((e) => /^01\d{9}$/.test(e.phone_number)));
 });
 
-t('faults: fail answers every request with its status; revoked tokens get 401; requests are counted', async ({ sim }) => {
-  const tok = await token(sim);
-  const before = sim.stats().antbot;
-  sim.antbot.faults.fail = 503;
-  assert.is((await call(sim, 'GET', '/dnc-contact/', { token: tok })).status, 503);
-  assert.is((await call(sim, 'POST', '/get-token/', { body: {} })).status, 503);
-  sim.antbot.reset();
-  sim.antbot.revokeTokens();
-  assert.is((await call(sim, 'GET', '/dnc-contact/', { token: tok })).status, 401);
-  const after = sim.stats().antbot;
-  assert.is(after.total - before.total, 3);
-  assert.is((after.routes['GET /dnc-contact/'] ?? 0) - (before.routes['GET /dnc-contact/'] ?? 0), 2);
-  assert.ok(sim.antbot.issuedTokens().includes(tok));
-});
+t(
+  'faults: fail answers every request with its status; revoked tokens get 401; requests are counted',
+  async ({ sim }) => {
+    const tok = await token(sim);
+    const before = sim.stats().antbot;
+    sim.antbot.faults.fail = 503;
+    assert.is((await call(sim, 'GET', '/dnc-contact/', { token: tok })).status, 503);
+    assert.is((await call(sim, 'POST', '/get-token/', { body: {} })).status, 503);
+    sim.antbot.reset();
+    sim.antbot.revokeTokens();
+    assert.is((await call(sim, 'GET', '/dnc-contact/', { token: tok })).status, 401);
+    const after = sim.stats().antbot;
+    assert.is(after.total - before.total, 3);
+    assert.is((after.routes['GET /dnc-contact/'] ?? 0) - (before.routes['GET /dnc-contact/'] ?? 0), 2);
+    assert.ok(sim.antbot.issuedTokens().includes(tok));
+  },
+);
 
 t('the real client reads every page; a legacy entry blocks the new number', async ({ sim }) => {
   const c = new AntBotClient({
-    apiUrl: sim.antbotUrl, username: sim.credentials.antbotUsername, password: sim.credentials.antbotPassword, logger: pino({ level: 'silent' }),
+    apiUrl: sim.antbotUrl,
+    username: sim.credentials.antbotUsername,
+    password: sim.credentials.antbotPassword,
+    logger: pino({ level: 'silent' }),
   });
   try {
     const entries = await c.dncContacts();
@@ -104,7 +130,12 @@ t('the real client reads every page; a legacy entry blocks the new number', asyn
   } finally {
     await c.stop();
   }
-  const bad = new AntBotClient({ apiUrl: sim.antbotUrl, username: 'x', password: 'y', logger: pino({ level: 'silent' }) });
+  const bad = new AntBotClient({
+    apiUrl: sim.antbotUrl,
+    username: 'x',
+    password: 'y',
+    logger: pino({ level: 'silent' }),
+  });
   try {
     await bad.dncContacts();
     assert.unreachable();

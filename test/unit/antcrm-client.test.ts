@@ -3,16 +3,23 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createLogger } from '../../src/log.js';
 import { AntCrmClient } from '../../src/antcrm/client.js';
 import {
-  AntCrmAuthError, AntCrmHttpError, AntCrmNetworkError, AntCrmResponseError, AntCrmTimeoutError,
+  AntCrmAuthError,
+  AntCrmHttpError,
+  AntCrmNetworkError,
+  AntCrmResponseError,
+  AntCrmTimeoutError,
 } from '../../src/antcrm/errors.js';
 import { toContact } from '../../src/antcrm/mapping.js';
+import { createLogger } from '../../src/log.js';
 
 const API_KEY = 'sk-test-3f9a7c1e5b';
 
-interface Seen { url: string; apikey: string | undefined }
+interface Seen {
+  url: string;
+  apikey: string | undefined;
+}
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
 let server: http.Server;
@@ -20,10 +27,18 @@ let baseUrl: string;
 let handler: Handler = (_req, res) => res.end('[]');
 const seen: Seen[] = [];
 const logLines: string[] = [];
-const logger = createLogger('debug', new Writable({ write(chunk, _e, cb) { logLines.push(String(chunk)); cb(); } }));
+const logger = createLogger(
+  'debug',
+  new Writable({
+    write(chunk, _e, cb) {
+      logLines.push(String(chunk));
+      cb();
+    },
+  }),
+);
 
 function client(opts: { timeoutMs?: number } = {}) {
-  return new AntCrmClient({ apiUrl: baseUrl + '/', apiKey: API_KEY, logger, ...opts });
+  return new AntCrmClient({ apiUrl: `${baseUrl}/`, apiKey: API_KEY, logger, ...opts });
 }
 
 const C = suite('AntCrmClient');
@@ -48,16 +63,45 @@ C.before.each(() => {
   seen.length = 0;
 });
 
-const json = (status: number, body: unknown): Handler => (_req, res) => {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-};
+const json =
+  (status: number, body: unknown): Handler =>
+  (_req, res) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
 
 C('GET /contacts?phone=… with the apikey header; records mapped', async () => {
   handler = json(200, [
-    { name: 'Lan Nguyen', contactType: 'lead', type: '', leadId: 'L1', customerId: '', phones: ['0934890883'], emails: ['lan@x.vn'], tags: ['vip'], stage: 'new', responsibleStaff: 'an', scoreRank: 3 },
-    { name: 'Minh', contactType: 'customer', type: 0, customerId: 'C7', phones: '0934890883', rankName: 'Gold', scoreRank: 2 },
-    { name: 'ACME', contactType: 'customer', type: '1', customerId: 'A9', phones: ['0934890883', 84934890883], emails: null },
+    {
+      name: 'Lan Nguyen',
+      contactType: 'lead',
+      type: '',
+      leadId: 'L1',
+      customerId: '',
+      phones: ['0934890883'],
+      emails: ['lan@x.vn'],
+      tags: ['vip'],
+      stage: 'new',
+      responsibleStaff: 'an',
+      scoreRank: 3,
+    },
+    {
+      name: 'Minh',
+      contactType: 'customer',
+      type: 0,
+      customerId: 'C7',
+      phones: '0934890883',
+      rankName: 'Gold',
+      scoreRank: 2,
+    },
+    {
+      name: 'ACME',
+      contactType: 'customer',
+      type: '1',
+      customerId: 'A9',
+      phones: ['0934890883', 84934890883],
+      emails: null,
+    },
     { name: 'no id', contactType: 'customer', phones: ['0934890883'] },
     'garbage',
   ]);
@@ -68,16 +112,47 @@ C('GET /contacts?phone=… with the apikey header; records mapped', async () => 
   assert.is(seen[0].url, '/contacts?phone=%2B84%20934');
   assert.is(seen[0].apikey, API_KEY);
   assert.equal(contacts, [
-    { source: 'antcrm', type: 'lead', id: 'L1', name: 'Lan Nguyen', phones: ['0934890883'], emails: ['lan@x.vn'], tags: ['vip'], stage: 'new', responsibleStaff: 'an', rank: '3' },
-    { source: 'antcrm', type: 'customer', id: 'C7', name: 'Minh', phones: ['0934890883'], emails: [], tags: [], rank: 'Gold' },
-    { source: 'antcrm', type: 'account', id: 'A9', name: 'ACME', phones: ['0934890883', '84934890883'], emails: [], tags: [] },
+    {
+      source: 'antcrm',
+      type: 'lead',
+      id: 'L1',
+      name: 'Lan Nguyen',
+      phones: ['0934890883'],
+      emails: ['lan@x.vn'],
+      tags: ['vip'],
+      stage: 'new',
+      responsibleStaff: 'an',
+      rank: '3',
+    },
+    {
+      source: 'antcrm',
+      type: 'customer',
+      id: 'C7',
+      name: 'Minh',
+      phones: ['0934890883'],
+      emails: [],
+      tags: [],
+      rank: 'Gold',
+    },
+    {
+      source: 'antcrm',
+      type: 'account',
+      id: 'A9',
+      name: 'ACME',
+      phones: ['0934890883', '84934890883'],
+      emails: [],
+      tags: [],
+    },
   ]);
 });
 
 C('{ data: [...] } and { data: [] } and an empty body', async () => {
   const c = client();
   handler = json(200, { data: [{ contactType: 'customer', type: 1, customerId: 'A1', name: 'X' }] });
-  assert.equal((await c.findByPhone('0934890883')).map((x) => [x.type, x.id]), [['account', 'A1']]);
+  assert.equal(
+    (await c.findByPhone('0934890883')).map((x) => [x.type, x.id]),
+    [['account', 'A1']],
+  );
   handler = json(200, { data: [] });
   assert.equal(await c.findByPhone('0934890883'), []);
   handler = (_req, res) => res.end('');
@@ -105,14 +180,26 @@ C('500 → AntCrmHttpError; 401/403 → AntCrmAuthError (an AntCrmHttpError); me
 C('not JSON or not a list → AntCrmResponseError', async () => {
   const c = client();
   handler = (_req, res) => res.end('<html>oops</html>');
-  try { await c.findByPhone('1'); assert.unreachable(); } catch (err) { assert.instance(err, AntCrmResponseError); }
+  try {
+    await c.findByPhone('1');
+    assert.unreachable();
+  } catch (err) {
+    assert.instance(err, AntCrmResponseError);
+  }
   handler = json(200, { contacts: [] });
-  try { await c.findByPhone('1'); assert.unreachable(); } catch (err) { assert.instance(err, AntCrmResponseError); }
+  try {
+    await c.findByPhone('1');
+    assert.unreachable();
+  } catch (err) {
+    assert.instance(err, AntCrmResponseError);
+  }
   c.close();
 });
 
 C('timeout → AntCrmTimeoutError (the server never answers)', async () => {
-  handler = () => { /* never answers */ };
+  handler = () => {
+    /* never answers */
+  };
   const c = client({ timeoutMs: 100 });
   const started = Date.now();
   try {
@@ -145,7 +232,10 @@ C('connection refused → AntCrmNetworkError', async () => {
 C('an injected fetch is used (global fetch fits)', async () => {
   handler = json(200, [{ contactType: 'lead', leadId: 'L2', name: 'Y' }]);
   const c = new AntCrmClient({ apiUrl: baseUrl, apiKey: API_KEY, logger, fetch: (u, i) => fetch(u, i) });
-  assert.equal((await c.findByPhone('0934890883')).map((x) => x.id), ['L2']);
+  assert.equal(
+    (await c.findByPhone('0934890883')).map((x) => x.id),
+    ['L2'],
+  );
   assert.is(seen[0].apikey, API_KEY);
 });
 
@@ -159,8 +249,24 @@ M('id choice, tolerant fields', () => {
   assert.is(toContact({ name: 'no id' }), undefined);
   assert.is(toContact(null), undefined);
   assert.is(toContact([]), undefined);
-  const c = toContact({ customerId: 'C', phones: [{ phone: '0934890883' }, '', null, '0934890883'], tags: 'vip', scoreRank: 0, responsibleStaff: { name: 'An' } });
-  assert.equal(c, { source: 'antcrm', type: 'customer', id: 'C', name: '', phones: ['0934890883'], emails: [], tags: ['vip'], rank: '0', responsibleStaff: 'An' });
+  const c = toContact({
+    customerId: 'C',
+    phones: [{ phone: '0934890883' }, '', null, '0934890883'],
+    tags: 'vip',
+    scoreRank: 0,
+    responsibleStaff: { name: 'An' },
+  });
+  assert.equal(c, {
+    source: 'antcrm',
+    type: 'customer',
+    id: 'C',
+    name: '',
+    phones: ['0934890883'],
+    emails: [],
+    tags: ['vip'],
+    rank: '0',
+    responsibleStaff: 'An',
+  });
 });
 
 C.run();

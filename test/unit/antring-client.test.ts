@@ -1,13 +1,19 @@
 // The client against a real local HTTP server (port 0) through the default keep-alive node-fetch.
+
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import http from 'node:http';
-import { createHash } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { AntRingClient, type AntRingClientOptions } from '../../src/antring/client.js';
 import {
-  AntRingAuthError, AntRingConfigError, AntRingHttpError, AntRingNetworkError, AntRingResponseError,
-  AntRingTimeoutError, DeviceOfflineError,
+  AntRingAuthError,
+  AntRingConfigError,
+  AntRingHttpError,
+  AntRingNetworkError,
+  AntRingResponseError,
+  AntRingTimeoutError,
+  DeviceOfflineError,
 } from '../../src/antring/errors.js';
 import { TokenKeeper } from '../../src/antring/token-keeper.js';
 import { captureLogger, silentLogger } from '../helpers/logs.js';
@@ -20,7 +26,13 @@ const DOMAIN = 'acme.antbuddy.com';
 const EMAIL = 'boss@acme.vn';
 const NOW = 1_769_584_133_000;
 
-interface Seen { method: string; path: string; query: URLSearchParams; headers: http.IncomingHttpHeaders; body: string }
+interface Seen {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
 type Reply = { status: number; body?: unknown; raw?: string } | 'hang';
 
 const S = {
@@ -33,8 +45,14 @@ const S = {
 
 function client(extra: Partial<AntRingClientOptions> = {}): AntRingClient {
   const c = new AntRingClient({
-    apiUrl: `${S.base}/`, appId: APP, appSecret: SECRET, domain: DOMAIN, email: EMAIL,
-    logger: silentLogger(), now: () => NOW, ...extra,
+    apiUrl: `${S.base}/`,
+    appId: APP,
+    appSecret: SECRET,
+    domain: DOMAIN,
+    email: EMAIL,
+    logger: silentLogger(),
+    now: () => NOW,
+    ...extra,
   });
   S.clients.push(c);
   return c;
@@ -60,7 +78,13 @@ C.before(async () => {
     req.on('data', (d) => (body += d));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://x');
-      const seen: Seen = { method: req.method ?? '', path: url.pathname, query: url.searchParams, headers: req.headers, body };
+      const seen: Seen = {
+        method: req.method ?? '',
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        body,
+      };
       S.seen.push(seen);
       const r = S.reply(seen);
       if (r === 'hang') return;
@@ -116,7 +140,12 @@ C('authToken: 401/403 → AntRingAuthError; 500 → AntRingHttpError; bad bodies
 
 C('agents: signed query; nested and flat anttel.userId; ext string or array; bad items skipped', async () => {
   const items = [
-    { anttel: { userId: 'EAB4EBF976C53D22D393E94F3ED085DC' }, username: 'userstaging2', name: 'User Staging 2', ext: ['8000', '8001'] },
+    {
+      anttel: { userId: 'EAB4EBF976C53D22D393E94F3ED085DC' },
+      username: 'userstaging2',
+      name: 'User Staging 2',
+      ext: ['8000', '8001'],
+    },
     { 'anttel.userId': 'da80ca52e8ab9d6b26b7f2eb960545ae', username: 'nguyenvana', ext: '8002' },
     { anttel: { userId: 'df67983ccdeee7d834e8f5d345db1fe5' }, name: 'no username' },
     { username: 'no id' },
@@ -167,16 +196,41 @@ C('queues: id | _id | queue_id; agent ids lowercased', async () => {
 C('dashboard: the seed document sample, loosely typed; missing parts refused', async () => {
   const sample = {
     agent: {
-      ready: 2, logged_out: 1, wrapup: 0, logged_in: 3, connected: 0, paused: 0,
-      status_details: [{
-        timestamp: 63936806933, status: 'ready', id: 'df67983ccdeee7d834e8f5d345db1f45::63936806933',
-        agent_id: 'df67983ccdeee7d834e8f5d345db1fe5', start_idle_time: 63936806933, idle_time: 765140,
-        waiting_calls: [], unix_timestamp: 1769587733, username: 'nguyenvana', name: 'Nguyễn Văn A',
-      }, 42],
+      ready: 2,
+      logged_out: 1,
+      wrapup: 0,
+      logged_in: 3,
+      connected: 0,
+      paused: 0,
+      status_details: [
+        {
+          timestamp: 63936806933,
+          status: 'ready',
+          id: 'df67983ccdeee7d834e8f5d345db1f45::63936806933',
+          agent_id: 'df67983ccdeee7d834e8f5d345db1fe5',
+          start_idle_time: 63936806933,
+          idle_time: 765140,
+          waiting_calls: [],
+          unix_timestamp: 1769587733,
+          username: 'nguyenvana',
+          name: 'Nguyễn Văn A',
+        },
+        42,
+      ],
     },
     queue: {
-      abandoned: 0, abandoned_detail: {}, offered: 12, handled: 12, avg_waiting: 6, max_waiting: 15, avg_talking: 180,
-      abandoned_calls: 0, received: '12', status_details: [], waiting_call_logs: [], extra: 'kept',
+      abandoned: 0,
+      abandoned_detail: {},
+      offered: 12,
+      handled: 12,
+      avg_waiting: 6,
+      max_waiting: 15,
+      avg_talking: 180,
+      abandoned_calls: 0,
+      received: '12',
+      status_details: [],
+      waiting_call_logs: [],
+      extra: 'kept',
     },
   };
   S.reply = () => ({ status: 200, body: sample });
@@ -241,31 +295,40 @@ C('clickToCall: number encoded in the path, signed headers, JSON body; 400 → D
   assert.is(r.headers['content-type'], 'application/json');
   assert.equal(JSON.parse(r.body), { sipUser: 'dev1', sipPassword: 'pw' });
   S.reply = () => ({ status: 400, body: { message: 'device offline' } });
-  const e = await rejects(client().clickToCall('0934890883', { sipUser: 'dev1', sipPassword: 'pw' }), DeviceOfflineError);
+  const e = await rejects(
+    client().clickToCall('0934890883', { sipUser: 'dev1', sipPassword: 'pw' }),
+    DeviceOfflineError,
+  );
   assert.is(e.status, 400);
   S.reply = () => ({ status: 401, body: { message: 'invalid hash' } });
   await rejects(client().clickToCall('0934890883', { sipUser: 'dev1', sipPassword: 'pw' }), AntRingAuthError);
   S.reply = () => ({ status: 502 });
-  assert.is((await rejects(client().clickToCall('0934890883', { sipUser: 'd', sipPassword: 'p' }), AntRingHttpError)).status, 502);
+  assert.is(
+    (await rejects(client().clickToCall('0934890883', { sipUser: 'd', sipPassword: 'p' }), AntRingHttpError)).status,
+    502,
+  );
 });
 
-C('timeout → AntRingTimeoutError; refused connection → AntRingNetworkError (no URL or hash in the message)', async () => {
-  S.reply = () => 'hang';
-  const started = Date.now();
-  const e = await rejects(client({ timeoutMs: 150 }).agents(), AntRingTimeoutError);
-  assert.ok(Date.now() - started < 2000);
-  assert.is(e.timeoutMs, 150);
-  assert.not.match(e.message, sha(APP + DOMAIN + EMAIL + SECRET));
-  // A port with nothing listening: bind one, note it, close it.
-  const tmp = http.createServer();
-  await new Promise<void>((r) => tmp.listen(0, '127.0.0.1', () => r()));
-  const port = (tmp.address() as AddressInfo).port;
-  await new Promise<void>((r) => tmp.close(() => r()));
-  const n = await rejects(client({ apiUrl: `http://127.0.0.1:${port}` }).agents(), AntRingNetworkError);
-  assert.is(n.code, 'ECONNREFUSED');
-  assert.not.match(n.message, 'hash');
-  assert.not.match(n.message, '127.0.0.1');
-});
+C(
+  'timeout → AntRingTimeoutError; refused connection → AntRingNetworkError (no URL or hash in the message)',
+  async () => {
+    S.reply = () => 'hang';
+    const started = Date.now();
+    const e = await rejects(client({ timeoutMs: 150 }).agents(), AntRingTimeoutError);
+    assert.ok(Date.now() - started < 2000);
+    assert.is(e.timeoutMs, 150);
+    assert.not.match(e.message, sha(APP + DOMAIN + EMAIL + SECRET));
+    // A port with nothing listening: bind one, note it, close it.
+    const tmp = http.createServer();
+    await new Promise<void>((r) => tmp.listen(0, '127.0.0.1', () => r()));
+    const port = (tmp.address() as AddressInfo).port;
+    await new Promise<void>((r) => tmp.close(() => r()));
+    const n = await rejects(client({ apiUrl: `http://127.0.0.1:${port}` }).agents(), AntRingNetworkError);
+    assert.is(n.code, 'ECONNREFUSED');
+    assert.not.match(n.message, 'hash');
+    assert.not.match(n.message, '127.0.0.1');
+  },
+);
 
 C('no secret, hash or token in logs or error messages (auth failure, then success and invalidate)', async () => {
   const secret = 'S3cr3t-SHOULD-NOT-LEAK';
@@ -274,9 +337,12 @@ C('no secret, hash or token in logs or error messages (auth failure, then succes
   const cap = captureLogger('trace');
   const c = client({ appSecret: secret, logger: cap.logger.child({ mod: 'antring' }) });
   let ok = false;
-  S.reply = () => (ok ? { status: 200, body: { value: token, expire: 3600 } } : { status: 401, body: { message: 'invalid hash' } });
+  S.reply = () =>
+    ok ? { status: 200, body: { value: token, expire: 3600 } } : { status: 401, body: { message: 'invalid hash' } };
   const keeper = new TokenKeeper({
-    fetchToken: (signal) => c.authToken(signal), logger: cap.logger.child({ mod: 'token' }), backoff: { baseMs: 5, maxMs: 20 },
+    fetchToken: (signal) => c.authToken(signal),
+    logger: cap.logger.child({ mod: 'token' }),
+    backoff: { baseMs: 5, maxMs: 20 },
   });
   const err = await rejects(keeper.start(), AntRingAuthError);
   const dir = await rejects(c.agents(), AntRingAuthError);

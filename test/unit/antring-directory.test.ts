@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AntRingDirectory, DirectoryLoadError } from '../../src/antring/agent-directory.js';
-import { AntRingConfigError, AntRingNetworkError } from '../../src/antring/errors.js';
 import type { Agent, Queue } from '../../src/antring/client.js';
+import { AntRingConfigError, AntRingNetworkError } from '../../src/antring/errors.js';
 import { FakeClock } from '../helpers/clock.js';
 import { silentLogger } from '../helpers/logs.js';
 
@@ -36,7 +36,12 @@ test('maps owner ids (case-insensitive 32-hex), usernames and queues', async () 
   const { client } = fakeClient(agents, queues);
   const d = new AntRingDirectory({ client, clock, logger: silentLogger() });
   await d.start();
-  assert.equal(d.agentByOwnerId(A1.toUpperCase()), { username: 'userstaging2', id: A1, name: 'User Staging 2', ext: ['8000', '8001'] });
+  assert.equal(d.agentByOwnerId(A1.toUpperCase()), {
+    username: 'userstaging2',
+    id: A1,
+    name: 'User Staging 2',
+    ext: ['8000', '8001'],
+  });
   assert.equal(d.agentByOwnerId(A2), { username: 'nguyenvana', id: A2, ext: [] });
   assert.is(d.agentByOwnerId('not-an-owner-id'), undefined);
   assert.is(d.agentByOwnerId('00000000000000000000000000000000'), undefined);

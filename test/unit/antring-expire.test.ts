@@ -31,15 +31,45 @@ test('ISO-8601', () => {
 
 test('an absolute time up to a day in the past is returned; more is refused', () => {
   assert.is(parseExpire(1769580000, NOW), 1769580000000);
-  assert.throws(() => parseExpire(1769400000, NOW), (e: unknown) => e instanceof ExpireParseError);
-  assert.throws(() => parseExpire('2020-01-01T00:00:00Z', NOW), (e: unknown) => e instanceof ExpireParseError);
+  assert.throws(
+    () => parseExpire(1769400000, NOW),
+    (e: unknown) => e instanceof ExpireParseError,
+  );
+  assert.throws(
+    () => parseExpire('2020-01-01T00:00:00Z', NOW),
+    (e: unknown) => e instanceof ExpireParseError,
+  );
   // 1e11 ms is 1973: unix ms, long past.
-  assert.throws(() => parseExpire(200_000_000_000, NOW), (e: unknown) => e instanceof ExpireParseError);
+  assert.throws(
+    () => parseExpire(200_000_000_000, NOW),
+    (e: unknown) => e instanceof ExpireParseError,
+  );
 });
 
 test('garbage, negative, zero, NaN, too large', () => {
-  for (const bad of ['', 'soon', '-5', '12abc', '0x10', 'Infinity', -1, 0, NaN, Infinity, 1e15, null, undefined, {}, [], true]) {
-    assert.throws(() => parseExpire(bad, NOW), (e: unknown) => e instanceof ExpireParseError && (e as Error).name === 'ExpireParseError', `accepted ${String(bad)}`);
+  for (const bad of [
+    '',
+    'soon',
+    '-5',
+    '12abc',
+    '0x10',
+    'Infinity',
+    -1,
+    0,
+    NaN,
+    Infinity,
+    1e15,
+    null,
+    undefined,
+    {},
+    [],
+    true,
+  ]) {
+    assert.throws(
+      () => parseExpire(bad, NOW),
+      (e: unknown) => e instanceof ExpireParseError && (e as Error).name === 'ExpireParseError',
+      `accepted ${String(bad)}`,
+    );
   }
 });
 

@@ -1,8 +1,13 @@
+import { createHash } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createHash } from 'node:crypto';
 import {
-  appHash, directoryHash, historyHash, HISTORY_HASH_ORDER, recordingHash, sha256Hex,
+  appHash,
+  directoryHash,
+  HISTORY_HASH_ORDER,
+  historyHash,
+  recordingHash,
+  sha256Hex,
 } from '../../src/antring/hash.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -30,7 +35,10 @@ test('history hash order is one constant: created_from+created_to+limit+page+app
 
 test('recording and directory hashes', () => {
   assert.is(recordingHash('app', 'call_recording_x.mp3', 'secret'), sha('appcall_recording_x.mp3secret'));
-  assert.is(directoryHash('app', 'acme.antbuddy.com', 'boss@acme.vn', 'secret'), sha('appacme.antbuddy.comboss@acme.vnsecret'));
+  assert.is(
+    directoryHash('app', 'acme.antbuddy.com', 'boss@acme.vn', 'secret'),
+    sha('appacme.antbuddy.comboss@acme.vnsecret'),
+  );
 });
 
 test.run();

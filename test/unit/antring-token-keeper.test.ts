@@ -1,7 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { TokenKeeper, TokenKeeperStoppedError, type RefreshEvent, type TokenKeeperOptions } from '../../src/antring/token-keeper.js';
 import { AntRingAuthError, AntRingHttpError, AntRingNetworkError } from '../../src/antring/errors.js';
+import {
+  type RefreshEvent,
+  TokenKeeper,
+  type TokenKeeperOptions,
+  TokenKeeperStoppedError,
+} from '../../src/antring/token-keeper.js';
 import type { AuthToken } from '../../src/antring/token-source.js';
 import { FakeClock, flush } from '../helpers/clock.js';
 import { silentLogger } from '../helpers/logs.js';
@@ -36,7 +41,11 @@ async function rejectsWith(p: Promise<unknown>, cls: new (...a: never[]) => Erro
   assert.unreachable('expected a rejection');
 }
 
-function keeper(clock: FakeClock, fetchToken: TokenKeeperOptions['fetchToken'], extra: Partial<TokenKeeperOptions> = {}) {
+function keeper(
+  clock: FakeClock,
+  fetchToken: TokenKeeperOptions['fetchToken'],
+  extra: Partial<TokenKeeperOptions> = {},
+) {
   return new TokenKeeper({ fetchToken, clock, logger: silentLogger(), random: () => 1, ...extra });
 }
 
@@ -89,14 +98,22 @@ test('network errors and 5xx: retried with growing, capped delays; get() waits a
   const clock = new FakeClock();
   const net = new AntRingNetworkError('auth_token', 'ECONNREFUSED');
   const f = scriptedFetch(clock, [
-    { error: net }, { error: new AntRingHttpError('auth_token', 503) }, { error: net }, { error: net },
-    { error: new AntRingHttpError('auth_token', 502) }, { error: net }, { lifetimeMs: 600_000 },
+    { error: net },
+    { error: new AntRingHttpError('auth_token', 503) },
+    { error: net },
+    { error: net },
+    { error: new AntRingHttpError('auth_token', 502) },
+    { error: net },
+    { lifetimeMs: 600_000 },
   ]);
   const events: RefreshEvent[] = [];
   const k = keeper(clock, f.fetchToken, { backoff: { baseMs: 100, maxMs: 1000 }, onRefresh: (e) => events.push(e) });
   let got: AuthToken | undefined;
   let rejected: unknown;
-  k.get().then((t) => (got = t), (e) => (rejected = e));
+  k.get().then(
+    (t) => (got = t),
+    (e) => (rejected = e),
+  );
   for (let i = 0; i < 6; i++) {
     await flush();
     assert.is(got, undefined);
@@ -105,9 +122,15 @@ test('network errors and 5xx: retried with growing, capped delays; get() waits a
   }
   await flush();
   assert.is(got?.value, 'tok7');
-  assert.equal(events.filter((e) => !e.ok).map((e) => (e as { retryInMs: number }).retryInMs), [100, 200, 400, 800, 1000, 1000]);
+  assert.equal(
+    events.filter((e) => !e.ok).map((e) => (e as { retryInMs: number }).retryInMs),
+    [100, 200, 400, 800, 1000, 1000],
+  );
   const t0 = f.calls[0];
-  assert.equal(f.calls.map((c) => c - t0), [0, 100, 300, 700, 1500, 2500, 3500]);
+  assert.equal(
+    f.calls.map((c) => c - t0),
+    [0, 100, 300, 700, 1500, 2500, 3500],
+  );
   assert.ok(events.at(-1)?.ok);
   assert.is(k.status().failures, 0);
   await k.stop();
@@ -129,7 +152,11 @@ test('full jitter uses the injected random', async () => {
 
 test('401 rejects get() callers at once with AntRingAuthError; retries go on with backoff, no hot loop', async () => {
   const clock = new FakeClock();
-  const f = scriptedFetch(clock, [{ error: new AntRingAuthError('auth_token', 401) }, { error: new AntRingAuthError('auth_token', 401) }, { lifetimeMs: 60_000 }]);
+  const f = scriptedFetch(clock, [
+    { error: new AntRingAuthError('auth_token', 401) },
+    { error: new AntRingAuthError('auth_token', 401) },
+    { lifetimeMs: 60_000 },
+  ]);
   const k = keeper(clock, f.fetchToken, { backoff: { baseMs: 200, maxMs: 5000 } });
   const results = await Promise.allSettled([k.get(), k.get(), k.start()]);
   for (const r of results) {

@@ -3,8 +3,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CallEngine } from '../../src/calls/engine.js';
 import type { CallUpdate } from '../../src/calls/types.js';
-import { AGENTS, CUSTOMER, DID, fakeDirectory, Legs, ORG, QUEUE, T0, brief, type Brief } from '../helpers/legs.js';
 import type { LegEvent } from '../../src/signals/types.js';
+import { AGENTS, type Brief, brief, CUSTOMER, DID, fakeDirectory, Legs, ORG, QUEUE, T0 } from '../helpers/legs.js';
 
 const IN = { direction: 'inbound', from: CUSTOMER, to: DID, customerNumber: CUSTOMER } as const;
 const Q = QUEUE.id;
@@ -19,90 +19,113 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 const ringAll = suite('calls: inbound ring-all');
 
-ringAll('3 agents: one ringing call view with the queue, 3 agent views, winner answered, losers answered_elsewhere', () => {
-  const e = engine();
-  const l = new Legs();
-  assert.equal(step(e, l.customer('C')), [], 'customer leg in the IVR: nothing shown yet');
-  l.tick();
-  assert.equal(step(e, l.answer('C')), [], 'the IVR answering the customer keeps the call ringing');
-  l.tick(5);
-  assert.equal(step(e, l.agentLeg('L1', 'alice', 'C', Q)), [
-    { aud: `call:${Q}`, state: 'ringing', queue: Q, ...IN },
-    { aud: 'agent:alice', state: 'ringing', agent: 'alice', queue: Q, ...IN },
-  ]);
-  assert.equal(step(e, l.agentLeg('L2', 'bob', 'C', Q)), [{ aud: 'agent:bob', state: 'ringing', agent: 'bob', queue: Q, ...IN }]);
-  assert.equal(step(e, l.agentLeg('L3', 'carol', 'C', Q)), [
-    { aud: 'agent:carol', state: 'ringing', agent: 'carol', queue: Q, ...IN },
-  ]);
-  l.tick(6);
-  const answeredAt = l.t;
-  assert.equal(step(e, l.answer('L2')), [
-    { aud: `call:${Q}`, state: 'answered', agent: 'bob', queue: Q, ...IN },
-    { aud: 'agent:bob', state: 'answered', agent: 'bob', queue: Q, ...IN },
-  ]);
-  assert.equal(step(e, l.bridge('L2', 'C', 'C')), []);
-  assert.equal(step(e, l.bridge('C', 'L2', 'C')), []);
-  assert.equal(step(e, l.destroy('L1', 'LOSE_RACE', { durationSec: 6 })), [
-    { aud: 'agent:alice', state: 'ended', outcome: 'answered_elsewhere', agent: 'alice', queue: Q, ...IN },
-  ]);
-  assert.equal(step(e, l.destroy('L3', 'LOSE_RACE', { durationSec: 6 })), [
-    { aud: 'agent:carol', state: 'ended', outcome: 'answered_elsewhere', agent: 'carol', queue: Q, ...IN },
-  ]);
-  l.tick(25);
-  const end = l.t;
-  const cEnd = e.apply(l.destroy('C', 'NORMAL_CLEARING', { durationSec: 37, billingSec: 36 }));
-  assert.equal(cEnd.map(brief), [{ aud: `call:${Q}`, state: 'ended', outcome: 'answered', agent: 'bob', queue: Q, ...IN }]);
-  assert.equal(e.liveCalls, 1, 'bob is still on his leg');
-  const bobEnd = e.apply(l.destroy('L2', 'NORMAL_CLEARING', { durationSec: 31, billingSec: 25 }));
-  assert.equal(bobEnd.map(brief), [{ aud: 'agent:bob', state: 'ended', outcome: 'answered', agent: 'bob', queue: Q, ...IN }]);
-  assert.equal(e.liveCalls, 0, 'released once every view has ended');
+ringAll(
+  '3 agents: one ringing call view with the queue, 3 agent views, winner answered, losers answered_elsewhere',
+  () => {
+    const e = engine();
+    const l = new Legs();
+    assert.equal(step(e, l.customer('C')), [], 'customer leg in the IVR: nothing shown yet');
+    l.tick();
+    assert.equal(step(e, l.answer('C')), [], 'the IVR answering the customer keeps the call ringing');
+    l.tick(5);
+    assert.equal(step(e, l.agentLeg('L1', 'alice', 'C', Q)), [
+      { aud: `call:${Q}`, state: 'ringing', queue: Q, ...IN },
+      { aud: 'agent:alice', state: 'ringing', agent: 'alice', queue: Q, ...IN },
+    ]);
+    assert.equal(step(e, l.agentLeg('L2', 'bob', 'C', Q)), [
+      { aud: 'agent:bob', state: 'ringing', agent: 'bob', queue: Q, ...IN },
+    ]);
+    assert.equal(step(e, l.agentLeg('L3', 'carol', 'C', Q)), [
+      { aud: 'agent:carol', state: 'ringing', agent: 'carol', queue: Q, ...IN },
+    ]);
+    l.tick(6);
+    const answeredAt = l.t;
+    assert.equal(step(e, l.answer('L2')), [
+      { aud: `call:${Q}`, state: 'answered', agent: 'bob', queue: Q, ...IN },
+      { aud: 'agent:bob', state: 'answered', agent: 'bob', queue: Q, ...IN },
+    ]);
+    assert.equal(step(e, l.bridge('L2', 'C', 'C')), []);
+    assert.equal(step(e, l.bridge('C', 'L2', 'C')), []);
+    assert.equal(step(e, l.destroy('L1', 'LOSE_RACE', { durationSec: 6 })), [
+      { aud: 'agent:alice', state: 'ended', outcome: 'answered_elsewhere', agent: 'alice', queue: Q, ...IN },
+    ]);
+    assert.equal(step(e, l.destroy('L3', 'LOSE_RACE', { durationSec: 6 })), [
+      { aud: 'agent:carol', state: 'ended', outcome: 'answered_elsewhere', agent: 'carol', queue: Q, ...IN },
+    ]);
+    l.tick(25);
+    const end = l.t;
+    const cEnd = e.apply(l.destroy('C', 'NORMAL_CLEARING', { durationSec: 37, billingSec: 36 }));
+    assert.equal(cEnd.map(brief), [
+      { aud: `call:${Q}`, state: 'ended', outcome: 'answered', agent: 'bob', queue: Q, ...IN },
+    ]);
+    assert.equal(e.liveCalls, 1, 'bob is still on his leg');
+    const bobEnd = e.apply(l.destroy('L2', 'NORMAL_CLEARING', { durationSec: 31, billingSec: 25 }));
+    assert.equal(bobEnd.map(brief), [
+      { aud: 'agent:bob', state: 'ended', outcome: 'answered', agent: 'bob', queue: Q, ...IN },
+    ]);
+    assert.equal(e.liveCalls, 0, 'released once every view has ended');
 
-  const expectedCall: CallUpdate = {
-    audience: { kind: 'call', queueId: Q },
-    callId: 'C',
-    org: ORG,
-    state: 'ended',
-    direction: 'inbound',
-    from: { number: CUSTOMER },
-    to: { number: DID },
-    did: DID,
-    agent: AGENTS.bob,
-    queue: { id: Q, name: 'Sales' },
-    customerNumber: CUSTOMER,
-    startedAt: iso(T0),
-    answeredAt: iso(answeredAt),
-    endedAt: iso(end),
-    outcome: 'answered',
-    hangupCause: 'NORMAL_CLEARING',
-    durationSec: 37,
-    billingSec: 36,
-    receivedAt: cEnd[0].receivedAt,
-  };
-  assert.equal(cEnd[0], expectedCall);
-  assert.equal(bobEnd[0].durationSec, 31);
-  assert.equal(bobEnd[0].billingSec, 25);
-  assert.equal(bobEnd[0].answeredAt, iso(answeredAt));
-  assert.equal(bobEnd[0].callId, 'C', 'every audience sees the root leg id');
-  assert.equal(bobEnd[0].audience, { kind: 'agent', username: 'bob' });
-});
+    const expectedCall: CallUpdate = {
+      audience: { kind: 'call', queueId: Q },
+      callId: 'C',
+      org: ORG,
+      state: 'ended',
+      direction: 'inbound',
+      from: { number: CUSTOMER },
+      to: { number: DID },
+      did: DID,
+      agent: AGENTS.bob,
+      queue: { id: Q, name: 'Sales' },
+      customerNumber: CUSTOMER,
+      startedAt: iso(T0),
+      answeredAt: iso(answeredAt),
+      endedAt: iso(end),
+      outcome: 'answered',
+      hangupCause: 'NORMAL_CLEARING',
+      durationSec: 37,
+      billingSec: 36,
+      receivedAt: cEnd[0].receivedAt,
+    };
+    assert.equal(cEnd[0], expectedCall);
+    assert.equal(bobEnd[0].durationSec, 31);
+    assert.equal(bobEnd[0].billingSec, 25);
+    assert.equal(bobEnd[0].answeredAt, iso(answeredAt));
+    assert.equal(bobEnd[0].callId, 'C', 'every audience sees the root leg id');
+    assert.equal(bobEnd[0].audience, { kind: 'agent', username: 'bob' });
+  },
+);
 
 ringAll('exactly one call-view update per state, whatever the order of the last DESTROYs', () => {
   const e = engine();
   const l = new Legs();
   const all: CallUpdate[] = [];
   for (const ev of [
-    l.customer('C'), l.answer('C'),
-    l.agentLeg('L1', 'alice', 'C', Q), l.agentLeg('L2', 'bob', 'C', Q), l.agentLeg('L3', 'carol', 'C', Q),
-    l.answer('L3'), l.bridge('L3', 'C', 'C'), l.bridge('C', 'L3', 'C'),
-    l.destroy('L1', 'LOSE_RACE'), l.destroy('L2', 'LOSE_RACE'),
-    l.destroy('L3', 'NORMAL_CLEARING', { durationSec: 20, billingSec: 14 }), l.destroy('C', 'NORMAL_CLEARING'),
-  ]) all.push(...e.apply(ev));
+    l.customer('C'),
+    l.answer('C'),
+    l.agentLeg('L1', 'alice', 'C', Q),
+    l.agentLeg('L2', 'bob', 'C', Q),
+    l.agentLeg('L3', 'carol', 'C', Q),
+    l.answer('L3'),
+    l.bridge('L3', 'C', 'C'),
+    l.bridge('C', 'L3', 'C'),
+    l.destroy('L1', 'LOSE_RACE'),
+    l.destroy('L2', 'LOSE_RACE'),
+    l.destroy('L3', 'NORMAL_CLEARING', { durationSec: 20, billingSec: 14 }),
+    l.destroy('C', 'NORMAL_CLEARING'),
+  ])
+    all.push(...e.apply(ev));
   const callViews = all.filter((u) => u.audience.kind === 'call');
-  assert.equal(callViews.map((u) => u.state), ['ringing', 'answered', 'ended']);
+  assert.equal(
+    callViews.map((u) => u.state),
+    ['ringing', 'answered', 'ended'],
+  );
   assert.ok(callViews.every((u) => u.queue?.id === Q && u.queue.name === 'Sales'));
   assert.equal(callViews[1].agent?.username, 'carol');
   assert.equal(callViews[2].outcome, 'answered');
-  const perAgent = (u: string) => all.filter((x) => x.audience.kind === 'agent' && x.audience.username === u).map((x) => `${x.state}/${x.outcome ?? ''}`);
+  const perAgent = (u: string) =>
+    all
+      .filter((x) => x.audience.kind === 'agent' && x.audience.username === u)
+      .map((x) => `${x.state}/${x.outcome ?? ''}`);
   assert.equal(perAgent('alice'), ['ringing/', 'ended/answered_elsewhere']);
   assert.equal(perAgent('bob'), ['ringing/', 'ended/answered_elsewhere']);
   assert.equal(perAgent('carol'), ['ringing/', 'answered/', 'ended/answered']);
@@ -113,8 +136,17 @@ ringAll('exactly one call-view update per state, whatever the order of the last 
 ringAll('a loser destroyed with ORIGINATOR_CANCEL after another agent answered is answered_elsewhere', () => {
   const e = engine();
   const l = new Legs();
-  for (const ev of [l.customer('C'), l.agentLeg('L1', 'alice', 'C', Q), l.agentLeg('L2', 'bob', 'C', Q), l.answer('L1')]) e.apply(ev);
-  assert.equal(step(e, l.destroy('L2', 'ORIGINATOR_CANCEL')).map((b) => b.outcome), ['answered_elsewhere']);
+  for (const ev of [
+    l.customer('C'),
+    l.agentLeg('L1', 'alice', 'C', Q),
+    l.agentLeg('L2', 'bob', 'C', Q),
+    l.answer('L1'),
+  ])
+    e.apply(ev);
+  assert.equal(
+    step(e, l.destroy('L2', 'ORIGINATOR_CANCEL')).map((b) => b.outcome),
+    ['answered_elsewhere'],
+  );
 });
 
 ringAll('one agent rung by a queue: the ringing call view names no agent (the queue may ring others)', () => {
@@ -128,13 +160,22 @@ ringAll('one agent with two devices: the view is the furthest of the legs, ended
   const e = engine();
   const l = new Legs();
   e.apply(l.customer('C'));
-  assert.equal(step(e, l.agentLeg('D1', 'alice', 'C', Q)).map((b) => b.aud), [`call:${Q}`, 'agent:alice']);
+  assert.equal(
+    step(e, l.agentLeg('D1', 'alice', 'C', Q)).map((b) => b.aud),
+    [`call:${Q}`, 'agent:alice'],
+  );
   assert.equal(step(e, l.agentLeg('D2', 'alice', 'C', Q)), [], 'second device: same view');
-  assert.equal(step(e, l.answer('D2')).map((b) => `${b.aud} ${b.state}`), [`call:${Q} answered`, 'agent:alice answered']);
+  assert.equal(
+    step(e, l.answer('D2')).map((b) => `${b.aud} ${b.state}`),
+    [`call:${Q} answered`, 'agent:alice answered'],
+  );
   assert.equal(step(e, l.destroy('D1', 'LOSE_RACE')), [], 'the other device losing does not end her view');
-  assert.equal(step(e, l.destroy('D2', 'NORMAL_CLEARING', { durationSec: 9, billingSec: 5 })).map((b) => `${b.aud} ${b.state} ${b.outcome}`), [
-    'agent:alice ended answered',
-  ]);
+  assert.equal(
+    step(e, l.destroy('D2', 'NORMAL_CLEARING', { durationSec: 9, billingSec: 5 })).map(
+      (b) => `${b.aud} ${b.state} ${b.outcome}`,
+    ),
+    ['agent:alice ended answered'],
+  );
 });
 
 const ivr = suite('calls: IVR');
@@ -149,7 +190,10 @@ ivr('the IVR answering the customer leg keeps the call ringing; a far party leg 
   const m = new Legs();
   withAgent.apply(m.customer('C'));
   withAgent.apply(m.answer('C'));
-  assert.equal(step(withAgent, m.agentLeg('L1', 'alice', 'C')).map((b) => b.state), ['ringing', 'ringing']);
+  assert.equal(
+    step(withAgent, m.agentLeg('L1', 'alice', 'C')).map((b) => b.state),
+    ['ringing', 'ringing'],
+  );
   assert.equal(step(withAgent, m.answer('C')), [], 'another ANSWER of the root changes nothing');
 });
 
@@ -226,9 +270,18 @@ direct('CALL_REJECTED counts as busy; one busy and one no-answer agent leg is mi
   e.apply(l.customer('C'));
   e.apply(l.agentLeg('L1', 'alice', 'C'));
   e.apply(l.agentLeg('L2', 'bob', 'C'));
-  assert.equal(step(e, l.destroy('L1', 'CALL_REJECTED')).map((b) => b.outcome), ['busy']);
-  assert.equal(step(e, l.destroy('L2', 'NO_ANSWER')).map((b) => b.outcome), ['missed']);
-  assert.equal(step(e, l.destroy('C', 'NORMAL_CLEARING')).map((b) => `${b.outcome} ${b.agent ?? '-'}`), ['missed -']);
+  assert.equal(
+    step(e, l.destroy('L1', 'CALL_REJECTED')).map((b) => b.outcome),
+    ['busy'],
+  );
+  assert.equal(
+    step(e, l.destroy('L2', 'NO_ANSWER')).map((b) => b.outcome),
+    ['missed'],
+  );
+  assert.equal(
+    step(e, l.destroy('C', 'NORMAL_CLEARING')).map((b) => `${b.outcome} ${b.agent ?? '-'}`),
+    ['missed -'],
+  );
 });
 
 direct('answered direct call: the agent who answered is on the call view; ended by the root DESTROY', () => {
@@ -237,10 +290,19 @@ direct('answered direct call: the agent who answered is on the call view; ended 
   e.apply(l.customer('C', { callerIdName: 'Nguyen Van A' }));
   const ring = e.apply(l.agentLeg('L', 'alice', 'C'));
   assert.equal(ring[0].from, { number: CUSTOMER, name: 'Nguyen Van A' });
-  assert.equal(step(e, l.answer('L')).map((b) => `${b.aud} ${b.state} ${b.agent}`), ['call answered alice', 'agent:alice answered alice']);
-  assert.equal(step(e, l.destroy('L', 'NORMAL_CLEARING')).map((b) => `${b.aud} ${b.state} ${b.outcome}`), ['agent:alice ended answered']);
+  assert.equal(
+    step(e, l.answer('L')).map((b) => `${b.aud} ${b.state} ${b.agent}`),
+    ['call answered alice', 'agent:alice answered alice'],
+  );
+  assert.equal(
+    step(e, l.destroy('L', 'NORMAL_CLEARING')).map((b) => `${b.aud} ${b.state} ${b.outcome}`),
+    ['agent:alice ended answered'],
+  );
   assert.equal(e.liveCalls, 1);
-  assert.equal(step(e, l.destroy('C', 'NORMAL_CLEARING')).map((b) => `${b.aud} ${b.state} ${b.outcome}`), ['call ended answered']);
+  assert.equal(
+    step(e, l.destroy('C', 'NORMAL_CLEARING')).map((b) => `${b.aud} ${b.state} ${b.outcome}`),
+    ['call ended answered'],
+  );
   assert.equal(e.liveCalls, 0);
 });
 

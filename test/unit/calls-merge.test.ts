@@ -12,30 +12,36 @@ function engine(extra: Partial<ConstructorParameters<typeof CallEngine>[0]> = {}
 
 const merge = suite('calls: merge of calls linked late');
 
-merge('the merged call counts as just updated: the maxCalls eviction takes the least recently updated other call', () => {
-  const e = engine({ maxCalls: 3 });
-  const l = new Legs();
-  e.apply(l.customer('A'));
-  e.apply(l.tick().agentLeg('LA', 'alice', 'A', Q));
-  e.apply(l.tick().customer('X'));
-  e.apply(l.tick().agentLeg('LX', 'bob', 'X', Q));
-  e.apply(l.tick().customer('B'));
-  e.apply(l.tick().agentLeg('LB', 'carol', 'B', Q));
-  // B's agent leg bridges to A's customer leg: B joins A (A was shown first and keeps its callId).
-  const merged = e.apply(l.tick().bridge('LB', 'A', 'A'));
-  assert.ok(merged.some((u) => u.callId === 'B' && u.hangupCause === 'BRIDGE_MERGED'));
-  assert.equal(e.stats().merged, 1);
-  assert.equal(e.liveCalls, 2);
-  e.apply(l.tick().customer('C'));
-  // The fourth call evicts the least recently updated one: X (A was updated by the merge just now).
-  const evicted = e.apply(l.tick().customer('D'));
-  assert.equal([...new Set(evicted.map((u) => u.callId))], ['X']);
-  assert.equal(e.stats().forgotten, 1);
-  // A is still live: its end is a normal update, not a lost track.
-  const end = e.apply(l.tick().destroy('A', 'NORMAL_CLEARING'));
-  assert.ok(end.length > 0, 'A still live');
-  assert.ok(end.every((u) => u.callId === 'A' && u.hangupCause !== 'BRIDGE_LOST_TRACK'), JSON.stringify(end.map((u) => [u.callId, u.hangupCause])));
-});
+merge(
+  'the merged call counts as just updated: the maxCalls eviction takes the least recently updated other call',
+  () => {
+    const e = engine({ maxCalls: 3 });
+    const l = new Legs();
+    e.apply(l.customer('A'));
+    e.apply(l.tick().agentLeg('LA', 'alice', 'A', Q));
+    e.apply(l.tick().customer('X'));
+    e.apply(l.tick().agentLeg('LX', 'bob', 'X', Q));
+    e.apply(l.tick().customer('B'));
+    e.apply(l.tick().agentLeg('LB', 'carol', 'B', Q));
+    // B's agent leg bridges to A's customer leg: B joins A (A was shown first and keeps its callId).
+    const merged = e.apply(l.tick().bridge('LB', 'A', 'A'));
+    assert.ok(merged.some((u) => u.callId === 'B' && u.hangupCause === 'BRIDGE_MERGED'));
+    assert.equal(e.stats().merged, 1);
+    assert.equal(e.liveCalls, 2);
+    e.apply(l.tick().customer('C'));
+    // The fourth call evicts the least recently updated one: X (A was updated by the merge just now).
+    const evicted = e.apply(l.tick().customer('D'));
+    assert.equal([...new Set(evicted.map((u) => u.callId))], ['X']);
+    assert.equal(e.stats().forgotten, 1);
+    // A is still live: its end is a normal update, not a lost track.
+    const end = e.apply(l.tick().destroy('A', 'NORMAL_CLEARING'));
+    assert.ok(end.length > 0, 'A still live');
+    assert.ok(
+      end.every((u) => u.callId === 'A' && u.hangupCause !== 'BRIDGE_LOST_TRACK'),
+      JSON.stringify(end.map((u) => [u.callId, u.hangupCause])),
+    );
+  },
+);
 
 merge('a merged call over maxLegsPerCall drops its destroyed non-root legs (their ids remembered)', () => {
   const e = engine({ maxLegsPerCall: 3 });

@@ -43,7 +43,8 @@ parts('party keeps a name only when it says more than the number', () => {
 parts('far-leg cause → outcome', () => {
   assert.equal(farOutcome('USER_BUSY'), 'busy');
   assert.equal(farOutcome('CALL_REJECTED'), 'busy');
-  for (const c of ['NO_ANSWER', 'ORIGINATOR_CANCEL', 'NORMAL_CLEARING', 'NO_USER_RESPONSE']) assert.equal(farOutcome(c), 'missed');
+  for (const c of ['NO_ANSWER', 'ORIGINATOR_CANCEL', 'NORMAL_CLEARING', 'NO_USER_RESPONSE'])
+    assert.equal(farOutcome(c), 'missed');
   assert.equal(farOutcome('UNALLOCATED_NUMBER'), 'failed');
   assert.equal(farOutcome(undefined), 'missed');
   assert.ok(isBusyCause('USER_BUSY'));
@@ -51,7 +52,9 @@ parts('far-leg cause → outcome', () => {
 });
 
 parts('sameView ignores receivedAt and undefined keys, compares nested values', () => {
-  assert.ok(sameView({ a: 1, b: { c: [1, 2] }, receivedAt: 1 }, { a: 1, b: { c: [1, 2] }, receivedAt: 2, d: undefined }));
+  assert.ok(
+    sameView({ a: 1, b: { c: [1, 2] }, receivedAt: 1 }, { a: 1, b: { c: [1, 2] }, receivedAt: 2, d: undefined }),
+  );
   assert.not.ok(sameView({ a: 1, b: { c: [1, 2] } }, { a: 1, b: { c: [1, 3] } }));
   assert.not.ok(sameView({ a: 1 }, { a: 1, b: 2 }));
 });

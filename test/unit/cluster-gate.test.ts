@@ -1,17 +1,20 @@
 // CallGate and Membership against a real redis-server: one publisher per call among hot standbys, take-over of a
 // dead owner's calls without loss or doubles, N upstream leases among more nodes.
+
+import { Redis } from 'ioredis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Redis } from 'ioredis';
-import { startRedis, type TestRedis } from '../cluster/helpers.js';
-import { waitFor } from '../helpers/wait.js';
-import { clusterKeys } from '../../src/cluster/keys.js';
 import { CallGate, type TaggedUpdate } from '../../src/cluster/gate.js';
+import { clusterKeys } from '../../src/cluster/keys.js';
 import { Membership } from '../../src/cluster/membership.js';
 import { loadConfig } from '../../src/config.js';
+import { startRedis, type TestRedis } from '../cluster/helpers.js';
+import { waitFor } from '../helpers/wait.js';
+
 const loadClusterSettings = (env: Record<string, string>) => loadConfig(env).cluster;
-import { createLogger } from '../../src/log.js';
+
 import type { CallUpdate } from '../../src/calls/types.js';
+import { createLogger } from '../../src/log.js';
 
 const logger = createLogger('silent');
 const t = suite<{ redis?: TestRedis; c?: Redis }>('cluster gate and membership (real Redis)');
@@ -25,9 +28,22 @@ t.after(async (ctx) => {
   await ctx.redis?.stop();
 });
 
-function upd(callId: string, state: CallUpdate['state'], audience: CallUpdate['audience'] = { kind: 'call' }): CallUpdate {
-  return { audience, callId, org: 'o', state, direction: 'inbound', from: { number: '1' }, to: { number: '2' },
-    startedAt: '2026-01-01T00:00:00.000Z', receivedAt: 0 };
+function upd(
+  callId: string,
+  state: CallUpdate['state'],
+  audience: CallUpdate['audience'] = { kind: 'call' },
+): CallUpdate {
+  return {
+    audience,
+    callId,
+    org: 'o',
+    state,
+    direction: 'inbound',
+    from: { number: '1' },
+    to: { number: '2' },
+    startedAt: '2026-01-01T00:00:00.000Z',
+    receivedAt: 0,
+  };
 }
 
 /** An event creating the call's root leg (the first one a complete engine sees). */
@@ -37,72 +53,104 @@ function gates(c: Redis, org: string, names: string[]) {
   const keys = clusterKeys(org);
   return names.map((name) => {
     const out: TaggedUpdate[] = [];
-    const gate = new CallGate({ redis: c, keys, nodeId: name, logger, heartbeatTtlMs: 60_000, tickMs: 50, forward: (u) => out.push(u) });
+    const gate = new CallGate({
+      redis: c,
+      keys,
+      nodeId: name,
+      logger,
+      heartbeatTtlMs: 60_000,
+      tickMs: 50,
+      forward: (u) => out.push(u),
+    });
     gate.setActive(true);
     gate.start();
     return { name, gate, out, keys };
   });
 }
 
-t('two holders fed the same events: each update is forwarded once, by the call owner; the standby prunes done ones', async ({ c }) => {
-  if (!c) return;
-  const [a, b] = gates(c, `g${++n}`, ['A', 'B']);
-  a.gate.push(E('m1', 'c1'), [upd('c1', 'ringing'), upd('c1', 'ringing', { kind: 'agent', username: 'ann' })]);
-  await waitFor(() => a.out.length === 2, { what: 'A publishes c1' });
-  b.gate.push(E('m1', 'c1'), [upd('c1', 'ringing'), upd('c1', 'ringing', { kind: 'agent', username: 'ann' })]);
-  b.gate.push(E('m2', 'c2'), [upd('c2', 'ringing')]);
-  await waitFor(() => b.out.length === 1, { what: 'B publishes c2 (first to claim it)' });
-  a.gate.push(E('m2', 'c2'), [upd('c2', 'ringing')]);
-  assert.equal(a.out.map((u) => u.clusterUpdateId), ['m1:0', 'm1:1']);
-  assert.equal(b.out.map((u) => u.clusterUpdateId), ['m2:0']);
-  for (const u of a.out) a.gate.published(u);
-  for (const u of b.out) b.gate.published(u);
-  await waitFor(() => a.gate.stats().pending === 0 && b.gate.stats().pending === 0, { what: 'standbys prune what is done' });
-  a.gate.stop();
-  b.gate.stop();
-});
+t(
+  'two holders fed the same events: each update is forwarded once, by the call owner; the standby prunes done ones',
+  async ({ c }) => {
+    if (!c) return;
+    const [a, b] = gates(c, `g${++n}`, ['A', 'B']);
+    a.gate.push(E('m1', 'c1'), [upd('c1', 'ringing'), upd('c1', 'ringing', { kind: 'agent', username: 'ann' })]);
+    await waitFor(() => a.out.length === 2, { what: 'A publishes c1' });
+    b.gate.push(E('m1', 'c1'), [upd('c1', 'ringing'), upd('c1', 'ringing', { kind: 'agent', username: 'ann' })]);
+    b.gate.push(E('m2', 'c2'), [upd('c2', 'ringing')]);
+    await waitFor(() => b.out.length === 1, { what: 'B publishes c2 (first to claim it)' });
+    a.gate.push(E('m2', 'c2'), [upd('c2', 'ringing')]);
+    assert.equal(
+      a.out.map((u) => u.clusterUpdateId),
+      ['m1:0', 'm1:1'],
+    );
+    assert.equal(
+      b.out.map((u) => u.clusterUpdateId),
+      ['m2:0'],
+    );
+    for (const u of a.out) a.gate.published(u);
+    for (const u of b.out) b.gate.published(u);
+    await waitFor(() => a.gate.stats().pending === 0 && b.gate.stats().pending === 0, {
+      what: 'standbys prune what is done',
+    });
+    a.gate.stop();
+    b.gate.stop();
+  },
+);
 
-t('the owner dies: the standby takes over and republishes exactly what was not done, in order, then the rest', async ({ c }) => {
-  if (!c) return;
-  const [a, b] = gates(c, `g${++n}`, ['A', 'B']);
-  const keys = a.keys;
-  const ev = [upd('c1', 'ringing'), upd('c1', 'answered'), upd('c1', 'ended')];
-  a.gate.push(E('e1', 'c1'), [ev[0]!]);
-  await waitFor(() => a.out.length === 1);
-  a.gate.published(a.out[0]!); // emitted and marked done
-  b.gate.push(E('e1', 'c1'), [ev[0]!]);
-  // A forwards e2 but dies before marking it done; B has it pending.
-  a.gate.push(E('e2', 'c1'), [ev[1]!]);
-  await waitFor(() => a.out.length === 2);
-  b.gate.push(E('e2', 'c1'), [ev[1]!]);
-  await waitFor(() => b.gate.stats().pending === 1, { what: 'the standby keeps e2 pending (e1 was done)' });
-  assert.is(b.out.length, 0, 'the standby publishes nothing while the owner lives');
-  a.gate.stop();
-  await c.del(keys.node('A')); // the heartbeat lapses
-  await waitFor(() => b.out.length === 1, { what: 'take-over' });
-  assert.equal(b.out.map((u) => u.clusterUpdateId), ['e2:0'], 'only the update not marked done');
-  b.gate.push(E('e3', 'c1'), [ev[2]!]);
-  await waitFor(() => b.out.length === 2);
-  assert.equal(b.out.map((u) => u.state), ['answered', 'ended']);
-  assert.is(b.gate.stats().takeovers, 1);
-  assert.is(await c.get(keys.owner('c1')), 'B');
-  assert.ok((await c.pttl(keys.owner('c1'))) <= 120_000, 'an ended call keeps its owner key briefly');
-  b.gate.stop();
-});
+t(
+  'the owner dies: the standby takes over and republishes exactly what was not done, in order, then the rest',
+  async ({ c }) => {
+    if (!c) return;
+    const [a, b] = gates(c, `g${++n}`, ['A', 'B']);
+    const keys = a.keys;
+    const ev = [upd('c1', 'ringing'), upd('c1', 'answered'), upd('c1', 'ended')];
+    a.gate.push(E('e1', 'c1'), [ev[0]!]);
+    await waitFor(() => a.out.length === 1);
+    a.gate.published(a.out[0]!); // emitted and marked done
+    b.gate.push(E('e1', 'c1'), [ev[0]!]);
+    // A forwards e2 but dies before marking it done; B has it pending.
+    a.gate.push(E('e2', 'c1'), [ev[1]!]);
+    await waitFor(() => a.out.length === 2);
+    b.gate.push(E('e2', 'c1'), [ev[1]!]);
+    await waitFor(() => b.gate.stats().pending === 1, { what: 'the standby keeps e2 pending (e1 was done)' });
+    assert.is(b.out.length, 0, 'the standby publishes nothing while the owner lives');
+    a.gate.stop();
+    await c.del(keys.node('A')); // the heartbeat lapses
+    await waitFor(() => b.out.length === 1, { what: 'take-over' });
+    assert.equal(
+      b.out.map((u) => u.clusterUpdateId),
+      ['e2:0'],
+      'only the update not marked done',
+    );
+    b.gate.push(E('e3', 'c1'), [ev[2]!]);
+    await waitFor(() => b.out.length === 2);
+    assert.equal(
+      b.out.map((u) => u.state),
+      ['answered', 'ended'],
+    );
+    assert.is(b.gate.stats().takeovers, 1);
+    assert.is(await c.get(keys.owner('c1')), 'B');
+    assert.ok((await c.pttl(keys.owner('c1'))) <= 120_000, 'an ended call keeps its owner key briefly');
+    b.gate.stop();
+  },
+);
 
-t('a call first seen without its root leg (the node subscribed mid-call) is never published by this node', async ({ c }) => {
-  if (!c) return;
-  const [a, b] = gates(c, `g${++n}`, ['A', 'B']);
-  a.gate.push({ msgId: 'p1', name: 'CHANNEL_ANSWER', legId: 'agent-leg' }, [upd('phantom', 'answered')]);
-  a.gate.push({ msgId: 'p2', name: 'CHANNEL_CREATE', legId: 'other' }, [upd('c5', 'ringing')]);
-  b.gate.push(E('p3', 'c6'), [upd('c6', 'ringing')]);
-  await waitFor(() => b.out.length === 1);
-  await new Promise((r) => setTimeout(r, 150)); // a few gate ticks (50 ms): still nothing from A
-  assert.is(a.out.length, 0);
-  assert.is(await c.exists(a.keys.owner('phantom')), 0, 'not even claimed');
-  a.gate.stop();
-  b.gate.stop();
-});
+t(
+  'a call first seen without its root leg (the node subscribed mid-call) is never published by this node',
+  async ({ c }) => {
+    if (!c) return;
+    const [a, b] = gates(c, `g${++n}`, ['A', 'B']);
+    a.gate.push({ msgId: 'p1', name: 'CHANNEL_ANSWER', legId: 'agent-leg' }, [upd('phantom', 'answered')]);
+    a.gate.push({ msgId: 'p2', name: 'CHANNEL_CREATE', legId: 'other' }, [upd('c5', 'ringing')]);
+    b.gate.push(E('p3', 'c6'), [upd('c6', 'ringing')]);
+    await waitFor(() => b.out.length === 1);
+    await new Promise((r) => setTimeout(r, 150)); // a few gate ticks (50 ms): still nothing from A
+    assert.is(a.out.length, 0);
+    assert.is(await c.exists(a.keys.owner('phantom')), 0, 'not even claimed');
+    a.gate.stop();
+    b.gate.stop();
+  },
+);
 
 t('an inactive gate (no lease) ignores events; Redis errors keep updates pending', async ({ c }) => {
   if (!c) return;
@@ -111,9 +159,21 @@ t('an inactive gate (no lease) ignores events; Redis errors keep updates pending
   a.gate.push(E('x', 'c9'), [upd('c9', 'ringing')]);
   assert.is(a.gate.stats().calls, 0);
   a.gate.stop();
-  const broken = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const broken = new Redis('redis://127.0.0.1:1', {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   const out: unknown[] = [];
-  const g = new CallGate({ redis: broken, keys: clusterKeys('z'), nodeId: 'Z', logger, heartbeatTtlMs: 1000, forward: (u) => out.push(u) });
+  const g = new CallGate({
+    redis: broken,
+    keys: clusterKeys('z'),
+    nodeId: 'Z',
+    logger,
+    heartbeatTtlMs: 1000,
+    forward: (u) => out.push(u),
+  });
   g.setActive(true);
   g.push(E('y', 'c8'), [upd('c8', 'ringing')]);
   await waitFor(() => g.stats().pending === 1);
@@ -123,56 +183,87 @@ t('an inactive gate (no lease) ignores events; Redis errors keep updates pending
   broken.disconnect();
 });
 
-t('membership: N leases among more nodes; a stopped holder hands its lease over; a vanished lease is taken again', async ({ c }) => {
-  if (!c) return;
-  const keys = clusterKeys(`m${++n}`);
-  const held = new Map<string, number>();
-  const ms = ['A', 'B', 'C'].map((id) => new Membership({
-    redis: c, keys, nodeId: id, upstreamNodes: 2, leaseTtlMs: 1500, heartbeatTtlMs: 1000, tickMs: 100, logger,
-    onAcquire: (slot) => held.set(id, slot),
-    onRelease: () => held.delete(id),
-  }));
-  for (const m of ms) await m.tick();
-  assert.is(held.size, 2, 'two of three nodes hold the upstream');
-  assert.equal(new Set(held.values()), new Set([0, 1]));
-  const holder = [...held.keys()][0]!;
-  const spare = ['A', 'B', 'C'].find((x) => !held.has(x))!;
-  assert.is(await c.exists(keys.node(holder)), 1, 'a holder heartbeats');
-  assert.is(await c.exists(keys.node(spare)), 0, 'a node without a lease does not');
-  await ms[['A', 'B', 'C'].indexOf(holder)]!.stop();
-  assert.not.ok(held.has(holder));
-  assert.is(await c.exists(keys.node(holder)), 0, 'heartbeat removed on stop');
-  await ms[['A', 'B', 'C'].indexOf(spare)]!.tick();
-  assert.ok(held.has(spare), 'the spare takes the free lease');
-  const other = [...held.keys()].find((x) => x !== spare)!;
-  await c.del(keys.upstream(held.get(other)!)); // Redis lost it
-  await ms[['A', 'B', 'C'].indexOf(other)]!.tick();
-  assert.ok(held.has(other), 'kept: the vanished lease was taken again');
-  for (const m of ms) await m.stop();
-  assert.is(held.size, 0);
-});
+t(
+  'membership: N leases among more nodes; a stopped holder hands its lease over; a vanished lease is taken again',
+  async ({ c }) => {
+    if (!c) return;
+    const keys = clusterKeys(`m${++n}`);
+    const held = new Map<string, number>();
+    const ms = ['A', 'B', 'C'].map(
+      (id) =>
+        new Membership({
+          redis: c,
+          keys,
+          nodeId: id,
+          upstreamNodes: 2,
+          leaseTtlMs: 1500,
+          heartbeatTtlMs: 1000,
+          tickMs: 100,
+          logger,
+          onAcquire: (slot) => held.set(id, slot),
+          onRelease: () => held.delete(id),
+        }),
+    );
+    for (const m of ms) await m.tick();
+    assert.is(held.size, 2, 'two of three nodes hold the upstream');
+    assert.equal(new Set(held.values()), new Set([0, 1]));
+    const holder = [...held.keys()][0]!;
+    const spare = ['A', 'B', 'C'].find((x) => !held.has(x))!;
+    assert.is(await c.exists(keys.node(holder)), 1, 'a holder heartbeats');
+    assert.is(await c.exists(keys.node(spare)), 0, 'a node without a lease does not');
+    await ms[['A', 'B', 'C'].indexOf(holder)]!.stop();
+    assert.not.ok(held.has(holder));
+    assert.is(await c.exists(keys.node(holder)), 0, 'heartbeat removed on stop');
+    await ms[['A', 'B', 'C'].indexOf(spare)]!.tick();
+    assert.ok(held.has(spare), 'the spare takes the free lease');
+    const other = [...held.keys()].find((x) => x !== spare)!;
+    await c.del(keys.upstream(held.get(other)!)); // Redis lost it
+    await ms[['A', 'B', 'C'].indexOf(other)]!.tick();
+    assert.ok(held.has(other), 'kept: the vanished lease was taken again');
+    for (const m of ms) await m.stop();
+    assert.is(held.size, 0);
+  },
+);
 
-t('membership: a holder that cannot reach Redis keeps its lease (nobody else can take it meanwhile)', async ({ redis }) => {
-  if (!redis) return;
-  const c2 = new Redis(redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  await new Promise((r) => c2.once('ready', r));
-  const keys = clusterKeys(`m${++n}`);
-  const events: string[] = [];
-  const m = new Membership({ redis: c2, keys, nodeId: 'A', upstreamNodes: 1, leaseTtlMs: 1000, heartbeatTtlMs: 1000, tickMs: 100, logger,
-    onAcquire: () => events.push('acquire'), onRelease: (_s, why) => events.push(`release: ${why}`) });
-  await m.tick();
-  assert.equal(events, ['acquire']);
-  c2.disconnect();
-  await m.tick();
-  await m.tick();
-  assert.is(m.upstreamSlot, 0, 'kept while Redis is unreachable');
-  assert.equal(events, ['acquire']);
-  await m.stop();
-  assert.equal(events, ['acquire', 'release: stopping']);
-});
+t(
+  'membership: a holder that cannot reach Redis keeps its lease (nobody else can take it meanwhile)',
+  async ({ redis }) => {
+    if (!redis) return;
+    const c2 = new Redis(redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    await new Promise((r) => c2.once('ready', r));
+    const keys = clusterKeys(`m${++n}`);
+    const events: string[] = [];
+    const m = new Membership({
+      redis: c2,
+      keys,
+      nodeId: 'A',
+      upstreamNodes: 1,
+      leaseTtlMs: 1000,
+      heartbeatTtlMs: 1000,
+      tickMs: 100,
+      logger,
+      onAcquire: () => events.push('acquire'),
+      onRelease: (_s, why) => events.push(`release: ${why}`),
+    });
+    await m.tick();
+    assert.equal(events, ['acquire']);
+    c2.disconnect();
+    await m.tick();
+    await m.tick();
+    assert.is(m.upstreamSlot, 0, 'kept while Redis is unreachable');
+    assert.equal(events, ['acquire']);
+    await m.stop();
+    assert.equal(events, ['acquire', 'release: stopping']);
+  },
+);
 
 t('settings from the environment', () => {
-  assert.equal(loadClusterSettings({}), { upstreamNodes: 2, leaseTtlMs: 5000, heartbeatTtlMs: 3000, recoveryMs: 30_000 });
+  assert.equal(loadClusterSettings({}), {
+    upstreamNodes: 2,
+    leaseTtlMs: 5000,
+    heartbeatTtlMs: 3000,
+    recoveryMs: 30_000,
+  });
   assert.is(loadClusterSettings({ CLUSTER_UPSTREAM_NODES: '3' }).upstreamNodes, 3);
   assert.throws(() => loadClusterSettings({ CLUSTER_UPSTREAM_NODES: '0' }), /CLUSTER_UPSTREAM_NODES/);
   assert.throws(() => loadClusterSettings({ CLUSTER_LEASE_TTL_MS: 'x' }), /CLUSTER_LEASE_TTL_MS/);

@@ -21,7 +21,12 @@ test('no credentials = demo mode with the documented defaults', () => {
   assert.is(c.port, 8080);
   assert.is(c.host, '0.0.0.0');
   assert.is(c.antring.signalProtocol, 'socketio');
-  assert.equal(c.antring.bindings, ['call.CHANNEL_CREATE.*', 'call.CHANNEL_ANSWER.*', 'call.CHANNEL_BRIDGE.*', 'call.CHANNEL_DESTROY.*']);
+  assert.equal(c.antring.bindings, [
+    'call.CHANNEL_CREATE.*',
+    'call.CHANNEL_ANSWER.*',
+    'call.CHANNEL_BRIDGE.*',
+    'call.CHANNEL_DESTROY.*',
+  ]);
   assert.is(c.crmBudgetMs, 150);
   assert.is(c.dashboardPollMs, 5000);
   assert.equal(c.dial, { ratePerMinute: 10, idempotencyMs: 5000 });
@@ -34,9 +39,15 @@ test('no credentials = demo mode with the documented defaults', () => {
 
 test('production values are typed: numbers, lists, trimmed URLs', () => {
   const c = loadConfig({
-    ...PROD, PORT: '9000', ANTRING_SIGNAL_PROTOCOL: 'blackhole', ANTRING_BINDINGS: ' call.CHANNEL_CREATE.* , call.CHANNEL_DESTROY.* ',
-    CORS_ORIGINS: 'https://a.example, https://b.example', CRM_BUDGET_MS: '0', REDIS_URL: 'redis://127.0.0.1:6379',
-    ANTRING_DOMAIN: 'd.example', ANTRING_EMAIL: 'ops@d.example',
+    ...PROD,
+    PORT: '9000',
+    ANTRING_SIGNAL_PROTOCOL: 'blackhole',
+    ANTRING_BINDINGS: ' call.CHANNEL_CREATE.* , call.CHANNEL_DESTROY.* ',
+    CORS_ORIGINS: 'https://a.example, https://b.example',
+    CRM_BUDGET_MS: '0',
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    ANTRING_DOMAIN: 'd.example',
+    ANTRING_EMAIL: 'ops@d.example',
   });
   assert.is(c.demo, false);
   assert.is(c.port, 9000);
@@ -50,8 +61,17 @@ test('production values are typed: numbers, lists, trimmed URLs', () => {
 
 test('every cross-field problem is reported, one line each', () => {
   const p = problemsOf({ ANTRING_APP_ID: 'app', JWT_SECRET: 'short', ANTBOT_USERNAME: 'bot', ANTRING_DOMAIN: 'd' });
-  for (const name of ['ANTRING_APP_SECRET', 'ANTRING_ACCOUNT_ID', 'JWT_SECRET: must be at least 32', 'ANTBOT_USERNAME and ANTBOT_PASSWORD', 'ANTRING_EMAIL: required']) {
-    assert.ok(p.some((l) => l.startsWith(name)), `${name} in ${JSON.stringify(p)}`);
+  for (const name of [
+    'ANTRING_APP_SECRET',
+    'ANTRING_ACCOUNT_ID',
+    'JWT_SECRET: must be at least 32',
+    'ANTBOT_USERNAME and ANTBOT_PASSWORD',
+    'ANTRING_EMAIL: required',
+  ]) {
+    assert.ok(
+      p.some((l) => l.startsWith(name)),
+      `${name} in ${JSON.stringify(p)}`,
+    );
   }
   for (const l of p) assert.not.match(l, /\n/);
 });
@@ -59,7 +79,10 @@ test('every cross-field problem is reported, one line each', () => {
 test('malformed values and cross-field problems are reported together', () => {
   const p = problemsOf({ PORT: 'eighty', ANTRING_APP_ID: 'app', ANTRING_DOMAIN: 'd' });
   for (const name of ['PORT:', 'ANTRING_APP_SECRET:', 'ANTRING_ACCOUNT_ID:', 'ANTRING_EMAIL: required']) {
-    assert.ok(p.some((l) => l.startsWith(name)), `${name} in ${JSON.stringify(p)}`);
+    assert.ok(
+      p.some((l) => l.startsWith(name)),
+      `${name} in ${JSON.stringify(p)}`,
+    );
   }
 });
 
@@ -69,8 +92,16 @@ test('in demo mode ANTRING_DOMAIN and ANTRING_EMAIL are set both or neither', ()
 
 test('outside demo mode a JWT key is required; secret and public key are exclusive', () => {
   assert.ok(problemsOf({ ...PROD, JWT_SECRET: '' }).some((l) => l.startsWith('JWT_SECRET or JWT_PUBLIC_KEY')));
-  assert.ok(problemsOf({ ...PROD, JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----' }).some((l) => l.startsWith('JWT_SECRET and JWT_PUBLIC_KEY')));
-  assert.ok(problemsOf({ ...PROD, JWT_SECRET: '', JWT_PUBLIC_KEY: 'not a pem' }).some((l) => l.startsWith('JWT_PUBLIC_KEY: must be a PEM')));
+  assert.ok(
+    problemsOf({ ...PROD, JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----' }).some((l) =>
+      l.startsWith('JWT_SECRET and JWT_PUBLIC_KEY'),
+    ),
+  );
+  assert.ok(
+    problemsOf({ ...PROD, JWT_SECRET: '', JWT_PUBLIC_KEY: 'not a pem' }).some((l) =>
+      l.startsWith('JWT_PUBLIC_KEY: must be a PEM'),
+    ),
+  );
 });
 
 test('malformed values name their variable', () => {
@@ -88,7 +119,10 @@ test('malformed values name their variable', () => {
   ];
   for (const [env, name] of cases) {
     const p = problemsOf(env);
-    assert.ok(p.some((l) => l.startsWith(`${name}:`)), `${name} in ${JSON.stringify(p)}`);
+    assert.ok(
+      p.some((l) => l.startsWith(`${name}:`)),
+      `${name} in ${JSON.stringify(p)}`,
+    );
   }
 });
 
@@ -108,17 +142,40 @@ test('a problem line never echoes a secret value', () => {
 const FULL = { ...PROD, ANTRING_DOMAIN: 'd.example', ANTRING_EMAIL: 'ops@d.example' };
 
 test('blank AntRing credentials are an error, never demo mode', () => {
-  const envs: Record<string, string>[] = [{ ANTRING_APP_ID: ' ' }, { ANTRING_APP_ID: ' ', ANTRING_APP_SECRET: '' }, { ANTRING_APP_SECRET: '\t' }];
+  const envs: Record<string, string>[] = [
+    { ANTRING_APP_ID: ' ' },
+    { ANTRING_APP_ID: ' ', ANTRING_APP_SECRET: '' },
+    { ANTRING_APP_SECRET: '\t' },
+  ];
   for (const env of envs) {
     const p = problemsOf(env);
-    for (const name of Object.keys(env)) assert.ok(p.some((l) => l.startsWith(`${name}: `) && /blank/.test(l)), `${name} blank in ${JSON.stringify(p)}`);
+    for (const name of Object.keys(env))
+      assert.ok(
+        p.some((l) => l.startsWith(`${name}: `) && /blank/.test(l)),
+        `${name} blank in ${JSON.stringify(p)}`,
+      );
   }
 });
 
 test('a production setting without AntRing credentials: exit with the missing variables named', () => {
-  for (const name of ['ANTRING_ACCOUNT_ID', 'JWT_SECRET', 'JWT_PUBLIC_KEY', 'REDIS_URL', 'ANTCRM_API_KEY', 'WEBHOOK_URLS']) {
-    const value = name === 'REDIS_URL' ? 'redis://127.0.0.1:6379' : name === 'JWT_SECRET' ? 'y'.repeat(40)
-      : name === 'JWT_PUBLIC_KEY' ? '-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----' : name === 'WEBHOOK_URLS' ? 'https://hooks.example/a' : 'v1';
+  for (const name of [
+    'ANTRING_ACCOUNT_ID',
+    'JWT_SECRET',
+    'JWT_PUBLIC_KEY',
+    'REDIS_URL',
+    'ANTCRM_API_KEY',
+    'WEBHOOK_URLS',
+  ]) {
+    const value =
+      name === 'REDIS_URL'
+        ? 'redis://127.0.0.1:6379'
+        : name === 'JWT_SECRET'
+          ? 'y'.repeat(40)
+          : name === 'JWT_PUBLIC_KEY'
+            ? '-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----'
+            : name === 'WEBHOOK_URLS'
+              ? 'https://hooks.example/a'
+              : 'v1';
     const p = problemsOf({ [name]: value });
     for (const missing of ['ANTRING_APP_ID', 'ANTRING_APP_SECRET']) {
       const line = p.find((l) => l.startsWith(`${missing}: required`));
@@ -131,15 +188,27 @@ test('a production setting without AntRing credentials: exit with the missing va
 
 test('outside demo mode ANTRING_DOMAIN and ANTRING_EMAIL are required', () => {
   const p = problemsOf(PROD);
-  assert.ok(p.some((l) => l.startsWith('ANTRING_DOMAIN: required outside demo mode')), JSON.stringify(p));
-  assert.ok(p.some((l) => l.startsWith('ANTRING_EMAIL: required outside demo mode')), JSON.stringify(p));
+  assert.ok(
+    p.some((l) => l.startsWith('ANTRING_DOMAIN: required outside demo mode')),
+    JSON.stringify(p),
+  );
+  assert.ok(
+    p.some((l) => l.startsWith('ANTRING_EMAIL: required outside demo mode')),
+    JSON.stringify(p),
+  );
   const c = loadConfig(FULL);
   assert.is(c.demo, false);
   assert.is(c.antring.domain, 'd.example');
 });
 
 test('demo mode still starts with non-production settings set (port, log level, CORS, demo rate)', () => {
-  const c = loadConfig({ PORT: '9001', LOG_LEVEL: 'warn', CORS_ORIGINS: 'https://x.example', DEMO_CALLS_PER_MINUTE: '60', SHUTDOWN_DRAIN_MS: '0' });
+  const c = loadConfig({
+    PORT: '9001',
+    LOG_LEVEL: 'warn',
+    CORS_ORIGINS: 'https://x.example',
+    DEMO_CALLS_PER_MINUTE: '60',
+    SHUTDOWN_DRAIN_MS: '0',
+  });
   assert.is(c.demo, true);
   assert.is(c.port, 9001);
   assert.is(c.demoCallsPerMinute, 60);
@@ -152,21 +221,33 @@ test('numeric variables: the value given and the range expected, never "NaN"', (
     [{ PORT: 'abc' }, /^PORT: "abc" is not a whole number; expected a whole number from 0 to 65535$/],
     [{ PORT: '70000' }, /^PORT: 70000 is out of range; expected a whole number from 0 to 65535$/],
     [{ PORT: '' }, /^PORT: is empty; expected a whole number from 0 to 65535 \(unset it for the default, 8080\)$/],
-    [{ DEMO_CALLS_PER_MINUTE: '1.5' }, /^DEMO_CALLS_PER_MINUTE: "1.5" is not a whole number; expected a whole number from 1 to 6000$/],
+    [
+      { DEMO_CALLS_PER_MINUTE: '1.5' },
+      /^DEMO_CALLS_PER_MINUTE: "1.5" is not a whole number; expected a whole number from 1 to 6000$/,
+    ],
     [{ CRM_BUDGET_MS: '-1' }, /^CRM_BUDGET_MS: -1 is out of range; expected a whole number from 0 to 10000$/],
     [{ SHUTDOWN_DRAIN_MS: '2s' }, /^SHUTDOWN_DRAIN_MS: "2s" is not a whole number/],
   ];
   for (const [env, re] of cases) {
     const p = problemsOf(env);
-    assert.ok(p.some((l) => re.test(l)), `${re} in ${JSON.stringify(p)}`);
+    assert.ok(
+      p.some((l) => re.test(l)),
+      `${re} in ${JSON.stringify(p)}`,
+    );
     for (const l of p) assert.not.match(l, /NaN|received|Invalid input/);
   }
 });
 
 test('enum variables: the value given and the values allowed', () => {
   const p = problemsOf({ ANTRING_SIGNAL_PROTOCOL: 'mqtt', LOG_LEVEL: 'loud' });
-  assert.ok(p.includes('ANTRING_SIGNAL_PROTOCOL: "mqtt" is not allowed; expected one of socketio, blackhole'), JSON.stringify(p));
-  assert.ok(p.includes('LOG_LEVEL: "loud" is not allowed; expected one of fatal, error, warn, info, debug, trace, silent'), JSON.stringify(p));
+  assert.ok(
+    p.includes('ANTRING_SIGNAL_PROTOCOL: "mqtt" is not allowed; expected one of socketio, blackhole'),
+    JSON.stringify(p),
+  );
+  assert.ok(
+    p.includes('LOG_LEVEL: "loud" is not allowed; expected one of fatal, error, warn, info, debug, trace, silent'),
+    JSON.stringify(p),
+  );
 });
 
 test('URL variables say what is expected without echoing the value (it may carry a password)', () => {

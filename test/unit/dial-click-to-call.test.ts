@@ -2,21 +2,40 @@
 // in-flight calls), rate limit, DNC (fail closed), the AntRing error mapping, the metrics hook, no secret out.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { DncUnavailableError } from '../../src/antbot/dnc.js';
+import {
+  AntRingArgumentError,
+  AntRingAuthError,
+  AntRingConfigError,
+  AntRingHttpError,
+  AntRingNetworkError,
+  AntRingResponseError,
+  AntRingTimeoutError,
+  DeviceOfflineError,
+} from '../../src/antring/errors.js';
 import type { Claims } from '../../src/contract.js';
-import { ClickToCallService, maskNumber, type ClickToCallOptions, type DialOutcome } from '../../src/dial/click-to-call.js';
+import {
+  type ClickToCallOptions,
+  ClickToCallService,
+  type DialOutcome,
+  maskNumber,
+} from '../../src/dial/click-to-call.js';
 import { parseDevices } from '../../src/dial/devices.js';
 import { MemoryIdempotencyStore } from '../../src/dial/idempotency.js';
 import { MemoryRateLimiter } from '../../src/dial/rate-limiter.js';
-import {
-  AntRingArgumentError, AntRingAuthError, AntRingConfigError, AntRingHttpError, AntRingNetworkError, AntRingResponseError,
-  AntRingTimeoutError, DeviceOfflineError,
-} from '../../src/antring/errors.js';
-import { DncUnavailableError } from '../../src/antbot/dnc.js';
 import { FakeClock, flush } from '../helpers/clock.js';
 import { captureLogger } from '../helpers/logs.js';
 
 const PASS = 'sip-pass-9f8e7d6c';
-const claims = (extra: Partial<Claims> = {}): Claims => ({ sub: 'u1', org: 'org1', role: 'agent', agent: 'lan.nguyen', queues: [], exp: 2e9, ...extra });
+const claims = (extra: Partial<Claims> = {}): Claims => ({
+  sub: 'u1',
+  org: 'org1',
+  role: 'agent',
+  agent: 'lan.nguyen',
+  queues: [],
+  exp: 2e9,
+  ...extra,
+});
 
 function harness(o: Partial<ClickToCallOptions> & { perMinute?: number } = {}) {
   const clock = new FakeClock();
@@ -26,7 +45,10 @@ function harness(o: Partial<ClickToCallOptions> & { perMinute?: number } = {}) {
   let gate: Promise<void> | undefined;
   const logs = captureLogger('trace');
   const svc = new ClickToCallService({
-    devices: parseDevices({ 'lan.nguyen': { sipUser: 'user_lan8001', sipPassword: PASS }, 'minh.tran': { sipUser: 'user_minh8002', sipPassword: 'p2-secret' } }),
+    devices: parseDevices({
+      'lan.nguyen': { sipUser: 'user_lan8001', sipPassword: PASS },
+      'minh.tran': { sipUser: 'user_minh8002', sipPassword: 'p2-secret' },
+    }),
     upstream: {
       async clickToCall(number, device) {
         calls.push([number, { sipUser: device.sipUser, sipPassword: device.sipPassword }]);
@@ -42,7 +64,11 @@ function harness(o: Partial<ClickToCallOptions> & { perMinute?: number } = {}) {
     ...o,
   });
   return {
-    svc, clock, calls, results, logs,
+    svc,
+    clock,
+    calls,
+    results,
+    logs,
     fail: (e: Error | undefined) => (fail = e),
     hold: () => {
       let release!: () => void;
@@ -57,12 +83,18 @@ function harness(o: Partial<ClickToCallOptions> & { perMinute?: number } = {}) {
 
 const code = (r: DialOutcome) => ('error' in r ? r.error : r.status);
 
-test('success: the normalised number goes upstream with the agent\'s device; 202 body', async () => {
+test("success: the normalised number goes upstream with the agent's device; 202 body", async () => {
   const h = harness();
   assert.equal(await h.svc.dial(claims(), { number: '+84 934 890 883' }), { status: 'dialing', number: '0934890883' });
   assert.equal(h.calls, [['0934890883', { sipUser: 'user_lan8001', sipPassword: PASS }]]);
-  assert.equal(await h.svc.dial(claims({ agent: 'minh.tran' }), { number: '+1 (415) 555-2671' }), { status: 'dialing', number: '+14155552671' });
-  assert.equal(await h.svc.dial(claims({ role: 'admin', agent: 'minh.tran' }), { number: '8001' }), { status: 'dialing', number: '8001' });
+  assert.equal(await h.svc.dial(claims({ agent: 'minh.tran' }), { number: '+1 (415) 555-2671' }), {
+    status: 'dialing',
+    number: '+14155552671',
+  });
+  assert.equal(await h.svc.dial(claims({ role: 'admin', agent: 'minh.tran' }), { number: '8001' }), {
+    status: 'dialing',
+    number: '8001',
+  });
   assert.equal(h.results, ['dialing', 'dialing', 'dialing']);
 });
 
@@ -70,17 +102,40 @@ test('forbidden: wallboards, and tokens without an agent claim', async () => {
   const h = harness();
   assert.is(code(await h.svc.dial(claims({ role: 'wallboard' }), { number: '0934890883' })), 'forbidden');
   assert.is(code(await h.svc.dial(claims({ role: 'admin', agent: undefined }), { number: '0934890883' })), 'forbidden');
-  assert.is(code(await h.svc.dial(claims({ role: 'supervisor', agent: undefined }), { number: '0934890883' })), 'forbidden');
+  assert.is(
+    code(await h.svc.dial(claims({ role: 'supervisor', agent: undefined }), { number: '0934890883' })),
+    'forbidden',
+  );
   assert.is(h.calls.length, 0);
   assert.equal(h.results, ['forbidden', 'forbidden', 'forbidden']);
 });
 
 test('invalid_body for anything but { number: string }; invalid_number for a string that is not dialable', async () => {
   const h = harness();
-  for (const body of [undefined, null, [], ['0934890883'], '0934890883', 934890883, {}, { number: 934890883 }, { number: null }, { number: ['1'] }, { phone: '0934890883' }]) {
+  for (const body of [
+    undefined,
+    null,
+    [],
+    ['0934890883'],
+    '0934890883',
+    934890883,
+    {},
+    { number: 934890883 },
+    { number: null },
+    { number: ['1'] },
+    { phone: '0934890883' },
+  ]) {
     assert.is(code(await h.svc.dial(claims(), body)), 'invalid_body', JSON.stringify(body));
   }
-  for (const number of ['', 'abc', '0934890883; rm -rf /', '1'.repeat(40), '<script>', '０９３４８９０８８３', '0934890883\n1']) {
+  for (const number of [
+    '',
+    'abc',
+    '0934890883; rm -rf /',
+    '1'.repeat(40),
+    '<script>',
+    '０９３４８９０８８３',
+    '0934890883\n1',
+  ]) {
     assert.is(code(await h.svc.dial(claims(), { number })), 'invalid_number', JSON.stringify(number));
   }
   // Extra keys are ignored.
@@ -182,7 +237,10 @@ test('DNC: a listed number is refused; an unreadable list refuses every call (fa
       },
     },
   });
-  assert.equal(await h.svc.dial(claims(), { number: '01693608879' }), { error: 'dnc', message: 'this number is on the do-not-call list' });
+  assert.equal(await h.svc.dial(claims(), { number: '01693608879' }), {
+    error: 'dnc',
+    message: 'this number is on the do-not-call list',
+  });
   assert.is(code(await h.svc.dial(claims(), { number: '0934890883' })), 'dialing');
   down = true;
   assert.is(code(await h.svc.dial(claims(), { number: '0912345678' })), 'upstream_unavailable');
@@ -212,7 +270,14 @@ test('a throwing metrics hook or store never breaks a dial', async () => {
 });
 
 test('a bug inside the bridge (a throwing device directory) is internal_error, never upstream_error', async () => {
-  const h = harness({ devices: { get: () => { throw new TypeError(`boom ${PASS}`); }, size: 1 } as unknown as ClickToCallOptions['devices'] });
+  const h = harness({
+    devices: {
+      get: () => {
+        throw new TypeError(`boom ${PASS}`);
+      },
+      size: 1,
+    } as unknown as ClickToCallOptions['devices'],
+  });
   const r = await h.svc.dial(claims(), { number: '0934890883' });
   assert.equal(r, { error: 'internal_error', message: 'click-to-call failed (internal error)' });
   assert.equal(h.results, ['internal_error']);

@@ -1,9 +1,9 @@
-import { test } from 'uvu';
-import * as assert from 'uvu/assert';
-import { inspect } from 'node:util';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
 import { Device, DevicesFileError, loadDevicesFile, NO_DEVICES, parseDevices } from '../../src/dial/devices.js';
 import { problemsOf as expectProblems } from '../helpers/problems.js';
 
@@ -12,7 +12,10 @@ const PASS = 'sip-s3cr3t-pw';
 const problemsOf = (fn: () => unknown): string[] => expectProblems(DevicesFileError, fn);
 
 test('a valid document: username → device; unknown usernames have none', () => {
-  const d = parseDevices({ 'lan.nguyen': { sipUser: 'user_lan8001', sipPassword: PASS }, 'minh.tran': { sipUser: 'u2', sipPassword: 'p2', note: 'desk phone' } });
+  const d = parseDevices({
+    'lan.nguyen': { sipUser: 'user_lan8001', sipPassword: PASS },
+    'minh.tran': { sipUser: 'u2', sipPassword: 'p2', note: 'desk phone' },
+  });
   assert.is(d.size, 2);
   assert.is(d.get('lan.nguyen')?.sipUser, 'user_lan8001');
   assert.is(d.get('lan.nguyen')?.sipPassword, PASS);
@@ -46,26 +49,37 @@ test('not an object: one clear problem', () => {
 });
 
 test('every bad entry is listed, by username and field, never with the password value', () => {
-  const p = problemsOf(() => parseDevices({
-    ok: { sipUser: 'u', sipPassword: 'p' },
-    'no.password': { sipUser: 'u' },
-    'no.user': { sipPassword: PASS },
-    'empty.user': { sipUser: '', sipPassword: PASS },
-    'spaces': { sipUser: 'has space', sipPassword: `${PASS} x` },
-    'numbers': { sipUser: 1234, sipPassword: 5678 },
-    'string': PASS,
-    'array': [PASS],
-    '': { sipUser: 'u', sipPassword: PASS },
-    ' padded ': { sipUser: 'u', sipPassword: PASS },
-    'long.password': { sipUser: 'u', sipPassword: 'x'.repeat(300) },
-  }));
+  const p = problemsOf(() =>
+    parseDevices({
+      ok: { sipUser: 'u', sipPassword: 'p' },
+      'no.password': { sipUser: 'u' },
+      'no.user': { sipPassword: PASS },
+      'empty.user': { sipUser: '', sipPassword: PASS },
+      spaces: { sipUser: 'has space', sipPassword: `${PASS} x` },
+      numbers: { sipUser: 1234, sipPassword: 5678 },
+      string: PASS,
+      array: [PASS],
+      '': { sipUser: 'u', sipPassword: PASS },
+      ' padded ': { sipUser: 'u', sipPassword: PASS },
+      'long.password': { sipUser: 'u', sipPassword: 'x'.repeat(300) },
+    }),
+  );
   const text = p.join('\n');
   assert.not.ok(text.includes(PASS), 'no password in the messages');
   assert.not.ok(text.includes('x'.repeat(300)));
   for (const expected of [
-    '"no.password".sipPassword', '"no.user".sipUser', '"empty.user".sipUser', '"spaces".sipUser', '"spaces".sipPassword',
-    '"numbers".sipUser', '"numbers".sipPassword', '"string": must be an object', '"array": must be an object',
-    '"": the username', '" padded ": the username', '"long.password".sipPassword',
+    '"no.password".sipPassword',
+    '"no.user".sipUser',
+    '"empty.user".sipUser',
+    '"spaces".sipUser',
+    '"spaces".sipPassword',
+    '"numbers".sipUser',
+    '"numbers".sipPassword',
+    '"string": must be an object',
+    '"array": must be an object',
+    '"": the username',
+    '" padded ": the username',
+    '"long.password".sipPassword',
   ]) {
     assert.ok(text.includes(expected), `problem for ${expected} in:\n${text}`);
   }
@@ -77,7 +91,7 @@ test('loadDevicesFile: reads and validates; unreadable, non-JSON and invalid fil
   const dir = mkdtempSync(join(tmpdir(), 'dial-devices-'));
   try {
     const good = join(dir, 'good.json');
-    writeFileSync(good, '\uFEFF' + JSON.stringify({ 'lan.nguyen': { sipUser: 'user_lan8001', sipPassword: PASS } }));
+    writeFileSync(good, `\uFEFF${JSON.stringify({ 'lan.nguyen': { sipUser: 'user_lan8001', sipPassword: PASS } })}`);
     assert.is(loadDevicesFile(good).get('lan.nguyen')?.sipPassword, PASS);
 
     const missing = problemsOf(() => loadDevicesFile(join(dir, 'missing.json')));
@@ -91,7 +105,9 @@ test('loadDevicesFile: reads and validates; unreadable, non-JSON and invalid fil
     const invalid = join(dir, 'invalid.json');
     writeFileSync(invalid, JSON.stringify({ 'lan.nguyen': { sipUser: 'u' } }));
     const bad = problemsOf(() => loadDevicesFile(invalid));
-    assert.equal(bad, [`DEVICES_FILE (${invalid}): "lan.nguyen".sipPassword: must be a non-empty string (at most 256 characters, no spaces)`]);
+    assert.equal(bad, [
+      `DEVICES_FILE (${invalid}): "lan.nguyen".sipPassword: must be a non-empty string (at most 256 characters, no spaces)`,
+    ]);
 
     const arr = join(dir, 'array.json');
     writeFileSync(arr, '[]');

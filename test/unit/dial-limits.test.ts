@@ -1,8 +1,8 @@
 // The in-memory RateLimiter (token bucket per agent) and IdempotencyStore, on a fake clock.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MemoryRateLimiter } from '../../src/dial/rate-limiter.js';
 import { MemoryIdempotencyStore } from '../../src/dial/idempotency.js';
+import { MemoryRateLimiter } from '../../src/dial/rate-limiter.js';
 import { FakeClock } from '../helpers/clock.js';
 
 test('rate limiter: N per minute as a burst, then refused with the wait until the next unit', () => {

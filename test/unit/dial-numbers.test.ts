@@ -32,20 +32,23 @@ const code = (r: DialOutcome) => ('error' in r ? r.error : r.status);
 const N = suite('click-to-call service: the written-numbers table');
 
 for (const c of NUMBER_CASES) {
-  N(`${c.what}: ${JSON.stringify(c.input.slice(0, 40))} → ${c.dial === null ? 'invalid_number' : `dialing ${c.dial}`}`, async () => {
-    const { svc, upstream } = service();
-    const r = await svc.dial(claims, { number: c.input });
-    if (c.dial === null) {
-      assert.is(code(r), 'invalid_number');
-      assert.equal(upstream, []);
-    } else {
-      assert.equal(r, { status: 'dialing', number: c.dial });
-      assert.equal(upstream, [c.dial]);
-    }
-  });
+  N(
+    `${c.what}: ${JSON.stringify(c.input.slice(0, 40))} → ${c.dial === null ? 'invalid_number' : `dialing ${c.dial}`}`,
+    async () => {
+      const { svc, upstream } = service();
+      const r = await svc.dial(claims, { number: c.input });
+      if (c.dial === null) {
+        assert.is(code(r), 'invalid_number');
+        assert.equal(upstream, []);
+      } else {
+        assert.equal(r, { status: 'dialing', number: c.dial });
+        assert.equal(upstream, [c.dial]);
+      }
+    },
+  );
 }
 
-N('the issue\'s three inputs', async () => {
+N("the issue's three inputs", async () => {
   const { svc, upstream } = service();
   assert.is(code(await svc.dial(claims, { number: '00000000000000000000' })), 'invalid_number');
   assert.is(code(await svc.dial(claims, { number: '-0934890883' })), 'invalid_number');
@@ -56,9 +59,21 @@ N('the issue\'s three inputs', async () => {
 N('a body of the wrong shape is invalid_body, whatever the number looks like', async () => {
   const { svc, upstream } = service();
   const shapes: unknown[] = [
-    undefined, null, 0, '00000000000000000000', ['0934890883'], {}, { number: 0 }, { number: 934890883 },
-    { number: 1e20 }, { number: -934890883 }, { number: true }, { number: null }, { number: ['0934890883'] },
-    { number: { value: '0934890883' } }, { phone: '0934890883' },
+    undefined,
+    null,
+    0,
+    '00000000000000000000',
+    ['0934890883'],
+    {},
+    { number: 0 },
+    { number: 934890883 },
+    { number: 1e20 },
+    { number: -934890883 },
+    { number: true },
+    { number: null },
+    { number: ['0934890883'] },
+    { number: { value: '0934890883' } },
+    { phone: '0934890883' },
   ];
   for (const body of shapes) assert.is(code(await svc.dial(claims, body)), 'invalid_body', JSON.stringify(body));
   assert.equal(upstream, []);

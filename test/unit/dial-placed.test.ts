@@ -73,7 +73,10 @@ test('cluster mode: a dial recorded on one node is known on the others; malforme
   nb.handlers.get('placedCall')?.({ not: 'a string' }, '0900000000');
   nb.handlers.get('placedCall')?.('x'.repeat(65), '0900000000');
   assert.is(b.size, 2, 'malformed peer records are not kept');
-  assert.ok(logs.records.some((l) => /placedCall refused/.test(String(l.msg))), 'and are logged');
+  assert.ok(
+    logs.records.some((l) => /placedCall refused/.test(String(l.msg))),
+    'and are logged',
+  );
   detachA();
   a.record('lan.nguyen', '0900000001');
   assert.not.ok(b.isPlaced('lan.nguyen', '0900000001', 10_500), 'detached: no longer shared');

@@ -1,10 +1,13 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Contact } from '../../src/contract.js';
-import { createLogger } from '../../src/log.js';
 import {
-  ContactDirectory, type ContactSource, type LookupObservation, type LookupResult,
+  ContactDirectory,
+  type ContactSource,
+  type LookupObservation,
+  type LookupResult,
 } from '../../src/enrich/contact-directory.js';
+import { createLogger } from '../../src/log.js';
 import { FakeClock } from '../helpers/clock.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -17,7 +20,10 @@ function contact(id: string, phones: string[], type: Contact['type'] = 'customer
   return { source: 'antcrm', type, id, name: `Name ${id}`, phones, emails: [], tags: [] };
 }
 
-interface Deferred { resolve(v: Contact[]): void; reject(e: unknown): void }
+interface Deferred {
+  resolve(v: Contact[]): void;
+  reject(e: unknown): void;
+}
 
 /** A CRM that answers from `db` (exact match on the stored string), immediately or when released. */
 class FakeCrm implements ContactSource {
@@ -33,11 +39,14 @@ class FakeCrm implements ContactSource {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     const p = new Promise<Contact[]>((resolve, reject) => {
-      const answer = () => (this.failWith !== undefined ? reject(this.failWith) : resolve(this.db.filter((c) => c.phones.includes(phone))));
+      const answer = () =>
+        this.failWith !== undefined ? reject(this.failWith) : resolve(this.db.filter((c) => c.phones.includes(phone)));
       if (this.manual) this.waiting.push({ phone, d: { resolve: () => answer(), reject } });
       else setImmediate(answer);
     });
-    return p.finally(() => { this.inFlight--; });
+    return p.finally(() => {
+      this.inFlight--;
+    });
   }
   releaseAll() {
     for (const w of this.waiting.splice(0)) w.d.resolve([]);
@@ -57,7 +66,10 @@ D('found: one contact, then served from the cache', async () => {
   const again = await dir.lookup('0934890883');
   assert.is(again.contact?.id, 'c1');
   assert.is(crm.calls.length, 1);
-  assert.equal(seen, [{ result: 'found', cache: 'miss' }, { result: 'found', cache: 'hit' }]);
+  assert.equal(seen, [
+    { result: 'found', cache: 'miss' },
+    { result: 'found', cache: 'hit' },
+  ]);
 });
 
 D('single-flight: 100 concurrent lookups in various formats = one request per lookup form', async () => {
@@ -127,7 +139,13 @@ D('errors: status error, cached only for errorTtlMs, then retried', async () => 
 
 D('a client that throws synchronously still gives error, never a rejection', async () => {
   const dir = new ContactDirectory({
-    client: { findByPhone: () => { throw new Error('sync'); } }, logger, clock: fakeClock(),
+    client: {
+      findByPhone: () => {
+        throw new Error('sync');
+      },
+    },
+    logger,
+    clock: fakeClock(),
   });
   assert.is((await dir.lookup('0934890883')).status, 'error');
 });
@@ -176,7 +194,10 @@ D('multiple: merged across forms, de-duplicated by id, current form first', asyn
   const dir = new ContactDirectory({ client: crm, logger, clock: fakeClock() });
   const r = await dir.lookup('0393608879');
   assert.is(r.status, 'multiple');
-  assert.equal(r.candidates?.map((c) => c.id), ['both', 'acc', 'lead1']);
+  assert.equal(
+    r.candidates?.map((c) => c.id),
+    ['both', 'acc', 'lead1'],
+  );
   assert.is(r.contact?.id, 'both');
 });
 
@@ -191,7 +212,15 @@ D('one form failing: contacts of the other form are used but cached briefly; non
   };
   let calls = 0;
   const dir = new ContactDirectory({
-    client: { findByPhone: (p) => { calls++; return client.findByPhone(p); } }, logger, clock, errorTtlMs: 1000,
+    client: {
+      findByPhone: (p) => {
+        calls++;
+        return client.findByPhone(p);
+      },
+    },
+    logger,
+    clock,
+    errorTtlMs: 1000,
   });
   const r = await dir.lookup('0393608879');
   assert.is(r.status, 'found');
@@ -200,18 +229,33 @@ D('one form failing: contacts of the other form are used but cached briefly; non
   assert.is(calls, 4);
   const none = await dir.lookup('01683608879');
   assert.is(none.status, 'not_found');
-  const failing = new ContactDirectory({ client: { findByPhone: async () => { throw new Error('x'); } }, logger, clock });
+  const failing = new ContactDirectory({
+    client: {
+      findByPhone: async () => {
+        throw new Error('x');
+      },
+    },
+    logger,
+    clock,
+  });
   assert.is((await failing.lookup('0393608879')).status, 'error');
 });
 
 D('records whose phones do not contain the number are ignored (a CRM that ignored the filter)', async () => {
   const crm: ContactSource = {
-    findByPhone: async () => [contact('wrong', ['0911111111']), contact('right', ['+84 93 489 0883']), contact('nophones', [])],
+    findByPhone: async () => [
+      contact('wrong', ['0911111111']),
+      contact('right', ['+84 93 489 0883']),
+      contact('nophones', []),
+    ],
   };
   const dir = new ContactDirectory({ client: crm, logger, clock: fakeClock() });
   const r = await dir.lookup('0934890883');
   assert.is(r.status, 'multiple');
-  assert.equal(r.candidates?.map((c) => c.id), ['right', 'nophones']);
+  assert.equal(
+    r.candidates?.map((c) => c.id),
+    ['right', 'nophones'],
+  );
 });
 
 D('unparsable numbers → not_found without a request; CRM disabled → disabled', async () => {
@@ -242,14 +286,22 @@ D('second level: read before the CRM, written after a CRM answer (not for errors
   const store = new Map<string, { value: LookupResult; ttlMs: number }>();
   const secondLevel = {
     get: async (k: string) => store.get(k)?.value,
-    set: async (k: string, value: LookupResult, ttlMs: number) => { store.set(k, { value, ttlMs }); },
+    set: async (k: string, value: LookupResult, ttlMs: number) => {
+      store.set(k, { value, ttlMs });
+    },
   };
   const crm = new FakeCrm([contact('c1', ['0934890883'])]);
   const seen: LookupObservation[] = [];
   const a = new ContactDirectory({ client: crm, logger, clock: fakeClock(), secondLevel, ttlMs: 1234 });
   await a.lookup('0934890883');
   assert.is(store.get('0934890883')?.ttlMs, 1234);
-  const b = new ContactDirectory({ client: crm, logger, clock: fakeClock(), secondLevel, observe: (e) => seen.push(e) });
+  const b = new ContactDirectory({
+    client: crm,
+    logger,
+    clock: fakeClock(),
+    secondLevel,
+    observe: (e) => seen.push(e),
+  });
   const r = await b.lookup('+84934890883');
   assert.is(r.contact?.id, 'c1');
   assert.is(crm.calls.length, 1);
@@ -258,8 +310,17 @@ D('second level: read before the CRM, written after a CRM answer (not for errors
   await a.lookup('0912345678');
   assert.not.ok(store.has('0912345678'));
   const broken = new ContactDirectory({
-    client: new FakeCrm([contact('c2', ['0912345678'])]), logger, clock: fakeClock(),
-    secondLevel: { get: async () => { throw new Error('redis down'); }, set: async () => { throw new Error('redis down'); } },
+    client: new FakeCrm([contact('c2', ['0912345678'])]),
+    logger,
+    clock: fakeClock(),
+    secondLevel: {
+      get: async () => {
+        throw new Error('redis down');
+      },
+      set: async () => {
+        throw new Error('redis down');
+      },
+    },
   });
   assert.is((await broken.lookup('0912345678')).contact?.id, 'c2');
 });

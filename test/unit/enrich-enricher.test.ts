@@ -1,13 +1,13 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Contact } from '../../src/contract.js';
-import { systemClock } from '../../src/clock.js';
 import type { Audience, CallUpdate } from '../../src/calls/types.js';
-import { createLogger } from '../../src/log.js';
+import { systemClock } from '../../src/clock.js';
+import type { Contact } from '../../src/contract.js';
 import type { LookupResult } from '../../src/enrich/contact-directory.js';
-import { noLookupResult } from '../../src/enrich/lookup-status.js';
 import { Enricher } from '../../src/enrich/enricher.js';
+import { noLookupResult } from '../../src/enrich/lookup-status.js';
 import type { EnrichedUpdate } from '../../src/fanout/types.js';
+import { createLogger } from '../../src/log.js';
 import { FakeClock } from '../helpers/clock.js';
 
 const logger = createLogger('silent');
@@ -38,19 +38,39 @@ class FakeLookup {
 
 const flush = () => new Promise((r) => setImmediate(r));
 
-const alice: Contact = { source: 'antcrm', type: 'customer', id: 'c1', name: 'Alice', phones: ['0934890883'], emails: [], tags: [] };
+const alice: Contact = {
+  source: 'antcrm',
+  type: 'customer',
+  id: 'c1',
+  name: 'Alice',
+  phones: ['0934890883'],
+  emails: [],
+  tags: [],
+};
 const FOUND: LookupResult = { status: 'found', contact: alice };
 
 const CALL: Audience = { kind: 'call', queueId: 'q1' };
 const AGENT: Audience = { kind: 'agent', username: 'an' };
 
 /** customer null = an internal call (no customerNumber). */
-function upd(callId: string, state: CallUpdate['state'], audience: Audience = CALL, customer: string | null = '0934890883'): CallUpdate {
+function upd(
+  callId: string,
+  state: CallUpdate['state'],
+  audience: Audience = CALL,
+  customer: string | null = '0934890883',
+): CallUpdate {
   const customerNumber = customer ?? undefined;
   return {
-    audience, callId, org: 'acc1', state, direction: customerNumber ? 'inbound' : 'internal',
-    from: { number: customerNumber ?? '101' }, to: { number: '19001234' }, customerNumber,
-    startedAt: '2024-01-01T00:00:00.000Z', receivedAt: 0,
+    audience,
+    callId,
+    org: 'acc1',
+    state,
+    direction: customerNumber ? 'inbound' : 'internal',
+    from: { number: customerNumber ?? '101' },
+    to: { number: '19001234' },
+    customerNumber,
+    startedAt: '2024-01-01T00:00:00.000Z',
+    receivedAt: 0,
   };
 }
 
@@ -62,7 +82,8 @@ function setup(budgetMs = 150) {
   return { clock, contacts, out, enricher };
 }
 
-const brief = (u: EnrichedUpdate) => `${u.callId}:${u.audience.kind === 'call' ? 'call' : u.audience.username}:${u.state}:${u.contactStatus}`;
+const brief = (u: EnrichedUpdate) =>
+  `${u.callId}:${u.audience.kind === 'call' ? 'call' : u.audience.username}:${u.state}:${u.contactStatus}`;
 
 const E = suite('Enricher');
 
@@ -121,7 +142,12 @@ E('updates queued behind a waiting one go out in push order when the result come
   clock.advanceSync(10);
   contacts.settle('0934890883', FOUND);
   await flush();
-  assert.equal(out.map(brief), ['k1:call:ringing:found', 'k1:an:ringing:found', 'k1:an:answered:found', 'k1:call:answered:found']);
+  assert.equal(out.map(brief), [
+    'k1:call:ringing:found',
+    'k1:an:ringing:found',
+    'k1:an:answered:found',
+    'k1:call:answered:found',
+  ]);
 });
 
 E('updates pushed after the lookup settled get the result at once', async () => {
@@ -166,7 +192,9 @@ E('internal call with the CRM disabled: disabled without a lookup, late updates 
 
 E('a directory that throws for a call without a number: error, nothing escapes', () => {
   const { out, contacts, enricher } = setup();
-  contacts.withoutNumber = () => { throw new Error('boom'); };
+  contacts.withoutNumber = () => {
+    throw new Error('boom');
+  };
   enricher.push(upd('int', 'ringing', CALL, null));
   assert.equal(out.map(brief), ['int:call:ringing:error']);
 });
@@ -198,7 +226,10 @@ E('multiple: candidates attached; error after the budget: sent again with error'
   contacts.settle('0922222222', { status: 'error', contact: null });
   await flush();
   assert.equal(out.map(brief), ['m:call:ringing:multiple', 'e:call:ringing:pending', 'e:call:ringing:error']);
-  assert.equal(out[0].candidates?.map((c) => c.id), ['c1', 'c2']);
+  assert.equal(
+    out[0].candidates?.map((c) => c.id),
+    ['c1', 'c2'],
+  );
   assert.is(out[2].contact, null);
   assert.is('candidates' in out[2], false);
 });
@@ -206,9 +237,26 @@ E('multiple: candidates attached; error after the budget: sent again with error'
 E('a rejecting or throwing lookup becomes error', async () => {
   const clock = new FakeClock(0);
   const out: EnrichedUpdate[] = [];
-  const rejecting = new Enricher({ contacts: { lookup: () => Promise.reject(new Error('x')), withoutNumber: () => noLookupResult(true) }, budgetMs: 100, publish: (u) => out.push(u), clock, logger });
+  const rejecting = new Enricher({
+    contacts: { lookup: () => Promise.reject(new Error('x')), withoutNumber: () => noLookupResult(true) },
+    budgetMs: 100,
+    publish: (u) => out.push(u),
+    clock,
+    logger,
+  });
   rejecting.push(upd('r', 'ringing'));
-  const throwing = new Enricher({ contacts: { lookup: () => { throw new Error('y'); }, withoutNumber: () => noLookupResult(true) }, budgetMs: 100, publish: (u) => out.push(u), clock, logger });
+  const throwing = new Enricher({
+    contacts: {
+      lookup: () => {
+        throw new Error('y');
+      },
+      withoutNumber: () => noLookupResult(true),
+    },
+    budgetMs: 100,
+    publish: (u) => out.push(u),
+    clock,
+    logger,
+  });
   throwing.push(upd('t', 'ringing'));
   await flush();
   assert.equal(out.map(brief), ['r:call:ringing:error', 't:call:ringing:error']);
@@ -272,8 +320,17 @@ E('a throwing publish does not break the queue', async () => {
   const out: EnrichedUpdate[] = [];
   let first = true;
   const enricher = new Enricher({
-    contacts, budgetMs: 150, clock, logger,
-    publish: (u) => { if (first) { first = false; throw new Error('emit failed'); } out.push(u); },
+    contacts,
+    budgetMs: 150,
+    clock,
+    logger,
+    publish: (u) => {
+      if (first) {
+        first = false;
+        throw new Error('emit failed');
+      }
+      out.push(u);
+    },
   });
   enricher.push(upd('k1', 'ringing'));
   enricher.push(upd('k1', 'answered'));
@@ -286,8 +343,17 @@ E('real timers: pending after the budget, then the contact', async () => {
   const out: EnrichedUpdate[] = [];
   let settle: (r: LookupResult) => void = () => {};
   const enricher = new Enricher({
-    contacts: { lookup: () => new Promise((r) => { settle = r; }), withoutNumber: () => noLookupResult(true) },
-    budgetMs: 20, publish: (u) => out.push(u), clock: systemClock, logger,
+    contacts: {
+      lookup: () =>
+        new Promise((r) => {
+          settle = r;
+        }),
+      withoutNumber: () => noLookupResult(true),
+    },
+    budgetMs: 20,
+    publish: (u) => out.push(u),
+    clock: systemClock,
+    logger,
   });
   enricher.push(upd('k1', 'ringing'));
   const deadline = Date.now() + 2000;

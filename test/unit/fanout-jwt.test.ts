@@ -151,7 +151,9 @@ t('RS256 with an RSA public key; ES256 with an EC P-256 key; algorithm confusion
     assert.equal(r.ok ? 'accepted' : r.code, 'unauthorized');
   }
   // Expiry also works with public keys.
-  const expired = rv.verify(signToken({ ...claims, exp: now() - 10 }, { secret: rsa.privateKey, algorithm: 'RS256', ttlSec: false }));
+  const expired = rv.verify(
+    signToken({ ...claims, exp: now() - 10 }, { secret: rsa.privateKey, algorithm: 'RS256', ttlSec: false }),
+  );
   assert.equal(expired.ok ? 'accepted' : expired.code, 'token_expired');
 });
 

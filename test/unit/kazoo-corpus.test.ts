@@ -8,13 +8,26 @@ import { CallEngine } from '../../src/calls/engine.js';
 import type { AgentDirectory, CallUpdate } from '../../src/calls/types.js';
 import type { AgentRef } from '../../src/contract.js';
 import { parseKazooEvent } from '../../src/signals/kazoo-event.js';
-import { AGENT, ORG, QUEUE_ID, briefOf, corpus, type ExpectedView, type KazooScenario } from '../fixtures/kazoo/index.js';
+import {
+  AGENT,
+  briefOf,
+  corpus,
+  type ExpectedView,
+  type KazooScenario,
+  ORG,
+  QUEUE_ID,
+} from '../fixtures/kazoo/index.js';
 
 const RANK = { ringing: 0, answered: 1, ended: 2 } as const;
 
 export function corpusDirectory(): AgentDirectory {
-  const byOwner = new Map<string, AgentRef>(Object.values(AGENT).map((a) => [a.ownerId, { username: a.username, id: a.ownerId, name: a.name, ext: [a.ext] }]));
-  return { agentByOwnerId: (id) => byOwner.get(id), queueName: (id) => (id === QUEUE_ID ? 'Chăm sóc khách hàng' : undefined) };
+  const byOwner = new Map<string, AgentRef>(
+    Object.values(AGENT).map((a) => [a.ownerId, { username: a.username, id: a.ownerId, name: a.name, ext: [a.ext] }]),
+  );
+  return {
+    agentByOwnerId: (id) => byOwner.get(id),
+    queueName: (id) => (id === QUEUE_ID ? 'Chăm sóc khách hàng' : undefined),
+  };
 }
 
 const audKey = (u: CallUpdate): string => (u.audience.kind === 'call' ? 'call' : `agent:${u.audience.username}`);
@@ -24,7 +37,13 @@ function replay(s: KazooScenario): { updates: (CallUpdate & { seq: number })[]; 
   const engine = new CallEngine({
     org: ORG,
     directory: corpusDirectory(),
-    ...(placed ? { placed: { isPlaced: (agent: string, number: string) => placed.some((p) => p.agent === agent && p.number === number) } } : {}),
+    ...(placed
+      ? {
+          placed: {
+            isPlaced: (agent: string, number: string) => placed.some((p) => p.agent === agent && p.number === number),
+          },
+        }
+      : {}),
   });
   const seq = new Map<string, number>();
   const updates: (CallUpdate & { seq: number })[] = [];
@@ -58,7 +77,11 @@ for (const s of corpus) {
     const finals: Record<string, ExpectedView> = {};
     for (const [k, list] of byKey) {
       const [callId, aud] = k.split(' ');
-      if (callId === mainCallId) finals[aud] = briefOf(list.at(-1)!, Object.values(s.expect).some((e) => e.fromName !== undefined));
+      if (callId === mainCallId)
+        finals[aud] = briefOf(
+          list.at(-1)!,
+          Object.values(s.expect).some((e) => e.fromName !== undefined),
+        );
     }
     assert.equal(finals, s.expect, `${s.name}: final views`);
     // Invariants.
@@ -68,11 +91,23 @@ for (const s of corpus) {
         assert.ok(list[i].seq > list[i - 1].seq, `${s.name} ${k}: seq rising`);
       }
       const shown = list.find((u) => u.customerNumber !== undefined)?.customerNumber;
-      if (shown !== undefined) assert.ok(list.every((u) => u.customerNumber === undefined || u.customerNumber === shown), `${s.name} ${k}: customer number kept`);
+      if (shown !== undefined)
+        assert.ok(
+          list.every((u) => u.customerNumber === undefined || u.customerNumber === shown),
+          `${s.name} ${k}: customer number kept`,
+        );
       const last = list.at(-1)!;
       assert.is(last.state, 'ended', `${s.name} ${k}: ends once all legs are destroyed`);
-      if (s.talked) assert.ok(list.every((u) => u.outcome !== 'missed'), `${s.name} ${k}: billed talk time is never missed`);
-      if (k.split(' ')[0] !== mainCallId) assert.ok(last.outcome === undefined && last.hangupCause === 'BRIDGE_MERGED' && last.mergedInto === mainCallId, `${s.name} ${k}: an absorbed call ends merged into the main call, without an outcome`);
+      if (s.talked)
+        assert.ok(
+          list.every((u) => u.outcome !== 'missed'),
+          `${s.name} ${k}: billed talk time is never missed`,
+        );
+      if (k.split(' ')[0] !== mainCallId)
+        assert.ok(
+          last.outcome === undefined && last.hangupCause === 'BRIDGE_MERGED' && last.mergedInto === mainCallId,
+          `${s.name} ${k}: an absorbed call ends merged into the main call, without an outcome`,
+        );
     }
   });
 }
@@ -83,7 +118,10 @@ golden('a caller name learned later is shown in a later seq; the number stays', 
   const call = updates.filter((u) => u.audience.kind === 'call');
   assert.ok(call.length >= 2);
   assert.ok(call[0].from.name === undefined, 'the SIP user name is not shown as a name');
-  assert.ok(call.every((u) => u.from.number === call[0].from.number), 'the number once shown does not change');
+  assert.ok(
+    call.every((u) => u.from.number === call[0].from.number),
+    'the number once shown does not change',
+  );
 });
 
 golden('feature codes get no CRM lookup', () => {

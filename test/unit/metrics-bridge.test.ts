@@ -1,9 +1,10 @@
 // BridgeMetrics: every typed method moves its series; one registry per instance; bounded labels; GET /metrics.
-import { test } from 'uvu';
-import * as assert from 'uvu/assert';
+
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
 import { BridgeMetrics, LATENCY_BUCKETS, METRICS_PREFIX as P } from '../../src/http/metrics.js';
 import { parsePrometheusText, sampleSum, sampleValue } from '../helpers/metrics-text.js';
 
@@ -36,7 +37,18 @@ test('every family is declared with its type, and starts at zero', async () => {
 
 test('signal state, reconnects (backoff → connecting), frames and rejections', async () => {
   const m = new BridgeMetrics();
-  for (const s of ['connecting', 'subscribing', 'live', 'backoff', 'connecting', 'backoff', 'connecting', 'subscribing', 'live']) m.signalState(s);
+  for (const s of [
+    'connecting',
+    'subscribing',
+    'live',
+    'backoff',
+    'connecting',
+    'backoff',
+    'connecting',
+    'subscribing',
+    'live',
+  ])
+    m.signalState(s);
   m.signalFrame('event');
   m.signalFrame('event');
   m.signalFrame('heartbeat');
@@ -50,7 +62,11 @@ test('signal state, reconnects (backoff → connecting), frames and rejections',
   assert.is(sampleValue(f, `${P}signal_rejected_total`, { reason: 'bad_json' }), 1);
   m.signalState('stopped');
   m.signalState('connecting');
-  assert.is(sampleValue(await read(m), `${P}signal_reconnects_total`), 2, 'a new subscriber after stopped is no reconnect');
+  assert.is(
+    sampleValue(await read(m), `${P}signal_reconnects_total`),
+    2,
+    'a new subscriber after stopped is no reconnect',
+  );
 });
 
 test('call messages and the ring-to-emit histogram (seconds, 1 ms .. 1 s buckets)', async () => {

@@ -26,7 +26,10 @@ test('families, types, help, labels with escapes, special values', () => {
   assert.is(f.get('http_requests_total')?.help, 'The total.');
   assert.is(f.get('http_requests_total')?.samples.length, 2);
   assert.is(f.get('rtt')?.type, 'histogram');
-  assert.equal(f.get('rtt')?.samples.map((s) => s.name), ['rtt_bucket', 'rtt_bucket', 'rtt_sum', 'rtt_count']);
+  assert.equal(
+    f.get('rtt')?.samples.map((s) => s.name),
+    ['rtt_bucket', 'rtt_bucket', 'rtt_sum', 'rtt_count'],
+  );
   assert.is(sampleValue(f, 'rtt_bucket', { le: '+Inf' }), 2);
   assert.is(sampleValue(f, 'http_requests_total', { code: '200' }), 1027);
   assert.is(sampleSum(f, 'http_requests_total', { method: 'post' }), 1030);

@@ -1,30 +1,40 @@
 // The outbox worker over the memory and the SQLite store (same semantics): idempotent enqueue, retries on a short
 // schedule, give-up, maximum age, timeouts, concurrency, results and events, restart, stats, stop.
-import { suite } from 'uvu';
-import * as assert from 'uvu/assert';
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
 import { createLogger } from '../../src/log.js';
 import { MemoryOutbox, MemoryStore } from '../../src/outbox/memory.js';
 import { DeliveryOutbox, type OutboxWorkerOptions } from '../../src/outbox/outbox.js';
+import { DEFAULT_RETRY_DELAYS_MS, nextDelayMs } from '../../src/outbox/schedule.js';
 import { SqliteOutbox, SqliteStore } from '../../src/outbox/sqlite.js';
-import { nextDelayMs, DEFAULT_RETRY_DELAYS_MS } from '../../src/outbox/schedule.js';
-import { giveUp, ok, retry, type DeliveryAttempt, type Outbox, type SettledEvent } from '../../src/outbox/types.js';
+import { type DeliveryAttempt, giveUp, type Outbox, ok, retry, type SettledEvent } from '../../src/outbox/types.js';
 import { waitFor } from '../helpers/wait.js';
 
 const logger = createLogger('silent');
-const fast: Partial<OutboxWorkerOptions> = { retryDelaysMs: [20, 40], jitter: 0, pollMs: 20, attemptTimeoutMs: 500, stopGraceMs: 200 };
+const fast: Partial<OutboxWorkerOptions> = {
+  retryDelaysMs: [20, 40],
+  jitter: 0,
+  pollMs: 20,
+  attemptTimeoutMs: 500,
+  stopGraceMs: 200,
+};
 
 type Make = (o?: Partial<OutboxWorkerOptions>) => Outbox;
 const dirs: string[] = [];
 const kinds: [string, Make][] = [
   ['memory', (o) => new MemoryOutbox({ logger, ...fast, ...o })],
-  ['sqlite', (o) => {
-    const dir = mkdtempSync(join(tmpdir(), 'outbox-core-'));
-    dirs.push(dir);
-    return new SqliteOutbox({ dataDir: dir, logger, ...fast, ...o });
-  }],
+  [
+    'sqlite',
+    (o) => {
+      const dir = mkdtempSync(join(tmpdir(), 'outbox-core-'));
+      dirs.push(dir);
+      return new SqliteOutbox({ dataDir: dir, logger, ...fast, ...o });
+    },
+  ],
 ];
 
 for (const [kind, make] of kinds) {
@@ -43,7 +53,11 @@ for (const [kind, make] of kinds) {
     assert.is(await ctx.box.enqueue('ticket:c1', 'antcrm.ticket', { callId: 'c1' }), true);
     assert.is(await ctx.box.enqueue('ticket:c1', 'antcrm.ticket', { callId: 'other' }), false);
     await waitFor(async () => (await ctx.box.get('ticket:c1'))?.state === 'delivered', { what: 'delivered' });
-    assert.is(await ctx.box.enqueue('ticket:c1', 'antcrm.ticket', { callId: 'c1' }), false, 'still known once delivered');
+    assert.is(
+      await ctx.box.enqueue('ticket:c1', 'antcrm.ticket', { callId: 'c1' }),
+      false,
+      'still known once delivered',
+    );
     await waitFor(async () => (await ctx.box.stats()).delivered === 1);
     assert.is(ctx.seen.length, 1);
     assert.equal(ctx.seen[0].payload, { callId: 'c1' });
@@ -60,8 +74,14 @@ for (const [kind, make] of kinds) {
     await ctx.box.start();
     await ctx.box.enqueue('webhook:v1:0', 'webhook', { n: 1 });
     await waitFor(() => events.some((e) => e.state === 'delivered'), { what: 'delivery after retries' });
-    assert.equal(ctx.seen.map((a) => a.attempt), [1, 2, 3]);
-    assert.equal(events.map((e) => e.state), ['pending', 'pending', 'delivered']);
+    assert.equal(
+      ctx.seen.map((a) => a.attempt),
+      [1, 2, 3],
+    );
+    assert.equal(
+      events.map((e) => e.state),
+      ['pending', 'pending', 'delivered'],
+    );
     assert.is(events[0].error, 'HTTP 500');
     const rec = await ctx.box.get('webhook:v1:0');
     assert.is(rec?.attempts, 3);
@@ -157,7 +177,10 @@ for (const [kind, make] of kinds) {
     await ctx.box.enqueue('p:1', 'webhook', {});
     await ctx.box.enqueue('p:2', 'webhook', {});
     const s = await ctx.box.stats();
-    assert.equal({ pending: s.pending, delivered: s.delivered, failed: s.failed, failures: s.failures }, { pending: 2, delivered: 0, failed: 0, failures: [] });
+    assert.equal(
+      { pending: s.pending, delivered: s.delivered, failed: s.failed, failures: s.failures },
+      { pending: 2, delivered: 0, failed: 0, failures: [] },
+    );
     assert.ok(s.oldestPendingSec >= 0 && s.oldestPendingSec < 5);
     await Promise.all([ctx.box.stop(), ctx.box.stop()]);
     await ctx.box.stop();
@@ -229,7 +252,10 @@ r('a claim whose lease was taken over cannot settle (memory and SQLite stores)',
 
 r('the §7.2 schedule: 1 s, 5 s, 30 s, 2 min, 10 min, 30 min, 1 h, then hourly, ±20 %; the maximum age', () => {
   const s = { delaysMs: DEFAULT_RETRY_DELAYS_MS, jitter: 0.2, maxAgeMs: 24 * 3_600_000, random: () => 0.5 };
-  assert.equal([1, 2, 3, 4, 5, 6, 7, 8, 20].map((n) => nextDelayMs(s, n, 0)), [1000, 5000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000, 3_600_000, 3_600_000]);
+  assert.equal(
+    [1, 2, 3, 4, 5, 6, 7, 8, 20].map((n) => nextDelayMs(s, n, 0)),
+    [1000, 5000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000, 3_600_000, 3_600_000],
+  );
   assert.is(nextDelayMs({ ...s, random: () => 0 }, 1, 0), 800);
   assert.is(nextDelayMs({ ...s, random: () => 0.999999 }, 2, 0), 6000);
   assert.is(nextDelayMs(s, 9, 23.5 * 3_600_000), undefined, 'the next attempt would be after the maximum age');

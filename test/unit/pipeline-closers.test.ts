@@ -28,15 +28,26 @@ test('a failing closer (throw or rejection) is logged and the next ones still ru
   const log = captureLogger();
   const c = new Closers(log.logger);
   const ran: string[] = [];
-  c.add('first', () => { ran.push('first'); });
+  c.add('first', () => {
+    ran.push('first');
+  });
   c.add('rejects', () => Promise.reject(new Error('redis quit failed')));
-  c.add('throws', () => { throw new TypeError('boom'); });
-  c.add('last', () => { ran.push('last'); });
+  c.add('throws', () => {
+    throw new TypeError('boom');
+  });
+  c.add('last', () => {
+    ran.push('last');
+  });
   const report = await c.closeAll();
   assert.equal(ran, ['last', 'first']);
   assert.equal(report.failed, ['throws', 'rejects']);
-  const errors = log.lines.map((l) => JSON.parse(l) as { level: number; closer?: string; err?: string }).filter((l) => l.level === 50);
-  assert.equal(errors.map((e) => e.closer), ['throws', 'rejects']);
+  const errors = log.lines
+    .map((l) => JSON.parse(l) as { level: number; closer?: string; err?: string })
+    .filter((l) => l.level === 50);
+  assert.equal(
+    errors.map((e) => e.closer),
+    ['throws', 'rejects'],
+  );
   assert.match(errors[0].err ?? '', /TypeError: boom/);
 });
 
@@ -58,15 +69,21 @@ test('closeAll is idempotent: the same promise, each closer once', async () => {
 test('a closer added while closing runs next; one added after the run, at once', async () => {
   const c = new Closers(captureLogger().logger);
   const ran: string[] = [];
-  c.add('a', () => { ran.push('a'); });
+  c.add('a', () => {
+    ran.push('a');
+  });
   c.add('b', () => {
     ran.push('b');
-    c.add('late', () => { ran.push('late'); });
+    c.add('late', () => {
+      ran.push('late');
+    });
   });
   await c.closeAll();
   assert.equal(ran, ['b', 'late', 'a']);
   let after = false;
-  c.add('after', () => { after = true; });
+  c.add('after', () => {
+    after = true;
+  });
   const deadline = Date.now() + 1000;
   while (!after && Date.now() < deadline) await new Promise((r) => setImmediate(r));
   assert.ok(after, 'ran after the run was over');

@@ -2,18 +2,18 @@
 // (the cluster's stores and leases behind the same interface), and createMode choosing by REDIS_URL.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadConfig } from '../../src/config.js';
-import { systemClock } from '../../src/clock.js';
-import { createLogger } from '../../src/log.js';
 import type { CallUpdate } from '../../src/calls/types.js';
+import { systemClock } from '../../src/clock.js';
 import type { Cluster } from '../../src/cluster/cluster.js';
+import { loadConfig } from '../../src/config.js';
+import { MemoryIdempotencyStore } from '../../src/dial/idempotency.js';
+import { MemoryRateLimiter } from '../../src/dial/rate-limiter.js';
 import { MemoryLiveCallStore } from '../../src/fanout/live-calls.js';
 import { MemorySeqSource } from '../../src/fanout/seq.js';
-import { MemoryRateLimiter } from '../../src/dial/rate-limiter.js';
-import { MemoryIdempotencyStore } from '../../src/dial/idempotency.js';
-import { SingleNodeMode } from '../../src/runtime/single-node-mode.js';
+import { createLogger } from '../../src/log.js';
 import { ClusterMode } from '../../src/runtime/cluster-mode.js';
 import { createMode } from '../../src/runtime/create-mode.js';
+import { SingleNodeMode } from '../../src/runtime/single-node-mode.js';
 import type { PipelineUpdate } from '../../src/runtime/update.js';
 
 const logger = createLogger('silent');
@@ -37,7 +37,15 @@ test('single node: memory stores, the lease taken at start and given back at lea
 
   const events: string[] = [];
   const forwarded: string[] = [];
-  m.leases.start({ acquire: () => events.push('acquire'), release: () => { events.push('release'); } }, (u) => forwarded.push(u.callId));
+  m.leases.start(
+    {
+      acquire: () => events.push('acquire'),
+      release: () => {
+        events.push('release');
+      },
+    },
+    (u) => forwarded.push(u.callId),
+  );
   assert.equal(events, ['acquire']);
   assert.ok(m.leases.holdsUpstream());
   m.leases.route(undefined, [upd('a'), upd('b')]);
@@ -51,10 +59,14 @@ test('single node: memory stores, the lease taken at start and given back at lea
 
 /** A Cluster double recording what the mode asks of it. */
 function fakeCluster(calls: string[]): Cluster {
-  const stub = <T>(name: string, value: T) => (...args: unknown[]) => {
-    calls.push(`${name}${args.length ? `:${args.map((a) => (typeof a === 'object' && a && 'clusterUpdateId' in a ? (a as PipelineUpdate).clusterUpdateId : typeof a)).join(',')}` : ''}`);
-    return value;
-  };
+  const stub =
+    <T>(name: string, value: T) =>
+    (...args: unknown[]) => {
+      calls.push(
+        `${name}${args.length ? `:${args.map((a) => (typeof a === 'object' && a && 'clusterUpdateId' in a ? (a as PipelineUpdate).clusterUpdateId : typeof a)).join(',')}` : ''}`,
+      );
+      return value;
+    };
   return {
     nodeId: 'node-1',
     seq: { next: async () => 1 } as unknown as Cluster['seq'],
@@ -80,7 +92,7 @@ function fakeCluster(calls: string[]): Cluster {
   };
 }
 
-test('cluster: the cluster\'s stores, leases, gate, dashboard leader and readiness behind the same interface', async () => {
+test("cluster: the cluster's stores, leases, gate, dashboard leader and readiness behind the same interface", async () => {
   const calls: string[] = [];
   const c = fakeCluster(calls);
   const m = new ClusterMode({ ...config, redisUrl: 'redis://unused' }, { logger }, c);
@@ -94,7 +106,10 @@ test('cluster: the cluster\'s stores, leases, gate, dashboard leader and readine
   assert.equal(m.sockets, { adapter: 'adapter', connectionStateRecovery: { maxDisconnectionDuration: 30_000 } });
   assert.not.ok(m.emitsDashboard(), 'only the leader emits');
   assert.equal(m.notReadyReasons(), ['redis is reconnecting']);
-  assert.equal(m.dashboardSource({ dashboard: async () => ({}), queues: async () => [], agents: async () => [] }, 5000), { shared: true });
+  assert.equal(
+    m.dashboardSource({ dashboard: async () => ({}), queues: async () => [], agents: async () => [] }, 5000),
+    { shared: true },
+  );
   m.leases.start({ acquire: () => undefined, release: () => undefined }, () => undefined);
   m.leases.route(undefined, [upd('a')]);
   assert.not.ok(m.leases.holdsUpstream());
@@ -103,8 +118,16 @@ test('cluster: the cluster\'s stores, leases, gate, dashboard leader and readine
   await m.leases.leave();
   await m.close();
   assert.equal(calls, [
-    'leadsDashboard', 'notReadyReasons', 'dashboardSource:object,number', 'start:object,function', 'onUpdates:undefined,object',
-    'holdsUpstream', 'published:m1:0', 'stopAcquiring', 'leave', 'close',
+    'leadsDashboard',
+    'notReadyReasons',
+    'dashboardSource:object,number',
+    'start:object,function',
+    'onUpdates:undefined,object',
+    'holdsUpstream',
+    'published:m1:0',
+    'stopAcquiring',
+    'leave',
+    'close',
   ]);
 });
 

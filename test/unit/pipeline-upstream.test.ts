@@ -3,14 +3,14 @@
 // ConsumerSet: every consumer gets each update, a failing one does not stop the others.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { CallUpdate } from '../../src/calls/types.js';
 import { systemClock } from '../../src/clock.js';
 import { createLogger } from '../../src/log.js';
-import type { CallUpdate } from '../../src/calls/types.js';
-import type { LegEvent } from '../../src/signals/types.js';
-import type { LeaseHooks, UpstreamLeases } from '../../src/runtime/mode.js';
-import { UpstreamPipeline, type SubscriberHandlers } from '../../src/runtime/pipeline.js';
 import { ConsumerSet } from '../../src/runtime/consumers.js';
+import type { LeaseHooks, UpstreamLeases } from '../../src/runtime/mode.js';
+import { type SubscriberHandlers, UpstreamPipeline } from '../../src/runtime/pipeline.js';
 import type { PipelineUpdate } from '../../src/runtime/update.js';
+import type { LegEvent } from '../../src/signals/types.js';
 import { captureLogger } from '../helpers/logs.js';
 
 const logger = createLogger('silent');
@@ -23,16 +23,35 @@ class FakeLeases implements UpstreamLeases {
   routed: (string | undefined)[] = [];
   acquiring = true;
   leaves = 0;
-  start(h: LeaseHooks, f: (u: CallUpdate) => void) { this.hooks = h; this.forward = f; }
+  start(h: LeaseHooks, f: (u: CallUpdate) => void) {
+    this.hooks = h;
+    this.forward = f;
+  }
   route(event: { msgId?: string } | undefined, updates: CallUpdate[]) {
     this.routed.push(event?.msgId);
     for (const u of updates) this.forward?.(u);
   }
-  holdsUpstream() { return this.holding; }
-  stopAcquiring() { this.acquiring = false; }
-  async leave() { this.leaves++; if (this.holding) { this.holding = false; await this.hooks?.release(); } }
-  async take() { this.holding = true; this.hooks?.acquire(); }
-  async lose() { this.holding = false; await this.hooks?.release(); }
+  holdsUpstream() {
+    return this.holding;
+  }
+  stopAcquiring() {
+    this.acquiring = false;
+  }
+  async leave() {
+    this.leaves++;
+    if (this.holding) {
+      this.holding = false;
+      await this.hooks?.release();
+    }
+  }
+  async take() {
+    this.holding = true;
+    this.hooks?.acquire();
+  }
+  async lose() {
+    this.holding = false;
+    await this.hooks?.release();
+  }
 }
 
 function setup(sweepEveryMs = 60_000) {
@@ -45,12 +64,27 @@ function setup(sweepEveryMs = 60_000) {
     leases,
     createEngine: () => {
       const n = ++engines;
-      return { apply: (e: LegEvent) => [upd(`${(e as unknown as { callId: string }).callId}@engine${n}`)], sweep: () => { sweeps++; return []; }, liveCalls: n * 10 };
+      return {
+        apply: (e: LegEvent) => [upd(`${(e as unknown as { callId: string }).callId}@engine${n}`)],
+        sweep: () => {
+          sweeps++;
+          return [];
+        },
+        liveCalls: n * 10,
+      };
     },
     createSubscriber: (h) => {
       const s = { h, started: 0, stopped: 0 };
       subs.push(s);
-      return { start: () => { s.started++; }, stop: async () => { s.stopped++; }, stats: () => ({ reconnects: subs.indexOf(s) + 100 }) };
+      return {
+        start: () => {
+          s.started++;
+        },
+        stop: async () => {
+          s.stopped++;
+        },
+        stats: () => ({ reconnects: subs.indexOf(s) + 100 }),
+      };
     },
     sink: (u) => sunk.push(u.callId),
     clock: systemClock,
@@ -121,27 +155,59 @@ test('prepareStop: no new lease taken; stop() is idempotent, leaves, stops the s
 test('consumers: each gets every update in order; a throwing or rejecting one is logged, the others go on', async () => {
   const log = captureLogger();
   const got: string[] = [];
-  const set = new ConsumerSet([
-    { name: 'fanout', consume: (u) => { got.push(`fanout:${u.callId}`); } },
-    { name: 'broken', consume: () => { throw new Error('boom'); } },
-    { name: 'outbox', consume: async (u) => { got.push(`outbox:${u.callId}`); if (u.callId === 'b') throw new Error('store down'); } },
-  ], log.logger);
+  const set = new ConsumerSet(
+    [
+      {
+        name: 'fanout',
+        consume: (u) => {
+          got.push(`fanout:${u.callId}`);
+        },
+      },
+      {
+        name: 'broken',
+        consume: () => {
+          throw new Error('boom');
+        },
+      },
+      {
+        name: 'outbox',
+        consume: async (u) => {
+          got.push(`outbox:${u.callId}`);
+          if (u.callId === 'b') throw new Error('store down');
+        },
+      },
+    ],
+    log.logger,
+  );
   set.dispatch({ callId: 'a' } as PipelineUpdate);
   set.dispatch({ callId: 'b' } as PipelineUpdate);
   await new Promise((r) => setImmediate(r));
   assert.equal(got, ['fanout:a', 'outbox:a', 'fanout:b', 'outbox:b']);
-  const errs = log.lines.map((l) => JSON.parse(l) as { consumer?: string; level: number }).filter((l) => l.level === 50).map((l) => l.consumer);
+  const errs = log.lines
+    .map((l) => JSON.parse(l) as { consumer?: string; level: number })
+    .filter((l) => l.level === 50)
+    .map((l) => l.consumer);
   assert.equal(errs, ['broken', 'broken', 'outbox']);
   await set.stop();
   set.dispatch({ callId: 'c' } as PipelineUpdate);
   assert.is(got.length, 4, 'nothing after stop');
 });
 
-test('clusterUpdateId is typed on CallUpdate: the gate\'s id reaches a consumer with no cast', () => {
+test("clusterUpdateId is typed on CallUpdate: the gate's id reaches a consumer with no cast", () => {
   const tagged: CallUpdate = { ...({ callId: 'c' } as CallUpdate), clusterUpdateId: 'm1:0' };
   const enriched: PipelineUpdate = { ...tagged, contact: null, contactStatus: 'disabled' };
   const got: Array<string | undefined> = [];
-  const set = new ConsumerSet([{ name: 'fanout', consume: (u) => { got.push(u.clusterUpdateId); } }], captureLogger().logger);
+  const set = new ConsumerSet(
+    [
+      {
+        name: 'fanout',
+        consume: (u) => {
+          got.push(u.clusterUpdateId);
+        },
+      },
+    ],
+    captureLogger().logger,
+  );
   set.dispatch(enriched);
   assert.equal(got, ['m1:0']);
 });

@@ -1,17 +1,37 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  LEGACY_MOBILE_PREFIXES, isExtension, lookupForms, normalizeDialable, normalizePhone,
+  isExtension,
+  LEGACY_MOBILE_PREFIXES,
+  lookupForms,
+  normalizeDialable,
+  normalizePhone,
 } from '../../src/shared/phone.js';
 import { NUMBER_CASES } from '../helpers/phone-cases.js';
 
 const Legacy = suite('phone: 2018 prefix move');
 
 const EXPECTED_TABLE: Record<string, string> = {
-  '0162': '032', '0163': '033', '0164': '034', '0165': '035', '0166': '036', '0167': '037', '0168': '038', '0169': '039',
-  '0120': '070', '0121': '079', '0122': '077', '0126': '076', '0128': '078',
-  '0123': '083', '0124': '084', '0125': '085', '0127': '081', '0129': '082',
-  '0186': '056', '0188': '058',
+  '0162': '032',
+  '0163': '033',
+  '0164': '034',
+  '0165': '035',
+  '0166': '036',
+  '0167': '037',
+  '0168': '038',
+  '0169': '039',
+  '0120': '070',
+  '0121': '079',
+  '0122': '077',
+  '0126': '076',
+  '0128': '078',
+  '0123': '083',
+  '0124': '084',
+  '0125': '085',
+  '0127': '081',
+  '0129': '082',
+  '0186': '056',
+  '0188': '058',
   '0199': '059',
 };
 
@@ -36,7 +56,10 @@ for (const [oldPrefix, newPrefix] of Object.entries(EXPECTED_TABLE)) {
 
 Legacy('the sample numbers of the seed documents', () => {
   assert.equal(normalizePhone('01693608879'), {
-    national: '0393608879', e164: '+84393608879', legacy: '01693608879', kind: 'mobile',
+    national: '0393608879',
+    e164: '+84393608879',
+    legacy: '01693608879',
+    kind: 'mobile',
   });
   assert.equal(normalizePhone('0934890883'), { national: '0934890883', e164: '+84934890883', kind: 'mobile' });
   assert.equal(lookupForms(normalizePhone('0934890883')!), ['0934890883']);
@@ -51,9 +74,20 @@ Legacy('an 11-digit 01xx number outside the table is not a number', () => {
 const Formats = suite('phone: formats');
 
 const SAME = [
-  '0393608879', '+84393608879', '84393608879', '0084393608879', '+84 393 608 879', '84-393-608-879',
-  '0393.608.879', '(039) 360-8879', '+84 (0) 393 608 879', '  0393 608 879  ', '+841693608879',
-  '841693608879', '0084 169 360 8879', '0169.360.8879',
+  '0393608879',
+  '+84393608879',
+  '84393608879',
+  '0084393608879',
+  '+84 393 608 879',
+  '84-393-608-879',
+  '0393.608.879',
+  '(039) 360-8879',
+  '+84 (0) 393 608 879',
+  '  0393 608 879  ',
+  '+841693608879',
+  '841693608879',
+  '0084 169 360 8879',
+  '0169.360.8879',
 ];
 for (const s of SAME) {
   Formats(`"${s}" → 0393608879`, () => {
@@ -69,14 +103,18 @@ for (const s of SAME) {
 Formats('landlines stay as they are', () => {
   assert.equal(normalizePhone('(028) 7301 9555'), { national: '02873019555', e164: '+842873019555', kind: 'landline' });
   assert.equal(normalizePhone('02873019555'), { national: '02873019555', e164: '+842873019555', kind: 'landline' });
-  assert.equal(normalizePhone('+84 24 3826 1234'), { national: '02438261234', e164: '+842438261234', kind: 'landline' });
+  assert.equal(normalizePhone('+84 24 3826 1234'), {
+    national: '02438261234',
+    e164: '+842438261234',
+    kind: 'landline',
+  });
   assert.equal(lookupForms(normalizePhone('02873019555')!), ['02873019555']);
 });
 
 Formats('other 10-digit mobiles have no legacy form', () => {
   for (const s of ['0912345678', '0868123456', '0888123456', '0523456789', '0553456789', '0993456789']) {
     const p = normalizePhone(s);
-    assert.equal(p, { national: s, e164: '+84' + s.slice(1), kind: 'mobile' }, s);
+    assert.equal(p, { national: s, e164: `+84${s.slice(1)}`, kind: 'mobile' }, s);
   }
 });
 
@@ -89,10 +127,35 @@ Formats('well-formed numbers outside known ranges and service numbers are "other
 const Garbage = suite('phone: garbage');
 
 const BAD = [
-  '', '   ', 'abc', '0393608879a', 'O393608879', '0x393608879', '0393 608 87', '039360887', '03936088790',
-  '039360887912', '+1 415 555 2671', '+', '++84393608879', '84+393608879', '0393608879;', '0393/608/879',
-  '０３９３６０８８７９', '٠٣٩٣٦٠٨٨٧٩', '0123456789', '0203456789', '0463608879', '1234', '12345678901234567890',
-  '0'.repeat(80), '0393608879\u0000', '+84', '0084', 'undefined', 'null',
+  '',
+  '   ',
+  'abc',
+  '0393608879a',
+  'O393608879',
+  '0x393608879',
+  '0393 608 87',
+  '039360887',
+  '03936088790',
+  '039360887912',
+  '+1 415 555 2671',
+  '+',
+  '++84393608879',
+  '84+393608879',
+  '0393608879;',
+  '0393/608/879',
+  '０３９３６０８８７９',
+  '٠٣٩٣٦٠٨٨٧٩',
+  '0123456789',
+  '0203456789',
+  '0463608879',
+  '1234',
+  '12345678901234567890',
+  '0'.repeat(80),
+  '0393608879\u0000',
+  '+84',
+  '0084',
+  'undefined',
+  'null',
 ];
 for (const s of BAD) {
   Garbage(`${JSON.stringify(s)} → null`, () => {
@@ -158,12 +221,15 @@ const Table = suite('phone: the written-numbers table (normalizePhone and normal
 
 for (const c of NUMBER_CASES) {
   const phone = c.phone === undefined ? c.dial : c.phone;
-  Table(`${c.what}: ${JSON.stringify(c.input.slice(0, 40))} → dial ${JSON.stringify(c.dial)}, phone ${JSON.stringify(phone)}`, () => {
-    assert.is(normalizeDialable(c.input), c.dial);
-    const p = normalizePhone(c.input);
-    assert.is(p ? p.national : null, phone);
-    if (p) assert.is(p.e164, `+84${p.national.replace(/^0/, '')}`);
-  });
+  Table(
+    `${c.what}: ${JSON.stringify(c.input.slice(0, 40))} → dial ${JSON.stringify(c.dial)}, phone ${JSON.stringify(phone)}`,
+    () => {
+      assert.is(normalizeDialable(c.input), c.dial);
+      const p = normalizePhone(c.input);
+      assert.is(p ? p.national : null, phone);
+      if (p) assert.is(p.e164, `+84${p.national.replace(/^0/, '')}`);
+    },
+  );
 }
 
 Table('the table covers every family of input the issue names', () => {
@@ -171,7 +237,10 @@ Table('the table covers every family of input the issue names', () => {
   assert.ok(families.size >= 15, `${families.size} families`);
   assert.ok(NUMBER_CASES.length >= 100, `${NUMBER_CASES.length} cases`);
   for (const input of ['00000000000000000000', '-0934890883', '(+84) 934 890 883']) {
-    assert.ok(NUMBER_CASES.some((c) => c.input === input), input);
+    assert.ok(
+      NUMBER_CASES.some((c) => c.input === input),
+      input,
+    );
   }
 });
 

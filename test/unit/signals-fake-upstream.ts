@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import * as assert from 'uvu/assert';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { AuthToken, TokenSource } from '../../src/antring/token-source.js';
+import type { SignalProtocol } from '../../src/shared/signal-protocol.js';
 import { encodeEventFrame, encodeReply } from '../../src/signals/blackhole-codec.js';
 import { decode, encodeAck, encodeEvent } from '../../src/signals/socketio09-codec.js';
 import {
@@ -15,7 +16,6 @@ import {
   type SignalSubscriberOptions,
   type StateInfo,
 } from '../../src/signals/subscriber.js';
-import type { SignalProtocol } from '../../src/shared/signal-protocol.js';
 import type { LegEvent } from '../../src/signals/types.js';
 import { trackingClock } from '../helpers/clock.js';
 import { captureLogger } from '../helpers/logs.js';

@@ -14,8 +14,8 @@ const depth = suite('json depth bound');
 depth('exactly maxDepth openings, all nested: allowed; one more nested: refused', () => {
   assert.is(nestsDeeperThan('['.repeat(32) + ']'.repeat(32), 32), false);
   assert.is(nestsDeeperThan('['.repeat(33) + ']'.repeat(33), 32), true);
-  assert.is(nestsDeeperThan('{"a":'.repeat(33) + '1' + '}'.repeat(33), 32), true);
-  assert.is(nestsDeeperThan('[' + '{'.repeat(32) + '}'.repeat(32) + ']', 32), true);
+  assert.is(nestsDeeperThan(`${'{"a":'.repeat(33)}1${'}'.repeat(33)}`, 32), true);
+  assert.is(nestsDeeperThan(`[${'{'.repeat(32)}${'}'.repeat(32)}]`, 32), true);
 });
 
 depth('many brackets side by side, or inside strings, are not depth', () => {
@@ -41,11 +41,11 @@ payload('BMP-only packets: cut at their lengths, any number of them', () => {
 
 payload('a BMP-only length that overruns or misses the boundary loses that packet only', () => {
   const a = '5:::{"name":"x","args":[]}';
-  assert.equal(decodePayload(`${M}999${M}${a}` + frame('2::')), [
+  assert.equal(decodePayload(`${M}999${M}${a}${frame('2::')}`), [
     { ok: false, reason: 'bad_payload_framing' },
     { ok: true, packet: '2::' },
   ]);
-  assert.equal(decodePayload(`${M}${a.length - 1}${M}${a}` + frame('2::')), [
+  assert.equal(decodePayload(`${M}${a.length - 1}${M}${a}${frame('2::')}`), [
     { ok: false, reason: 'bad_payload_framing' },
     { ok: true, packet: '2::' },
   ]);

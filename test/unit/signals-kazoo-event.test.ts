@@ -1,6 +1,6 @@
 import { suite, test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseKazooEvent, sipUser, normaliseKey, MAX_FIELD_CHARS } from '../../src/signals/kazoo-event.js';
+import { MAX_FIELD_CHARS, normaliseKey, parseKazooEvent, sipUser } from '../../src/signals/kazoo-event.js';
 
 const NOW = Date.UTC(2025, 5, 1, 12, 0, 0);
 const ACC = '0123456789abcdef0123456789abcdef';
@@ -99,7 +99,7 @@ test('mixed and odd case keys', () => {
       'call-id': ' leg-1 ',
       CALL_DIRECTION: 'Inbound',
       'caller_id-NUMBER': 934890883,
-      custom_Channel_Vars: { 'OWNER_id': 'ABC', account_ID: ACC },
+      custom_Channel_Vars: { OWNER_id: 'ABC', account_ID: ACC },
     },
     1,
     NOW,
@@ -116,7 +116,11 @@ test('mixed and odd case keys', () => {
 
 test('digit strings and numbers; bad numbers are dropped, not fatal', () => {
   const base = { 'Event-Name': 'CHANNEL_DESTROY', 'Call-ID': 'x', 'Call-Direction': 'inbound' };
-  const r = parseKazooEvent({ ...base, 'Duration-Seconds': ' 31 ', 'Billing-Seconds': 'abc', 'Ringing-Seconds': -4, Timestamp: '63610891956' }, 0, NOW);
+  const r = parseKazooEvent(
+    { ...base, 'Duration-Seconds': ' 31 ', 'Billing-Seconds': 'abc', 'Ringing-Seconds': -4, Timestamp: '63610891956' },
+    0,
+    NOW,
+  );
   assert.ok(r.ok);
   if (!r.ok) return;
   assert.is(r.event.durationSec, 31);
@@ -137,12 +141,23 @@ test('Timestamp missing or implausible → nowMs', () => {
 test('missing optional fields stay absent; minimal event', () => {
   const r = parseKazooEvent({ 'Event-Name': 'CHANNEL_BRIDGE', 'Call-ID': 'x', 'Call-Direction': 'outbound' }, 7, NOW);
   assert.ok(r.ok);
-  if (r.ok) assert.equal(r.event, { name: 'CHANNEL_BRIDGE', legId: 'x', direction: 'outbound', at: NOW, receivedAt: 7 });
+  if (r.ok)
+    assert.equal(r.event, { name: 'CHANNEL_BRIDGE', legId: 'x', direction: 'outbound', at: NOW, receivedAt: 7 });
 });
 
 test('strings are trimmed and capped', () => {
   const long = 'n'.repeat(5000);
-  const r = parseKazooEvent({ 'Event-Name': 'CHANNEL_CREATE', 'Call-ID': 'x', 'Call-Direction': 'inbound', 'Caller-ID-Name': `  ${long}  `, Disposition: '   ' }, 0, NOW);
+  const r = parseKazooEvent(
+    {
+      'Event-Name': 'CHANNEL_CREATE',
+      'Call-ID': 'x',
+      'Call-Direction': 'inbound',
+      'Caller-ID-Name': `  ${long}  `,
+      Disposition: '   ',
+    },
+    0,
+    NOW,
+  );
   assert.ok(r.ok);
   if (!r.ok) return;
   assert.is(r.event.callerIdName?.length, MAX_FIELD_CHARS);
@@ -201,7 +216,15 @@ for (const [label, input, reason] of garbage) {
 
 test('garbage field types are dropped, never thrown', () => {
   const r = parseKazooEvent(
-    { ...ok, 'Custom-Channel-Vars': 'not an object', From: { a: 1 }, To: [1], 'Msg-ID': null, 'Other-Leg-Call-ID': true, __proto__: { polluted: 1 } },
+    {
+      ...ok,
+      'Custom-Channel-Vars': 'not an object',
+      From: { a: 1 },
+      To: [1],
+      'Msg-ID': null,
+      'Other-Leg-Call-ID': true,
+      __proto__: { polluted: 1 },
+    },
     0,
     NOW,
   );
@@ -215,20 +238,61 @@ test('garbage field types are dropped, never thrown', () => {
 });
 
 test('hostile objects (throwing getters, proxies) → rejected, never a throw', () => {
-  const getter = Object.defineProperty({ ...ok }, 'Call-ID', { enumerable: true, get() { throw new Error('boom'); } });
+  const getter = Object.defineProperty({ ...ok }, 'Call-ID', {
+    enumerable: true,
+    get() {
+      throw new Error('boom');
+    },
+  });
   assert.equal(parseKazooEvent(getter, 0, NOW), { ok: false, reason: 'unreadable' });
-  const proxy = new Proxy({}, { ownKeys() { throw new Error('boom'); } });
+  const proxy = new Proxy(
+    {},
+    {
+      ownKeys() {
+        throw new Error('boom');
+      },
+    },
+  );
   assert.equal(parseKazooEvent(proxy, 0, NOW), { ok: false, reason: 'unreadable' });
 });
 
 test('random junk never throws', () => {
   let seed = 7;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const atoms: unknown[] = [null, 0, -1, 1e308, '', ' ', 'CHANNEL_CREATE', 'inbound', '31', [], {}, true, 'x'.repeat(300)];
-  const keys = ['Event-Name', 'Call-ID', 'Call-Direction', 'Timestamp', 'Custom-Channel-Vars', 'From', 'Duration-Seconds', 'event_name', 'call_id'];
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const atoms: unknown[] = [
+    null,
+    0,
+    -1,
+    1e308,
+    '',
+    ' ',
+    'CHANNEL_CREATE',
+    'inbound',
+    '31',
+    [],
+    {},
+    true,
+    'x'.repeat(300),
+  ];
+  const keys = [
+    'Event-Name',
+    'Call-ID',
+    'Call-Direction',
+    'Timestamp',
+    'Custom-Channel-Vars',
+    'From',
+    'Duration-Seconds',
+    'event_name',
+    'call_id',
+  ];
   for (let i = 0; i < 3000; i++) {
     const o: Record<string, unknown> = {};
-    for (const k of keys) if (rnd() < 0.6) o[k] = rnd() < 0.2 ? { 'Owner-ID': atoms[Math.floor(rnd() * atoms.length)] } : atoms[Math.floor(rnd() * atoms.length)];
+    for (const k of keys)
+      if (rnd() < 0.6)
+        o[k] =
+          rnd() < 0.2
+            ? { 'Owner-ID': atoms[Math.floor(rnd() * atoms.length)] }
+            : atoms[Math.floor(rnd() * atoms.length)];
     const r = parseKazooEvent(o, 0, NOW);
     assert.type(r.ok, 'boolean');
     if (!r.ok) assert.type(r.reason, 'string');
@@ -241,8 +305,19 @@ test.run();
 const kz = suite('kazoo-event: fields where Kazoo puts them');
 
 kz('webhooks shape: hook_event names the event, owner_id / authorizing_type at the top level', () => {
-  const r = parseKazooEvent({ hook_event: 'channel_answer', call_id: 'w1', call_direction: 'outbound', owner_id: OWNER,
-    authorizing_type: 'device', account_id: ACC, custom_channel_vars: {} }, 0, NOW);
+  const r = parseKazooEvent(
+    {
+      hook_event: 'channel_answer',
+      call_id: 'w1',
+      call_direction: 'outbound',
+      owner_id: OWNER,
+      authorizing_type: 'device',
+      account_id: ACC,
+      custom_channel_vars: {},
+    },
+    0,
+    NOW,
+  );
   assert.ok(r.ok);
   if (!r.ok) return;
   assert.is(r.event.name, 'CHANNEL_ANSWER');
@@ -254,28 +329,52 @@ kz('webhooks shape: hook_event names the event, owner_id / authorizing_type at t
 kz('the frame name stands in for a missing Event-Name; Event-Name wins when present', () => {
   const r = parseKazooEvent({ 'Call-ID': 'f1', 'Call-Direction': 'inbound' }, 0, NOW, 'CHANNEL_BRIDGE');
   assert.ok(r.ok && r.event.name === 'CHANNEL_BRIDGE');
-  const r2 = parseKazooEvent({ 'Event-Name': 'CHANNEL_DESTROY', 'Call-ID': 'f1', 'Call-Direction': 'inbound' }, 0, NOW, 'CHANNEL_BRIDGE');
+  const r2 = parseKazooEvent(
+    { 'Event-Name': 'CHANNEL_DESTROY', 'Call-ID': 'f1', 'Call-Direction': 'inbound' },
+    0,
+    NOW,
+    'CHANNEL_BRIDGE',
+  );
   assert.ok(r2.ok && r2.event.name === 'CHANNEL_DESTROY');
 });
 
-kz('Bridge-ID inside Custom-Channel-Vars, Bridge-B-Unique-ID, Other-Leg-*, Hangup-Code, Billing-Milli-Seconds, Channel-Created-Time', () => {
-  const r = parseKazooEvent({ 'Event-Name': 'CHANNEL_BRIDGE', 'Call-ID': 'b1', 'Call-Direction': 'outbound',
-    'Custom-Channel-Vars': { 'Bridge-ID': 'c9' }, 'Bridge-B-Unique-ID': 'c9', 'Other-Leg-Caller-ID-Number': '0934890883',
-    'Other-Leg-Destination-Number': '8001', 'Hangup-Code': 'sip:486', 'Billing-Milli-Seconds': '31250',
-    'Channel-Created-Time': '1740967200123456' }, 0, NOW);
-  assert.ok(r.ok);
-  if (!r.ok) return;
-  assert.is(r.event.bridgeId, 'c9');
-  assert.is(r.event.bridgeBLegId, 'c9');
-  assert.is(r.event.otherLegCallerIdNumber, '0934890883');
-  assert.is(r.event.otherLegDestinationNumber, '8001');
-  assert.is(r.event.hangupCode, 'sip:486');
-  assert.is(r.event.billingMs, 31250);
-  assert.is(r.event.createdAt, 1740967200123);
-});
+kz(
+  'Bridge-ID inside Custom-Channel-Vars, Bridge-B-Unique-ID, Other-Leg-*, Hangup-Code, Billing-Milli-Seconds, Channel-Created-Time',
+  () => {
+    const r = parseKazooEvent(
+      {
+        'Event-Name': 'CHANNEL_BRIDGE',
+        'Call-ID': 'b1',
+        'Call-Direction': 'outbound',
+        'Custom-Channel-Vars': { 'Bridge-ID': 'c9' },
+        'Bridge-B-Unique-ID': 'c9',
+        'Other-Leg-Caller-ID-Number': '0934890883',
+        'Other-Leg-Destination-Number': '8001',
+        'Hangup-Code': 'sip:486',
+        'Billing-Milli-Seconds': '31250',
+        'Channel-Created-Time': '1740967200123456',
+      },
+      0,
+      NOW,
+    );
+    assert.ok(r.ok);
+    if (!r.ok) return;
+    assert.is(r.event.bridgeId, 'c9');
+    assert.is(r.event.bridgeBLegId, 'c9');
+    assert.is(r.event.otherLegCallerIdNumber, '0934890883');
+    assert.is(r.event.otherLegDestinationNumber, '8001');
+    assert.is(r.event.hangupCode, 'sip:486');
+    assert.is(r.event.billingMs, 31250);
+    assert.is(r.event.createdAt, 1740967200123);
+  },
+);
 
 kz('an Other-Leg-Call-ID equal to the own Call-ID (origination-uuid fallback) links nothing', () => {
-  const r = parseKazooEvent({ 'Event-Name': 'CHANNEL_CREATE', 'Call-ID': 'self1', 'Call-Direction': 'outbound', 'Other-Leg-Call-ID': 'self1' }, 0, NOW);
+  const r = parseKazooEvent(
+    { 'Event-Name': 'CHANNEL_CREATE', 'Call-ID': 'self1', 'Call-Direction': 'outbound', 'Other-Leg-Call-ID': 'self1' },
+    0,
+    NOW,
+  );
   assert.ok(r.ok && r.event.otherLegId === undefined);
 });
 

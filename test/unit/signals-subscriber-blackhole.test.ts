@@ -2,9 +2,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { encodeEventFrame } from '../../src/signals/blackhole-codec.js';
+import { waitFor } from '../helpers/wait.js';
 import { BINDINGS, kazooEvent, setup } from './signals-fake-upstream.js';
 import { commonScenarios } from './signals-subscriber-common.js';
-import { waitFor } from '../helpers/wait.js';
 
 const ev = (data: unknown, name = 'CHANNEL_CREATE') =>
   JSON.stringify({

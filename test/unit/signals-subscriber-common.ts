@@ -2,9 +2,9 @@
 // signals-subscriber-blackhole.test.ts. Not a test file itself.
 import type { Test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ACCOUNT, BINDINGS, kazooEvent, setup } from './signals-fake-upstream.js';
-import { waitFor } from '../helpers/wait.js';
 import type { SignalProtocol } from '../../src/shared/signal-protocol.js';
+import { waitFor } from '../helpers/wait.js';
+import { ACCOUNT, BINDINGS, kazooEvent, setup } from './signals-fake-upstream.js';
 
 type Protocol = SignalProtocol;
 

@@ -4,8 +4,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { signalNotReadyReason } from '../../src/http/health.js';
 import { encodePayload } from '../../src/signals/socketio09-codec.js';
-import { ACCOUNT, kazooEvent, setup } from './signals-fake-upstream.js';
 import { waitFor } from '../helpers/wait.js';
+import { ACCOUNT, kazooEvent, setup } from './signals-fake-upstream.js';
 
 test('heartbeats off (`sid::60:websocket`): a quiet link is never timed out on silence', async () => {
   const t = await setup('socketio', { heartbeatSec: 0 }, { deadAfterMs: 200 });

@@ -2,9 +2,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { encodeEvent } from '../../src/signals/socketio09-codec.js';
+import { waitFor } from '../helpers/wait.js';
 import { ACCOUNT, BINDINGS, kazooEvent, setup } from './signals-fake-upstream.js';
 import { commonScenarios } from './signals-subscriber-common.js';
-import { waitFor } from '../helpers/wait.js';
 
 const ev = (payload: unknown, name = 'CHANNEL_CREATE') => encodeEvent(name, [payload]);
 const odd: Array<string | Buffer> = [

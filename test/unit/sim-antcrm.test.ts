@@ -1,10 +1,11 @@
 // The simulated AntCRM over real HTTP: the apikey header, exact phone matching (legacy storage is not converted),
 // several records per number, per-phone request counts, delay and failure switches.
+
+import express from 'express';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import express from 'express';
-import { antcrm, type AntCrm, type CrmTicket } from '../../src/simulator/antcrm.js';
-import { createSeed, legacyForm, type CrmRecord, type SimData } from '../../src/simulator/data.js';
+import { type AntCrm, antcrm, type CrmTicket } from '../../src/simulator/antcrm.js';
+import { type CrmRecord, createSeed, legacyForm, type SimData } from '../../src/simulator/data.js';
 import type { CrmFaults } from '../../src/simulator/faults.js';
 import { seededRandom } from '../../src/simulator/history.js';
 import { serve } from './sim-fixture.js';
@@ -30,8 +31,14 @@ t.before.each(async (ctx) => {
 });
 t.after.each((ctx) => ctx.close());
 
-const lookup = async (ctx: Ctx, phone: string, key: string | null = KEY): Promise<{ status: number; body: unknown }> => {
-  const res = await fetch(`${ctx.url}/crm/contacts?phone=${encodeURIComponent(phone)}`, { headers: key === null ? {} : { apikey: key } });
+const lookup = async (
+  ctx: Ctx,
+  phone: string,
+  key: string | null = KEY,
+): Promise<{ status: number; body: unknown }> => {
+  const res = await fetch(`${ctx.url}/crm/contacts?phone=${encodeURIComponent(phone)}`, {
+    headers: key === null ? {} : { apikey: key },
+  });
   return { status: res.status, body: await res.json() };
 };
 
@@ -52,7 +59,8 @@ t('one match: an array with the raw record', async (ctx) => {
   assert.is(list[0].contactType, 'customer');
   assert.is(list[0].type, '0');
   assert.match(list[0].customerId, /^[0-9a-f]{24}$/);
-  for (const k of ['phones', 'emails', 'tags', 'stage', 'responsibleStaff', 'scoreRank', 'rankName']) assert.ok(k in list[0], k);
+  for (const k of ['phones', 'emails', 'tags', 'stage', 'responsibleStaff', 'scoreRank', 'rankName'])
+    assert.ok(k in list[0], k);
 });
 
 t('exact match on the stored form: legacy-stored numbers are found only by their 11-digit form', async (ctx) => {
@@ -62,13 +70,18 @@ t('exact match on the stored form: legacy-stored numbers are found only by their
   const found = (await lookup(ctx, old)).body as CrmRecord[];
   assert.is(found.length, 1);
   assert.ok(found[0].phones.includes(old));
-  assert.equal((await lookup(ctx, '+84' + number.slice(1))).body, [], 'no +84 handling');
-  assert.equal((await lookup(ctx, '84' + old.slice(1))).body, []);
+  assert.equal((await lookup(ctx, `+84${number.slice(1)}`)).body, [], 'no +84 handling');
+  assert.equal((await lookup(ctx, `84${old.slice(1)}`)).body, []);
 });
 
 t('spaces, dots and dashes are ignored on both sides', async (ctx) => {
-  for (const q of ['0912345678', '0912 345 678', '0912.345.678']) assert.is(((await lookup(ctx, q)).body as CrmRecord[]).length, 1, q);
-  assert.is(((await lookup(ctx, '0987654321')).body as CrmRecord[])[0].phones[0], '0987.654.321', 'the stored string is returned as is');
+  for (const q of ['0912345678', '0912 345 678', '0912.345.678'])
+    assert.is(((await lookup(ctx, q)).body as CrmRecord[]).length, 1, q);
+  assert.is(
+    ((await lookup(ctx, '0987654321')).body as CrmRecord[])[0].phones[0],
+    '0987.654.321',
+    'the stored string is returned as is',
+  );
   assert.is(((await lookup(ctx, '0909112233')).body as CrmRecord[]).length, 1);
 });
 
@@ -119,7 +132,8 @@ t('crmFail → 500; crmFailRate fails about that share; crmDelayMs delays', asyn
 });
 
 t('other filters: contactType, type, email; page size at most 20', async (ctx) => {
-  const get = async (q: string) => (await (await fetch(`${ctx.url}/crm/contacts?${q}`, { headers: { apikey: KEY } })).json()) as CrmRecord[];
+  const get = async (q: string) =>
+    (await (await fetch(`${ctx.url}/crm/contacts?${q}`, { headers: { apikey: KEY } })).json()) as CrmRecord[];
   assert.ok((await get('contactType=lead')).every((r) => r.contactType === 'lead'));
   assert.ok((await get('contactType=customer&type=1')).every((r) => r.type === '1'));
   assert.is((await get('email=AN.NGUYEN@gmail.com')).length, 1);
@@ -146,11 +160,25 @@ w.after.each((ctx) => ctx.close());
 const send = async (ctx: Ctx, method: string, path: string, body: unknown, key: string | null = KEY) => {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (key !== null) headers.apikey = key;
-  const res = await fetch(`${ctx.url}/crm${path}`, { method, headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(`${ctx.url}/crm${path}`, {
+    method,
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
-const failsToAnswer = (p: Promise<unknown>): Promise<boolean> => p.then(() => false, () => true);
-const TICKET = { title: '[Phone] Cuộc gọi nhỡ từ 0934 890 883', ticketIdApiRing: 'call-1', summary: 'DID 02873019555', SLA: '', contact: { id: 'abc' } };
+const failsToAnswer = (p: Promise<unknown>): Promise<boolean> =>
+  p.then(
+    () => false,
+    () => true,
+  );
+const TICKET = {
+  title: '[Phone] Cuộc gọi nhỡ từ 0934 890 883',
+  ticketIdApiRing: 'call-1',
+  summary: 'DID 02873019555',
+  SLA: '',
+  contact: { id: 'abc' },
+};
 
 w('the apikey header is checked on every write', async (ctx) => {
   assert.is((await send(ctx, 'POST', '/tickets', TICKET, null)).status, 401);
@@ -171,7 +199,11 @@ w('POST /tickets keeps the ticket and answers its TicketId; GET /tickets lists i
   assert.is(t.ticketIdApiRing, 'call-1');
   assert.is(t.priority, 'Medium');
   assert.equal(t.contact, { id: 'abc' });
-  const put = await send(ctx, 'PUT', '/tickets', { TicketId: String(t.TicketId), summary: 'Gọi lại: khách hẹn 3h chiều', status: 'Resolved' });
+  const put = await send(ctx, 'PUT', '/tickets', {
+    TicketId: String(t.TicketId),
+    summary: 'Gọi lại: khách hẹn 3h chiều',
+    status: 'Resolved',
+  });
   assert.equal(put, { status: 200, body: { success: 1, number: t.TicketId } });
   const list = (await (await fetch(`${ctx.url}/crm/tickets`, { headers: { apikey: KEY } })).json()) as CrmTicket[];
   assert.is(list.length, 1);
@@ -186,7 +218,15 @@ w('POST /tickets refuses a ticket without title, SLA or contact; bad JSON is a 4
   const { SLA: _sla, ...noSla } = TICKET;
   assert.is((await send(ctx, 'POST', '/tickets', noSla)).status, 400);
   assert.is((await send(ctx, 'POST', '/tickets', { ...TICKET, contact: {} })).status, 400);
-  assert.is((await send(ctx, 'POST', '/tickets', { ...TICKET, contact: { name: 'Khách', phones: [{ type: 'Work', value: '0934890883' }] } })).status, 200);
+  assert.is(
+    (
+      await send(ctx, 'POST', '/tickets', {
+        ...TICKET,
+        contact: { name: 'Khách', phones: [{ type: 'Work', value: '0934890883' }] },
+      })
+    ).status,
+    200,
+  );
   assert.is((await send(ctx, 'POST', '/tickets', '{not json')).status, 400);
   assert.is(ctx.crm.tickets().length, 1);
 });
@@ -194,7 +234,13 @@ w('POST /tickets refuses a ticket without title, SLA or contact; bad JSON is a 4
 w('POST /contacts adds a lead that the next GET /contacts finds', async (ctx) => {
   const number = ctx.data.customerNumbers({ withContact: false })[0];
   assert.equal((await lookup(ctx, number)).body, []);
-  const r = await send(ctx, 'POST', '/contacts', { name: number, customerIdApiRing: number, contactType: 'lead', phones: [{ type: 'Work', value: number }], sourceContact: 'AntRing' });
+  const r = await send(ctx, 'POST', '/contacts', {
+    name: number,
+    customerIdApiRing: number,
+    contactType: 'lead',
+    phones: [{ type: 'Work', value: number }],
+    sourceContact: 'AntRing',
+  });
   assert.is(r.status, 200);
   assert.match(String(r.body.leadId), /^[0-9a-f]{24}$/);
   const found = (await lookup(ctx, number)).body as CrmRecord[];

@@ -1,13 +1,14 @@
 // The simulated AntRing REST API over real HTTP: auth_token (hash, expiry formats, faults), signed GETs,
 // play_recording links, click-to-call (device checks, faults, the outbound scenario it starts), request counts.
+
+import express from 'express';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import express from 'express';
-import { antringRest, type AntRingRest } from '../../src/simulator/antring-rest.js';
+import { type AntRingRest, antringRest } from '../../src/simulator/antring-rest.js';
 import type { ClickToCallFaults, TokenFaults } from '../../src/simulator/faults.js';
 import { TokenRegistry } from '../../src/simulator/token-registry.js';
 import { waitFor } from '../helpers/wait.js';
-import { harness, serve, sha256, steps, type Harness } from './sim-fixture.js';
+import { type Harness, harness, serve, sha256, steps } from './sim-fixture.js';
 
 const APP_ID = 'app-123';
 const SECRET = 's3cr3t';
@@ -29,8 +30,13 @@ async function setup(ctx: Ctx): Promise<void> {
     clickToCall: { delayMs: 0, fail: null, result: 'answered' },
   };
   ctx.rest = antringRest({
-    data: ctx.h.data, state: ctx.h.state, tokens: ctx.tokens, faults: ctx.faults, credentials: { appId: APP_ID, appSecret: SECRET },
-    startClickToCall: (agent, number) => void ctx.h.engine.clickToCall({ agent: agent.username, number, result: ctx.faults.clickToCall.result }),
+    data: ctx.h.data,
+    state: ctx.h.state,
+    tokens: ctx.tokens,
+    faults: ctx.faults,
+    credentials: { appId: APP_ID, appSecret: SECRET },
+    startClickToCall: (agent, number) =>
+      void ctx.h.engine.clickToCall({ agent: agent.username, number, result: ctx.faults.clickToCall.result }),
   });
   const app = express();
   app.use('/oapi/v1', ctx.rest.router);
@@ -39,7 +45,10 @@ async function setup(ctx: Ctx): Promise<void> {
 }
 
 const authToken = (ctx: Ctx, hash = sha256(APP_ID + SECRET), appId = APP_ID) =>
-  fetch(`${ctx.url}/oapi/v1/voice/auth_token`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-app-id': appId, 'x-auth-app-hash': hash } });
+  fetch(`${ctx.url}/oapi/v1/voice/auth_token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-auth-app-id': appId, 'x-auth-app-hash': hash },
+  });
 
 const t = suite<Ctx>('AntRing REST: auth_token');
 t.before.each(setup);
@@ -52,13 +61,15 @@ t('a good hash gets { value, expire }; the token is valid for the signal socket'
   const body = (await res.json()) as { value: string; expire: number };
   assert.type(body.value, 'string');
   assert.is(ctx.tokens.check(body.value), 'valid');
-  assert.ok(body.expire >= Math.floor((before + 3_600_000) / 1000) && body.expire <= Math.ceil((Date.now() + 3_600_000) / 1000));
+  assert.ok(
+    body.expire >= Math.floor((before + 3_600_000) / 1000) && body.expire <= Math.ceil((Date.now() + 3_600_000) / 1000),
+  );
 });
 
 t('a bad hash, a wrong app id, an uppercase hash or missing headers: 401, no token', async (ctx) => {
   assert.is((await authToken(ctx, sha256(SECRET + APP_ID))).status, 401);
   assert.is((await authToken(ctx, sha256(APP_ID + SECRET).toUpperCase())).status, 401);
-  assert.is((await authToken(ctx, sha256('other' + SECRET), 'other')).status, 401);
+  assert.is((await authToken(ctx, sha256(`other${SECRET}`), 'other')).status, 401);
   assert.is((await fetch(`${ctx.url}/oapi/v1/voice/auth_token`, { method: 'POST' })).status, 401);
   assert.is(ctx.rest.stats().tokensIssued, 0);
   assert.is(ctx.rest.stats().routes['POST /voice/auth_token'], 4, 'every request counted');
@@ -70,7 +81,8 @@ t('each expiry format, with the configured lifetime', async (ctx) => {
     'unix-s': (e: unknown) => typeof e === 'number' && Math.abs(e - (Date.now() + 2000) / 1000) <= 2,
     'unix-ms': (e: unknown) => typeof e === 'number' && Math.abs(e - (Date.now() + 2000)) <= 1500,
     'ttl-s': (e: unknown) => e === 2,
-    iso: (e: unknown) => typeof e === 'string' && Math.abs(Date.parse(e) - (Date.now() + 2000)) <= 1500 && e.endsWith('Z'),
+    iso: (e: unknown) =>
+      typeof e === 'string' && Math.abs(Date.parse(e) - (Date.now() + 2000)) <= 1500 && e.endsWith('Z'),
   } as const;
   for (const [format, ok] of Object.entries(expect)) {
     ctx.faults.tokens.expireFormat = format as TokenFaults['expireFormat'];
@@ -98,19 +110,43 @@ g.after.each((ctx) => ctx.close());
 
 const orgQuery = (ctx: Ctx, hash?: string) => {
   const { domain, email } = ctx.h.data.org;
-  return new URLSearchParams({ appId: APP_ID, domain, email, hash: hash ?? sha256(APP_ID + domain + email + SECRET) }).toString();
+  return new URLSearchParams({
+    appId: APP_ID,
+    domain,
+    email,
+    hash: hash ?? sha256(APP_ID + domain + email + SECRET),
+  }).toString();
 };
 
 g('agents, queues, dashboard with hash = sha256(appId + domain + email + appSecret)', async (ctx) => {
-  const agents = (await (await fetch(`${ctx.url}/oapi/v1/agents?${orgQuery(ctx)}`)).json()) as { anttel: { userId: string }; username: string; name: string; ext: string[] }[];
+  const agents = (await (await fetch(`${ctx.url}/oapi/v1/agents?${orgQuery(ctx)}`)).json()) as {
+    anttel: { userId: string };
+    username: string;
+    name: string;
+    ext: string[];
+  }[];
   assert.is(agents.length, 6);
-  assert.equal(agents[0], { anttel: { userId: ctx.h.data.agents[0].userId }, username: 'lan.nguyen', name: 'Nguyễn Thị Lan', ext: ['8001'] });
-  const queues = (await (await fetch(`${ctx.url}/oapi/v1/queues?${orgQuery(ctx)}`)).json()) as { id: string; name: string; agents: string[] }[];
-  assert.equal(queues.map((q) => q.id), ctx.h.data.queues.map((q) => q.id));
+  assert.equal(agents[0], {
+    anttel: { userId: ctx.h.data.agents[0].userId },
+    username: 'lan.nguyen',
+    name: 'Nguyễn Thị Lan',
+    ext: ['8001'],
+  });
+  const queues = (await (await fetch(`${ctx.url}/oapi/v1/queues?${orgQuery(ctx)}`)).json()) as {
+    id: string;
+    name: string;
+    agents: string[];
+  }[];
+  assert.equal(
+    queues.map((q) => q.id),
+    ctx.h.data.queues.map((q) => q.id),
+  );
   assert.ok(queues[0].agents.includes(ctx.h.data.agents[0].userId));
   await ctx.h.engine.inboundQueueCall({ customer: '0934890883', agents: ['lan.nguyen'], answeredBy: null });
   const d = (await (await fetch(`${ctx.url}/oapi/v1/call/dashboard?${orgQuery(ctx)}`)).json()) as {
-    agent: Record<string, number> & { status_details: { timestamp: number; unix_timestamp: number; username: string; waiting_calls: unknown[] }[] };
+    agent: Record<string, number> & {
+      status_details: { timestamp: number; unix_timestamp: number; username: string; waiting_calls: unknown[] }[];
+    };
     queue: Record<string, unknown>;
   };
   assert.equal([d.agent.ready, d.agent.logged_out, d.agent.logged_in], [5, 1, 5]);
@@ -128,36 +164,72 @@ g('a wrong hash → 401; missing params → 400; another org email → 401', asy
   assert.is((await fetch(`${ctx.url}/oapi/v1/agents?appId=${APP_ID}&hash=x`)).status, 400);
   const email = 'someone@else.vn';
   const hash = sha256(APP_ID + ctx.h.data.org.domain + email + SECRET);
-  assert.is((await fetch(`${ctx.url}/oapi/v1/agents?appId=${APP_ID}&domain=${ctx.h.data.org.domain}&email=${email}&hash=${hash}`)).status, 401);
+  assert.is(
+    (
+      await fetch(
+        `${ctx.url}/oapi/v1/agents?appId=${APP_ID}&domain=${ctx.h.data.org.domain}&email=${email}&hash=${hash}`,
+      )
+    ).status,
+    401,
+  );
   assert.is(ctx.rest.stats().routes['GET /agents'], 3);
 });
 
 const histories = (ctx: Ctx, p: { from: string; to: string; limit?: string; page?: string }, hash?: string) => {
-  const q = new URLSearchParams({ appId: APP_ID, created_from: p.from, created_to: p.to, ...(p.limit ? { limit: p.limit } : {}), ...(p.page ? { page: p.page } : {}) });
+  const q = new URLSearchParams({
+    appId: APP_ID,
+    created_from: p.from,
+    created_to: p.to,
+    ...(p.limit ? { limit: p.limit } : {}),
+    ...(p.page ? { page: p.page } : {}),
+  });
   q.set('hash', hash ?? sha256(p.from + p.to + (p.limit ?? '') + (p.page ?? '') + APP_ID + SECRET));
   return fetch(`${ctx.url}/oapi/v1/call/histories?${q}`);
 };
 
-g('histories: hash = sha256(created_from + created_to + limit + page + appId + appSecret), paging, seed shape', async (ctx) => {
-  await ctx.h.engine.inboundQueueCall({ customer: '0934890883', agents: ['lan.nguyen', 'minh.tran'], answeredBy: 'minh.tran', talkMs: 42_000 });
-  await ctx.h.engine.clickToCall({ agent: 'lan.nguyen', number: '0912345678', result: 'busy' });
-  const day = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10); // today in Vietnam (dates are read in UTC+7)
-  const res = await histories(ctx, { from: day, to: day, limit: '1', page: '2' });
-  assert.is(res.status, 200);
-  const body = (await res.json()) as { data: Record<string, unknown>[]; total: number };
-  assert.is(body.total, 2);
-  assert.is(body.data.length, 1);
-  const r = body.data[0];
-  for (const k of ['caller', 'callee', 'class', 'did_number', 'direction', 'status_detail', 'duration_seconds', 'unix_timestamp', 'billing_seconds', 'recording', 'queue_stat']) {
-    assert.ok(k in r, k);
-  }
-  assert.equal([r.direction, r.status_detail, r.class, r.did_number], ['to_ab', 'SUCCESS', 'trunking', '02873019555']);
-  const qs = (r.queue_stat as Record<string, unknown>[])[0];
-  assert.equal([qs.status, qs.username, qs.talk_time], ['processed', 'minh.tran', 42]);
-  assert.is((await histories(ctx, { from: day, to: day, limit: '20', page: '1' }, sha256('nope'))).status, 401);
-  const defaults = await histories(ctx, { from: day, to: day }, sha256(day + day + '20' + '1' + APP_ID + SECRET));
-  assert.is(defaults.status, 200, 'omitted limit/page signed with their defaults');
-});
+g(
+  'histories: hash = sha256(created_from + created_to + limit + page + appId + appSecret), paging, seed shape',
+  async (ctx) => {
+    await ctx.h.engine.inboundQueueCall({
+      customer: '0934890883',
+      agents: ['lan.nguyen', 'minh.tran'],
+      answeredBy: 'minh.tran',
+      talkMs: 42_000,
+    });
+    await ctx.h.engine.clickToCall({ agent: 'lan.nguyen', number: '0912345678', result: 'busy' });
+    const day = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10); // today in Vietnam (dates are read in UTC+7)
+    const res = await histories(ctx, { from: day, to: day, limit: '1', page: '2' });
+    assert.is(res.status, 200);
+    const body = (await res.json()) as { data: Record<string, unknown>[]; total: number };
+    assert.is(body.total, 2);
+    assert.is(body.data.length, 1);
+    const r = body.data[0];
+    for (const k of [
+      'caller',
+      'callee',
+      'class',
+      'did_number',
+      'direction',
+      'status_detail',
+      'duration_seconds',
+      'unix_timestamp',
+      'billing_seconds',
+      'recording',
+      'queue_stat',
+    ]) {
+      assert.ok(k in r, k);
+    }
+    assert.equal(
+      [r.direction, r.status_detail, r.class, r.did_number],
+      ['to_ab', 'SUCCESS', 'trunking', '02873019555'],
+    );
+    const qs = (r.queue_stat as Record<string, unknown>[])[0];
+    assert.equal([qs.status, qs.username, qs.talk_time], ['processed', 'minh.tran', 42]);
+    assert.is((await histories(ctx, { from: day, to: day, limit: '20', page: '1' }, sha256('nope'))).status, 401);
+    const defaults = await histories(ctx, { from: day, to: day }, sha256(`${day + day}201${APP_ID}${SECRET}`));
+    assert.is(defaults.status, 200, 'omitted limit/page signed with their defaults');
+  },
+);
 
 g('histories: 400 when the window is over 31 days or limit over 100', async (ctx) => {
   assert.is((await histories(ctx, { from: '2024-01-01', to: '2024-01-31', limit: '100', page: '1' })).status, 200);
@@ -170,19 +242,26 @@ g('histories: 400 when the window is over 31 days or limit over 100', async (ctx
   assert.is((await histories(ctx, { from, to, limit: '20', page: '1' })).status, 200, 'unix seconds accepted');
 });
 
-g('play_recording: hash = sha256(appId + media + appSecret) → a signed link that plays until it expires', async (ctx) => {
-  const media = 'call_recording_dl5m5j5hfh4n8njj1oor.mp3';
-  const bad = await fetch(`${ctx.url}/oapi/v1/call/play_recording?appId=${APP_ID}&media=${media}&hash=${sha256(media)}`);
-  assert.is(bad.status, 401);
-  const res = await fetch(`${ctx.url}/oapi/v1/call/play_recording?appId=${APP_ID}&media=${media}&hash=${sha256(APP_ID + media + SECRET)}`);
-  assert.is(res.status, 200);
-  const link = ((await res.json()) as { media: string }).media;
-  assert.match(link, new RegExp(`^${ctx.url}/recordings/${media}\\?Expires=\\d+&Signature=`));
-  const audio = await fetch(link);
-  assert.is(audio.status, 200);
-  assert.is(audio.headers.get('content-type'), 'audio/mpeg');
-  assert.is((await fetch(link.replace(/Signature=[^&]+/, 'Signature=forged'))).status, 403);
-});
+g(
+  'play_recording: hash = sha256(appId + media + appSecret) → a signed link that plays until it expires',
+  async (ctx) => {
+    const media = 'call_recording_dl5m5j5hfh4n8njj1oor.mp3';
+    const bad = await fetch(
+      `${ctx.url}/oapi/v1/call/play_recording?appId=${APP_ID}&media=${media}&hash=${sha256(media)}`,
+    );
+    assert.is(bad.status, 401);
+    const res = await fetch(
+      `${ctx.url}/oapi/v1/call/play_recording?appId=${APP_ID}&media=${media}&hash=${sha256(APP_ID + media + SECRET)}`,
+    );
+    assert.is(res.status, 200);
+    const link = ((await res.json()) as { media: string }).media;
+    assert.match(link, new RegExp(`^${ctx.url}/recordings/${media}\\?Expires=\\d+&Signature=`));
+    const audio = await fetch(link);
+    assert.is(audio.status, 200);
+    assert.is(audio.headers.get('content-type'), 'audio/mpeg');
+    assert.is((await fetch(link.replace(/Signature=[^&]+/, 'Signature=forged'))).status, 403);
+  },
+);
 
 g.run();
 
@@ -192,7 +271,9 @@ c.after.each((ctx) => ctx.close());
 
 const click = (ctx: Ctx, number: string, body: unknown, hash = sha256(APP_ID + SECRET)) =>
   fetch(`${ctx.url}/oapi/v1/call/click-to-call/${number}`, {
-    method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-app-id': APP_ID, 'x-auth-app-hash': hash }, body: JSON.stringify(body),
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-auth-app-id': APP_ID, 'x-auth-app-hash': hash },
+    body: JSON.stringify(body),
   });
 
 c('success: 200 { message: "ok" } and the agent device leg rings first, then the customer leg', async (ctx) => {
@@ -202,27 +283,41 @@ c('success: 200 { message: "ok" } and the agent device leg rings first, then the
   assert.equal(await res.json(), { message: 'ok' });
   await waitFor(() => ctx.h.engine.stats().completed === 1, { what: 'the click-to-call scenario' });
   const [A, B] = [ctx.h.published[0]['Call-ID'] as string, ctx.h.published[2]['Call-ID'] as string];
-  assert.equal(steps(ctx.h.published, { [A]: 'A', [B]: 'B' }).slice(0, 4), ['A CREATE', 'A ANSWER', 'B CREATE', 'B ANSWER']);
+  assert.equal(steps(ctx.h.published, { [A]: 'A', [B]: 'B' }).slice(0, 4), [
+    'A CREATE',
+    'A ANSWER',
+    'B CREATE',
+    'B ANSWER',
+  ]);
   assert.is((ctx.h.published[0]['Custom-Channel-Vars'] as Record<string, string>)['Owner-ID'], agent.userId);
   assert.is(ctx.h.published[2]['Callee-ID-Number'], '0912345678');
   assert.equal(ctx.rest.stats().clickToCall, { '0912345678': 1 });
 });
 
-c('device offline → 400 "device offline"; wrong password / unknown device / bad number → 400; bad hash → 401; no call', async (ctx) => {
-  const off = ctx.h.data.agents.find((a) => !a.device.online)!;
-  const offline = await click(ctx, '0912345678', { sipUser: off.device.sipUser, sipPassword: off.device.sipPassword });
-  assert.is(offline.status, 400);
-  assert.equal(await offline.json(), { message: 'device offline' });
-  const on = ctx.h.data.agents[0].device;
-  assert.is((await click(ctx, '0912345678', { sipUser: on.sipUser, sipPassword: 'wrong' })).status, 400);
-  assert.is((await click(ctx, '0912345678', { sipUser: 'nobody', sipPassword: 'x' })).status, 400);
-  assert.is((await click(ctx, '0912345678', {})).status, 400);
-  assert.is((await click(ctx, 'abc', { sipUser: on.sipUser, sipPassword: on.sipPassword })).status, 400);
-  assert.is((await click(ctx, '0912345678', { sipUser: on.sipUser, sipPassword: on.sipPassword }, sha256('x'))).status, 401);
-  assert.is(ctx.h.published.length, 0);
-  assert.is(ctx.rest.stats().routes['POST /call/click-to-call'], 6);
-  assert.equal(ctx.rest.stats().clickToCall, { '0912345678': 5, abc: 1 });
-});
+c(
+  'device offline → 400 "device offline"; wrong password / unknown device / bad number → 400; bad hash → 401; no call',
+  async (ctx) => {
+    const off = ctx.h.data.agents.find((a) => !a.device.online)!;
+    const offline = await click(ctx, '0912345678', {
+      sipUser: off.device.sipUser,
+      sipPassword: off.device.sipPassword,
+    });
+    assert.is(offline.status, 400);
+    assert.equal(await offline.json(), { message: 'device offline' });
+    const on = ctx.h.data.agents[0].device;
+    assert.is((await click(ctx, '0912345678', { sipUser: on.sipUser, sipPassword: 'wrong' })).status, 400);
+    assert.is((await click(ctx, '0912345678', { sipUser: 'nobody', sipPassword: 'x' })).status, 400);
+    assert.is((await click(ctx, '0912345678', {})).status, 400);
+    assert.is((await click(ctx, 'abc', { sipUser: on.sipUser, sipPassword: on.sipPassword })).status, 400);
+    assert.is(
+      (await click(ctx, '0912345678', { sipUser: on.sipUser, sipPassword: on.sipPassword }, sha256('x'))).status,
+      401,
+    );
+    assert.is(ctx.h.published.length, 0);
+    assert.is(ctx.rest.stats().routes['POST /call/click-to-call'], 6);
+    assert.equal(ctx.rest.stats().clickToCall, { '0912345678': 5, abc: 1 });
+  },
+);
 
 c('fault switches: clickToCallFail 503/500, clickToCallDelayMs', async (ctx) => {
   const d = ctx.h.data.agents[0].device;

@@ -2,7 +2,14 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  createSeed, customerNumbers, expectedContacts, legacyForm, modernForm, stripPhone, LEGACY_MOBILE_PREFIXES, UNKNOWN_NUMBERS,
+  createSeed,
+  customerNumbers,
+  expectedContacts,
+  LEGACY_MOBILE_PREFIXES,
+  legacyForm,
+  modernForm,
+  stripPhone,
+  UNKNOWN_NUMBERS,
 } from '../../src/simulator/data.js';
 
 const t = suite('simulator seed');
@@ -20,8 +27,14 @@ t('one org, 6 agents with 32-hex ids, SIP devices and extensions, 2 queues of kn
     assert.ok(a.ext.length >= 1 && a.ext.every((e) => /^\d{4}$/.test(e)));
     assert.ok(a.device.sipUser && a.device.sipPassword);
   }
-  assert.ok(d.agents.some((a) => /[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/i.test(a.name)), 'Vietnamese names');
-  assert.ok(d.agents.some((a) => !a.device.online), 'one device offline');
+  assert.ok(
+    d.agents.some((a) => /[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/i.test(a.name)),
+    'Vietnamese names',
+  );
+  assert.ok(
+    d.agents.some((a) => !a.device.online),
+    'one device offline',
+  );
   assert.is(new Set(d.agents.map((a) => a.userId)).size, 6);
   assert.is(d.queues.length, 2);
   const ids = new Set(d.agents.map((a) => a.userId));
@@ -40,14 +53,32 @@ t('about 40 AntCRM records in the raw shape', () => {
     assert.type(r.scoreRank, 'number');
     assert.type(r.rankName, 'string');
   }
-  assert.ok(d.contacts.some((r) => r.type === '1'), 'an account');
-  assert.ok(d.contacts.some((r) => r.phones.some((p) => /[ .-]/.test(p))), 'some phones stored with separators');
+  assert.ok(
+    d.contacts.some((r) => r.type === '1'),
+    'an account',
+  );
+  assert.ok(
+    d.contacts.some((r) => r.phones.some((p) => /[ .-]/.test(p))),
+    'some phones stored with separators',
+  );
 });
 
 t('legacy 11-digit storage: at least one number of each carrier family', () => {
-  const stored = createSeed().contacts.flatMap((r) => r.phones.map(stripPhone)).filter((p) => p.length === 11 && LEGACY_MOBILE_PREFIXES[p.slice(0, 4)]);
-  const families = { viettel: /^016/, mobifone: /^012[01268]/, vinaphone: /^012[34579]/, vietnamobile: /^018/, gmobile: /^0199/ };
-  for (const [name, re] of Object.entries(families)) assert.ok(stored.some((p) => re.test(p)), `a legacy ${name} number`);
+  const stored = createSeed()
+    .contacts.flatMap((r) => r.phones.map(stripPhone))
+    .filter((p) => p.length === 11 && LEGACY_MOBILE_PREFIXES[p.slice(0, 4)]);
+  const families = {
+    viettel: /^016/,
+    mobifone: /^012[01268]/,
+    vinaphone: /^012[34579]/,
+    vietnamobile: /^018/,
+    gmobile: /^0199/,
+  };
+  for (const [name, re] of Object.entries(families))
+    assert.ok(
+      stored.some((p) => re.test(p)),
+      `a legacy ${name} number`,
+    );
   assert.ok(stored.includes('01693608879'), 'the seed document sample');
 });
 
@@ -74,13 +105,22 @@ t('customerNumbers: withContact / legacy / multiple / unknown', () => {
   for (const n of legacy) {
     assert.is(n.length, 10, 'callers show the new form');
     const lf = legacyForm(n)!;
-    assert.ok(expectedContacts(n).some((r) => r.phones.map(stripPhone).includes(lf)), `${n} stored as ${lf}`);
-    assert.not.ok(d.contacts.some((r) => r.phones.map(stripPhone).includes(n)) && expectedContacts(n).length === 1, 'not also in new form');
+    assert.ok(
+      expectedContacts(n).some((r) => r.phones.map(stripPhone).includes(lf)),
+      `${n} stored as ${lf}`,
+    );
+    assert.not.ok(
+      d.contacts.some((r) => r.phones.map(stripPhone).includes(n)) && expectedContacts(n).length === 1,
+      'not also in new form',
+    );
   }
   const multiple = customerNumbers({ multiple: true });
   assert.ok(multiple.length >= 3);
   for (const n of multiple) assert.ok(d.expectedContacts(n).length >= 2);
-  assert.ok(customerNumbers({ multiple: true, legacy: true }).length >= 1, 'a number split across the legacy and the new form');
+  assert.ok(
+    customerNumbers({ multiple: true, legacy: true }).length >= 1,
+    'a number split across the legacy and the new form',
+  );
 
   const plain = customerNumbers({ withContact: true, legacy: false, multiple: false });
   assert.ok(plain.length >= 10);

@@ -1,8 +1,9 @@
 // Shared helpers for the simulator's unit tests: a scenario engine with a captured publish, gated delays,
 // event-sequence formatting, and an express app on port 0.
+
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHash } from 'node:crypto';
 import type express from 'express';
 import { createSeed, type SimData } from '../../src/simulator/data.js';
 import { PLAIN_SHAPES } from '../../src/simulator/kazoo-shapes.js';
@@ -70,7 +71,11 @@ export function steps(published: Record<string, unknown>[], labels: Record<strin
 }
 
 /** The events of one leg, by label. */
-export function eventsOf(published: Record<string, unknown>[], legId: string, name?: string): Record<string, unknown>[] {
+export function eventsOf(
+  published: Record<string, unknown>[],
+  legId: string,
+  name?: string,
+): Record<string, unknown>[] {
   return published.filter((p) => p['Call-ID'] === legId && (!name || p['Event-Name'] === `CHANNEL_${name}`));
 }
 

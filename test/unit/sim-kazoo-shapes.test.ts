@@ -5,8 +5,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { seededRandom } from '../../src/simulator/history.js';
+import { buildEvent, type LegSpec, toSnakeCase } from '../../src/simulator/kazoo-payload.js';
 import { DEFAULT_SHAPES } from '../../src/simulator/kazoo-shapes.js';
-import { buildEvent, toSnakeCase, type LegSpec } from '../../src/simulator/kazoo-payload.js';
 import { accountIdOf, callRouteOf } from '../../src/simulator/signal-topic.js';
 import { harness } from './sim-fixture.js';
 
@@ -24,7 +24,12 @@ async function traffic(seed: number, calls = 40) {
   const agents = h.data.agents.map((a) => a.username);
   for (let i = 0; i < calls; i++) {
     const ag = agents[i % 5];
-    await h.engine.inboundQueueCall({ customer: '0934890883', customerName: 'Nguyễn Văn An 🌸', agents: [ag], talkMs: 31_000 });
+    await h.engine.inboundQueueCall({
+      customer: '0934890883',
+      customerName: 'Nguyễn Văn An 🌸',
+      agents: [ag],
+      talkMs: 31_000,
+    });
     await h.engine.directCall({ customer: '0912345678', agent: ag, result: 'answered' });
     await h.engine.internalCall({ from: ag, to: agents[(i + 1) % 5] });
   }
@@ -46,7 +51,7 @@ t('key styles are mixed per call (Title-Case and snake_case), each call in one s
   assert.ok(styleOf.size > 50);
 });
 
-t('Msg-ID is a microsecond timestamp; some calls\' two DESTROYs share one, nothing else does', async () => {
+t("Msg-ID is a microsecond timestamp; some calls' two DESTROYs share one, nothing else does", async () => {
   const { published } = await traffic(2);
   const byId = new Map<string, P[]>();
   for (const p of published) {
@@ -63,65 +68,101 @@ t('Msg-ID is a microsecond timestamp; some calls\' two DESTROYs share one, nothi
   }
 });
 
-t('some answered agent legs are CREATEd unlinked (or with their own id) and linked on ANSWER, BRIDGE and DESTROY', async () => {
-  const { published, data } = await traffic(3);
-  const owners = new Set(data.agents.map((a) => a.userId));
-  const agentCreates = published.filter((p) => name(p) === 'CHANNEL_CREATE' && owners.has(ccv(p)['Owner-ID'] as string ?? ccv(p)['owner_id'] as string)
-    && get(p, 'Call-Direction') === 'outbound');
-  const none = agentCreates.filter((p) => get(p, 'Other-Leg-Call-ID') === undefined);
-  const self = agentCreates.filter((p) => get(p, 'Other-Leg-Call-ID') === callId(p));
-  assert.ok(none.length >= 5 && self.length >= 5, `late links: ${none.length} none, ${self.length} self`);
-  for (const c of [...none, ...self]) {
-    const later = published.filter((p) => callId(p) === callId(c) && name(p) !== 'CHANNEL_CREATE');
-    assert.equal(later.map(name).slice(0, 2), ['CHANNEL_ANSWER', 'CHANNEL_BRIDGE']);
-    for (const p of later) {
-      const other = get(p, 'Other-Leg-Call-ID') as string;
-      assert.ok(other && other !== callId(c), 'linked from the ANSWER on');
+t(
+  'some answered agent legs are CREATEd unlinked (or with their own id) and linked on ANSWER, BRIDGE and DESTROY',
+  async () => {
+    const { published, data } = await traffic(3);
+    const owners = new Set(data.agents.map((a) => a.userId));
+    const agentCreates = published.filter(
+      (p) =>
+        name(p) === 'CHANNEL_CREATE' &&
+        owners.has((ccv(p)['Owner-ID'] as string) ?? (ccv(p).owner_id as string)) &&
+        get(p, 'Call-Direction') === 'outbound',
+    );
+    const none = agentCreates.filter((p) => get(p, 'Other-Leg-Call-ID') === undefined);
+    const self = agentCreates.filter((p) => get(p, 'Other-Leg-Call-ID') === callId(p));
+    assert.ok(none.length >= 5 && self.length >= 5, `late links: ${none.length} none, ${self.length} self`);
+    for (const c of [...none, ...self]) {
+      const later = published.filter((p) => callId(p) === callId(c) && name(p) !== 'CHANNEL_CREATE');
+      assert.equal(later.map(name).slice(0, 2), ['CHANNEL_ANSWER', 'CHANNEL_BRIDGE']);
+      for (const p of later) {
+        const other = get(p, 'Other-Leg-Call-ID') as string;
+        assert.ok(other && other !== callId(c), 'linked from the ANSWER on');
+      }
+      const bridge = later.find((p) => name(p) === 'CHANNEL_BRIDGE')!;
+      assert.ok(
+        get(bridge, 'Bridge-ID') ?? ccv(bridge)['Bridge-ID'] ?? ccv(bridge).bridge_id,
+        'Bridge-ID at the top or in Custom-Channel-Vars',
+      );
+      assert.is(get(bridge, 'Bridge-B-Unique-ID'), get(bridge, 'Other-Leg-Call-ID'));
     }
-    const bridge = later.find((p) => name(p) === 'CHANNEL_BRIDGE')!;
-    assert.ok(get(bridge, 'Bridge-ID') ?? ccv(bridge)['Bridge-ID'] ?? ccv(bridge)['bridge_id'], 'Bridge-ID at the top or in Custom-Channel-Vars');
-    assert.is(get(bridge, 'Bridge-B-Unique-ID'), get(bridge, 'Other-Leg-Call-ID'));
-  }
-  const inCcv = published.filter((p) => ccv(p)['Bridge-ID'] ?? ccv(p)['bridge_id']).length;
-  const top = published.filter((p) => get(p, 'Bridge-ID')).length;
-  assert.ok(inCcv > 10 && top > 10, `Bridge-ID in CCV ${inCcv}, top ${top}`);
-});
+    const inCcv = published.filter((p) => ccv(p)['Bridge-ID'] ?? ccv(p).bridge_id).length;
+    const top = published.filter((p) => get(p, 'Bridge-ID')).length;
+    assert.ok(inCcv > 10 && top > 10, `Bridge-ID in CCV ${inCcv}, top ${top}`);
+  },
+);
 
-t('durations as numbers or digit strings; Hangup-Code, Billing-Milli-Seconds, Channel-Created-Time, Other-Leg-* present', async () => {
-  const { published } = await traffic(4);
-  const destroys = published.filter((p) => name(p) === 'CHANNEL_DESTROY');
-  const numeric = destroys.filter((p) => typeof get(p, 'Billing-Seconds') === 'number');
-  const strings = destroys.filter((p) => typeof get(p, 'Billing-Seconds') === 'string');
-  assert.ok(numeric.length > 20 && strings.length > 20);
-  const talk = destroys.find((p) => get(p, 'Caller-ID-Number') === '0934890883' && Number(get(p, 'Billing-Seconds')) === 31)!;
-  assert.ok(talk, 'a 31 s talk');
-  assert.is(Number(get(talk, 'Billing-Milli-Seconds')), 31_000);
-  assert.is(get(talk, 'Hangup-Code'), 'sip:200');
-  assert.is(get(talk, 'Disposition'), 'ANSWER');
-  assert.match(get(talk, 'Channel-Created-Time') as string, /^[0-9]{16}$/);
-  const bridged = published.filter((p) => name(p) === 'CHANNEL_BRIDGE' && get(p, 'Other-Leg-Caller-ID-Number') === '0934890883'
-    && get(p, 'Other-Leg-Direction') === 'inbound');
-  assert.ok(bridged.length > 0);
-  for (const p of bridged) assert.is(get(p, 'Other-Leg-Destination-Number'), '02873019555', 'the customer leg dialled the DID');
-});
+t(
+  'durations as numbers or digit strings; Hangup-Code, Billing-Milli-Seconds, Channel-Created-Time, Other-Leg-* present',
+  async () => {
+    const { published } = await traffic(4);
+    const destroys = published.filter((p) => name(p) === 'CHANNEL_DESTROY');
+    const numeric = destroys.filter((p) => typeof get(p, 'Billing-Seconds') === 'number');
+    const strings = destroys.filter((p) => typeof get(p, 'Billing-Seconds') === 'string');
+    assert.ok(numeric.length > 20 && strings.length > 20);
+    const talk = destroys.find(
+      (p) => get(p, 'Caller-ID-Number') === '0934890883' && Number(get(p, 'Billing-Seconds')) === 31,
+    )!;
+    assert.ok(talk, 'a 31 s talk');
+    assert.is(Number(get(talk, 'Billing-Milli-Seconds')), 31_000);
+    assert.is(get(talk, 'Hangup-Code'), 'sip:200');
+    assert.is(get(talk, 'Disposition'), 'ANSWER');
+    assert.match(get(talk, 'Channel-Created-Time') as string, /^[0-9]{16}$/);
+    const bridged = published.filter(
+      (p) =>
+        name(p) === 'CHANNEL_BRIDGE' &&
+        get(p, 'Other-Leg-Caller-ID-Number') === '0934890883' &&
+        get(p, 'Other-Leg-Direction') === 'inbound',
+    );
+    assert.ok(bridged.length > 0);
+    for (const p of bridged)
+      assert.is(get(p, 'Other-Leg-Destination-Number'), '02873019555', 'the customer leg dialled the DID');
+  },
+);
 
 t('a caller name learned later: CREATE shows nothing or the SIP user, a later event the real name', async () => {
   const { published, data } = await traffic(5);
-  const custCreates = published.filter((p) => name(p) === 'CHANNEL_CREATE' && get(p, 'Caller-ID-Number') === '0934890883' && get(p, 'Call-Direction') === 'inbound');
+  const custCreates = published.filter(
+    (p) =>
+      name(p) === 'CHANNEL_CREATE' &&
+      get(p, 'Caller-ID-Number') === '0934890883' &&
+      get(p, 'Call-Direction') === 'inbound',
+  );
   const blank = custCreates.filter((p) => get(p, 'Caller-ID-Name') === '');
-  assert.ok(blank.length >= 5 && blank.length < custCreates.length, `${blank.length} of ${custCreates.length} without the name first`);
+  assert.ok(
+    blank.length >= 5 && blank.length < custCreates.length,
+    `${blank.length} of ${custCreates.length} without the name first`,
+  );
   for (const c of blank) {
     const answer = published.find((p) => callId(p) === callId(c) && name(p) === 'CHANNEL_ANSWER')!;
     assert.is(get(answer, 'Caller-ID-Name'), 'Nguyễn Văn An 🌸');
   }
   const sipUsers = new Set(data.agents.map((a) => a.device.sipUser));
-  const internal = published.filter((p) => name(p) === 'CHANNEL_CREATE' && sipUsers.has(get(p, 'Caller-ID-Name') as string));
+  const internal = published.filter(
+    (p) => name(p) === 'CHANNEL_CREATE' && sipUsers.has(get(p, 'Caller-ID-Name') as string),
+  );
   assert.ok(internal.length >= 5, 'internal callers shown as user_… on CREATE');
   assert.match(get(internal[0], 'Caller-ID-Name') as string, /^user_[a-z0-9]+$/);
 });
 
 t('same seed, same shapes', async () => {
-  const shape = (ps: P[]) => ps.map((p) => `${'event_name' in p ? 's' : 't'}${typeof get(p, 'Billing-Seconds')}${get(p, 'Other-Leg-Call-ID') ? 1 : 0}`).join();
+  const shape = (ps: P[]) =>
+    ps
+      .map(
+        (p) =>
+          `${'event_name' in p ? 's' : 't'}${typeof get(p, 'Billing-Seconds')}${get(p, 'Other-Leg-Call-ID') ? 1 : 0}`,
+      )
+      .join();
   assert.is(shape((await traffic(9, 10)).published), shape((await traffic(9, 10)).published));
   assert.is.not(shape((await traffic(9, 10)).published), shape((await traffic(10, 10)).published));
 });
@@ -129,7 +170,12 @@ t('same seed, same shapes', async () => {
 t('desk-phone dial-out: the agent leg first (inbound, Owner-ID), carrier leg, both answered and billed', async () => {
   const { engine, published, data } = harness();
   const agent = data.agents[1];
-  const r = await engine.deskDialOut({ agent: agent.username, number: '0912345678', result: 'answered', talkMs: 31_000 });
+  const r = await engine.deskDialOut({
+    agent: agent.username,
+    number: '0912345678',
+    result: 'answered',
+    talkMs: 31_000,
+  });
   const [A, B] = r.legs;
   assert.is(r.callId, A);
   const seq = published.map((p) => `${callId(p) === A ? 'A' : 'B'} ${name(p).replace('CHANNEL_', '')}`);
@@ -143,7 +189,13 @@ t('desk-phone dial-out: the agent leg first (inbound, Owner-ID), carrier leg, bo
   assert.equal([get(aDestroy, 'Billing-Seconds'), get(aDestroy, 'Disposition')], ['31', 'ANSWER']);
   // only the agent's leg seen (the carrier leg under another account): still answered and billed
   const lone = harness();
-  const r2 = await lone.engine.deskDialOut({ agent: agent.username, number: '0912345678', result: 'answered', carrierLegSeen: false, talkMs: 31_000 });
+  const r2 = await lone.engine.deskDialOut({
+    agent: agent.username,
+    number: '0912345678',
+    result: 'answered',
+    carrierLegSeen: false,
+    talkMs: 31_000,
+  });
   assert.ok(lone.published.every((p) => callId(p) === r2.callId));
   assert.equal(lone.published.map(name), ['CHANNEL_CREATE', 'CHANNEL_ANSWER', 'CHANNEL_BRIDGE', 'CHANNEL_DESTROY']);
   assert.is(get(lone.published[3], 'Billing-Seconds'), '31');
@@ -175,17 +227,26 @@ t('click-to-call first leg: what cb_clicktocall.erl sets', async () => {
 
 t('webhooks shape (forced): snake_case, hook_event, owner_id and account_id at the top level', () => {
   const leg: LegSpec = {
-    callId: 'x1', direction: 'outbound', callerIdNumber: '0934890883', calleeIdNumber: '8001', from: '0934890883', to: '8001', request: 'u',
-    accountId: 'a'.repeat(32), realm: 'acme.antring.vn', ownerId: 'b'.repeat(32), queueId: 'q1',
+    callId: 'x1',
+    direction: 'outbound',
+    callerIdNumber: '0934890883',
+    calleeIdNumber: '8001',
+    from: '0934890883',
+    to: '8001',
+    request: 'u',
+    accountId: 'a'.repeat(32),
+    realm: 'acme.antring.vn',
+    ownerId: 'b'.repeat(32),
+    queueId: 'q1',
   };
   const p = buildEvent('CHANNEL_CREATE', leg, { at: Date.now() }, 'webhooks');
-  assert.is(p['hook_event'], 'channel_create');
-  assert.is(p['owner_id'], 'b'.repeat(32));
-  assert.is(p['account_id'], 'a'.repeat(32));
-  assert.is(p['call_id'], 'x1');
+  assert.is(p.hook_event, 'channel_create');
+  assert.is(p.owner_id, 'b'.repeat(32));
+  assert.is(p.account_id, 'a'.repeat(32));
+  assert.is(p.call_id, 'x1');
   assert.not.ok('event_name' in p || 'msg_id' in p);
-  assert.equal(p['custom_channel_vars'], { realm: 'acme.antring.vn', queue_id: 'q1' });
-  assert.is(toSnakeCase({ 'Other-Leg-Call-ID': 1 })['other_leg_call_id'], 1);
+  assert.equal(p.custom_channel_vars, { realm: 'acme.antring.vn', queue_id: 'q1' });
+  assert.is(toSnakeCase({ 'Other-Leg-Call-ID': 1 }).other_leg_call_id, 1);
   assert.is(callRouteOf(p)?.routingKey, 'call.CHANNEL_CREATE.x1', 'the simulated hub routes it by hook_event');
   assert.is(accountIdOf(p), 'a'.repeat(32));
 });

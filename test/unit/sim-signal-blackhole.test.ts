@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ACCOUNT, RawClient, bhReply, bhSend, callEvent, startFixture, type Fixture } from './sim-signal-fixture.js';
 import { waitFor } from '../helpers/wait.js';
+import { ACCOUNT, bhReply, bhSend, callEvent, type Fixture, RawClient, startFixture } from './sim-signal-fixture.js';
 
 const T = suite('sim-signal blackhole (Kazoo 4)');
 let f: Fixture;

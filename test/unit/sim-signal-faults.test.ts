@@ -1,22 +1,22 @@
-import { suite } from 'uvu';
-import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
 import { SignalWaitError } from '../../src/simulator/signal-servers.js';
+import { trackingClock } from '../helpers/clock.js';
+import { waitFor } from '../helpers/wait.js';
 import {
   ACCOUNT,
-  RawClient,
   bhReply,
   bhSend,
   callEvent,
+  type Fixture,
   handshake,
+  RawClient,
   sioConnect,
   sioSubscribe,
   startFixture,
-  type Fixture,
 } from './sim-signal-fixture.js';
-import { trackingClock } from '../helpers/clock.js';
-import { waitFor } from '../helpers/wait.js';
 
 async function connectBoth(f: Fixture, token: string): Promise<{ sio: RawClient; bh: RawClient }> {
   const sio = await sioConnect(f);

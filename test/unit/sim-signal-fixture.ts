@@ -1,7 +1,8 @@
 // Test helpers for the simulated signal socket: a real http server on port 0 and raw `ws` clients.
+
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
 import {
   attachSignalServers,
@@ -112,9 +113,7 @@ export class RawClient {
 }
 
 /** Socket.IO 0.9 handshake over HTTP; returns the parsed body. */
-export async function handshake(
-  f: Fixture,
-): Promise<{
+export async function handshake(f: Fixture): Promise<{
   sid: string;
   heartbeat: number;
   closeTimeout: number;

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SignalHub, type Delivery, type SubscribedInfo } from '../../src/simulator/signal-hub.js';
+import { type Delivery, SignalHub, type SubscribedInfo } from '../../src/simulator/signal-hub.js';
 import { TokenRegistry } from '../../src/simulator/token-registry.js';
 
 const ACC = 'a'.repeat(32);
@@ -17,9 +17,21 @@ function setup() {
   const got = new Map<string, Delivery[]>();
   const conn = (id: string, ok = true) => {
     got.set(id, []);
-    hub.addConnection(id, 'blackhole', (d) => { got.get(id)!.push(d); return ok; });
+    hub.addConnection(id, 'blackhole', (d) => {
+      got.get(id)!.push(d);
+      return ok;
+    });
   };
-  return { hub, tokens, got, conn, tick: (ms: number) => { now += ms; }, now: () => now };
+  return {
+    hub,
+    tokens,
+    got,
+    conn,
+    tick: (ms: number) => {
+      now += ms;
+    },
+    now: () => now,
+  };
 }
 
 const T = suite('sim-signal hub');
@@ -34,8 +46,14 @@ T('publish routes by binding and account, counts deliveries', () => {
   assert.is(hub.publish(ev('CHANNEL_CREATE', 'x1')), 1);
   assert.is(hub.publish(ev('CHANNEL_ANSWER', 'x1')), 0);
   assert.is(hub.publish(ev('CHANNEL_ANSWER', 'x1', OTHER)), 1);
-  assert.equal(got.get('c1')!.map((d) => [d.binding, d.routingKey, d.eventName]), [['call.CHANNEL_CREATE.*', 'call.CHANNEL_CREATE.x1', 'CHANNEL_CREATE']]);
-  assert.equal(got.get('c2')!.map((d) => d.routingKey), ['call.CHANNEL_ANSWER.x1']);
+  assert.equal(
+    got.get('c1')!.map((d) => [d.binding, d.routingKey, d.eventName]),
+    [['call.CHANNEL_CREATE.*', 'call.CHANNEL_CREATE.x1', 'CHANNEL_CREATE']],
+  );
+  assert.equal(
+    got.get('c2')!.map((d) => d.routingKey),
+    ['call.CHANNEL_ANSWER.x1'],
+  );
   assert.is(hub.publish({ 'Event-Name': 'CHANNEL_CREATE', 'Custom-Channel-Vars': { 'Account-ID': ACC } }), 0);
   assert.is(hub.stats().unroutable, 1);
   assert.is(hub.stats().deliveries, 2);
@@ -48,40 +66,70 @@ T('one delivery per matching binding on the same connection', () => {
   hub.subscribe({ connectionId: 'c1', accountId: ACC, binding: 'call.CHANNEL_CREATE.*', token: t });
   hub.subscribe({ connectionId: 'c1', accountId: ACC, binding: 'call.*.*', token: t });
   assert.is(hub.publish(ev('CHANNEL_CREATE', 'x')), 2);
-  assert.equal(got.get('c1')!.map((d) => d.binding).sort(), ['call.*.*', 'call.CHANNEL_CREATE.*']);
+  assert.equal(
+    got
+      .get('c1')!
+      .map((d) => d.binding)
+      .sort(),
+    ['call.*.*', 'call.CHANNEL_CREATE.*'],
+  );
 });
 
 T('an expired token silently stops delivery; resubscribe replaces the token', () => {
   const { hub, tokens, got, conn, tick } = setup();
   const old = tokens.issue(10_000).value;
   conn('c1');
-  assert.equal(hub.subscribe({ connectionId: 'c1', accountId: ACC, binding: 'call.*.*', token: old }), { ok: true, replaced: false });
+  assert.equal(hub.subscribe({ connectionId: 'c1', accountId: ACC, binding: 'call.*.*', token: old }), {
+    ok: true,
+    replaced: false,
+  });
   assert.is(hub.publish(ev('CHANNEL_CREATE', 'x')), 1);
   tick(10_001);
   assert.is(hub.publish(ev('CHANNEL_ANSWER', 'x')), 0);
   assert.is(hub.stats().skippedInvalidToken, 1);
   const fresh = tokens.issue(10_000).value;
-  assert.equal(hub.subscribe({ connectionId: 'c1', accountId: ACC, binding: 'call.*.*', token: fresh }), { ok: true, replaced: true });
+  assert.equal(hub.subscribe({ connectionId: 'c1', accountId: ACC, binding: 'call.*.*', token: fresh }), {
+    ok: true,
+    replaced: true,
+  });
   assert.is(hub.stats().activeSubscriptions, 1);
   assert.is(hub.publish(ev('CHANNEL_DESTROY', 'x')), 1);
-  assert.equal(got.get('c1')!.map((d) => d.eventName), ['CHANNEL_CREATE', 'CHANNEL_DESTROY']);
+  assert.equal(
+    got.get('c1')!.map((d) => d.eventName),
+    ['CHANNEL_CREATE', 'CHANNEL_DESTROY'],
+  );
 });
 
 T('bad tokens are refused and counted; unsubscribe and removeConnection', () => {
   const { hub, tokens, conn, tick } = setup();
   conn('c1');
-  assert.equal(hub.subscribe({ connectionId: 'c1', accountId: ACC, binding: 'call.*.*', token: 'nope' }), { ok: false, reason: 'unknown' });
+  assert.equal(hub.subscribe({ connectionId: 'c1', accountId: ACC, binding: 'call.*.*', token: 'nope' }), {
+    ok: false,
+    reason: 'unknown',
+  });
   const t = tokens.issue(1000).value;
   tick(2000);
-  assert.equal(hub.subscribe({ connectionId: 'c1', accountId: ACC, binding: 'call.*.*', token: t }), { ok: false, reason: 'expired' });
+  assert.equal(hub.subscribe({ connectionId: 'c1', accountId: ACC, binding: 'call.*.*', token: t }), {
+    ok: false,
+    reason: 'expired',
+  });
   const r = tokens.issue(1000).value;
   tokens.revokeAll();
-  assert.equal(hub.subscribe({ connectionId: 'c1', accountId: ACC, binding: 'call.*.*', token: r }), { ok: false, reason: 'revoked' });
+  assert.equal(hub.subscribe({ connectionId: 'c1', accountId: ACC, binding: 'call.*.*', token: r }), {
+    ok: false,
+    reason: 'revoked',
+  });
   assert.is(hub.stats().authFailures, 3);
   assert.is(hub.stats().subscribeRequests, 3);
   const good = tokens.issue(60_000).value;
-  assert.equal(hub.subscribe({ connectionId: 'c1', accountId: ACC, binding: 'call..x', token: good }), { ok: false, reason: 'invalid_binding' });
-  assert.equal(hub.subscribe({ connectionId: 'zz', accountId: ACC, binding: 'call.*.*', token: good }), { ok: false, reason: 'unknown_connection' });
+  assert.equal(hub.subscribe({ connectionId: 'c1', accountId: ACC, binding: 'call..x', token: good }), {
+    ok: false,
+    reason: 'invalid_binding',
+  });
+  assert.equal(hub.subscribe({ connectionId: 'zz', accountId: ACC, binding: 'call.*.*', token: good }), {
+    ok: false,
+    reason: 'unknown_connection',
+  });
   hub.subscribe({ connectionId: 'c1', accountId: ACC, binding: 'call.*.*', token: good });
   hub.subscribe({ connectionId: 'c1', accountId: ACC, binding: 'call.CHANNEL_CREATE.*', token: good });
   assert.ok(hub.unsubscribe('c1', 'call.*.*'));
@@ -109,7 +157,10 @@ T('onSubscribed and countSubscriptions({ freshAfter })', () => {
   assert.is(hub.countSubscriptions({ freshAfter: t1 }), 1);
   assert.is(hub.countSubscriptions({ validOnly: true }), 2);
   assert.is(infos.length, 3);
-  assert.equal(infos.map((i) => i.replaced), [false, true, false]);
+  assert.equal(
+    infos.map((i) => i.replaced),
+    [false, true, false],
+  );
   assert.is(infos[1].tokenFreshAt, t1);
   assert.not.ok(JSON.stringify(infos).includes(fresh), 'no token in the info');
   off();
@@ -121,7 +172,9 @@ T('a delivery that is not sent is not counted; a throwing deliver does not escap
   const { hub, tokens, conn } = setup();
   const t = tokens.issue(60_000).value;
   conn('c1', false);
-  hub.addConnection('c2', 'socketio09', () => { throw new Error('boom'); });
+  hub.addConnection('c2', 'socketio09', () => {
+    throw new Error('boom');
+  });
   hub.subscribe({ connectionId: 'c1', accountId: ACC, binding: 'call.*.*', token: t });
   hub.subscribe({ connectionId: 'c2', accountId: ACC, binding: 'call.*.*', token: t });
   assert.is(hub.publish(ev('CHANNEL_CREATE', 'x')), 0);

@@ -2,15 +2,15 @@
 // and the events of one tick batched in one `\ufffd<len>\ufffd<packet>` message whose len counts code points.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { seededRandom } from '../../src/simulator/history.js';
 import {
   codePointLength,
   decodePacket,
   encodePayload,
   splitPayload,
 } from '../../src/simulator/signal-socketio09-codec.js';
-import { seededRandom } from '../../src/simulator/history.js';
-import { callEvent, sioConnect, sioSubscribe, startFixture, type Fixture } from './sim-signal-fixture.js';
 import { waitFor } from '../helpers/wait.js';
+import { callEvent, type Fixture, sioConnect, sioSubscribe, startFixture } from './sim-signal-fixture.js';
 
 const T = suite('sim-signal socket.io 0.9 framing');
 let f: Fixture | undefined;

@@ -1,16 +1,16 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { waitFor } from '../helpers/wait.js';
 import {
   ACCOUNT,
-  RawClient,
   callEvent,
+  type Fixture,
   handshake,
+  RawClient,
   sioConnect,
   sioSubscribe,
   startFixture,
-  type Fixture,
 } from './sim-signal-fixture.js';
-import { waitFor } from '../helpers/wait.js';
 
 const T = suite('sim-signal socket.io 0.9');
 let f: Fixture;

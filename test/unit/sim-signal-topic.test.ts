@@ -1,6 +1,12 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { accountIdOf, bindingMatches, callRouteOf, encodeRoutingWord, isValidBinding } from '../../src/simulator/signal-topic.js';
+import {
+  accountIdOf,
+  bindingMatches,
+  callRouteOf,
+  encodeRoutingWord,
+  isValidBinding,
+} from '../../src/simulator/signal-topic.js';
 
 const T = suite('sim-signal topic matching');
 
@@ -36,7 +42,9 @@ T('binding table (* one word, # zero or more)', () => {
 
 T('routing key call.<Event-Name>.<Call-ID>, Call-ID dots encoded like Kazoo', () => {
   assert.equal(callRouteOf({ 'Event-Name': 'CHANNEL_CREATE', 'Call-ID': 'at6dmu4ffk97vnlp6qfq' }), {
-    eventName: 'CHANNEL_CREATE', callId: 'at6dmu4ffk97vnlp6qfq', routingKey: 'call.CHANNEL_CREATE.at6dmu4ffk97vnlp6qfq',
+    eventName: 'CHANNEL_CREATE',
+    callId: 'at6dmu4ffk97vnlp6qfq',
+    routingKey: 'call.CHANNEL_CREATE.at6dmu4ffk97vnlp6qfq',
   });
   const r = callRouteOf({ 'Event-Name': 'CHANNEL_CREATE', 'Call-ID': 'abc.def@10.0.0.1' });
   assert.is(r?.routingKey, 'call.CHANNEL_CREATE.abc%2Edef@10%2E0%2E0%2E1');

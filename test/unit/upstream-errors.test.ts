@@ -3,19 +3,35 @@
 // signal, a fetch that ignores its signal).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  AntRingAuthError, AntRingConfigError, AntRingError, AntRingHttpError, AntRingNetworkError, AntRingResponseError,
-  AntRingTimeoutError, DeviceOfflineError,
-} from '../../src/antring/errors.js';
-import { AntCrmAuthError, AntCrmError, AntCrmHttpError, AntCrmNetworkError, AntCrmTimeoutError } from '../../src/antcrm/errors.js';
-import { AntCrmWriteHttpError, AntCrmWriteResponseError, AntCrmWriteTimeoutError } from '../../src/antcrm/writer.js';
 import { AntBotAuthError, AntBotHttpError, AntBotTimeoutError } from '../../src/antbot/errors.js';
 import {
-  UpstreamError, UpstreamHttpError, UpstreamNetworkError, UpstreamResponseError, UpstreamTimeoutError,
+  AntCrmAuthError,
+  AntCrmError,
+  AntCrmHttpError,
+  AntCrmNetworkError,
+  AntCrmTimeoutError,
+} from '../../src/antcrm/errors.js';
+import { AntCrmWriteHttpError, AntCrmWriteResponseError, AntCrmWriteTimeoutError } from '../../src/antcrm/writer.js';
+import {
+  AntRingAuthError,
+  AntRingConfigError,
+  AntRingError,
+  AntRingHttpError,
+  AntRingNetworkError,
+  AntRingResponseError,
+  AntRingTimeoutError,
+  DeviceOfflineError,
+} from '../../src/antring/errors.js';
+import {
+  UpstreamError,
+  UpstreamHttpError,
+  UpstreamNetworkError,
+  UpstreamResponseError,
+  UpstreamTimeoutError,
 } from '../../src/upstream/errors.js';
+import type { FetchLike } from '../../src/upstream/fetch.js';
 import { upstreamErrorCode } from '../../src/upstream/http-mapping.js';
 import { fetchText } from '../../src/upstream/request.js';
-import type { FetchLike } from '../../src/upstream/fetch.js';
 
 test('every client error is an UpstreamError naming its service and operation', () => {
   const cases: [UpstreamError, string, string][] = [
@@ -60,11 +76,23 @@ test('the kind classes match across services (and only their kind)', () => {
 });
 
 test('retryable: 5xx, 408, 429, timeouts, network errors; not other 4xx, bad responses, config', () => {
-  const yes = [new AntRingHttpError('agents', 500), new AntRingHttpError('agents', 429), new AntCrmHttpError(408),
-    new AntRingTimeoutError('agents', 1), new AntBotTimeoutError('dnc_contact', 1), new AntCrmNetworkError('ECONNRESET'),
-    new UpstreamHttpError('webhook', 'send', 503)];
-  const no = [new AntRingAuthError('auth_token', 401), new DeviceOfflineError(), new AntCrmHttpError(404),
-    new AntRingResponseError('agents', 'x'), new AntRingConfigError('m', 'agents'), new AntCrmWriteResponseError('createTicket', 'x')];
+  const yes = [
+    new AntRingHttpError('agents', 500),
+    new AntRingHttpError('agents', 429),
+    new AntCrmHttpError(408),
+    new AntRingTimeoutError('agents', 1),
+    new AntBotTimeoutError('dnc_contact', 1),
+    new AntCrmNetworkError('ECONNRESET'),
+    new UpstreamHttpError('webhook', 'send', 503),
+  ];
+  const no = [
+    new AntRingAuthError('auth_token', 401),
+    new DeviceOfflineError(),
+    new AntCrmHttpError(404),
+    new AntRingResponseError('agents', 'x'),
+    new AntRingConfigError('m', 'agents'),
+    new AntCrmWriteResponseError('createTicket', 'x'),
+  ];
   for (const e of yes) assert.ok(e.retryable, e.message);
   for (const e of no) assert.not.ok(e.retryable, e.message);
 });
@@ -73,15 +101,20 @@ test('one mapping to the contract: unavailable for timeouts, network, 429/502/50
   assert.is(upstreamErrorCode(new AntRingTimeoutError('histories', 5000)), 'upstream_unavailable');
   assert.is(upstreamErrorCode(new AntRingNetworkError('histories', 'ECONNREFUSED')), 'upstream_unavailable');
   assert.is(upstreamErrorCode(new AntCrmTimeoutError(2000)), 'upstream_unavailable');
-  for (const s of [429, 502, 503, 504]) assert.is(upstreamErrorCode(new AntRingHttpError('histories', s)), 'upstream_unavailable', String(s));
-  for (const s of [400, 404, 500]) assert.is(upstreamErrorCode(new AntRingHttpError('histories', s)), 'upstream_error', String(s));
+  for (const s of [429, 502, 503, 504])
+    assert.is(upstreamErrorCode(new AntRingHttpError('histories', s)), 'upstream_unavailable', String(s));
+  for (const s of [400, 404, 500])
+    assert.is(upstreamErrorCode(new AntRingHttpError('histories', s)), 'upstream_error', String(s));
   assert.is(upstreamErrorCode(new AntRingAuthError('histories', 401)), 'upstream_error');
   assert.is(upstreamErrorCode(new AntRingResponseError('histories', 'x')), 'upstream_error');
   assert.is(upstreamErrorCode(new AntBotHttpError('dnc_contact', 503)), 'upstream_unavailable');
   assert.is(upstreamErrorCode(new TypeError('a bug')), undefined);
 });
 
-const errors = { timeout: (t: number) => new UpstreamTimeoutError('antring', 'op', t), network: (c: string) => new UpstreamNetworkError('antring', 'op', c) };
+const errors = {
+  timeout: (t: number) => new UpstreamTimeoutError('antring', 'op', t),
+  network: (c: string) => new UpstreamNetworkError('antring', 'op', c),
+};
 
 test('fetchText: a fetch that ignores its signal still ends at the deadline (a timeout)', async () => {
   let seen: AbortSignal | undefined;
@@ -90,7 +123,9 @@ test('fetchText: a fetch that ignores its signal still ends at the deadline (a t
     return new Promise(() => undefined);
   };
   const started = Date.now();
-  const e = await fetchText(never, 'http://x.test', { method: 'GET', headers: {} }, { timeoutMs: 60, errors }).catch((err: unknown) => err);
+  const e = await fetchText(never, 'http://x.test', { method: 'GET', headers: {} }, { timeoutMs: 60, errors }).catch(
+    (err: unknown) => err,
+  );
   assert.instance(e, UpstreamTimeoutError);
   assert.is((e as UpstreamTimeoutError).timeoutMs, 60);
   assert.ok(seen?.aborted, 'the fetch signal was aborted too');
@@ -101,32 +136,64 @@ test('fetchText: the caller aborting is a network error ABORTED; already aborted
   let calls = 0;
   const hang: FetchLike = (_u, init) => {
     calls++;
-    return new Promise((_r, rej) => init.signal.addEventListener('abort', () => rej(Object.assign(new Error('aborted'), { name: 'AbortError' }))));
+    return new Promise((_r, rej) =>
+      init.signal.addEventListener('abort', () => rej(Object.assign(new Error('aborted'), { name: 'AbortError' }))),
+    );
   };
   const ctrl = new AbortController();
-  const p = fetchText(hang, 'http://x.test', { method: 'GET', headers: {} }, { timeoutMs: 5000, signal: ctrl.signal, errors });
+  const p = fetchText(
+    hang,
+    'http://x.test',
+    { method: 'GET', headers: {} },
+    { timeoutMs: 5000, signal: ctrl.signal, errors },
+  );
   setImmediate(() => ctrl.abort());
   const e = await p.catch((err: unknown) => err);
   assert.instance(e, UpstreamNetworkError);
   assert.is((e as UpstreamNetworkError).code, 'ABORTED');
-  const again = await fetchText(hang, 'http://x.test', { method: 'GET', headers: {} }, { timeoutMs: 5000, signal: ctrl.signal, errors }).catch((err: unknown) => err);
+  const again = await fetchText(
+    hang,
+    'http://x.test',
+    { method: 'GET', headers: {} },
+    { timeoutMs: 5000, signal: ctrl.signal, errors },
+  ).catch((err: unknown) => err);
   assert.is((again as UpstreamNetworkError).code, 'ABORTED');
   assert.is(calls, 1, 'no second request');
 });
 
 test('fetchText: status, body and a system error code (never the message)', async () => {
   const ok: FetchLike = async () => ({ status: 201, text: async () => '{"a":1}' });
-  const r = await fetchText(ok, 'http://x.test', { method: 'POST', headers: {}, body: '{}' }, { timeoutMs: 1000, errors });
+  const r = await fetchText(
+    ok,
+    'http://x.test',
+    { method: 'POST', headers: {}, body: '{}' },
+    { timeoutMs: 1000, errors },
+  );
   assert.is(r.status, 201);
   assert.is(r.text, '{"a":1}');
   const refused: FetchLike = async () => {
     throw Object.assign(new Error('connect ECONNREFUSED http://user:secret@x.test'), { code: 'ECONNREFUSED' });
   };
-  const e = await fetchText(refused, 'http://x.test', { method: 'GET', headers: {} }, { timeoutMs: 1000, errors }).catch((err: unknown) => err);
+  const e = await fetchText(
+    refused,
+    'http://x.test',
+    { method: 'GET', headers: {} },
+    { timeoutMs: 1000, errors },
+  ).catch((err: unknown) => err);
   assert.is((e as UpstreamNetworkError).code, 'ECONNREFUSED');
   assert.not.match((e as Error).message, /secret/);
-  const badBody: FetchLike = async () => ({ status: 200, text: async () => { throw new Error('reset'); } });
-  const b = await fetchText(badBody, 'http://x.test', { method: 'GET', headers: {} }, { timeoutMs: 1000, errors, bestEffortBody: true });
+  const badBody: FetchLike = async () => ({
+    status: 200,
+    text: async () => {
+      throw new Error('reset');
+    },
+  });
+  const b = await fetchText(
+    badBody,
+    'http://x.test',
+    { method: 'GET', headers: {} },
+    { timeoutMs: 1000, errors, bestEffortBody: true },
+  );
   assert.is(b.text, '');
 });
 

@@ -6,8 +6,13 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 import { problemsOf as expectProblems } from '../helpers/problems.js';
 
 const PROD = {
-  ANTRING_APP_ID: 'app', ANTRING_APP_SECRET: 'secret', ANTRING_ACCOUNT_ID: 'acc1', JWT_SECRET: 'x'.repeat(32),
-  ANTRING_DOMAIN: 'd.example', ANTRING_EMAIL: 'ops@d.example', ANTCRM_API_KEY: 'k',
+  ANTRING_APP_ID: 'app',
+  ANTRING_APP_SECRET: 'secret',
+  ANTRING_ACCOUNT_ID: 'acc1',
+  JWT_SECRET: 'x'.repeat(32),
+  ANTRING_DOMAIN: 'd.example',
+  ANTRING_EMAIL: 'ops@d.example',
+  ANTCRM_API_KEY: 'k',
 };
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const problemsOf = (env: Record<string, string>): string[] => expectProblems(ConfigError, () => loadConfig(env));
@@ -30,8 +35,14 @@ t('demo mode: tickets, leads and wrap-up on, a generated secret per start', () =
 });
 t('values parsed: lists, SLA, age', () => {
   const c = loadConfig({
-    ...PROD, ANTCRM_WRITEBACK: 'tickets, wrapup', WEBHOOK_URLS: 'https://a.example/h, http://127.0.0.1:9/x', WEBHOOK_SECRET: SECRET,
-    WEBHOOK_EVENTS: 'call.ended', ANTCRM_TICKET_SLA: ' 4h ', OUTBOX_MAX_AGE_H: '48', DATA_DIR: '/var/lib/bridge',
+    ...PROD,
+    ANTCRM_WRITEBACK: 'tickets, wrapup',
+    WEBHOOK_URLS: 'https://a.example/h, http://127.0.0.1:9/x',
+    WEBHOOK_SECRET: SECRET,
+    WEBHOOK_EVENTS: 'call.ended',
+    ANTCRM_TICKET_SLA: ' 4h ',
+    OUTBOX_MAX_AGE_H: '48',
+    DATA_DIR: '/var/lib/bridge',
   });
   assert.equal(c.writeback, { tickets: true, leads: false, wrapup: true, ticketSla: '4h' });
   assert.equal(c.webhooks.urls, ['https://a.example/h', 'http://127.0.0.1:9/x']);
@@ -39,23 +50,32 @@ t('values parsed: lists, SLA, age', () => {
   assert.is(c.dataDir, '/var/lib/bridge');
   assert.is(c.outboxMaxAgeMs, 48 * 3_600_000);
 });
-t('problems: unknown kinds and events, plain http elsewhere, secret missing or malformed, write-back without a key', () => {
-  const p = problemsOf({
-    ...PROD, ANTCRM_API_KEY: '', ANTCRM_WRITEBACK: 'tickets,calls', WEBHOOK_EVENTS: 'call.ended,call.parked',
-    WEBHOOK_URLS: 'http://hooks.example/secret-token', OUTBOX_MAX_AGE_H: '0',
-  });
-  const text = p.join('\n');
-  assert.match(text, /ANTCRM_WRITEBACK: "calls" not allowed/);
-  assert.match(text, /WEBHOOK_EVENTS: "call.parked" not allowed/);
-  assert.match(text, /WEBHOOK_URLS: item 1 is not an https:\/\/ URL/);
-  assert.match(text, /WEBHOOK_SECRET: required with WEBHOOK_URLS/);
-  assert.match(text, /ANTCRM_WRITEBACK: needs ANTCRM_API_KEY/);
-  assert.match(text, /OUTBOX_MAX_AGE_H/);
-  assert.not.match(text, /secret-token/, 'the URL is never echoed');
-  const bad = problemsOf({ ...PROD, WEBHOOK_URLS: 'https://a.example', WEBHOOK_SECRET: 'not-a-secret-value' }).join('\n');
-  assert.match(bad, /WEBHOOK_SECRET: must be whsec_<base64>/);
-  assert.not.match(bad, /not-a-secret-value/);
-});
+t(
+  'problems: unknown kinds and events, plain http elsewhere, secret missing or malformed, write-back without a key',
+  () => {
+    const p = problemsOf({
+      ...PROD,
+      ANTCRM_API_KEY: '',
+      ANTCRM_WRITEBACK: 'tickets,calls',
+      WEBHOOK_EVENTS: 'call.ended,call.parked',
+      WEBHOOK_URLS: 'http://hooks.example/secret-token',
+      OUTBOX_MAX_AGE_H: '0',
+    });
+    const text = p.join('\n');
+    assert.match(text, /ANTCRM_WRITEBACK: "calls" not allowed/);
+    assert.match(text, /WEBHOOK_EVENTS: "call.parked" not allowed/);
+    assert.match(text, /WEBHOOK_URLS: item 1 is not an https:\/\/ URL/);
+    assert.match(text, /WEBHOOK_SECRET: required with WEBHOOK_URLS/);
+    assert.match(text, /ANTCRM_WRITEBACK: needs ANTCRM_API_KEY/);
+    assert.match(text, /OUTBOX_MAX_AGE_H/);
+    assert.not.match(text, /secret-token/, 'the URL is never echoed');
+    const bad = problemsOf({ ...PROD, WEBHOOK_URLS: 'https://a.example', WEBHOOK_SECRET: 'not-a-secret-value' }).join(
+      '\n',
+    );
+    assert.match(bad, /WEBHOOK_SECRET: must be whsec_<base64>/);
+    assert.not.match(bad, /not-a-secret-value/);
+  },
+);
 t('WEBHOOK_URLS alone leaves demo mode (a production setting)', () => {
   const p = problemsOf({ WEBHOOK_URLS: 'https://a.example', WEBHOOK_SECRET: SECRET }).join('\n');
   assert.match(p, /ANTRING_APP_ID: required outside demo mode/);

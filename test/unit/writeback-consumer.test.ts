@@ -1,28 +1,49 @@
 // The write-back's decisions (pure facts + the consumer over a memory outbox): one ticket per missed customer call
 // with the contact's id, a lead only for a definite not_found, a pending contact waited for, webhooks once per state,
 // and the wrap-up rights (answering agent, else agents rung, admin always; 30 minutes).
+
+import { pino } from 'pino';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { pino } from 'pino';
 import type { Claims, Contact } from '../../src/contract.js';
 import { MemoryOutbox } from '../../src/outbox/memory.js';
 import type { PipelineUpdate } from '../../src/runtime/update.js';
 import { WritebackConsumer } from '../../src/writeback/consumer.js';
+import { crmOf } from '../../src/writeback/crm-status.js';
 import { displayNumber, ticketFor, ticketTitle } from '../../src/writeback/facts.js';
 import { MemoryRecentCalls } from '../../src/writeback/recent-calls.js';
-import { WrapupService, parseWrapup } from '../../src/writeback/wrapup.js';
-import { crmOf } from '../../src/writeback/crm-status.js';
+import { parseWrapup, WrapupService } from '../../src/writeback/wrapup.js';
 
 const logger = pino({ level: 'silent' });
 const ORG = 'org1';
-const contact: Contact = { source: 'antcrm', type: 'customer', id: 'c-42', name: 'Trần Văn Hùng', phones: ['0934890883'], emails: [], tags: [] };
+const contact: Contact = {
+  source: 'antcrm',
+  type: 'customer',
+  id: 'c-42',
+  name: 'Trần Văn Hùng',
+  phones: ['0934890883'],
+  emails: [],
+  tags: [],
+};
 
 function upd(over: Partial<PipelineUpdate>): PipelineUpdate {
   return {
-    audience: { kind: 'call' }, callId: 'call-1', org: ORG, state: 'ended', direction: 'inbound',
-    from: { number: '0934890883' }, to: { number: '02873019555' }, did: '02873019555', customerNumber: '0934890883',
-    startedAt: '2026-01-05T03:00:00.000Z', endedAt: '2026-01-05T03:00:21.000Z', outcome: 'missed', receivedAt: 0,
-    contact: null, contactStatus: 'not_found', queue: { id: 'q1', name: 'Sales' },
+    audience: { kind: 'call' },
+    callId: 'call-1',
+    org: ORG,
+    state: 'ended',
+    direction: 'inbound',
+    from: { number: '0934890883' },
+    to: { number: '02873019555' },
+    did: '02873019555',
+    customerNumber: '0934890883',
+    startedAt: '2026-01-05T03:00:00.000Z',
+    endedAt: '2026-01-05T03:00:21.000Z',
+    outcome: 'missed',
+    receivedAt: 0,
+    contact: null,
+    contactStatus: 'not_found',
+    queue: { id: 'q1', name: 'Sales' },
     ...over,
   } as PipelineUpdate;
 }
@@ -31,8 +52,15 @@ function setup() {
   const outbox = new MemoryOutbox({ logger });
   const recent = new MemoryRecentCalls({ retainMs: 3_600_000 });
   const consumer = new WritebackConsumer({
-    org: ORG, outbox, recent, logger, kinds: { tickets: true, leads: true }, records: true, ticketSla: '',
-    webhooks: { urls: ['http://127.0.0.1:9/hook'], events: ['call.ringing', 'call.answered', 'call.ended'] }, contactWaitMs: 50,
+    org: ORG,
+    outbox,
+    recent,
+    logger,
+    kinds: { tickets: true, leads: true },
+    records: true,
+    ticketSla: '',
+    webhooks: { urls: ['http://127.0.0.1:9/hook'], events: ['call.ringing', 'call.answered', 'call.ended'] },
+    contactWaitMs: 50,
   });
   return { outbox, recent, consumer };
 }
@@ -45,35 +73,65 @@ facts('title and number grouping as people write them', () => {
   assert.is(ticketTitle(upd({})), '[Phone] Cuộc gọi nhỡ từ 0934 890 883');
 });
 facts('ticket: contact id when found, else name and phones; Medium; SLA; summary with DID, queue, wait, agents', () => {
-  const found = ticketFor(upd({ contact, contactStatus: 'found' }), { sla: '4h', agentsRung: ['lan.nguyen', 'minh.tran'] });
+  const found = ticketFor(upd({ contact, contactStatus: 'found' }), {
+    sla: '4h',
+    agentsRung: ['lan.nguyen', 'minh.tran'],
+  });
   assert.equal(found.contact, { id: 'c-42' });
   assert.is(found.priority, 'Medium');
   assert.is(found.SLA, '4h');
   assert.is(found.ticketIdApiRing, 'call-1');
-  for (const part of ['02873019555', 'Sales', '21 giây', 'lan.nguyen, minh.tran']) assert.ok(found.summary.includes(part), part);
+  for (const part of ['02873019555', 'Sales', '21 giây', 'lan.nguyen, minh.tran'])
+    assert.ok(found.summary.includes(part), part);
   const unknown = ticketFor(upd({ from: { number: '0934890883', name: 'Khách' } }), { sla: '', agentsRung: [] });
   assert.equal(unknown.contact, { name: 'Khách', phones: [{ type: 'mobile', value: '0934890883' }] });
 });
 facts.run();
 
 const decide = suite('write-back consumer');
-decide('a missed customer call → one ticket with the contact id; a second end of the same call writes nothing new', async () => {
-  const { outbox, consumer } = setup();
-  consumer.consume(upd({ audience: { kind: 'agent', username: 'lan.nguyen' }, state: 'ringing' }));
-  consumer.consume(upd({ contact, contactStatus: 'found' }));
-  consumer.consume(upd({ contact, contactStatus: 'found' }));
-  await consumer.drain();
-  const t = await outbox.get('ticket:call-1');
-  assert.ok(t, 'ticket enqueued');
-  assert.is(outbox.counters().enqueued, 1);
-  assert.is(await outbox.get('lead:0934890883'), undefined, 'no lead for a found contact');
-  await consumer.stop();
-});
+decide(
+  'a missed customer call → one ticket with the contact id; a second end of the same call writes nothing new',
+  async () => {
+    const { outbox, consumer } = setup();
+    consumer.consume(upd({ audience: { kind: 'agent', username: 'lan.nguyen' }, state: 'ringing' }));
+    consumer.consume(upd({ contact, contactStatus: 'found' }));
+    consumer.consume(upd({ contact, contactStatus: 'found' }));
+    await consumer.drain();
+    const t = await outbox.get('ticket:call-1');
+    assert.ok(t, 'ticket enqueued');
+    assert.is(outbox.counters().enqueued, 1);
+    assert.is(await outbox.get('lead:0934890883'), undefined, 'no lead for a found contact');
+    await consumer.stop();
+  },
+);
 decide('unknown caller → lead once per number; lookup error → no lead; answered call → no ticket', async () => {
   const { outbox, consumer } = setup();
-  consumer.consume(upd({ callId: 'a', outcome: 'answered', answeredAt: '2026-01-05T03:00:05.000Z', agent: { username: 'lan.nguyen' } }));
-  consumer.consume(upd({ callId: 'b', outcome: 'answered', answeredAt: '2026-01-05T03:00:05.000Z', agent: { username: 'lan.nguyen' } }));
-  consumer.consume(upd({ callId: 'c', from: { number: '0912345678' }, customerNumber: '0912345678', contactStatus: 'error', outcome: 'answered', answeredAt: '2026-01-05T03:00:05.000Z' }));
+  consumer.consume(
+    upd({
+      callId: 'a',
+      outcome: 'answered',
+      answeredAt: '2026-01-05T03:00:05.000Z',
+      agent: { username: 'lan.nguyen' },
+    }),
+  );
+  consumer.consume(
+    upd({
+      callId: 'b',
+      outcome: 'answered',
+      answeredAt: '2026-01-05T03:00:05.000Z',
+      agent: { username: 'lan.nguyen' },
+    }),
+  );
+  consumer.consume(
+    upd({
+      callId: 'c',
+      from: { number: '0912345678' },
+      customerNumber: '0912345678',
+      contactStatus: 'error',
+      outcome: 'answered',
+      answeredAt: '2026-01-05T03:00:05.000Z',
+    }),
+  );
   await consumer.drain();
   assert.ok(await outbox.get('lead:0934890883'));
   assert.is(await outbox.get('ticket:a'), undefined);
@@ -93,7 +151,8 @@ decide('an ended call with a pending contact waits for the re-send and its ticke
 });
 decide('webhooks: one per state change of the admin view, never for the crm re-send or agent views', async () => {
   const { outbox, consumer } = setup();
-  const view = (seq: number, state: 'ringing' | 'answered' | 'ended') => ({ id: `call-1:${seq}`, callId: 'call-1', seq, org: ORG, state } as never);
+  const view = (seq: number, state: 'ringing' | 'answered' | 'ended') =>
+    ({ id: `call-1:${seq}`, callId: 'call-1', seq, org: ORG, state }) as never;
   consumer.onView(view(1, 'ringing'), { audience: { kind: 'call' } });
   consumer.onView(view(2, 'ringing'), { audience: { kind: 'call' } });
   consumer.onView(view(3, 'ringing'), { audience: { kind: 'agent' } });
@@ -107,38 +166,108 @@ decide('webhooks: one per state change of the admin view, never for the crm re-s
 decide.run();
 
 const wrap = suite('wrap-up rights');
-const claims = (role: Claims['role'], agent?: string): Claims => ({ sub: 's', org: ORG, role, queues: ['*'], exp: Date.now() / 1000 + 600, ...(agent ? { agent } : {}) });
-wrap('answering agent or admin: accepted; another agent: forbidden; unknown or too old: not_found; bad body: invalid_body', async () => {
-  const { outbox, recent, consumer } = setup();
-  let now = Date.parse('2026-01-05T03:01:00.000Z');
-  consumer.consume(upd({ audience: { kind: 'agent', username: 'lan.nguyen' }, state: 'ringing' }));
-  consumer.consume(upd({ audience: { kind: 'agent', username: 'minh.tran' }, state: 'ringing' }));
-  consumer.consume(upd({ outcome: 'answered', answeredAt: '2026-01-05T03:00:05.000Z', agent: { username: 'lan.nguyen' } }));
-  consumer.consume(upd({ callId: 'missed-1' }));
-  consumer.consume(upd({ callId: 'missed-1', audience: { kind: 'agent', username: 'minh.tran' }, state: 'ringing' }));
-  await consumer.drain();
-  const svc = new WrapupService({ org: ORG, enabled: true, recent, outbox, logger, now: () => now });
-  assert.equal(await svc.submit(claims('agent', 'lan.nguyen'), { callId: 'call-1', note: 'Khách hỏi giá', disposition: 'sale' }), { status: 'accepted' });
-  assert.is((await svc.submit(claims('agent', 'minh.tran'), { callId: 'call-1', note: 'x' }) as { error: string }).error, 'forbidden');
-  assert.equal(await svc.submit(claims('admin'), { callId: 'call-1', note: 'sửa' }), { status: 'accepted' });
-  assert.ok(await outbox.get('wrapup:call-1'));
-  assert.ok(await outbox.get('wrapup:call-1:2'), 'an edit gets its own key');
-  assert.equal(await svc.submit(claims('agent', 'minh.tran'), { callId: 'missed-1', note: 'gọi lại' }), { status: 'accepted' }, 'nobody answered: an agent rung may');
-  assert.is((await svc.submit(claims('supervisor'), { callId: 'call-1', note: 'x' }) as { error: string }).error, 'forbidden');
-  assert.is((await svc.submit(claims('agent', 'lan.nguyen'), { callId: 'nope', note: 'x' }) as { error: string }).error, 'not_found');
-  assert.is((await svc.submit(claims('agent', 'lan.nguyen'), { callId: 'call-1', note: '' }) as { error: string }).error, 'invalid_body');
-  assert.is((await svc.submit(claims('agent', 'lan.nguyen'), { callId: 'call-1', note: 'x'.repeat(2001) }) as { error: string }).error, 'invalid_body');
-  assert.is((await svc.submit(claims('agent', 'lan.nguyen'), { callId: 'call-1', note: 'ok', disposition: 'two words' }) as { error: string }).error, 'invalid_body');
-  now += 31 * 60_000;
-  assert.is((await svc.submit(claims('agent', 'lan.nguyen'), { callId: 'call-1', note: 'late' }) as { error: string }).error, 'not_found');
-  assert.ok(!('error' in parseWrapup({ callId: 'x', note: 'ư'.repeat(2000) })), '2000 Vietnamese characters are fine');
-  await consumer.stop();
+const claims = (role: Claims['role'], agent?: string): Claims => ({
+  sub: 's',
+  org: ORG,
+  role,
+  queues: ['*'],
+  exp: Date.now() / 1000 + 600,
+  ...(agent ? { agent } : {}),
 });
+wrap(
+  'answering agent or admin: accepted; another agent: forbidden; unknown or too old: not_found; bad body: invalid_body',
+  async () => {
+    const { outbox, recent, consumer } = setup();
+    let now = Date.parse('2026-01-05T03:01:00.000Z');
+    consumer.consume(upd({ audience: { kind: 'agent', username: 'lan.nguyen' }, state: 'ringing' }));
+    consumer.consume(upd({ audience: { kind: 'agent', username: 'minh.tran' }, state: 'ringing' }));
+    consumer.consume(
+      upd({ outcome: 'answered', answeredAt: '2026-01-05T03:00:05.000Z', agent: { username: 'lan.nguyen' } }),
+    );
+    consumer.consume(upd({ callId: 'missed-1' }));
+    consumer.consume(upd({ callId: 'missed-1', audience: { kind: 'agent', username: 'minh.tran' }, state: 'ringing' }));
+    await consumer.drain();
+    const svc = new WrapupService({ org: ORG, enabled: true, recent, outbox, logger, now: () => now });
+    assert.equal(
+      await svc.submit(claims('agent', 'lan.nguyen'), { callId: 'call-1', note: 'Khách hỏi giá', disposition: 'sale' }),
+      { status: 'accepted' },
+    );
+    assert.is(
+      ((await svc.submit(claims('agent', 'minh.tran'), { callId: 'call-1', note: 'x' })) as { error: string }).error,
+      'forbidden',
+    );
+    assert.equal(await svc.submit(claims('admin'), { callId: 'call-1', note: 'sửa' }), { status: 'accepted' });
+    assert.ok(await outbox.get('wrapup:call-1'));
+    assert.ok(await outbox.get('wrapup:call-1:2'), 'an edit gets its own key');
+    assert.equal(
+      await svc.submit(claims('agent', 'minh.tran'), { callId: 'missed-1', note: 'gọi lại' }),
+      { status: 'accepted' },
+      'nobody answered: an agent rung may',
+    );
+    assert.is(
+      ((await svc.submit(claims('supervisor'), { callId: 'call-1', note: 'x' })) as { error: string }).error,
+      'forbidden',
+    );
+    assert.is(
+      ((await svc.submit(claims('agent', 'lan.nguyen'), { callId: 'nope', note: 'x' })) as { error: string }).error,
+      'not_found',
+    );
+    assert.is(
+      ((await svc.submit(claims('agent', 'lan.nguyen'), { callId: 'call-1', note: '' })) as { error: string }).error,
+      'invalid_body',
+    );
+    assert.is(
+      (
+        (await svc.submit(claims('agent', 'lan.nguyen'), { callId: 'call-1', note: 'x'.repeat(2001) })) as {
+          error: string;
+        }
+      ).error,
+      'invalid_body',
+    );
+    assert.is(
+      (
+        (await svc.submit(claims('agent', 'lan.nguyen'), {
+          callId: 'call-1',
+          note: 'ok',
+          disposition: 'two words',
+        })) as { error: string }
+      ).error,
+      'invalid_body',
+    );
+    now += 31 * 60_000;
+    assert.is(
+      ((await svc.submit(claims('agent', 'lan.nguyen'), { callId: 'call-1', note: 'late' })) as { error: string })
+        .error,
+      'not_found',
+    );
+    assert.ok(
+      !('error' in parseWrapup({ callId: 'x', note: 'ư'.repeat(2000) })),
+      '2000 Vietnamese characters are fine',
+    );
+    await consumer.stop();
+  },
+);
 wrap('crm status: failed wins, then pending, else written; ids from results', () => {
-  const rec = (state: 'pending' | 'delivered' | 'failed', result?: Record<string, string>) => ({ key: 'k', target: 't', state, attempts: 1, createdAt: 0, ...(result ? { result } : {}) });
-  assert.equal(crmOf({ ticket: rec('delivered', { ticketId: '9457' }), wrapups: [] }), { status: 'written', ticketId: '9457' });
-  assert.equal(crmOf({ ticket: rec('delivered', { ticketId: '9457' }), lead: rec('pending'), wrapups: [] }), { status: 'pending', ticketId: '9457' });
-  assert.equal(crmOf({ lead: rec('failed'), wrapups: [rec('delivered', { ticketId: '1' })] }), { status: 'failed', ticketId: '1' });
+  const rec = (state: 'pending' | 'delivered' | 'failed', result?: Record<string, string>) => ({
+    key: 'k',
+    target: 't',
+    state,
+    attempts: 1,
+    createdAt: 0,
+    ...(result ? { result } : {}),
+  });
+  assert.equal(crmOf({ ticket: rec('delivered', { ticketId: '9457' }), wrapups: [] }), {
+    status: 'written',
+    ticketId: '9457',
+  });
+  assert.equal(crmOf({ ticket: rec('delivered', { ticketId: '9457' }), lead: rec('pending'), wrapups: [] }), {
+    status: 'pending',
+    ticketId: '9457',
+  });
+  assert.equal(crmOf({ lead: rec('failed'), wrapups: [rec('delivered', { ticketId: '1' })] }), {
+    status: 'failed',
+    ticketId: '1',
+  });
   assert.is(crmOf({ wrapups: [] }), undefined);
 });
 wrap.run();

@@ -5,7 +5,14 @@ import * as assert from 'uvu/assert';
 import type { DeliveryRecord } from '../../src/outbox/types.js';
 import { wrapupHandler, wrapupKeyOf } from '../../src/writeback/wrapup-handler.js';
 
-const ticket = { title: '[Phone] Cuộc gọi từ 0934 890 883', ticketIdApiRing: 'c1', summary: 'Cuộc gọi c1', priority: 'Medium', SLA: '', contact: { id: 'x' } };
+const ticket = {
+  title: '[Phone] Cuộc gọi từ 0934 890 883',
+  ticketIdApiRing: 'c1',
+  summary: 'Cuộc gọi c1',
+  priority: 'Medium',
+  SLA: '',
+  contact: { id: 'x' },
+};
 
 function setup(records: Record<string, Partial<DeliveryRecord>>) {
   const calls: { op: string; body: Record<string, unknown> }[] = [];
@@ -22,7 +29,13 @@ function setup(records: Record<string, Partial<DeliveryRecord>>) {
   const outbox = { get: async (key: string) => records[key] as DeliveryRecord | undefined };
   const h = wrapupHandler(writer as never, outbox);
   const run = (n: number, note = 'ghi chú') =>
-    h({ key: wrapupKeyOf('c1', n), target: 'antcrm.wrapup', attempt: 1, signal: new AbortController().signal, payload: { callId: 'c1', note, ticket, n, disposition: 'sale' } });
+    h({
+      key: wrapupKeyOf('c1', n),
+      target: 'antcrm.wrapup',
+      attempt: 1,
+      signal: new AbortController().signal,
+      payload: { callId: 'c1', note, ticket, n, disposition: 'sale' },
+    });
   return { calls, run };
 }
 
@@ -49,7 +62,18 @@ t('an edit: waits for the earlier wrap-up, then updates the ticket it created', 
 t('an unusable payload is given up', async () => {
   const { calls } = setup({});
   const h = wrapupHandler({} as never, { get: async () => undefined });
-  assert.is((await h({ key: 'k', target: 'antcrm.wrapup', attempt: 1, signal: new AbortController().signal, payload: { note: 1 } })).kind, 'give-up');
+  assert.is(
+    (
+      await h({
+        key: 'k',
+        target: 'antcrm.wrapup',
+        attempt: 1,
+        signal: new AbortController().signal,
+        payload: { note: 1 },
+      })
+    ).kind,
+    'give-up',
+  );
   assert.is(calls.length, 0);
 });
 t.run();
