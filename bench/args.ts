@@ -1,8 +1,10 @@
 // The benchmark's command line (pure): `npm run bench -- --clients 2000 --rate 100 --duration 20 --crm-delay 50`.
 // Defaults finish in under 2 minutes on an idle 2-core machine (three runs: baseline, bridge, cluster).
 
-export type RunName = 'baseline' | 'bridge' | 'cluster';
-export const RUN_NAMES: readonly RunName[] = ['baseline', 'bridge', 'cluster'];
+export type RunName = 'baseline' | 'baseline-recovery' | 'bridge' | 'cluster';
+/** Every run, in the order they run. "baseline-recovery" is the bare server with the bridge's Socket.IO recovery
+ *  options; a normal run adds it after "baseline" unless --no-recovery-baseline (see runList). */
+export const RUN_NAMES: readonly RunName[] = ['baseline', 'baseline-recovery', 'bridge', 'cluster'];
 
 export interface BenchOptions {
   /** Connected Socket.IO clients: agents (one per synthetic agent), supervisors (queues ["*"]) and one admin. */
@@ -24,6 +26,8 @@ export interface BenchOptions {
   /** PRNG seed of the call script (the same script drives every run). */
   seed: number;
   runs: RunName[];
+  /** A normal run with "baseline" also runs "baseline-recovery" right after it (--no-recovery-baseline: not). */
+  recoveryBaseline: boolean;
   /** node --cpu-prof on the bridge (single-node run); the summary lands in the JSON and the doc. */
   profile: boolean;
   /** Run `npm run build` first (the bridge runs from dist/). */
@@ -75,7 +79,8 @@ export const DEFAULTS: BenchOptions = {
   crmBudgetMs: 150,
   missRatio: 0.1,
   seed: 1,
-  runs: [...RUN_NAMES],
+  runs: ['baseline', 'bridge', 'cluster'],
+  recoveryBaseline: true,
   profile: false,
   build: true,
   docPath: 'docs/performance.md',
@@ -101,7 +106,10 @@ export const USAGE = `npm run bench -- [options]
   --crm-budget MS      the bridge's CRM_BUDGET_MS (default ${DEFAULTS.crmBudgetMs})
   --miss-ratio X       share of calls from numbers not in the contact cache (default ${DEFAULTS.missRatio})
   --seed N             call script seed (default ${DEFAULTS.seed})
-  --runs LIST          comma list of baseline,bridge,cluster (default all)
+  --runs LIST          comma list of baseline,baseline-recovery,bridge,cluster (default baseline,bridge,cluster;
+                       a normal run adds baseline-recovery after baseline: the bare server with the bridge's
+                       connection state recovery, same window, and its keepalive broadcast)
+  --no-recovery-baseline  do not add baseline-recovery to a run with baseline
   --profile            node --cpu-prof the single-node bridge and summarise its hot path
   --no-build           use dist/ as it is
   --doc PATH           Markdown report (default ${DEFAULTS.docPath}); --no-doc to skip
@@ -199,6 +207,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         o.runs = RUN_NAMES.filter((r) => list.includes(r));
         break;
       }
+      case '--no-recovery-baseline':
+        o.recoveryBaseline = false;
+        break;
       case '--profile':
         o.profile = true;
         break;
@@ -264,6 +275,14 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     if (!given.has('--runs')) o.runs = ['baseline', 'bridge'];
   }
   return o;
+}
+
+/** The runs a normal (not capacity) run measures: --runs, plus "baseline-recovery" right after "baseline" when
+ *  recoveryBaseline is on; in RUN_NAMES order. */
+export function runList(o: Pick<BenchOptions, 'runs' | 'recoveryBaseline' | 'capacity'>): RunName[] {
+  const want = new Set<RunName>(o.runs);
+  if (o.recoveryBaseline && !o.capacity && want.has('baseline')) want.add('baseline-recovery');
+  return RUN_NAMES.filter((r) => want.has(r));
 }
 
 /** `2000x100,4000x200` (x or ×) → steps; throws BenchArgsError naming --steps. */

@@ -3,19 +3,33 @@
 // it receives the script's call messages already enriched (JSON lines on a local TCP feed, one line per Kazoo
 // frame) and emits each to its rooms. No engine, no CRM, no store, no metrics.
 //
-// Env: JWT_SECRET, BENCH_ORG. Prints one JSON line `{"ready":true,"port":…,"feedPort":…}` on stdout.
+// "baseline+recovery" (env BASELINE_RECOVERY_MS > 0): the same bare server with the Socket.IO options the bridge runs
+// with: connection state recovery with that window (skipMiddlewares false, as the bridge), and the bridge's own
+// keepalive broadcast (src/fanout/recovery.ts: a node room, a broadcast shortly after connects and every
+// keepalivePeriod). What the bridge pays for recovery is then in both columns, and the rest is the bridge's own.
+//
+// Env: JWT_SECRET, BENCH_ORG, BASELINE_RECOVERY_MS (default 0: off). Prints one JSON line
+// `{"ready":true,"port":…,"feedPort":…,"recoveryMs":…}` on stdout.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import jwt from 'jsonwebtoken';
 import { Server } from 'socket.io';
+import { systemClock } from '../src/clock.js';
 import type { CallView, Claims } from '../src/contract.js';
+import { startOffsetKeeper } from '../src/fanout/recovery.js';
 import { roomsForClaims } from '../src/fanout/rooms.js';
+import type { FanoutServer, FanoutSocket } from '../src/fanout/server.js';
 
 const secret = process.env.JWT_SECRET ?? '';
 const org = process.env.BENCH_ORG ?? '';
+const recoveryMs = Number(process.env.BASELINE_RECOVERY_MS ?? 0);
 if (secret.length < 32 || !org) {
   console.error('baseline-server: JWT_SECRET (≥ 32 chars) and BENCH_ORG are required');
+  process.exit(1);
+}
+if (!Number.isInteger(recoveryMs) || recoveryMs < 0) {
+  console.error('baseline-server: BASELINE_RECOVERY_MS must be an integer ≥ 0');
   process.exit(1);
 }
 
@@ -24,7 +38,14 @@ const io = new Server(server, {
   serveClient: false,
   maxHttpBufferSize: 16 * 1024,
   allowRequest: (_req, fn) => fn(null, true),
+  ...(recoveryMs > 0
+    ? { connectionStateRecovery: { maxDisconnectionDuration: recoveryMs, skipMiddlewares: false } }
+    : {}),
 });
+const offsets =
+  recoveryMs > 0
+    ? startOffsetKeeper(io as unknown as FanoutServer, { org, recoveryMs, clock: systemClock })
+    : undefined;
 
 io.use((socket, next) => {
   const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
@@ -38,7 +59,10 @@ io.use((socket, next) => {
     next(new Error('unauthorized'));
   }
 });
-io.on('connection', (socket) => void socket.join(socket.data.rooms as string[]));
+io.on('connection', (socket) => {
+  void socket.join(socket.data.rooms as string[]);
+  offsets?.connected(socket as unknown as FanoutSocket);
+});
 
 let emitted = 0;
 let badLines = 0;
@@ -75,12 +99,13 @@ const listen = (s: net.Server | http.Server) =>
 
 const port = await listen(server);
 const feedPort = await listen(feed);
-console.log(JSON.stringify({ ready: true, port, feedPort }));
+console.log(JSON.stringify({ ready: true, port, feedPort, recoveryMs }));
 
 let stopping = false;
 const stop = () => {
   if (stopping) return;
   stopping = true;
+  offsets?.stop();
   console.log(JSON.stringify({ stopped: true, emitted, badLines }));
   feed.close();
   io.local.disconnectSockets(true);

@@ -24,7 +24,7 @@ import {
 import { renderCapacitySvg } from './capacity-svg.js';
 import { ROOT } from './procs.js';
 import type { MachineInfo, RunResult, SkippedRun } from './results.js';
-import { runBaseline, runBridge, runCluster, runLoad, type Setup } from './targets.js';
+import { runBaseline, runBaselineRecovery, runBridge, runCluster, runLoad, type Setup } from './targets.js';
 import type { BenchWorld } from './world.js';
 
 export interface CapacityEnv {
@@ -45,6 +45,7 @@ const MAX_ATTEMPTS = 2;
 
 async function measureTarget(name: RunName, s: Setup): Promise<RunResult | SkippedRun> {
   if (name === 'bridge') return (await runBridge(s)).run;
+  if (name === 'baseline-recovery') return runBaselineRecovery(s);
   return name === 'baseline' ? runBaseline(s) : runCluster(s);
 }
 

@@ -234,9 +234,13 @@ export interface BaselineNode {
   feed: net.Socket;
 }
 
-export async function startBaseline(dir: string, env: Record<string, string>): Promise<BaselineNode> {
+export async function startBaseline(
+  dir: string,
+  env: Record<string, string>,
+  name: 'baseline' | 'baseline-recovery' = 'baseline',
+): Promise<BaselineNode> {
   const { m, ready } = await spawnMeasured<{ port: number; feedPort: number }>({
-    name: 'baseline',
+    name,
     dir,
     args: ['--import', 'tsx', 'bench/baseline-server.ts'],
     env: { NODE_ENV: 'production', ...env },

@@ -59,6 +59,44 @@ function table(res: BenchResult): string {
   return lines.join('\n');
 }
 
+/** The plain baseline, "baseline+recovery" and the bridge side by side, with the bridge's ratio to each; no lines
+ *  when baseline-recovery was not run. */
+export function recoveryTable(res: BenchResult): string[] {
+  const withRecovery = res.runs['baseline-recovery'];
+  if (!withRecovery) return [];
+  const picked: [string, (r: RunResult) => string, keyof NonNullable<BenchResult['ratios']> | undefined][] = [
+    ['CPU seconds per 1,000 messages', (r) => num(r.cpu.perThousandMessages, 4), 'cpuPerMessage'],
+    ['messages per CPU second', (r) => num(r.cpu.messagesPerCpuSecond), 'messagesPerCpuSecond'],
+    ['ring-to-pop, CRM cache hit: p99 (ms)', (r) => ms(r.latency.hit.p99), 'p99'],
+    ['V8 heap per connected client', (r) => kb(r.memory.perClient.heapBytes), undefined],
+    ['RSS per connected client', (r) => kb(r.memory.perClient.rssBytes), undefined],
+  ];
+  const cell = (r: RunResult | SkippedRun | undefined, get: (r: RunResult) => string) =>
+    isRun(r) ? get(r) : r && 'skipped' in r ? 'skipped' : dash;
+  const ratioCell = (
+    rs: BenchResult['ratios'] | undefined,
+    key: keyof NonNullable<BenchResult['ratios']> | undefined,
+  ) => (key && rs ? ms(rs[key]) : '');
+  const out = [
+    "### Against a baseline with the bridge's recovery options",
+    '',
+    '"baseline+recovery" is the same bare Socket.IO server with the options the bridge runs with: connection state',
+    'recovery (the same window; every broadcast kept with an offset and sent with it) and the same keepalive broadcast',
+    "to every socket (src/fanout/recovery.ts). What is left between it and the bridge is the bridge's own work. The",
+    'headline ratio and the target stay against the plain baseline.',
+    '',
+    '| | baseline | baseline+recovery | bridge (1 node) | bridge / baseline | bridge / baseline+recovery |',
+    '|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const [label, get, key] of picked) {
+    out.push(
+      `| ${label} | ${cell(res.runs.baseline, get)} | ${cell(withRecovery, get)} | ${cell(res.runs.bridge, get)} | ${ratioCell(res.ratios, key)} | ${ratioCell(res.ratiosVsRecovery, key)} |`,
+    );
+  }
+  out.push('');
+  return out;
+}
+
 export function renderReport(res: BenchResult, notes?: string): string {
   const p = res.params;
   const m = res.machine;
@@ -142,6 +180,7 @@ export function renderReport(res: BenchResult, notes?: string): string {
   out.push('');
   out.push(table(res));
   out.push('');
+  out.push(...recoveryTable(res));
   for (const r of Object.values(res.runs)) {
     if (r && 'skipped' in r) out.push(`* ${r.name}: **skipped**: ${r.skipped}`);
     else if (r?.notes.length) for (const n of r.notes) out.push(`* ${r.name}: ${n}`);

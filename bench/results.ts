@@ -75,7 +75,10 @@ export interface BenchResult {
   tool: 'antring-bridge bench';
   startedAt: string;
   durationSec: number;
-  params: Omit<BenchOptions, 'help' | 'build' | 'docPath' | 'jsonPath' | 'samplesPath' | CapacityOnly> & {
+  params: Omit<
+    BenchOptions,
+    'help' | 'build' | 'docPath' | 'jsonPath' | 'samplesPath' | 'recoveryBaseline' | CapacityOnly
+  > & {
     agents: number;
     supervisors: number;
     admins: number;
@@ -90,6 +93,9 @@ export interface BenchResult {
     cpuPerMessage: number | null;
     messagesPerCpuSecond: number | null;
   } | null;
+  /** The same ratios against "baseline-recovery" (the bare server with the bridge's recovery options); null when
+   *  either run is missing. The headline (and the target) stays `ratios`, against the plain baseline. */
+  ratiosVsRecovery?: BenchResult['ratios'];
   targets: Target[];
   profile?: ProfileSummary | { error: string };
   logsDir?: string;

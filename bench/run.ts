@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSimulator } from '../src/simulator/simulator.js';
-import { BenchArgsError, type BenchOptions, clientMix, parseArgs, USAGE } from './args.js';
+import { BenchArgsError, type BenchOptions, clientMix, parseArgs, runList, USAGE } from './args.js';
 import { runCapacity } from './capacity.js';
 import { extractSection, spliceSection } from './capacity-report.js';
 import type { MeasureContext } from './measure.js';
@@ -17,7 +17,15 @@ import { summarizeProfile } from './profile.js';
 import { renderReport } from './report.js';
 import { type BenchResult, computeRatios, evaluateTargets, isRun, type MachineInfo } from './results.js';
 import { round } from './stats.js';
-import { missNumbersFor, runBaseline, runBridge, runCluster, runLoad, type Setup } from './targets.js';
+import {
+  missNumbersFor,
+  runBaseline,
+  runBaselineRecovery,
+  runBridge,
+  runCluster,
+  runLoad,
+  type Setup,
+} from './targets.js';
 import { createWorld, installWorld } from './world.js';
 
 const HIT_NUMBERS = 300;
@@ -108,14 +116,17 @@ async function main(): Promise<number> {
     const profileDir = opts.profile ? join(dir, 'profile') : undefined;
     const runs: BenchResult['runs'] = {};
     let bridgeExitedAt: number | undefined;
-    for (const name of opts.runs) {
+    const names = runList(opts);
+    for (const name of names) {
       log(`== ${name}`);
       try {
         if (name === 'bridge') {
           const b = await runBridge(s, profileDir);
           runs.bridge = b.run;
           bridgeExitedAt = b.exitedAt;
-        } else runs[name] = name === 'baseline' ? await runBaseline(s) : await runCluster(s);
+        } else if (name === 'baseline') runs[name] = await runBaseline(s);
+        else if (name === 'baseline-recovery') runs[name] = await runBaselineRecovery(s);
+        else runs[name] = await runCluster(s);
       } catch (err) {
         keepDir = true;
         const msg = err instanceof Error ? err.message : String(err);
@@ -131,6 +142,8 @@ async function main(): Promise<number> {
     const bridge = isRun(runs.bridge) ? runs.bridge : undefined;
     const baseline = isRun(runs.baseline) ? runs.baseline : undefined;
     const ratios = computeRatios(bridge, baseline);
+    const withRecovery = runs['baseline-recovery'];
+    const ratiosVsRecovery = computeRatios(bridge, isRun(withRecovery) ? withRecovery : undefined);
     const params: BenchResult['params'] = {
       clients: opts.clients,
       supervisorShare: opts.supervisorShare,
@@ -141,7 +154,7 @@ async function main(): Promise<number> {
       crmBudgetMs: opts.crmBudgetMs,
       missRatio: opts.missRatio,
       seed: opts.seed,
-      runs: opts.runs,
+      runs: names,
       profile: opts.profile,
       ...mix,
       hitNumbers: HIT_NUMBERS,
@@ -161,6 +174,7 @@ async function main(): Promise<number> {
       },
       runs,
       ratios,
+      ...(names.includes('baseline-recovery') ? { ratiosVsRecovery } : {}),
       targets: evaluateTargets(params, runs, ratios),
     };
     if (profileDir) {

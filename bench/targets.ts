@@ -1,9 +1,10 @@
-// The three targets of a run, shared by the normal run and the capacity mode: a bare Socket.IO baseline fed
-// pre-enriched messages, the bridge (its own process), a 2-node cluster over Redis; and the load of one run (the
+// The targets of a run, shared by the normal run and the capacity mode: a bare Socket.IO baseline fed
+// pre-enriched messages (plain, and "baseline+recovery" with the bridge's Socket.IO recovery options), the bridge (its own process), a 2-node cluster over Redis; and the load of one run (the
 // script, the clients' plan and their JWTs) for a number of clients and a rate.
 
 import { readFileSync } from 'node:fs';
 import jwt from 'jsonwebtoken';
+import { DEFAULT_RECOVERY_MS } from '../src/fanout/recovery.js';
 import { buildEvent } from '../src/simulator/kazoo-payload.js';
 import type { Simulator } from '../src/simulator/simulator.js';
 import { type BenchOptions, clientMix } from './args.js';
@@ -115,10 +116,27 @@ function simSink(sim: Simulator): { sink: Sink; undelivered: () => number } {
   };
 }
 
+/** The bridge's recovery window (CLUSTER_RECOVERY_MS default, src/fanout/recovery.ts), for "baseline+recovery". */
+export const BRIDGE_RECOVERY_MS = DEFAULT_RECOVERY_MS;
+
 export async function runBaseline(s: Setup): Promise<RunResult> {
-  s.log('baseline: pre-building the enriched messages');
+  return runBareServer(s, 'baseline');
+}
+
+/** The bare server with the bridge's Socket.IO options: connection state recovery (same window) and the keepalive. */
+export async function runBaselineRecovery(s: Setup): Promise<RunResult> {
+  return runBareServer(s, 'baseline-recovery');
+}
+
+async function runBareServer(s: Setup, name: 'baseline' | 'baseline-recovery'): Promise<RunResult> {
+  s.log(`${name}: pre-building the enriched messages`);
   const pre = prebuild(s.script, s.world, { org: s.sim.credentials.accountId, directory: worldDirectory(s.sim) });
-  const node = await startBaseline(s.dir, { JWT_SECRET: s.secret, BENCH_ORG: s.sim.credentials.accountId });
+  const env = {
+    JWT_SECRET: s.secret,
+    BENCH_ORG: s.sim.credentials.accountId,
+    BASELINE_RECOVERY_MS: String(name === 'baseline' ? 0 : BRIDGE_RECOVERY_MS),
+  };
+  const node = await startBaseline(s.dir, env, name);
   try {
     const sink: Sink = (i) => {
       const t = hrNow();
@@ -127,8 +145,11 @@ export async function runBaseline(s: Setup): Promise<RunResult> {
     };
     return await measure(
       {
-        name: 'baseline',
-        description: 'bare Socket.IO server, pre-enriched messages',
+        name,
+        description:
+          name === 'baseline'
+            ? 'bare Socket.IO server, pre-enriched messages'
+            : `bare Socket.IO server + connection state recovery (${BRIDGE_RECOVERY_MS / 1000} s) and keepalive, pre-enriched messages`,
         urls: [node.url],
         procs: [node.m],
         sink,

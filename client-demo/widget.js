@@ -106,7 +106,7 @@
     var href = el.getAttribute('href') || '';
     try {
       href = decodeURIComponent(href);
-    } catch (e) {
+    } catch {
       /* keep it as written */
     }
     return href.slice(4).split(';')[0].trim(); // tel:0934890883;ext=1 → 0934890883
@@ -114,12 +114,12 @@
 
   function decorate(root) {
     var els = root.querySelectorAll ? root.querySelectorAll(SELECTOR) : [];
-    for (var i = 0; i < els.length; i++) {
-      var el = els[i];
+    for (let i = 0; i < els.length; i++) {
+      const el = els[i];
       if (el.hasAttribute('data-antring-ready')) continue;
       el.setAttribute('data-antring-ready', '');
       if (!el.title) el.title = text('call', { n: formatPhone(numberOf(el)) });
-      var tag = el.tagName;
+      const tag = el.tagName;
       if (tag !== 'A' && tag !== 'BUTTON') {
         if (!el.hasAttribute('role')) el.setAttribute('role', 'button');
         if (!el.hasAttribute('tabindex')) el.setAttribute('tabindex', '0');
@@ -264,9 +264,9 @@
 
     decorate(document);
     observer = new MutationObserver((records) => {
-      for (var i = 0; i < records.length; i++) {
-        for (var j = 0; j < records[i].addedNodes.length; j++) {
-          var node = records[i].addedNodes[j];
+      for (let i = 0; i < records.length; i++) {
+        for (let j = 0; j < records[i].addedNodes.length; j++) {
+          const node = records[i].addedNodes[j];
           if (node.nodeType !== 1) continue;
           if (node.matches(SELECTOR)) decorate(node.parentNode || document);
           else decorate(node);

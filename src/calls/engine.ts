@@ -9,6 +9,7 @@ import type { CallEngineOptions, CallEngineStats } from './engine-options.js';
 import { callFacts } from './facts.js';
 import { createdAtFrom, fillLeg, impliedAnswerAt, type Leg, legEndOf, placeholderLeg } from './leg.js';
 import { type LinkIndex, linkedIds, linkLate, settleRoot } from './link.js';
+import { CustomerCallIndex } from './customer-index.js';
 import { provisionalCall } from './provisional.js';
 import type { AgentDirectory, CallUpdate } from './types.js';
 
@@ -43,6 +44,10 @@ export class CallEngine {
   /** Live calls by callId, least recently updated first. */
   private readonly calls = new Map<string, Call>();
   private readonly legIndex = new Map<string, Call>();
+  /** Live calls by their customer's number: where an unlinked agent leg looks for its call. */
+  private readonly customers = new CustomerCallIndex();
+  private readonly customerCalls = (number: string) =>
+    this.customers.candidates(number, (c) => this.calls.get(c.id) === c);
   private readonly msgIds: BoundedSet;
   private readonly endedLegs: BoundedSet;
   private readonly knownExtensions = new BoundedSet(MAX_KNOWN_EXTENSIONS);
@@ -91,12 +96,13 @@ export class CallEngine {
   }
 
   /** Sizes of everything the engine remembers (all bounded). */
-  memory(): { calls: number; legs: number; msgIds: number; endedLegs: number } {
+  memory(): { calls: number; legs: number; msgIds: number; endedLegs: number; customerCalls: number } {
     return {
       calls: this.calls.size,
       legs: this.legIndex.size,
       msgIds: this.msgIds.size,
       endedLegs: this.endedLegs.size,
+      customerCalls: this.customers.size,
     };
   }
 
@@ -148,7 +154,7 @@ export class CallEngine {
       }
       const joined = this.joinedCall(event);
       // An unlinked agent leg joins the one live customer call from its caller number (docs/call-model.md).
-      const guessed = joined ? undefined : provisionalCall(event, at, this.calls.values(), this.directory, this.placed);
+      const guessed = joined ? undefined : provisionalCall(event, at, this.customerCalls, this.directory, this.placed);
       call = joined ?? guessed ?? this.startCall(event, at, receivedAt, out);
       leg = call.legs.get(event.legId) ?? this.addLeg(call, event.legId, at);
       if (!leg) {
@@ -162,6 +168,7 @@ export class CallEngine {
     noteFarLeg(call, leg);
     call = linkLate(this.linkIndex, call, leg, event, at, receivedAt, out);
     settleRoot(call);
+    this.customers.note(call);
     this.emit(call, receivedAt, out);
     return out;
   }
@@ -235,6 +242,7 @@ export class CallEngine {
   private absorbed(keep: Call, gone: Call, at: number): void {
     for (const id of gone.legs.keys()) this.legIndex.set(id, keep);
     this.calls.delete(gone.id);
+    this.customers.forget(gone);
     this.touch(keep, at);
     while (keep.legs.size > this.maxLegsPerCall) if (!this.dropOldestLeg(keep)) break;
     this.counters.merged++;
@@ -321,6 +329,7 @@ export class CallEngine {
 
   private release(call: Call, remember: boolean): void {
     this.calls.delete(call.id);
+    this.customers.forget(call);
     for (const id of call.legs.keys()) {
       if (this.legIndex.get(id) === call) this.legIndex.delete(id);
       if (remember) this.endedLegs.add(id);

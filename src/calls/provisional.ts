@@ -10,14 +10,6 @@ import { firstOf } from './numbers.js';
 import type { AgentDirectory, CallUpdate } from './types.js';
 import { mergedView, toUpdate } from './views.js';
 
-/** A customer's own leg as the root: seen, inbound, no owner, not destroyed. */
-function customerRoot(call: Call): Leg | undefined {
-  const r = call.root;
-  return r.seen && r.direction === 'inbound' && r.ownerId === undefined && r.agent === undefined && r.end === undefined
-    ? r
-    : undefined;
-}
-
 /**
  * The call an unlinked agent leg's CREATE joins: an `outbound` CREATE with an Owner-ID of a known agent, no link (or
  * only its own Call-ID), not a click-to-call, whose Caller-ID-Number is the number of exactly one live customer call.
@@ -25,7 +17,8 @@ function customerRoot(call: Call): Leg | undefined {
 export function provisionalCall(
   event: LegEvent,
   at: number,
-  calls: Iterable<Call>,
+  /** The live calls whose root is a customer leg with this number (customer-index.ts). */
+  customerCalls: (number: string) => Iterable<Call>,
   directory: AgentDirectory,
   placed: PlacedCalls | undefined,
 ): Call | undefined {
@@ -44,9 +37,7 @@ export function provisionalCall(
   };
   if (isClickToCall(probe, agent, placed)) return undefined;
   let found: Call | undefined;
-  for (const call of calls) {
-    const r = customerRoot(call);
-    if (r === undefined || firstOf(r.callerIdNumber, r.from) !== number) continue;
+  for (const call of customerCalls(number)) {
     if (found !== undefined) return undefined; // two candidates: no guess
     found = call;
   }

@@ -16,7 +16,7 @@ import type { Claims, DialOk, ErrorBody, ErrorCode } from '../contract.js';
 import type { Logger } from '../log.js';
 import { normalizeDialable } from '../shared/phone.js';
 import type { DeviceDirectory } from './devices.js';
-import type { IdempotencyStore } from './idempotency.js';
+import type { IdempotencyEntry, IdempotencyStore } from './idempotency.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 /** An error body; `rate_limited` also says when to retry (seconds, as the REST `Retry-After` header). */
@@ -122,7 +122,7 @@ export class ClickToCallService {
     device: { sipUser: string; sipPassword: string },
   ): Promise<DialOutcome> {
     const ttl = this.o.idempotencyMs;
-    let existing;
+    let existing: IdempotencyEntry | undefined;
     try {
       existing = await this.o.idempotency.claim(key, ttl);
     } catch (e) {

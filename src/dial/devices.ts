@@ -77,7 +77,7 @@ export function parseDevices(doc: unknown, source = 'DEVICES_FILE'): DeviceDirec
       username.trim() === '' ||
       username.length > MAX_USERNAME ||
       username !== username.trim() ||
-      /[\x00-\x1f\x7f]/.test(username)
+      /\p{Cc}/u.test(username)
     ) {
       problems.push(`${who}: the username must be 1 to ${MAX_USERNAME} characters without surrounding spaces`);
       continue;

@@ -23,11 +23,14 @@ export function createClientEvents(o: ClientEventsOptions): { attach(socket: Fan
   const { logger, clock } = o;
 
   function guard(socket: FanoutSocket): void {
-    const bucket = new TokenBucket(o.throttle, clock.now());
+    // The bucket is made at the socket's first event (most sockets never send one); it starts full either way.
+    let bucket: TokenBucket | undefined;
     let cut = false;
     socket.use((packet, next) => {
       if (cut) return;
-      const verdict = bucket.take(clock.now());
+      const now = clock.now();
+      bucket ??= new TokenBucket(o.throttle, now);
+      const verdict = bucket.take(now);
       if (verdict === 'ok') return next();
       o.onThrottle('dropped');
       if (verdict === 'disconnect') {
@@ -98,15 +101,24 @@ export function createClientEvents(o: ClientEventsOptions): { attach(socket: Fan
     });
   }
 
+  // One listener function per event for every socket (no closures per socket): `this` is the socket, whose
+  // claims attach() recorded.
+  function onDial(this: FanoutSocket, body: unknown, ack: unknown): void {
+    const claims = claimsOf.get(this);
+    if (claims) onRequest('dial', this, claims, body, ack, o.dial, 'click-to-call is not available on this bridge');
+  }
+  function onWrapup(this: FanoutSocket, body: unknown, ack: unknown): void {
+    const claims = claimsOf.get(this);
+    if (claims) onRequest('wrapup', this, claims, body, ack, o.wrapup, 'wrap-up is not enabled on this bridge');
+  }
+  const claimsOf = new WeakMap<FanoutSocket, Claims>();
+
   return {
     attach(socket, claims) {
       guard(socket);
-      socket.on('dial', (body: unknown, ack: unknown) =>
-        onRequest('dial', socket, claims, body, ack, o.dial, 'click-to-call is not available on this bridge'),
-      );
-      socket.on('wrapup', (body: unknown, ack: unknown) =>
-        onRequest('wrapup', socket, claims, body, ack, o.wrapup, 'wrap-up is not enabled on this bridge'),
-      );
+      claimsOf.set(socket, claims);
+      socket.on('dial', onDial);
+      socket.on('wrapup', onWrapup);
     },
   };
 }

@@ -32,6 +32,7 @@ import type { Logger } from '../log.js';
 import { errText } from '../shared/errors.js';
 import { createClientEvents } from './client-events.js';
 import { createDashboardFanout } from './dashboard-fanout.js';
+import { createExpirySchedule } from './expiry.js';
 import { authenticateHandshake } from './handshake.js';
 import type { VerifyResult } from './jwt.js';
 import { filterVisible, type LiveCallEntry, type LiveCallStore } from './live-calls.js';
@@ -87,20 +88,18 @@ export interface Fanout {
   close(): Promise<void>;
 }
 
-/** setTimeout's ceiling; a later exp is re-checked when this elapses. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 export function createFanout(httpServer: HttpServer, o: FanoutOptions): Fanout {
   const { org, logger, live } = o;
   const clock = o.clock ?? systemClock;
   const redact = o.redactDashboard ?? redactDashboardForWallboard;
   const graceMs = o.expiryGraceMs ?? 0;
   const counts: Record<Role, number> = { agent: 0, supervisor: 0, wallboard: 0, admin: 0 };
-  const expiryTimers = new Map<string, unknown>();
   let lastDashboard: Dashboard | undefined;
   let closed = false;
   let closing: Promise<void> | undefined;
   const throttle = throttleSettings(o.throttle);
+  // Token expiry: one timer per distinct deadline (expiry.ts), not one per socket.
+  const expiries = createExpirySchedule<FanoutSocket>(clock, (socket) => expire(socket));
   const throttled = { dropped: 0, disconnected: 0 };
   const recovery =
     o.connectionStateRecovery === false
@@ -171,15 +170,9 @@ export function createFanout(httpServer: HttpServer, o: FanoutOptions): Fanout {
     const role = claims.role;
     counts[role]++;
     o.onConnectionChange?.(role, 1);
-    scheduleExpiry(socket, claims.exp * 1000 + graceMs);
-    socket.once('disconnect', (reason) => {
-      const h = expiryTimers.get(socket.id);
-      if (h !== undefined) clock.clearTimeout(h);
-      expiryTimers.delete(socket.id);
-      counts[role]--;
-      o.onConnectionChange?.(role, -1);
-      logger.debug({ sid: socket.id, role, reason }, 'socket disconnected');
-    });
+    expiries.add(socket, claims.exp * 1000 + graceMs);
+    // One listener function for every socket (no closure per socket): `this` is the socket.
+    socket.once('disconnect', onDisconnect);
     clientEvents.attach(socket, claims);
 
     const wanted = new Set(roomsForClaims(claims));
@@ -227,17 +220,13 @@ export function createFanout(httpServer: HttpServer, o: FanoutOptions): Fanout {
     return d && d.org === org ? d : undefined;
   }
 
-  function scheduleExpiry(socket: FanoutSocket, expiresAtMs: number): void {
-    const delay = expiresAtMs - clock.now();
-    if (delay <= 0) {
-      expiryTimers.delete(socket.id);
-      expire(socket);
-      return;
-    }
-    expiryTimers.set(
-      socket.id,
-      clock.setTimeout(() => scheduleExpiry(socket, expiresAtMs), Math.min(delay, MAX_TIMER_MS)),
-    );
+  function onDisconnect(this: FanoutSocket, reason: string): void {
+    const claims = this.data.claims;
+    if (!claims) return;
+    expiries.remove(this, claims.exp * 1000 + graceMs);
+    counts[claims.role]--;
+    o.onConnectionChange?.(claims.role, -1);
+    logger.debug({ sid: this.id, role: claims.role, reason }, 'socket disconnected');
   }
 
   /** Tells the client why (contract §7.1), then disconnects; engine.io flushes the message before closing. */
@@ -284,8 +273,7 @@ export function createFanout(httpServer: HttpServer, o: FanoutOptions): Fanout {
   async function doClose(): Promise<void> {
     closed = true;
     offsets?.stop();
-    for (const h of expiryTimers.values()) clock.clearTimeout(h);
-    expiryTimers.clear();
+    expiries.close();
     // Only this process's sockets (in cluster mode the others stay up).
     io.local.disconnectSockets(true);
     try {

@@ -117,9 +117,15 @@ export function antbotSim(o: AntBotSimOptions): AntBotSim {
   /** DRF TokenAuthentication-like check (`Bearer` as the AntBot docs write it; `Token` as DRF does). */
   const authed = (req: Request, res: Response): boolean => {
     const m = /^(?:Bearer|Token)\s+(\S+)$/i.exec(req.get('authorization') ?? '');
-    if (!m) return (res.status(401).json({ detail: 'Authentication credentials were not provided.' }), false);
+    if (!m) {
+      res.status(401).json({ detail: 'Authentication credentials were not provided.' });
+      return false;
+    }
     const t = tokens.get(m[1]);
-    if (!t || t.revoked || t.expiresAt <= now()) return (res.status(401).json({ detail: 'Invalid token.' }), false);
+    if (!t || t.revoked || t.expiresAt <= now()) {
+      res.status(401).json({ detail: 'Invalid token.' });
+      return false;
+    }
     return true;
   };
 
@@ -156,7 +162,7 @@ export function antbotSim(o: AntBotSimOptions): AntBotSim {
     );
   });
 
-  router.use((req, res) => void res.status(404).json({ detail: 'Not found.' }));
+  router.use((_req, res) => void res.status(404).json({ detail: 'Not found.' }));
   router.use((err: unknown, _req: Request, res: Response, _next: (e?: unknown) => void) => {
     const status = (err as { status?: number })?.status;
     res

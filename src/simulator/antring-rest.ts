@@ -83,11 +83,18 @@ export function antringRest(o: AntRingRestOptions): AntRingRest {
   /** agents, queues, dashboard: ?appId&domain&email&hash = sha256(appId + domain + email + appSecret). */
   const orgSigned = (req: Request, res: Response): boolean => {
     const [id, domain, email, hash] = ['appId', 'domain', 'email', 'hash'].map((k) => qs(req, k));
-    if (!id || !domain || !email) return (fail(res, 400, 'appId, domain and email are required'), false);
-    if (id !== appId || !sameSignature(hash, orgHash(id, domain, email, appSecret)))
-      return (fail(res, 401, 'invalid hash'), false);
-    if (domain !== o.data.org.domain || email !== o.data.org.email)
-      return (fail(res, 401, 'unknown domain or email'), false);
+    if (!id || !domain || !email) {
+      fail(res, 400, 'appId, domain and email are required');
+      return false;
+    }
+    if (id !== appId || !sameSignature(hash, orgHash(id, domain, email, appSecret))) {
+      fail(res, 401, 'invalid hash');
+      return false;
+    }
+    if (domain !== o.data.org.domain || email !== o.data.org.email) {
+      fail(res, 401, 'unknown domain or email');
+      return false;
+    }
     return true;
   };
 

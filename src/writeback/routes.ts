@@ -2,7 +2,7 @@
 // POST /api/calls/:callId/wrapup { note, disposition? } → 202 { status: "accepted" } | 400/403/404 (contract §7.2);
 // GET /api/outbox (admin) → counts by state, the oldest pending age, the given-up deliveries with their last error.
 import { Router } from 'express';
-import { ERROR_STATUS, type OutboxStatsBody } from '../contract.js';
+import { ERROR_STATUS, type OutboxStatsBody, type WrapupResult } from '../contract.js';
 import { claimsOf } from '../http/auth.js';
 import { HttpError } from '../http/errors.js';
 import type { Logger } from '../log.js';
@@ -20,7 +20,7 @@ export function writebackRoutes(o: { wrapup: WrapupService; outbox: Pick<Outbox,
     const body =
       req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};
     res.setHeader('Cache-Control', 'no-store');
-    let result;
+    let result: WrapupResult;
     try {
       result = await o.wrapup.submit(claimsOf(res), { ...body, callId: req.params.callId });
     } catch (err) {

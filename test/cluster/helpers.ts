@@ -110,7 +110,7 @@ export async function startBridge(name: string, env: Record<string, string>): Pr
   let errBuf = '';
   proc.stdout!.on('data', (d: Buffer) => {
     buf += d.toString();
-    let i;
+    let i: number;
     while ((i = buf.indexOf('\n')) >= 0) {
       const line = buf.slice(0, i);
       buf = buf.slice(i + 1);

@@ -328,6 +328,7 @@ docker('instructions, continuations, flags, exec form, ARG defaults in FROM', ()
     [
       '# syntax=docker/dockerfile:1',
       'ARG IMG=node:20-slim',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Dockerfile `${VAR}` substitution, the parser's input
       'FROM ${IMG} AS build',
       'RUN --mount=type=cache,target=/root/.npm npm ci \\',
       '    --no-audit',

@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Dashboard } from '../../src/contract.js';
+import type { Dashboard, ErrorBody } from '../../src/contract.js';
 import { dashboardRoutes } from '../../src/dashboard/routes.js';
 import { maskNumber } from '../../src/fanout/redact.js';
 import { createHttpApp } from '../../src/http/app.js';
@@ -28,9 +28,12 @@ interface Ctx {
 
 const withoutAt = (d: Dashboard) => ({ ...d, at: undefined });
 
-async function getDashboard(stack: Stack, token?: string): Promise<{ status: number; body: any }> {
+/** The test reads the dashboard or the error body, after asserting the status: both shapes' fields, typed. */
+type Answer = Dashboard & ErrorBody;
+
+async function getDashboard(stack: Stack, token?: string): Promise<{ status: number; body: Answer }> {
   const res = await fetch(`${stack.url}/api/dashboard`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as Answer };
 }
 
 const dashboardRequests = (stack: Stack) => stack.sim.stats().rest.routes['GET /call/dashboard'] ?? 0;

@@ -13,15 +13,27 @@ import {
   AntRingNetworkError,
   AntRingTimeoutError,
 } from '../../src/antring/errors.js';
-import type { Claims } from '../../src/contract.js';
+import type { Claims, ErrorBody } from '../../src/contract.js';
 import { createHttpApp } from '../../src/http/app.js';
-import { type HistorySource, historyRoutes } from '../../src/http/routes-history.js';
+import { type HistoryItem, type HistorySource, historyRoutes } from '../../src/http/routes-history.js';
 import type { HistoryRecord } from '../../src/simulator/history.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 const historyCalls = (s: Stack) => s.sim.stats().rest.routes['GET /call/histories'] ?? 0;
+/** GET /api/history's 200 body (routes-history.ts). */
+interface HistoryPage {
+  page: number;
+  limit: number;
+  total?: number;
+  hasMore: boolean;
+  from: string;
+  to: string;
+  items: HistoryItem[];
+}
+/** A test reads the page or the error body, after asserting the status: both shapes' fields, typed. */
+type Answer = HistoryPage & ErrorBody;
 const recordingCalls = (s: Stack) => s.sim.stats().rest.routes['GET /call/play_recording'] ?? 0;
 
 interface Ctx {
@@ -34,13 +46,13 @@ async function get(
   stack: Stack,
   path: string,
   token?: string,
-): Promise<{ status: number; body: any; headers: Headers }> {
+): Promise<{ status: number; body: Answer; headers: Headers }> {
   const res = await fetch(`${stack.url}${path}`, {
     headers: token ? { authorization: `Bearer ${token}` } : {},
     redirect: 'manual',
   });
   const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Answer, headers: res.headers };
 }
 
 /** Who a simulated record concerns, written from the seed document's fields (independently of the route). */
@@ -114,13 +126,13 @@ h('a signed request is accepted (200 with data); pages differ and respect the li
     assert.is(p.body.hasMore, true);
     assert.is(p.body.items.length, 5);
     assert.equal(
-      p.body.items.map((i: any) => i.callId),
+      p.body.items.map((i) => i.callId),
       expected.slice((page - 1) * 5, page * 5).map((r) => r.call_id),
     );
   }
-  const ids1 = new Set(p1.body.items.map((i: any) => i.callId));
+  const ids1 = new Set(p1.body.items.map((i) => i.callId));
   assert.not.ok(
-    p2.body.items.some((i: any) => ids1.has(i.callId)),
+    p2.body.items.some((i) => ids1.has(i.callId)),
     'page 2 differs from page 1',
   );
   // Normalised items.
@@ -156,7 +168,7 @@ h('role scoping on the page AntRing returned: agent, supervisor, admin', async (
   const admin = await get(stack, q, stack.token('admin'));
   assert.is(admin.status, 200);
   assert.equal(
-    admin.body.items.map((i: any) => i.callId),
+    admin.body.items.map((i) => i.callId),
     ids(page),
     'admin: the whole page',
   );
@@ -170,13 +182,13 @@ h('role scoping on the page AntRing returned: agent, supervisor, admin', async (
     const r = await get(stack, q, stack.token('agent', { agent: username }));
     assert.is(r.status, 200);
     assert.equal(
-      r.body.items.map((i: any) => i.callId),
+      r.body.items.map((i) => i.callId),
       ids(page.filter((x) => usernamesOf(x).has(username))),
       `agent ${username}`,
     );
     assert.ok(
       r.body.items.every(
-        (i: any) =>
+        (i) =>
           i.from.username === username ||
           i.to.username === username ||
           i.agent === username ||
@@ -195,13 +207,13 @@ h('role scoping on the page AntRing returned: agent, supervisor, admin', async (
   const supExpected = page.filter((r) => r.queue_stat.some((s) => s.queue_id === queue));
   assert.ok(supExpected.length > 0 && supExpected.length < page.length);
   assert.equal(
-    sup.body.items.map((i: any) => i.callId),
+    sup.body.items.map((i) => i.callId),
     ids(supExpected),
   );
-  assert.ok(sup.body.items.every((i: any) => i.queues.includes(queue)));
+  assert.ok(sup.body.items.every((i) => i.queues.includes(queue)));
   const all = await get(stack, q, stack.token('supervisor', { queues: ['*'] }));
   assert.equal(
-    all.body.items.map((i: any) => i.callId),
+    all.body.items.map((i) => i.callId),
     ids(page.filter((r) => r.queue_stat.length > 0)),
     '* = every call with a queue',
   );
@@ -210,9 +222,9 @@ h('role scoping on the page AntRing returned: agent, supervisor, admin', async (
 h('recordings: 302 to the signed URL (which plays), no-store; bad media 400; roles', async ({ stack, from, to }) => {
   const admin = stack.token('admin');
   const list = await get(stack, `/api/history?from=${iso(from)}&to=${iso(to)}&limit=100`, admin);
-  const withRec = list.body.items.filter((i: any) => i.recording);
+  const withRec = list.body.items.filter((i) => i.recording);
   assert.ok(withRec.length > 0, 'some calls have a recording');
-  const media: string = withRec[0].recording;
+  const media = withRec[0].recording!;
   const before = recordingCalls(stack);
   const r = await get(stack, `/api/recordings/${encodeURIComponent(media)}`, admin);
   assert.is(r.status, 302);
@@ -329,7 +341,7 @@ f.after(async (ctx) => {
 f('failures map to the contract codes; never a stack or an upstream detail', async (ctx) => {
   const call = async (path: string) => {
     const res = await fetch(`${ctx.url}${path}`, { headers: { authorization: 'Bearer x' }, redirect: 'manual' });
-    return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
+    return { status: res.status, body: (await res.json().catch(() => undefined)) as Answer };
   };
   ctx.fail = undefined;
   const ok = await call('/api/history');

@@ -131,14 +131,22 @@ t('a node starting does not steal the live leases of another node', async (ctx) 
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
   let attemptsA = 0;
-  a.handle('webhook', async () => (attemptsA++, await gate, ok()));
+  a.handle('webhook', async () => {
+    attemptsA++;
+    await gate;
+    return ok();
+  });
   await a.start();
   await a.enqueue('slow', 'webhook', {});
   await waitFor(() => attemptsA === 1);
   const b = box(ctx);
   let attemptsB = 0;
   const byB: string[] = [];
-  b.handle('webhook', async (x) => (byB.push(x.key), x.key === 'slow' && attemptsB++, ok()));
+  b.handle('webhook', async (x) => {
+    byB.push(x.key);
+    if (x.key === 'slow') attemptsB++;
+    return ok();
+  });
   await b.start();
   // a is busy (concurrency 1): b delivering a later key proves b claimed while a held 'slow'.
   await a.enqueue('later', 'webhook', {});

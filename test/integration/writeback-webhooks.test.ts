@@ -55,7 +55,7 @@ t(
   },
 );
 
-t('an answer lost after processing: the retry has the same id and the receiver dedupes it', async ({ s }) => {
+t('an answer lost after processing: the retry has the same id and the receiver dedupes it', async () => {
   // A receiver of our own: processes, then drops the first connection without an answer.
   // The other stack's simulator makes the secret the bridge signs with (WEBHOOK_SECRET = its receiver's).
   let wh: Webhook | undefined;

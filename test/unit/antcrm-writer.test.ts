@@ -135,7 +135,10 @@ t('the api key is sent in the apikey header only, never logged nor in an error',
     apiUrl: 'https://crm.example',
     apiKey: KEY,
     logger: ctx.log.logger,
-    fetch: async (url, init) => (seen.push({ url, headers: init.headers }), { status: 500, text: async () => KEY }),
+    fetch: async (url, init) => {
+      seen.push({ url, headers: init.headers });
+      return { status: 500, text: async () => KEY };
+    },
   });
   const e = (await caught(w.createTicket(TICKET))) as AntCrmWriteError;
   assert.is(seen[0].url, 'https://crm.example/tickets');
@@ -172,7 +175,8 @@ t('outbox handlers: one ticket per key, a lead, a wrap-up that edits the ticket;
       ticketId: String(tickets[0].TicketId),
       updated: true,
     });
-    assert.ok(typeof ((await box.get(leadKey('0977000111')))?.result as { leadId?: string }).leadId === 'string');
+    const lead = (await box.get(leadKey('0977000111')))?.result as { leadId?: string } | undefined;
+    assert.ok(typeof lead?.leadId === 'string', 'the lead job has a leadId');
     assert.ok(ctx.crm.writeStats().failed >= 2);
     ctx.crm.writeFaults.failStatus = 400;
     await box.enqueue(ticketKey('call-43'), 'antcrm.ticket', TICKET);

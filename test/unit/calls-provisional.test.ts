@@ -173,4 +173,29 @@ join('an agent leg with Owner-ID of no known agent, or an ended customer call, i
   assert.is(of(ring, 'agent:alice')[0]?.callId, 'LA');
 });
 
+join(
+  'the match is an index, not a scan: thousands of live calls, each agent leg finds its own; the index empties',
+  () => {
+    const e = engine();
+    const l = new Legs();
+    const n = 5_000;
+    const number = (i: number) => `09${String(i).padStart(8, '0')}`;
+    for (let i = 0; i < n; i++) e.apply(l.customer(`C${i}`, { callerIdNumber: number(i), from: number(i) }));
+    assert.is(e.memory().customerCalls, n, 'every live customer call is findable by its number');
+    const started = process.cpuUsage();
+    for (let i = 0; i < n; i++) {
+      const ring = e.apply(l.agentLeg(`L${i}`, 'alice', `C${i}`, Q, { ...noLink, callerIdNumber: number(i) }));
+      assert.is(of(ring, 'agent:alice')[0]?.callId, `C${i}`);
+    }
+    const cpuMs = (process.cpuUsage(started).user + process.cpuUsage(started).system) / 1000;
+    // Not a timing assertion: printed for the record (a scan made this quadratic: ~25 M root checks here).
+    if (process.env.SHOW_TIMES) console.log({ agentLegs: n, cpuMs });
+    for (let i = 0; i < n; i++) e.apply(l.destroy(`C${i}`, 'ORIGINATOR_CANCEL', { direction: 'inbound' }));
+    assert.is(e.memory().customerCalls, 0, 'a customer leg destroyed leaves the index');
+    for (let i = 0; i < n; i++) e.apply(l.destroy(`L${i}`, 'ORIGINATOR_CANCEL'));
+    assert.is(e.liveCalls, 0);
+    assert.is(e.memory().customerCalls, 0);
+  },
+);
+
 join.run();

@@ -52,6 +52,12 @@ const SEED_DASHBOARD = {
   },
 };
 
+/** The seed's shape, loosened where the tests feed the mapper other (and junk) entries on purpose. */
+interface RawDashboard {
+  agent: Record<string, unknown> & { status_details: Record<string, unknown>[] };
+  queue: Record<string, unknown> & { waiting_call_logs: unknown[] };
+}
+
 const QUEUES: Queue[] = [
   { id: 'q-support', name: 'Support', agents: [A1, A2] },
   { id: 'q-staging', name: 'Staging Queue', agents: [A2, A3, A3] },
@@ -117,7 +123,7 @@ mapping('the client-parsed RawDashboard and the { data } envelope give the same 
 mapping(
   "waiting calls: queue logs and agents' waiting_calls, de-duplicated, per-queue counts, no customer name",
   () => {
-    const raw = structuredClone(SEED_DASHBOARD) as Record<string, any>;
+    const raw = structuredClone(SEED_DASHBOARD) as RawDashboard;
     raw.queue.waiting_call_logs = [
       {
         call_id: 'c2',
@@ -166,7 +172,7 @@ mapping(
 );
 
 mapping('per-queue waiting is left out when a waiting call carries no queue id', () => {
-  const raw = structuredClone(SEED_DASHBOARD) as Record<string, any>;
+  const raw = structuredClone(SEED_DASHBOARD) as RawDashboard;
   raw.queue.waiting_call_logs = [
     { call_id: 'c1', queue_id: 'q-support', caller_id_number: '0934890879' },
     { call_id: 'c2', caller_id_number: '0987654321' },
@@ -286,7 +292,7 @@ mapping('canonical form ignores `at` but not `stale` or any number', () => {
   assert.is.not(canonicalDashboard(a), canonicalDashboard({ ...a, stale: true }));
   assert.is.not(canonicalDashboard(a), canonicalDashboard({ ...a, totals: { ...a.totals, handled: 13 } }));
   // Upstream order does not matter.
-  const raw = structuredClone(SEED_DASHBOARD) as Record<string, any>;
+  const raw = structuredClone(SEED_DASHBOARD) as RawDashboard;
   raw.agent.status_details.push({ username: 'aaa', status: 'paused' });
   const c = mapDashboard({ org: ORG, at: AT, raw, queues: [...QUEUES].reverse() }).dashboard;
   raw.agent.status_details.reverse();
@@ -299,7 +305,7 @@ mapping.run();
 const redaction = suite('dashboard redaction for wallboards');
 
 redaction('numbers keep their last three digits, agent names stay, nothing else rides along', () => {
-  const raw = structuredClone(SEED_DASHBOARD) as Record<string, any>;
+  const raw = structuredClone(SEED_DASHBOARD) as RawDashboard;
   raw.queue.waiting_call_logs = [
     {
       call_id: 'c1',

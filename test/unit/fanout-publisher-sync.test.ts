@@ -7,6 +7,7 @@ import { type LiveCallStore, MemoryLiveCallStore } from '../../src/fanout/live-c
 import { CallPublisher } from '../../src/fanout/publisher.js';
 import { MemorySeqSource, type SeqSource } from '../../src/fanout/seq.js';
 import type { EnrichedUpdate } from '../../src/fanout/types.js';
+import { waitFor } from '../helpers/wait.js';
 
 const ORG = 'org-a';
 
@@ -36,14 +37,6 @@ function setup(o: { seq?: SeqSource; live?: LiveCallStore } = {}) {
     org: ORG,
   });
   return { sent, pub };
-}
-
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 2000;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
 }
 
 const t = suite('fanout publisher: synchronous path');
@@ -79,7 +72,7 @@ t('a publish from inside a view listener goes after the publish that called it',
   });
   pub.onView((v) => seen.push(`second listener ${v.seq}`));
   await pub.publish(update());
-  await until(() => sent.length === 2, 'the nested publish');
+  await waitFor(() => sent.length === 2, { what: 'the nested publish', timeoutMs: 2000, intervalMs: 1 });
   assert.equal(seen, ['1:ringing', 'after nested publish', 'second listener 1', '2:answered', 'second listener 2']);
 });
 
@@ -99,7 +92,7 @@ t('an async seq source: chained per call, emitted in seq order', async () => {
       [2, 'answered'],
     ],
   );
-  await until(() => pub.pendingCalls === 0, 'the chain to be released');
+  await waitFor(() => pub.pendingCalls === 0, { what: 'the chain to be released', timeoutMs: 2000, intervalMs: 1 });
 });
 
 t('a sync seq with an async live store: stored before emitted, later updates wait for it', async () => {

@@ -48,7 +48,10 @@ for (const [kind, make] of kinds) {
 
   t('the same key twice: one delivery; enqueue answers true then false', async (ctx) => {
     ctx.box = make();
-    ctx.box.handle('antcrm.ticket', async (a) => (ctx.seen.push(a), ok({ TicketId: 7 })));
+    ctx.box.handle('antcrm.ticket', async (a) => {
+      ctx.seen.push(a);
+      return ok({ TicketId: 7 });
+    });
     await ctx.box.start();
     assert.is(await ctx.box.enqueue('ticket:c1', 'antcrm.ticket', { callId: 'c1' }), true);
     assert.is(await ctx.box.enqueue('ticket:c1', 'antcrm.ticket', { callId: 'other' }), false);
@@ -70,7 +73,10 @@ for (const [kind, make] of kinds) {
     ctx.box = make();
     const events: SettledEvent[] = [];
     ctx.box.onSettled((e) => events.push(e));
-    ctx.box.handle('webhook', async (a) => (ctx.seen.push(a), a.attempt < 3 ? retry(`HTTP 500`) : ok()));
+    ctx.box.handle('webhook', async (a) => {
+      ctx.seen.push(a);
+      return a.attempt < 3 ? retry(`HTTP 500`) : ok();
+    });
     await ctx.box.start();
     await ctx.box.enqueue('webhook:v1:0', 'webhook', { n: 1 });
     await waitFor(() => events.some((e) => e.state === 'delivered'), { what: 'delivery after retries' });
@@ -93,7 +99,10 @@ for (const [kind, make] of kinds) {
 
   t('give-up: failed at once, listed in stats with its last error', async (ctx) => {
     ctx.box = make();
-    ctx.box.handle('webhook', async (a) => (ctx.seen.push(a), giveUp('HTTP 410: endpoint gone')));
+    ctx.box.handle('webhook', async (a) => {
+      ctx.seen.push(a);
+      return giveUp('HTTP 410: endpoint gone');
+    });
     await ctx.box.start();
     await ctx.box.enqueue('webhook:v2:0', 'webhook', {});
     await waitFor(async () => (await ctx.box.stats()).failed === 1, { what: 'failed' });
@@ -110,7 +119,10 @@ for (const [kind, make] of kinds) {
 
   t('older than the maximum age: given up', async (ctx) => {
     ctx.box = make({ retryDelaysMs: [30], maxAgeMs: 100 });
-    ctx.box.handle('antcrm.lead', async (a) => (ctx.seen.push(a), retry('HTTP 503')));
+    ctx.box.handle('antcrm.lead', async (a) => {
+      ctx.seen.push(a);
+      return retry('HTTP 503');
+    });
     await ctx.box.start();
     await ctx.box.enqueue('lead:0934890883', 'antcrm.lead', {});
     await waitFor(async () => (await ctx.box.get('lead:0934890883'))?.state === 'failed', { what: 'given up' });
@@ -217,14 +229,20 @@ r('after a restart, a pending delivery with a long delay is tried at once (SQLit
   dirs.push(dir);
   const first = new SqliteOutbox({ dataDir: dir, logger, ...fast, retryDelaysMs: [3_600_000] });
   let attempts = 0;
-  first.handle('webhook', async () => (attempts++, retry('HTTP 500')));
+  first.handle('webhook', async () => {
+    attempts++;
+    return retry('HTTP 500');
+  });
   await first.start();
   await first.enqueue('r:1', 'webhook', { a: 1 });
   await waitFor(async () => (await first.get('r:1'))?.lastError === 'HTTP 500');
   await first.stop();
   const second = new SqliteOutbox({ dataDir: dir, logger, ...fast });
   const seen: unknown[] = [];
-  second.handle('webhook', async (a) => (seen.push(a.payload), ok()));
+  second.handle('webhook', async (a) => {
+    seen.push(a.payload);
+    return ok();
+  });
   assert.is(await second.enqueue('r:1', 'webhook', { a: 2 }), false, 'the key is still known after a restart');
   const t0 = Date.now();
   await second.start();

@@ -138,7 +138,10 @@ t('retried after 500s with the same webhook-id; a deduping receiver processes it
   const ids: string[] = [];
   ctx.rx.answer = (n) => (n <= 2 ? 500 : 200);
   const seenIds = ctx.sender.headers.bind(ctx.sender);
-  ctx.sender.headers = (id, body, at) => (ids.push(id), seenIds(id, body, at));
+  ctx.sender.headers = (id, body, at) => {
+    ids.push(id);
+    return seenIds(id, body, at);
+  };
   for (const d of webhookDeliveries('call.ended', view(4, 'ended'), [ctx.rx.url])) {
     await ctx.box.enqueue(d.key, 'webhook', d.payload);
     await ctx.box.enqueue(d.key, 'webhook', d.payload); // a second upstream holder: same key, no second delivery
