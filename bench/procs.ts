@@ -107,7 +107,7 @@ export async function spawnMeasured<T>(o: SpawnOpts): Promise<{ m: Measured; rea
   proc.stdout!.on('data', (d: Buffer) => {
     log.write(d);
     buf += d.toString();
-    let i;
+    let i: number;
     while ((i = buf.indexOf('\n')) >= 0) {
       const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
