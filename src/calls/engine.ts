@@ -5,11 +5,11 @@ import type { LegEvent } from '../signals/types.js';
 import { BoundedSet } from './bounded-set.js';
 import { answerLeg, type Call, destroyLeg, dropLeg, newCall, noteQueue, seeLeg, setAgent, type View } from './call.js';
 import { isClickToCall, noteFarLeg, type PlacedCalls } from './click-to-call.js';
+import { CustomerCallIndex } from './customer-index.js';
 import type { CallEngineOptions, CallEngineStats } from './engine-options.js';
 import { callFacts } from './facts.js';
 import { createdAtFrom, fillLeg, impliedAnswerAt, type Leg, legEndOf, placeholderLeg } from './leg.js';
 import { type LinkIndex, linkedIds, linkLate, settleRoot } from './link.js';
-import { CustomerCallIndex } from './customer-index.js';
 import { provisionalCall } from './provisional.js';
 import type { AgentDirectory, CallUpdate } from './types.js';
 
