@@ -30,6 +30,8 @@ export interface BenchOptions {
   recoveryBaseline: boolean;
   /** node --cpu-prof on the bridge (single-node run); the summary lands in the JSON and the doc. */
   profile: boolean;
+  /** The bridge (and cluster) with AntCRM write-back and webhooks on, through the durable outbox. */
+  writeback: boolean;
   /** Run `npm run build` first (the bridge runs from dist/). */
   build: boolean;
   /** Where to write the Markdown report; null = do not write it. */
@@ -82,6 +84,7 @@ export const DEFAULTS: BenchOptions = {
   runs: ['baseline', 'bridge', 'cluster'],
   recoveryBaseline: true,
   profile: false,
+  writeback: false,
   build: true,
   docPath: 'docs/performance.md',
   jsonPath: null,
@@ -111,6 +114,9 @@ export const USAGE = `npm run bench -- [options]
                        connection state recovery, same window, and its keepalive broadcast)
   --no-recovery-baseline  do not add baseline-recovery to a run with baseline
   --profile            node --cpu-prof the single-node bridge and summarise its hot path
+  --writeback          the bridge and the cluster with write-back on (ANTCRM_WRITEBACK=tickets,leads,wrapup, the
+                       SQLite outbox in the run's folder, or Redis in the cluster) and webhooks to the simulator's
+                       receiver: the pops must not be slowed by the outbox
   --no-build           use dist/ as it is
   --doc PATH           Markdown report (default ${DEFAULTS.docPath}); --no-doc to skip
   --json PATH          also write the JSON result to PATH
@@ -209,6 +215,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       }
       case '--no-recovery-baseline':
         o.recoveryBaseline = false;
+        break;
+      case '--writeback':
+        o.writeback = true;
         break;
       case '--profile':
         o.profile = true;

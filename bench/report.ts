@@ -145,6 +145,12 @@ export function renderReport(res: BenchResult, notes?: string): string {
       ' number never seen (cache miss): direct calls whose agent rings at once, so the pop has to wait for AntCRM.',
   );
   out.push(
+    p.writeback
+      ? '* **Write-back on** (`--writeback`): the bridge and the cluster write tickets, leads and webhooks (to the' +
+          " simulator's receiver) through the durable outbox (SQLite in the run's folder; Redis in the cluster)."
+      : '* **Write-back off** (the default; `--writeback` turns AntCRM tickets, leads and webhooks on through the outbox).',
+  );
+  out.push(
     '* **Ring-to-pop.** From the moment the simulator sends the frame (its send time, one clock: the same machine) to the',
   );
   out.push(
@@ -226,7 +232,7 @@ export function renderReport(res: BenchResult, notes?: string): string {
   out.push('');
   out.push('```sh');
   out.push(
-    `npm run bench -- --clients ${p.clients} --rate ${p.rate} --duration ${p.durationSec} --crm-delay ${p.crmDelayMs}${p.profile ? ' --profile' : ''}`,
+    `npm run bench -- --clients ${p.clients} --rate ${p.rate} --duration ${p.durationSec} --crm-delay ${p.crmDelayMs}${p.profile ? ' --profile' : ''}${p.writeback ? ' --writeback' : ''}`,
   );
   out.push('npm run bench -- --help   # every option; JSON on stdout, progress on stderr');
   out.push('```');

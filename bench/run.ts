@@ -156,6 +156,7 @@ async function main(): Promise<number> {
       seed: opts.seed,
       runs: names,
       profile: opts.profile,
+      writeback: opts.writeback,
       ...mix,
       hitNumbers: HIT_NUMBERS,
     };

@@ -2,7 +2,9 @@
 // pre-enriched messages (plain, and "baseline+recovery" with the bridge's Socket.IO recovery options), the bridge (its own process), a 2-node cluster over Redis; and the load of one run (the
 // script, the clients' plan and their JWTs) for a number of clients and a rate.
 
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
 import { DEFAULT_RECOVERY_MS } from '../src/fanout/recovery.js';
 import { buildEvent } from '../src/simulator/kazoo-payload.js';
@@ -19,7 +21,7 @@ import type { BenchWorld } from './world.js';
 import { worldDirectory } from './world.js';
 
 export interface Setup {
-  opts: Pick<BenchOptions, 'crmBudgetMs'>;
+  opts: Pick<BenchOptions, 'crmBudgetMs' | 'writeback'>;
   sim: Simulator;
   world: BenchWorld;
   script: Script;
@@ -99,6 +101,14 @@ function bridgeEnv(s: Setup): Record<string, string> {
     ANTCRM_API_KEY: c.crmApiKey,
     JWT_SECRET: s.secret,
     CRM_BUDGET_MS: String(s.opts.crmBudgetMs),
+    ...(s.opts.writeback
+      ? {
+          ANTCRM_WRITEBACK: 'tickets,leads,wrapup',
+          WEBHOOK_URLS: s.sim.webhooks.url,
+          WEBHOOK_SECRET: s.sim.webhooks.secret,
+          DATA_DIR: join(s.dir, `outbox-${randomBytes(4).toString('hex')}`),
+        }
+      : {}),
   };
 }
 
