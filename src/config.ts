@@ -1,6 +1,7 @@
 // Environment → one typed, validated Config. Parsed once, at start; bad config = one line per problem.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { OUTBOX_DURABILITIES, type OutboxDurability } from './outbox/durability.js';
 import { SIGNAL_PROTOCOLS, type SignalProtocol } from './shared/signal-protocol.js';
 
 export interface Config {
@@ -46,6 +47,9 @@ export interface Config {
   dataDir: string;
   /** OUTBOX_MAX_AGE_H in ms: how long a delivery is retried before it is given up. */
   outboxMaxAgeMs: number;
+  /** OUTBOX_DURABILITY: `process` (a SIGKILL loses nothing accepted) or `power` (a power loss neither: an fsync per
+   *  write, on the event loop). */
+  outboxDurability: OutboxDurability;
 }
 
 export const WRITEBACK_KINDS = ['tickets', 'leads', 'wrapup'] as const;
@@ -241,6 +245,7 @@ const schema = z.object({
   WEBHOOK_EVENTS: listOf(WEBHOOK_EVENTS),
   DATA_DIR: z.string().trim().min(1, 'is empty; expected a directory (unset it for ./data)').default('./data'),
   OUTBOX_MAX_AGE_H: int(24, 1, 720),
+  OUTBOX_DURABILITY: oneOf(OUTBOX_DURABILITIES, 'process'),
 });
 
 /** The variables the cross-field rules read: all optional strings, so parsing them never fails. */
@@ -401,5 +406,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     dataDir: e.DATA_DIR,
     outboxMaxAgeMs: e.OUTBOX_MAX_AGE_H * 3_600_000,
+    outboxDurability: e.OUTBOX_DURABILITY,
   };
 }

@@ -1,5 +1,7 @@
-// The single-node outbox: one SQLite file in DATA_DIR (better-sqlite3, loaded only when used), WAL journal with
-// synchronous=FULL, so an enqueue that returned is on disk and survives SIGKILL (and power loss). Claims are
+// The single-node outbox: one SQLite file in DATA_DIR (better-sqlite3, loaded only when used), WAL journal. By
+// default synchronous=NORMAL: an enqueue that returned is in the WAL and survives a crash of the process (SIGKILL);
+// the last ones may be lost if the machine itself loses power. `durability: 'power'` (synchronous=FULL) survives that
+// too, at the price of an fsync per write on the event loop (measured: it slowed pops; docs/deploy.md). Claims are
 // leases in one IMMEDIATE transaction, so even two processes on one file never claim one delivery at once.
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -60,7 +62,9 @@ interface Row {
   result: string | null;
 }
 
-function openDatabase(file: string): Database {
+import type { OutboxDurability } from './durability.js';
+
+function openDatabase(file: string, durability: OutboxDurability): Database {
   let Ctor: DatabaseCtor;
   try {
     Ctor = createRequire(import.meta.url)('better-sqlite3') as DatabaseCtor;
@@ -69,7 +73,7 @@ function openDatabase(file: string): Database {
   }
   const db = new Ctor(file, { timeout: 5000 });
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  db.pragma(durability === 'power' ? 'synchronous = FULL' : 'synchronous = NORMAL');
   db.exec(SCHEMA);
   return db;
 }
@@ -99,8 +103,9 @@ export class SqliteStore implements OutboxStore {
   constructor(
     file: string,
     private readonly clock: Clock = systemClock,
+    durability: OutboxDurability = 'process',
   ) {
-    this.db = openDatabase(file);
+    this.db = openDatabase(file, durability);
     const p = (s: string) => this.db.prepare(s);
     this.q = {
       insert: p(
@@ -233,6 +238,8 @@ export class SqliteStore implements OutboxStore {
 export interface SqliteOutboxOptions extends OutboxWorkerOptions {
   /** DATA_DIR: created when missing; the database is `<dataDir>/outbox.sqlite`. */
   dataDir: string;
+  /** Default 'process' (survives SIGKILL); 'power' survives a power loss too (an fsync per write). */
+  durability?: OutboxDurability;
   clock?: Clock;
   logger: Logger;
 }
@@ -240,6 +247,6 @@ export interface SqliteOutboxOptions extends OutboxWorkerOptions {
 export class SqliteOutbox extends DeliveryOutbox {
   constructor(o: SqliteOutboxOptions) {
     mkdirSync(o.dataDir, { recursive: true });
-    super(new SqliteStore(join(o.dataDir, OUTBOX_DB_FILE), o.clock), o);
+    super(new SqliteStore(join(o.dataDir, OUTBOX_DB_FILE), o.clock, o.durability), o);
   }
 }

@@ -32,7 +32,7 @@ import { WRAPUP_WINDOW_MS, WrapupService } from './wrapup.js';
 import { wrapupHandler } from './wrapup-handler.js';
 
 export interface WritebackDeps {
-  config: Pick<Config, 'writeback' | 'webhooks' | 'dataDir' | 'outboxMaxAgeMs'> &
+  config: Pick<Config, 'writeback' | 'webhooks' | 'dataDir' | 'outboxMaxAgeMs' | 'outboxDurability'> &
     Partial<Pick<Config, 'demo'>> & {
       antring: Pick<Config['antring'], 'accountId'>;
       antcrm: Pick<Config['antcrm'], 'apiUrl' | 'apiKey'>;
@@ -82,7 +82,7 @@ export function createWriteback(d: WritebackDeps): Writeback {
       ? new MemoryOutbox(worker)
       : d.cluster
         ? new RedisOutbox({ ...worker, redis: d.cluster.redis, keys: d.cluster.keys })
-        : new SqliteOutbox({ ...worker, dataDir: config.dataDir }));
+        : new SqliteOutbox({ ...worker, dataDir: config.dataDir, durability: config.outboxDurability }));
   // Long enough for a wrap-up (30 min) and for the crm re-send of a write retried up to OUTBOX_MAX_AGE_H.
   const retainMs = Math.max(WRAPUP_WINDOW_MS, config.outboxMaxAgeMs) + 3_600_000;
   const recent: RecentCallStore = d.cluster

@@ -24,6 +24,13 @@ t('production defaults: nothing written, no webhooks, ./data, 24 h', () => {
   assert.equal(c.webhooks, { urls: [], secret: undefined, events: ['call.ringing', 'call.answered', 'call.ended'] });
   assert.is(c.dataDir, './data');
   assert.is(c.outboxMaxAgeMs, 24 * 3_600_000);
+  assert.is(c.outboxDurability, 'process');
+});
+t('OUTBOX_DURABILITY: process or power, anything else named', () => {
+  assert.is(loadConfig({ ...PROD, OUTBOX_DURABILITY: 'power' }).outboxDurability, 'power');
+  const problems = problemsOf({ ...PROD, OUTBOX_DURABILITY: 'disk' });
+  assert.is(problems.length, 1, problems.join('\n'));
+  assert.match(problems[0], /^OUTBOX_DURABILITY: .*"disk".*process.*power/);
 });
 t('demo mode: tickets, leads and wrap-up on, a generated secret per start', () => {
   const a = loadConfig({});
