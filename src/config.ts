@@ -1,171 +1,21 @@
 // Environment → one typed, validated Config. Parsed once, at start; bad config = one line per problem.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { OUTBOX_DURABILITIES, type OutboxDurability } from './outbox/durability.js';
-import { SIGNAL_PROTOCOLS, type SignalProtocol } from './shared/signal-protocol.js';
+import { int, listOf, oneOf, opt, url, urlOf, webhookUrls } from './config-fields.js';
+import {
+  type Config,
+  ConfigError,
+  WEBHOOK_EVENTS,
+  type WebhookEvent,
+  WRITEBACK_KINDS,
+  type WritebackKind,
+} from './config-types.js';
+import { OUTBOX_DURABILITIES } from './outbox/durability.js';
+import { SIGNAL_PROTOCOLS } from './shared/signal-protocol.js';
 
-export interface Config {
-  port: number;
-  host: string;
-  /** No AntRing credential and no production setting present (contract §7.1): embedded simulator, demo tokens. */
-  demo: boolean;
-  /** Demo mode: the simulator's generated calls per minute. */
-  demoCallsPerMinute: number;
-  antring: {
-    appId: string;
-    appSecret: string;
-    accountId: string;
-    apiUrl: string;
-    signalUrl: string;
-    signalProtocol: SignalProtocol;
-    bindings: string[];
-    domain?: string;
-    email?: string;
-  };
-  antcrm: { apiUrl: string; apiKey?: string; cacheTtlMs: number; negativeTtlMs: number; maxConcurrency: number };
-  antbot: { apiUrl: string; username?: string; password?: string };
-  jwt: { secret?: string; publicKey?: string; issuer?: string; audience?: string };
-  devicesFile?: string;
-  /** In-process devices (demo mode: the simulator's), used instead of devicesFile. Secrets: never log a Config. */
-  devices?: Readonly<Record<string, { sipUser: string; sipPassword: string }>>;
-  redisUrl?: string;
-  crmBudgetMs: number;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  corsOrigins: string[];
-  dashboardPollMs: number;
-  dial: { ratePerMinute: number; idempotencyMs: number };
-  /** Cluster mode (REDIS_URL): upstream holders, lease and heartbeat lifetimes, Socket.IO recovery window. */
-  cluster: { upstreamNodes: number; leaseTtlMs: number; heartbeatTtlMs: number; recoveryMs: number };
-  /** SIGTERM: how long the node reports not ready before it closes (load balancers move traffic away). */
-  shutdownDrainMs: number;
-  /** ANTCRM_WRITEBACK (contract §7.2): what is written to AntCRM; ANTCRM_TICKET_SLA: the tickets' `SLA`. */
-  writeback: { tickets: boolean; leads: boolean; wrapup: boolean; ticketSla: string };
-  /** WEBHOOK_URLS, WEBHOOK_SECRET (`whsec_…`, a secret: never logged), WEBHOOK_EVENTS. Demo mode: no URL here (the
-   *  demo adds its embedded receiver's) and a generated secret. */
-  webhooks: { urls: string[]; secret?: string; events: WebhookEvent[] };
-  /** DATA_DIR: a single node's outbox (`<dataDir>/outbox.sqlite`); unused in cluster mode. */
-  dataDir: string;
-  /** OUTBOX_MAX_AGE_H in ms: how long a delivery is retried before it is given up. */
-  outboxMaxAgeMs: number;
-  /** OUTBOX_DURABILITY: `process` (a SIGKILL loses nothing accepted) or `power` (a power loss neither: an fsync per
-   *  write, on the event loop). */
-  outboxDurability: OutboxDurability;
-}
-
-export const WRITEBACK_KINDS = ['tickets', 'leads', 'wrapup'] as const;
-export type WritebackKind = (typeof WRITEBACK_KINDS)[number];
-export const WEBHOOK_EVENTS = ['call.ringing', 'call.answered', 'call.ended'] as const;
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(readonly problems: string[]) {
-    super(problems.join('\n'));
-  }
-}
+export { type Config, ConfigError, WEBHOOK_EVENTS, type WebhookEvent, WRITEBACK_KINDS, type WritebackKind };
 
 const DEFAULT_BINDINGS = 'call.CHANNEL_CREATE.*,call.CHANNEL_ANSWER.*,call.CHANNEL_BRIDGE.*,call.CHANNEL_DESTROY.*';
-
-const opt = z.string().trim().min(1).optional().catch(undefined);
-
-/** A value quoted for a message: non-secret variables only (numbers, enums), cut short. */
-const quote = (v: string) => JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-
-/** A whole number in [min, max]; the message says what was given and what is expected. */
-const int = (def: number, min: number, max: number) => {
-  const expected = `expected a whole number from ${min} to ${max}`;
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      if (raw === undefined) return def;
-      const v = raw.trim();
-      const fail = (message: string) => {
-        ctx.addIssue({ code: 'custom', message });
-        return z.NEVER;
-      };
-      if (v === '') return fail(`is empty; ${expected} (unset it for the default, ${def})`);
-      if (!/^[+-]?\d+$/.test(v)) return fail(`${quote(v)} is not a whole number; ${expected}`);
-      const n = Number(v);
-      if (n < min || n > max) return fail(`${v.length > 20 ? quote(v) : n} is out of range; ${expected}`);
-      return n;
-    });
-};
-
-/** One of a fixed list; the message names the value given and the values allowed. */
-const oneOf = <const T extends readonly [string, ...string[]]>(values: T, def: T[number]) =>
-  z
-    .string()
-    .optional()
-    .transform((raw, ctx): T[number] => {
-      const v = (raw ?? def).trim();
-      if ((values as readonly string[]).includes(v)) return v as T[number];
-      ctx.addIssue({ code: 'custom', message: `${quote(v)} is not allowed; expected one of ${values.join(', ')}` });
-      return z.NEVER;
-    });
-
-/** URLs are never echoed: one may carry a password (redis://:pw@host). */
-const urlOf = (protocol: RegExp, expected: string) => z.url({ protocol, error: () => `expected ${expected}` });
-const url = (def: string) =>
-  z
-    .string()
-    .trim()
-    .default(def)
-    .pipe(urlOf(/^(https?|wss?)$/, 'an http(s) or ws(s) URL'));
-
-/** A comma list whose items are all from `values` (duplicates dropped); empty items are ignored. */
-const listOf = <const T extends readonly string[]>(values: T) =>
-  z
-    .string()
-    .optional()
-    .transform((raw, ctx): T[number][] | undefined => {
-      if (raw === undefined) return undefined;
-      const items = [
-        ...new Set(
-          raw
-            .split(',')
-            .map((x) => x.trim())
-            .filter(Boolean),
-        ),
-      ];
-      const bad = items.filter((x) => !(values as readonly string[]).includes(x));
-      if (bad.length) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `${bad.map(quote).join(', ')} not allowed; expected a comma list of ${values.join(', ')}`,
-        });
-        return z.NEVER;
-      }
-      return items as T[number][];
-    });
-
-/** HTTPS endpoints (plain http only to the loopback address, for tests). URLs are never echoed (tokens in them). */
-const webhookUrls = z
-  .string()
-  .optional()
-  .transform((raw, ctx): string[] => {
-    const items = (raw ?? '')
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean);
-    items.forEach((u, i) => {
-      let ok = false;
-      try {
-        const url = new URL(u);
-        ok =
-          url.protocol === 'https:' ||
-          (url.protocol === 'http:' && (url.hostname === '127.0.0.1' || url.hostname === '[::1]'));
-      } catch {
-        ok = false;
-      }
-      if (!ok)
-        ctx.addIssue({
-          code: 'custom',
-          message: `item ${i + 1} is not an https:// URL (plain http only to 127.0.0.1)`,
-        });
-    });
-    return [...new Set(items)];
-  });
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
