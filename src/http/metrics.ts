@@ -5,21 +5,14 @@
 import { Router } from 'express';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { CallState, ErrorCode, Role } from '../contract.js';
+import type { OutboxCounters, OutboxStats } from '../outbox/types.js';
 
 export const METRICS_PREFIX = 'antring_bridge_';
 
 /** What the outbox metrics read at each scrape (writeback/create.ts Writeback: its outbox and webhook sender). */
 export interface OutboxMetricsSource {
-  stats(): Promise<{ pending: number; delivered: number; failed: number; oldestPendingSec: number }>;
-  counters(): {
-    enqueued: number;
-    duplicates: number;
-    attempts: number;
-    delivered: number;
-    retried: number;
-    failed: number;
-    attemptsByTarget: Record<string, number>;
-  };
+  stats(): Promise<Pick<OutboxStats, 'pending' | 'delivered' | 'failed' | 'oldestPendingSec'>>;
+  counters(): OutboxCounters;
   /** Webhook endpoints disabled by a 410 since start (undefined: no webhooks configured). */
   webhooksDisabled?(): number | undefined;
 }

@@ -1,6 +1,7 @@
 // The simulator's seed: one AntRing org (account, realm, DID), its agents with SIP devices, its queues, and the
 // AntCRM contacts of its customers. Helpers let tests pick caller numbers by kind (known, legacy, multiple, unknown).
 import { createHash } from 'node:crypto';
+import { LEGACY_MOBILE_PREFIXES } from '../shared/phone.js';
 import { type CrmRecord, crmRecords, UNKNOWN_NUMBERS } from './data-contacts.js';
 
 export type { CrmRecord } from './data-contacts.js';
@@ -110,30 +111,9 @@ export function createSeed(opts: { accountId?: string } = {}): SimData {
   };
 }
 
-/** Vietnam's 2018 move of 11-digit mobile prefixes to 10 digits: legacy prefix → new prefix. */
-export const LEGACY_MOBILE_PREFIXES: Readonly<Record<string, string>> = {
-  '0162': '032',
-  '0163': '033',
-  '0164': '034',
-  '0165': '035',
-  '0166': '036',
-  '0167': '037',
-  '0168': '038',
-  '0169': '039',
-  '0120': '070',
-  '0121': '079',
-  '0122': '077',
-  '0126': '076',
-  '0128': '078',
-  '0123': '083',
-  '0124': '084',
-  '0125': '085',
-  '0127': '081',
-  '0129': '082',
-  '0186': '056',
-  '0188': '058',
-  '0199': '059',
-};
+// Vietnam's 2018 move of 11-digit mobile prefixes to 10 digits: one table (src/shared/phone.ts), for the bridge
+// and for the simulated AntCRM that keeps some contacts under their old numbers.
+export { LEGACY_MOBILE_PREFIXES };
 
 /** Digits only, as AntCRM compares them (spaces, dots and dashes removed). */
 export const stripPhone = (s: string): string => s.replace(/[\s.-]/g, '');
