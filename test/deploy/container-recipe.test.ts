@@ -271,6 +271,8 @@ test('the image starts (demo mode), answers /healthz and the HEALTHCHECK, serves
       },
       { what: '/healthz to answer 200', timeoutMs: 30_000, intervalMs: 100 },
     );
+    // /healthz answers as soon as the server listens; the banner comes once the bridge has started.
+    await waitFor(() => /DEMO mode/.test(out), { what: 'the demo-mode banner', timeoutMs: 30_000, intervalMs: 50 });
     assert.match(out, /DEMO mode/);
     for (const page of ['/demo/agent.html', '/demo/vendor/socket.io.esm.min.js']) {
       const r = await fetch(`${url}${page}`);
