@@ -9,6 +9,7 @@ import { noLookupResult } from '../../src/enrich/lookup-status.js';
 import type { EnrichedUpdate } from '../../src/fanout/types.js';
 import { createLogger } from '../../src/log.js';
 import { FakeClock } from '../helpers/clock.js';
+import { waitFor } from '../helpers/wait.js';
 
 const logger = createLogger('silent');
 
@@ -356,8 +357,7 @@ E('real timers: pending after the budget, then the contact', async () => {
     logger,
   });
   enricher.push(upd('k1', 'ringing'));
-  const deadline = Date.now() + 2000;
-  while (out.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  await waitFor(() => out.length > 0, { what: 'the pop sent without the contact', timeoutMs: 2000, intervalMs: 5 });
   assert.equal(out.map(brief), ['k1:call:ringing:pending']);
   settle(FOUND);
   await flush();

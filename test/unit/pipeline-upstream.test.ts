@@ -12,6 +12,7 @@ import { type SubscriberHandlers, UpstreamPipeline } from '../../src/runtime/pip
 import type { PipelineUpdate } from '../../src/runtime/update.js';
 import type { LegEvent } from '../../src/signals/types.js';
 import { captureLogger } from '../helpers/logs.js';
+import { waitFor } from '../helpers/wait.js';
 
 const logger = createLogger('silent');
 const upd = (callId: string) => ({ callId }) as unknown as CallUpdate;
@@ -134,8 +135,7 @@ test('prepareStop: no new lease taken; stop() is idempotent, leaves, stops the s
   const s = setup(5);
   s.pipeline.start();
   await s.leases.take();
-  const deadline = Date.now() + 2000;
-  while (s.sweeps() === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  await waitFor(() => s.sweeps() > 0, { what: 'a sweep', timeoutMs: 2000, intervalMs: 5 });
   assert.ok(s.sweeps() > 0, 'the sweep runs');
   s.pipeline.prepareStop();
   assert.not.ok(s.leases.acquiring);
