@@ -118,7 +118,10 @@
       const el = els[i];
       if (el.hasAttribute('data-antring-ready')) continue;
       el.setAttribute('data-antring-ready', '');
-      if (!el.title) el.title = text('call', { n: formatPhone(numberOf(el)) });
+      if (!el.title) {
+        el.title = text('call', { n: formatPhone(numberOf(el)) });
+        el.setAttribute('data-antring-title', ''); // ours: destroy() takes it back (a new init may change language)
+      }
       const tag = el.tagName;
       if (tag !== 'A' && tag !== 'BUTTON') {
         if (!el.hasAttribute('role')) el.setAttribute('role', 'button');
@@ -284,6 +287,11 @@
     document.removeEventListener('keydown', onKey);
     if (observer) observer.disconnect();
     if (host) host.remove();
+    for (const el of document.querySelectorAll('[data-antring-ready]')) {
+      el.removeAttribute('data-antring-ready');
+      if (el.hasAttribute('data-antring-title')) el.removeAttribute('title');
+      el.removeAttribute('data-antring-title');
+    }
     document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== pageSheet);
     opts = host = stack = observer = pageSheet = null;
   }

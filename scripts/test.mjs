@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs every uvu test file in its own Node process (isolation: ports, timers, globals),
-// sums uvu's per-process totals and ends with the line `N passed, N failed`.
+// sums uvu's per-process totals and ends with the line `N passed, N failed`. First it sets up what the chosen suites
+// need from the machine (scripts/prerequisites.mjs: apt-get install when root, else the one command that does).
 // Usage: node scripts/test.mjs [suite ...] [--filter substring]
 //   suites are folders under test/ (unit, integration, cluster, browser, deploy), plus `lint` (Biome: format +
 //   lint, read-only, and the TypeScript typecheck); default: all of them, lint first.
@@ -9,6 +10,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
+import { ensurePrerequisites } from './prerequisites.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const ORDER = ['lint', 'unit', 'integration', 'cluster', 'browser', 'deploy'];
@@ -129,7 +131,13 @@ function runCheck([name, argv]) {
 let passed = 0,
   failed = 0,
   skipped = 0;
-for (const suite of suites) {
+// The machine's part (redis-server, Chromium, python3-socketio): installed here when it can be, else one clear failure.
+const setup = ensurePrerequisites(suites);
+if (!setup.ok) {
+  console.log(`\nFAIL test setup: ${setup.message}`);
+  failed++;
+}
+for (const suite of setup.ok ? suites : []) {
   if (suite === 'lint') {
     console.log(`\n== lint (${LINT_CHECKS.length} checks)`);
     for (const r of await Promise.all(LINT_CHECKS.map(runCheck))) {

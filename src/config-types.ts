@@ -1,5 +1,6 @@
 // The one typed Config (what config.ts's loadConfig returns) and the facts it is made of.
 import type { OutboxDurability } from './outbox/durability.js';
+import { coded } from './shared/error-catalogue.js';
 import type { SignalProtocol } from './shared/signal-protocol.js';
 
 export interface Config {
@@ -22,8 +23,12 @@ export interface Config {
   };
   antcrm: { apiUrl: string; apiKey?: string; cacheTtlMs: number; negativeTtlMs: number; maxConcurrency: number };
   antbot: { apiUrl: string; username?: string; password?: string };
-  jwt: { secret?: string; publicKey?: string; issuer?: string; audience?: string };
+  /** maxTtlSec: JWT_MAX_TTL_S, the longest token lifetime accepted (fanout/jwt.ts). */
+  jwt: { secret?: string; publicKey?: string; issuer?: string; audience?: string; maxTtlSec: number };
   devicesFile?: string;
+  /** TENANTS_FILE (contract §8.1): the accounts are read from it (tenants/file.ts); the per-account fields of this
+   *  Config then hold only the tenants' URL defaults. */
+  tenantsFile?: string;
   /** In-process devices (demo mode: the simulator's), used instead of devicesFile. Secrets: never log a Config. */
   devices?: Readonly<Record<string, { sipUser: string; sipPassword: string }>>;
   redisUrl?: string;
@@ -55,7 +60,7 @@ export type WritebackKind = (typeof WRITEBACK_KINDS)[number];
 export const WEBHOOK_EVENTS = ['call.ringing', 'call.answered', 'call.ended'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
-export class ConfigError extends Error {
+export class ConfigError extends coded('CONFIG_INVALID') {
   override readonly name = 'ConfigError';
   constructor(readonly problems: string[]) {
     super(problems.join('\n'));

@@ -11,11 +11,14 @@ import {
   type WritebackKind,
 } from './config-types.js';
 import { OUTBOX_DURABILITIES } from './outbox/durability.js';
+import { CHANNEL_EVENT_NAMES, channelBinding } from './shared/channel-events.js';
 import { SIGNAL_PROTOCOLS } from './shared/signal-protocol.js';
+import { tenantsFileConflicts } from './tenants/env-rules.js';
+import { normaliseAccountId } from './tenants/types.js';
 
 export { type Config, ConfigError, WEBHOOK_EVENTS, type WebhookEvent, WRITEBACK_KINDS, type WritebackKind };
 
-const DEFAULT_BINDINGS = 'call.CHANNEL_CREATE.*,call.CHANNEL_ANSWER.*,call.CHANNEL_BRIDGE.*,call.CHANNEL_DESTROY.*';
+const DEFAULT_BINDINGS = CHANNEL_EVENT_NAMES.map(channelBinding).join(',');
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -56,7 +59,9 @@ const schema = z.object({
   JWT_PUBLIC_KEY: opt,
   JWT_ISSUER: opt,
   JWT_AUDIENCE: opt,
+  JWT_MAX_TTL_S: int(86_400, 1, 31_536_000),
   DEVICES_FILE: opt,
+  TENANTS_FILE: opt,
   REDIS_URL: z
     .string()
     .trim()
@@ -112,6 +117,7 @@ const crossFieldSchema = schema
     ANTBOT_PASSWORD: true,
     ANTCRM_API_KEY: true,
     WEBHOOK_SECRET: true,
+    TENANTS_FILE: true,
   })
   .extend({
     // Raw presence only: their own problems are reported by the full schema.
@@ -131,6 +137,7 @@ export const PRODUCTION_SETTINGS = [
   'REDIS_URL',
   'ANTCRM_API_KEY',
   'WEBHOOK_URLS',
+  'TENANTS_FILE',
 ] as const;
 
 const present = (v: string | undefined) => v !== undefined && v.trim() !== '';
@@ -157,7 +164,8 @@ function crossFieldProblems(e: z.infer<typeof crossFieldSchema>, mode: ReturnTyp
       'ANTRING_DOMAIN',
       'ANTRING_EMAIL',
     ] as const) {
-      if (!e[k] && !mode.blank.includes(k)) problems.push(`${k}: required outside demo mode${why}`);
+      // TENANTS_FILE: the accounts are in the file (tenants/file.ts); set here they are conflicts (loadConfig).
+      if (!e[k] && !mode.blank.includes(k) && !e.TENANTS_FILE) problems.push(`${k}: required outside demo mode${why}`);
     }
     if (!e.JWT_SECRET && !e.JWT_PUBLIC_KEY)
       problems.push(`JWT_SECRET or JWT_PUBLIC_KEY: one is required outside demo mode${why}`);
@@ -199,7 +207,7 @@ function writebackOf(kinds: readonly WritebackKind[], ticketSla: string): Config
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
   const mode = demoModeOf(env);
-  const problems = crossFieldProblems(crossFieldSchema.parse(env), mode);
+  const problems = [...tenantsFileConflicts(env), ...crossFieldProblems(crossFieldSchema.parse(env), mode)];
   if (!parsed.success) {
     // The variable's name only (`ANTRING_BINDINGS`, not `ANTRING_BINDINGS.0`); never the value (it may be a secret).
     problems.unshift(...parsed.error.issues.map((i) => `${String(i.path[0] ?? 'environment')}: ${i.message}`));
@@ -215,7 +223,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     antring: {
       appId: e.ANTRING_APP_ID ?? '',
       appSecret: e.ANTRING_APP_SECRET ?? '',
-      accountId: e.ANTRING_ACCOUNT_ID ?? '',
+      // Kazoo account ids are lowercase hex: normalised once here; everything after compares exactly (issue 15).
+      accountId: normaliseAccountId(e.ANTRING_ACCOUNT_ID ?? ''),
       apiUrl: e.ANTRING_API_URL.replace(/\/+$/, ''),
       signalUrl: e.ANTRING_SIGNAL_URL.replace(/\/+$/, ''),
       signalProtocol: e.ANTRING_SIGNAL_PROTOCOL,
@@ -231,8 +240,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConcurrency: e.ANTCRM_MAX_CONCURRENCY,
     },
     antbot: { apiUrl: e.ANTBOT_API_URL.replace(/\/+$/, ''), username: e.ANTBOT_USERNAME, password: e.ANTBOT_PASSWORD },
-    jwt: { secret: e.JWT_SECRET, publicKey: e.JWT_PUBLIC_KEY, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
+    jwt: {
+      secret: e.JWT_SECRET,
+      publicKey: e.JWT_PUBLIC_KEY,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      maxTtlSec: e.JWT_MAX_TTL_S,
+    },
     devicesFile: e.DEVICES_FILE,
+    tenantsFile: e.TENANTS_FILE,
     redisUrl: e.REDIS_URL,
     crmBudgetMs: e.CRM_BUDGET_MS,
     logLevel: e.LOG_LEVEL,

@@ -1,7 +1,9 @@
 // The bridge's public contract (docs/contract.md): what browsers, CRMs and operators rely on.
 // Every type a client sees is declared here, once.
 
-export type Role = 'agent' | 'supervisor' | 'wallboard' | 'admin';
+/** Every role a token can carry (one definition; jwt.ts, metrics and the socket counts derive from it). */
+export const ROLES = ['agent', 'supervisor', 'wallboard', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
 
 /** Verified JWT claims (fanout/jwt.ts turns a token into this or refuses it). */
 export interface Claims {
@@ -178,7 +180,8 @@ export type DialResult = DialOk | ErrorBody;
 
 /** Socket.IO typed event maps: Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>. */
 export interface SessionExpired {
-  code: 'token_expired';
+  /** token_expired: fetch a new token and reconnect; tenant_removed: the account is no longer served (§8.2). */
+  code: 'token_expired' | 'tenant_removed';
 }
 export interface ServerToClientEvents {
   call: (view: CallView) => void;

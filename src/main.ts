@@ -3,13 +3,21 @@
 // The bridge and the simulator are imported once the signal handlers are in place (see the end of this file).
 
 import type { Bridge } from './app.js';
-import { type Config, ConfigError, loadConfig } from './config.js';
+import { type Config, loadConfig } from './config.js';
 import type { DemoSetup } from './demo.js';
 import { createLogger, type Logger } from './log.js';
+import { exitOf, hasCode } from './shared/error-catalogue.js';
+import { errText } from './shared/errors.js';
 
 /** After the drain: how long stopping may take before the process gives up (exit 1). */
 const STOP_TIMEOUT_MS = 10_000;
-const CONFIG_ERRORS = ['JwtConfigError', 'ClusterError', 'DevicesFileError'];
+
+/** An error the catalogue marks as configuration (`exit: 'config'`): one `config error:` line per problem. */
+function configError(err: unknown): boolean {
+  if (exitOf(err) !== 'config') return false;
+  for (const p of (err as Error).message.split('\n')) console.error(`config error: ${p}`);
+  return true;
+}
 
 const run: {
   config?: Config;
@@ -35,15 +43,28 @@ function shutdown(signal: NodeJS.Signals): void {
   new Promise((resolve) => setTimeout(resolve, drainMs))
     // A simulator still starting is waited for (it is local and quick), so that it is closed too.
     .then(() => run.demoStarting?.catch(() => undefined))
-    .then(() => Promise.all([run.bridge?.stop(), run.demo?.simulator.close()]))
+    .then(() => Promise.all([run.bridge?.stop(), run.demo?.close()]))
     .then(() => {
       log?.info('stopped');
       process.exit(0);
     })
     .catch((err: unknown) => {
-      log?.error({ err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }, 'stop failed');
+      log?.error({ err: errText(err) }, 'stop failed');
       process.exit(1);
     });
+}
+
+/** SIGHUP: the tenants file read again and its difference applied (contract §8.2); a bad file changes nothing. */
+function reloadTenants(): void {
+  const bridge = run.bridge;
+  if (!bridge || run.stopping) return;
+  bridge.reload().catch((err: unknown) => {
+    const problems = (err as { problems?: unknown }).problems;
+    bridge.logger.error(
+      Array.isArray(problems) ? { problems } : { err: errText(err) },
+      'tenants reload refused; nothing changed',
+    );
+  });
 }
 
 async function main(): Promise<void> {
@@ -51,10 +72,7 @@ async function main(): Promise<void> {
   try {
     config = loadConfig(process.env);
   } catch (err) {
-    if (err instanceof ConfigError) {
-      for (const p of err.problems) console.error(`config error: ${p}`);
-      process.exit(1);
-    }
+    if (configError(err)) process.exit(1);
     throw err;
   }
   run.config = config;
@@ -74,13 +92,16 @@ async function main(): Promise<void> {
   if (run.stopping) return;
   let bridge: Bridge;
   try {
-    bridge = createBridge(config, { logger, ...(run.demo ? { demoFeed: run.demo.simulator.demoFeed } : {}) });
+    const demo = run.demo;
+    bridge = createBridge(config, {
+      logger,
+      ...(demo ? { demoFeed: demo.simulator.demoFeed, tenants: () => demo.tenants } : {}),
+    });
     run.bridge = bridge;
   } catch (err) {
     // Key material is checked when the verifier is built (e.g. a PEM of an unsupported type).
-    if (err instanceof Error && CONFIG_ERRORS.includes(err.name)) {
-      console.error(`config error: ${err.message}`);
-      await run.demo?.simulator.close();
+    if (configError(err)) {
+      await run.demo?.close();
       process.exit(1);
     }
     throw err;
@@ -96,14 +117,30 @@ async function main(): Promise<void> {
 
   const demo = run.demo;
   if (demo) {
-    demo.simulator.scenarios.startTraffic({ callsPerMinute: config.demoCallsPerMinute });
+    for (const c of demo.companies) c.simulator.scenarios.startTraffic({ callsPerMinute: config.demoCallsPerMinute });
     const t = demo.tokens;
+    // The second company's (and further) tokens, and the operator's (contract §8).
+    const others = demo.companies
+      .slice(1)
+      .map(
+        (c, i) => `
+  ${c.name} (account ${c.accountId}):
+    Agent panel:  ${url}/demo/agent.html#token=${c.tokens.agent}
+    Wallboard:    ${url}/demo/wallboard.html#token=${c.tokens.wallboard}
+    COMPANY${i + 2}_AGENT_TOKEN=${c.tokens.agent}
+      (agent "${c.agentUsername}")
+    COMPANY${i + 2}_ADMIN_TOKEN=${c.tokens.admin}
+`,
+      )
+      .join('');
     console.log(`
 antring-bridge is running in DEMO mode (embedded AntRing + AntCRM simulator, generated traffic)
 
   Socket.IO:   ${url}   (io(url, { auth: { token } }))
   REST:        ${url}/api/calls   (Authorization: Bearer <token>)
   Health:      ${url}/healthz  ${url}/readyz
+
+  Company:     ${demo.companies[0].name} (account ${demo.companies[0].accountId})
 
   Demo pages (open in a browser):
     Agent panel:  ${url}/demo/agent.html#token=${t.agent}
@@ -117,6 +154,14 @@ antring-bridge is running in DEMO mode (embedded AntRing + AntCRM simulator, gen
     SUPERVISOR_TOKEN=${t.supervisor}
     WALLBOARD_TOKEN=${t.wallboard}
     ADMIN_TOKEN=${t.admin}
+${
+  others
+    ? `
+  Second company, same bridge (tenants, contract §8):${others}`
+    : ''
+}
+  Operator (GET ${url}/api/tenants, POST ${url}/api/tenants/reload):
+    OPERATOR_TOKEN=${demo.operatorToken}
 `);
   }
 }
@@ -124,11 +169,10 @@ antring-bridge is running in DEMO mode (embedded AntRing + AntCRM simulator, gen
 // Before anything else: a signal at any moment of the start is a graceful stop, never a signal exit.
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGHUP', reloadTenants);
 
 main().catch((err: unknown) => {
-  if (run.stopping && err instanceof Error && err.name === 'BridgeStoppedError') return;
-  console.error(
-    `antring-bridge failed to start: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`,
-  );
+  if (run.stopping && hasCode(err, 'BRIDGE_STOPPED')) return;
+  console.error(`antring-bridge failed to start: ${errText(err)}`);
   process.exit(1);
 });

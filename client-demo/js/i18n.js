@@ -314,6 +314,11 @@ export function setLang(next) {
   for (const fn of listeners) fn(next);
 }
 
+/** A page's own labels ({ vi: {...}, en: {...} }), added to the shared ones (the CRM page: crm-labels.js). */
+export function addLabels(extra) {
+  for (const l of Object.keys(LABELS)) Object.assign(LABELS[l], extra[l]);
+}
+
 /** Called after every language change (re-render). */
 export const onLangChange = (fn) => listeners.add(fn);
 

@@ -2,7 +2,7 @@
 // with the Standard Webhooks reference library on the receiving side and processed once per webhook-id
 // (GET /demo/feed/webhooks.json every second; newest first).
 import { $, h, replaceChildren } from './dom.js';
-import { formatPhone } from './format.js';
+import { formatPhone, otherParty } from './format.js';
 import { fmtClock, onLangChange, t, translate } from './i18n.js';
 import { langSwitch } from './status.js';
 
@@ -11,14 +11,20 @@ const SHOWN = 50;
 let last = [];
 
 function row(d) {
-  const from = d.data?.from?.number;
+  // The customer's number: the caller of an inbound call, the number dialled for an outbound one (not the agent's).
+  const number = d.data ? otherParty(d.data)?.number : undefined;
   return h(
     'tr',
     { dataset: { webhookId: d.id, type: d.type } },
     h('td', {}, fmtClock(new Date(d.receivedAt))),
     h('td', {}, h('span', { class: 'type', dataset: { state: d.state ?? '' } }, d.type)),
     h('td', {}, h('code', {}, d.id)),
-    h('td', {}, from ? formatPhone(from) : '', d.data?.outcome ? ` · ${t(`outcome.${d.data.outcome}`)}` : ''),
+    h(
+      'td',
+      { class: 'number' },
+      number ? formatPhone(number) : '',
+      d.data?.outcome ? ` · ${t(`outcome.${d.data.outcome}`)}` : '',
+    ),
     h(
       'td',
       {},

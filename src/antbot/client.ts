@@ -1,7 +1,10 @@
 // AntBot (Alice) REST client (https://alice.antbuddy.com/rest-api, Django REST Framework): the access token
-// (POST /get-token/), kept by the shared TokenKeeper, and the do-not-call contacts (GET /dnc-contact/, DRF pages
-// followed through `next`). A 401 on a data call invalidates the token and retries once with a fresh one.
-// The password and the token never reach a log line or an error message.
+// (POST /get-token/), kept by the shared TokenKeeper; the do-not-call contacts (GET /dnc-contact/); the callback
+// calls of missed-call recovery: calendar events (POST /event/), alarms (POST /alarm/) and the call report
+// (GET /cdr/). Lists are DRF pages followed through `next` (same origin only, bounded). A 401/403 on a data call
+// invalidates the token and retries once with a fresh one (nothing was written). A POST that times out is not
+// retried here: whether AntBot created the object is unknown, the caller decides. The password and the token
+// never reach a log line or an error message.
 
 import { TokenKeeper } from '../antring/token-keeper.js';
 import type { AuthToken } from '../antring/token-source.js';
@@ -10,6 +13,21 @@ import type { Logger } from '../log.js';
 import { clientFetch, type FetchLike } from '../upstream/fetch.js';
 import { clockTimer, fetchText } from '../upstream/request.js';
 import {
+  type AntBotAlarm,
+  type AntBotAlarmInput,
+  type AntBotCreated,
+  type AntBotEvent,
+  type AntBotEventInput,
+  type AntBotId,
+  type CdrQuery,
+  type CdrRecord,
+  cdrSearch,
+  parseAlarm,
+  parseCdrRecord,
+  parseCreated,
+  parseEvent,
+} from './calendar.js';
+import {
   AntBotAuthError,
   AntBotHttpError,
   AntBotNetworkError,
@@ -17,6 +35,15 @@ import {
   AntBotResponseError,
   AntBotTimeoutError,
 } from './errors.js';
+import { type DncContact, parseDncContact, parseList, parseToken } from './responses.js';
+
+export {
+  DEFAULT_TOKEN_LIFETIME_MS,
+  type DncContact,
+  parseDncContact,
+  parseList,
+  parseToken,
+} from './responses.js';
 
 export interface AntBotClientOptions {
   /** Base URL, e.g. https://alice.antbuddy.com/rest-api (a trailing slash is ignored). */
@@ -32,16 +59,6 @@ export interface AntBotClientOptions {
   clock?: Clock;
   logger: Logger;
 }
-
-/** One DNC entry as AntBot lists it (`dnc` is the id of its DNC list). */
-export interface DncContact {
-  id?: number | string;
-  phone_number: string;
-  dnc?: number | string;
-}
-
-/** Tokens that say nothing of their lifetime are assumed to live this long. */
-export const DEFAULT_TOKEN_LIFETIME_MS = 3_600_000;
 
 export class AntBotClient {
   private readonly apiUrl: string;
@@ -76,7 +93,7 @@ export class AntBotClient {
       body: { username: this.opts.username, password: this.opts.password },
       signal,
     });
-    if (status === 400 || status === 401 || status === 403) throw new AntBotAuthError(status);
+    if (status === 400 || status === 401 || status === 403) throw new AntBotAuthError('get_token', status);
     if (status < 200 || status > 299) throw new AntBotHttpError('get_token', status);
     const token = parseToken(body, this.clock.now());
     if (!token) throw new AntBotResponseError('get_token', 'no token in the answer');
@@ -85,26 +102,37 @@ export class AntBotClient {
 
   /** Every entry of GET /dnc-contact/ (all pages). Entries without a phone number are skipped (counted in the log). */
   async dncContacts(): Promise<DncContact[]> {
-    const out: DncContact[] = [];
-    let skipped = 0;
-    let url: string | undefined = `${this.apiUrl}/dnc-contact/`;
-    for (let page = 1; url; page++) {
-      if (page > this.maxPages) throw new AntBotResponseError('dnc_contact', `more than ${this.maxPages} pages`);
-      const list = parseList(await this.authed('dnc_contact', url));
-      if (!list) throw new AntBotResponseError('dnc_contact', 'expected a list or { results: [...] }');
-      for (const item of list.results) {
-        const c = parseDncContact(item);
-        if (c) out.push(c);
-        else skipped++;
-      }
-      url = list.next ? this.sameOrigin(list.next) : undefined;
-    }
-    if (skipped)
-      this.log.warn(
-        { op: 'dnc_contact', skipped, kept: out.length },
-        'antbot: DNC entries without a phone number skipped',
-      );
-    return out;
+    return this.allPages('dnc_contact', `${this.apiUrl}/dnc-contact/`, parseDncContact);
+  }
+
+  /** POST /event/ → the event's id. */
+  async createEvent(input: AntBotEventInput): Promise<AntBotCreated> {
+    return this.create('event', `${this.apiUrl}/event/`, input);
+  }
+
+  /** POST /alarm/ → the alarm's id. */
+  async createAlarm(input: AntBotAlarmInput): Promise<AntBotCreated> {
+    return this.create('alarm', `${this.apiUrl}/alarm/`, input);
+  }
+
+  /** GET /event/ (all pages; `calendar` sent as a filter, and applied here too): to find an attempt's event again
+   *  by its description when the answer to its POST was lost. */
+  async listEvents(q: { calendar?: AntBotId } = {}): Promise<AntBotEvent[]> {
+    const qs = q.calendar === undefined ? '' : `?${new URLSearchParams({ calendar: String(q.calendar) })}`;
+    const all = await this.allPages('event', `${this.apiUrl}/event/${qs}`, parseEvent);
+    return q.calendar === undefined ? all : all.filter((e) => e.calendar === undefined || e.calendar === q.calendar);
+  }
+
+  /** GET /alarm/ (all pages; `event` sent as a filter, and applied here too): does an event have its alarm? */
+  async listAlarms(q: { event?: AntBotId } = {}): Promise<AntBotAlarm[]> {
+    const qs = q.event === undefined ? '' : `?${new URLSearchParams({ event: String(q.event) })}`;
+    const all = await this.allPages('alarm', `${this.apiUrl}/alarm/${qs}`, parseAlarm);
+    return q.event === undefined ? all : all.filter((a) => a.event === q.event);
+  }
+
+  /** Every row of GET /cdr/?phone_number=…&alarm=…&from_date=… (all pages); rows without a number are skipped. */
+  async cdrReport(query: CdrQuery): Promise<CdrRecord[]> {
+    return this.allPages('cdr', `${this.apiUrl}/cdr/?${cdrSearch(query)}`, parseCdrRecord);
   }
 
   /** For health and metrics (no token value). */
@@ -120,18 +148,45 @@ export class AntBotClient {
     })());
   }
 
-  /** A GET with the bearer token; a 401/403 invalidates it and retries once with a fresh one. */
-  private async authed(op: AntBotOp, url: string): Promise<unknown> {
+  private async create(op: AntBotOp, url: string, input: object): Promise<AntBotCreated> {
+    const created = parseCreated(await this.authed(op, 'POST', url, input));
+    if (!created) throw new AntBotResponseError(op, 'no id in the answer');
+    this.log.info({ op, id: created.id }, 'antbot: created');
+    return created;
+  }
+
+  /** Every item of a DRF list (all pages), parsed; unparseable items are skipped and counted in the log. */
+  private async allPages<T>(op: AntBotOp, first: string, parse: (item: unknown) => T | undefined): Promise<T[]> {
+    const out: T[] = [];
+    let skipped = 0;
+    let url: string | undefined = first;
+    for (let page = 1; url; page++) {
+      if (page > this.maxPages) throw new AntBotResponseError(op, `more than ${this.maxPages} pages`);
+      const list = parseList(await this.authed(op, 'GET', url));
+      if (!list) throw new AntBotResponseError(op, 'expected a list or { results: [...] }');
+      for (const item of list.results) {
+        const v = parse(item);
+        if (v) out.push(v);
+        else skipped++;
+      }
+      url = list.next ? this.sameOrigin(op, list.next) : undefined;
+    }
+    if (skipped) this.log.warn({ op, skipped, kept: out.length }, 'antbot: unusable list entries skipped');
+    return out;
+  }
+
+  /** A request with the bearer token; a 401/403 invalidates it and retries once with a fresh one. */
+  private async authed(op: AntBotOp, method: 'GET' | 'POST', url: string, body?: unknown): Promise<unknown> {
     for (let attempt = 1; ; attempt++) {
       const token = await this.token(op);
-      const { status, body } = await this.request(op, 'GET', url, { bearer: token.value });
+      const { status, body: answer } = await this.request(op, method, url, { bearer: token.value, body });
       if ((status === 401 || status === 403) && attempt === 1) {
         this.log.info({ op, status }, 'antbot: token refused, retrying with a fresh one');
         this.tokens.invalidate(token.value);
         continue;
       }
       if (status < 200 || status > 299) throw new AntBotHttpError(op, status);
-      return body;
+      return answer;
     }
   }
 
@@ -145,14 +200,14 @@ export class AntBotClient {
   }
 
   /** A DRF `next` link is followed only on the configured origin (the bearer token goes nowhere else). */
-  private sameOrigin(next: string): string {
+  private sameOrigin(op: AntBotOp, next: string): string {
     let u: URL;
     try {
       u = new URL(next, `${this.apiUrl}/`);
     } catch {
-      throw new AntBotResponseError('dnc_contact', 'next is not a URL');
+      throw new AntBotResponseError(op, 'next is not a URL');
     }
-    if (u.origin !== this.origin) throw new AntBotResponseError('dnc_contact', 'next points to another host');
+    if (u.origin !== this.origin) throw new AntBotResponseError(op, 'next points to another host');
     return u.toString();
   }
 
@@ -186,39 +241,4 @@ export class AntBotClient {
       throw new AntBotResponseError(op, 'body is not JSON');
     }
   }
-}
-
-/** `{ token }` (DRF authtoken), `{ access }` (SimpleJWT), `{ access_token, expires_in }` (OAuth2); default lifetime 1 h. */
-export function parseToken(body: unknown, now: number): AuthToken | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const o = body as Record<string, unknown>;
-  const value = [o.access_token, o.access, o.token].find((v): v is string => typeof v === 'string' && v.trim() !== '');
-  if (!value) return undefined;
-  const raw = o.expires_in;
-  const sec =
-    typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : NaN;
-  const lifetimeMs =
-    Number.isFinite(sec) && sec > 0 ? Math.min(sec * 1000, 30 * 86_400_000) : DEFAULT_TOKEN_LIFETIME_MS;
-  return { value: value.trim(), expiresAt: now + lifetimeMs };
-}
-
-/** A DRF page `{ count, next, previous, results }`, or a bare array (pagination off). */
-export function parseList(body: unknown): { results: unknown[]; next?: string } | undefined {
-  if (Array.isArray(body)) return { results: body };
-  if (typeof body !== 'object' || body === null) return undefined;
-  const o = body as Record<string, unknown>;
-  if (!Array.isArray(o.results)) return undefined;
-  return { results: o.results, next: typeof o.next === 'string' && o.next !== '' ? o.next : undefined };
-}
-
-export function parseDncContact(item: unknown): DncContact | undefined {
-  if (typeof item !== 'object' || item === null) return undefined;
-  const o = item as Record<string, unknown>;
-  const p = o.phone_number;
-  const phone = typeof p === 'string' ? p.trim() : typeof p === 'number' && Number.isSafeInteger(p) ? String(p) : '';
-  if (!phone || phone.length > 64) return undefined;
-  const c: DncContact = { phone_number: phone };
-  if (typeof o.id === 'number' || typeof o.id === 'string') c.id = o.id;
-  if (typeof o.dnc === 'number' || typeof o.dnc === 'string') c.dnc = o.dnc;
-  return c;
 }

@@ -5,9 +5,12 @@
 
 import { type Clock, systemClock } from '../clock.js';
 import type { Logger } from '../log.js';
+import { coded } from '../shared/error-catalogue.js';
+import { errCode } from '../shared/errors.js';
 import { normalizeDialable } from '../shared/phone.js';
+import { AntBotError } from './errors.js';
 
-export class DncUnavailableError extends Error {
+export class DncUnavailableError extends coded('DNC_UNAVAILABLE') {
   override readonly name = 'DncUnavailableError';
   constructor(readonly reason: string) {
     super(`the do-not-call list is unavailable (${reason})`);
@@ -114,7 +117,7 @@ export class DncList implements DncCheck {
       return await Promise.race([this.refresh(), deadline]);
     } catch (err) {
       if (err instanceof DncUnavailableError) throw err;
-      throw new DncUnavailableError(err instanceof Error ? err.name : 'error');
+      throw new DncUnavailableError(errCode(err));
     } finally {
       this.clock.clearTimeout(timer);
     }
@@ -133,8 +136,8 @@ export class DncList implements DncCheck {
     } catch (err) {
       this.failures++;
       // Client errors carry no secret; anything else is reported by name only.
-      const detail = err instanceof Error && /^AntBot/.test(err.name) ? err.message : undefined;
-      this.log.warn({ error: err instanceof Error ? err.name : typeof err, detail }, 'dnc: list refresh failed');
+      const detail = err instanceof AntBotError ? err.message : undefined;
+      this.log.warn({ error: errCode(err), detail }, 'dnc: list refresh failed');
       throw err;
     }
   }

@@ -10,6 +10,7 @@ import {
   AntCrmNetworkError,
   AntCrmResponseError,
   AntCrmTimeoutError,
+  CONTACTS_OP,
 } from './errors.js';
 import { recordsOf, toContact } from './mapping.js';
 
@@ -56,23 +57,26 @@ export class AntCrmClient {
       },
       {
         timeoutMs: this.timeoutMs,
-        errors: { timeout: (t) => new AntCrmTimeoutError(t), network: (code) => new AntCrmNetworkError(code) },
+        errors: {
+          timeout: (t) => new AntCrmTimeoutError(CONTACTS_OP, t),
+          network: (code) => new AntCrmNetworkError(CONTACTS_OP, code),
+        },
       },
     );
     if (status === 401 || status === 403) {
       this.logger.warn({ status, ms }, 'AntCRM refused the api key');
-      throw new AntCrmAuthError(status);
+      throw new AntCrmAuthError(CONTACTS_OP, status);
     }
-    if (status < 200 || status > 299) throw new AntCrmHttpError(status);
+    if (status < 200 || status > 299) throw new AntCrmHttpError(CONTACTS_OP, status);
 
     let body: unknown;
     try {
       body = text.trim() === '' ? null : JSON.parse(text);
     } catch {
-      throw new AntCrmResponseError('not JSON');
+      throw new AntCrmResponseError(CONTACTS_OP, 'not JSON');
     }
     const records = recordsOf(body);
-    if (!records) throw new AntCrmResponseError('not a list of contacts');
+    if (!records) throw new AntCrmResponseError(CONTACTS_OP, 'not a list of contacts');
     const contacts: Contact[] = [];
     let skipped = 0;
     for (const record of records) {

@@ -3,10 +3,9 @@
 // network errors are retryable; other 4xx (and 2xx answers without the id) are permanent. The api key is never in
 // a URL, a log line or an error message.
 import type { Logger } from '../log.js';
-import { retryableByDefault, type UpstreamKind } from '../upstream/errors.js';
 import { clientFetch, type FetchInit, type FetchLike, type FetchResponseLike } from '../upstream/fetch.js';
 import { fetchText } from '../upstream/request.js';
-import { AntCrmError } from './errors.js';
+import { AntCrmError, AntCrmHttpError, AntCrmNetworkError, AntCrmResponseError, AntCrmTimeoutError } from './errors.js';
 
 /** The upstream kit's fetch shape (upstream/fetch.ts), under the names this writer always exported. */
 export type CrmWriteFetchInit = FetchInit;
@@ -15,61 +14,16 @@ export type CrmWriteFetch = FetchLike;
 
 export type CrmWriteOperation = 'createTicket' | 'updateTicket' | 'createLead';
 
-/** Every write failure; `retryable` tells the outbox whether to try again. */
-export class AntCrmWriteError extends AntCrmError {
-  override readonly name: string = 'AntCrmWriteError';
-  override readonly operation: CrmWriteOperation;
-  constructor(
-    operation: CrmWriteOperation,
-    retryable: boolean,
-    message: string,
-    kind: UpstreamKind = 'response',
-    status?: number,
-  ) {
-    super(`AntCRM ${operation}: ${message}`, operation, kind, { retryable, status });
-    this.operation = operation;
-  }
-}
-/** A non-2xx answer; retryable for 5xx, 408 and 429. */
-export class AntCrmWriteHttpError extends AntCrmWriteError {
-  override readonly name = 'AntCrmWriteHttpError';
-  constructor(
-    operation: CrmWriteOperation,
-    readonly status: number,
-  ) {
-    super(operation, retryableByDefault('http', status), `HTTP ${status}`, 'http', status);
-  }
-}
-/** No answer within the timeout: retryable (AntCRM may have written it: the one window of §7.2). */
-export class AntCrmWriteTimeoutError extends AntCrmWriteError {
-  override readonly name = 'AntCrmWriteTimeoutError';
-  constructor(
-    operation: CrmWriteOperation,
-    readonly timeoutMs: number,
-  ) {
-    super(operation, true, `no answer within ${timeoutMs} ms`, 'timeout');
-  }
-}
-/** Connection refused/reset, DNS: retryable. */
-export class AntCrmWriteNetworkError extends AntCrmWriteError {
-  override readonly name = 'AntCrmWriteNetworkError';
-  constructor(
-    operation: CrmWriteOperation,
-    readonly code: string,
-  ) {
-    super(operation, true, `network error (${code})`, 'network');
-  }
-}
-/** A 2xx answer without `success: 1` or without the id: permanent (a retry would write twice). */
-export class AntCrmWriteResponseError extends AntCrmWriteError {
-  override readonly name = 'AntCrmWriteResponseError';
-  constructor(
-    operation: CrmWriteOperation,
-    readonly reason: string,
-  ) {
-    super(operation, false, `unusable response (${reason})`);
-  }
-}
+/** The writes' errors are AntCRM's (antcrm/errors.ts: `retryable` tells the outbox whether to try again; a timeout
+ *  is retryable, as AntCRM may have written it: the one window of §7.2; a 2xx answer without `success: 1` or the id is
+ *  permanent, as a retry would write twice), under the names this writer always exported. */
+export {
+  AntCrmError as AntCrmWriteError,
+  AntCrmHttpError as AntCrmWriteHttpError,
+  AntCrmNetworkError as AntCrmWriteNetworkError,
+  AntCrmResponseError as AntCrmWriteResponseError,
+  AntCrmTimeoutError as AntCrmWriteTimeoutError,
+};
 
 export interface CrmPhone {
   type: string;
@@ -138,14 +92,14 @@ export class AntCrmWriter {
   async createTicket(t: TicketInput, signal?: AbortSignal): Promise<{ ticketId: string }> {
     const body = await this.send('createTicket', 'POST', '/tickets', { priority: 'Medium', ...t }, signal);
     const id = idOf(body, ['TicketId', 'ticketId']);
-    if (id === undefined) throw new AntCrmWriteResponseError('createTicket', 'no TicketId');
+    if (id === undefined) throw new AntCrmResponseError('createTicket', 'no TicketId');
     return { ticketId: id };
   }
 
   /** PUT /tickets with the TicketId AntCRM gave. */
   async updateTicket(t: TicketUpdate, signal?: AbortSignal): Promise<{ ticketId: string }> {
     if (typeof t.TicketId !== 'string' || t.TicketId === '')
-      throw new AntCrmWriteResponseError('updateTicket', 'TicketId required');
+      throw new AntCrmResponseError('updateTicket', 'TicketId required');
     await this.send('updateTicket', 'PUT', '/tickets', { ...t }, signal);
     return { ticketId: t.TicketId };
   }
@@ -160,7 +114,7 @@ export class AntCrmWriter {
       signal,
     );
     const id = idOf(body, ['leadId', 'customerId']);
-    if (id === undefined) throw new AntCrmWriteResponseError('createLead', 'no leadId');
+    if (id === undefined) throw new AntCrmResponseError('createLead', 'no leadId');
     return { leadId: id };
   }
 
@@ -188,25 +142,24 @@ export class AntCrmWriter {
         timeoutMs: this.timeoutMs,
         signal: outer,
         errors: {
-          timeout: (t) => new AntCrmWriteTimeoutError(op, t),
-          network: (code) => new AntCrmWriteNetworkError(op, code),
+          timeout: (t) => new AntCrmTimeoutError(op, t),
+          network: (code) => new AntCrmNetworkError(op, code),
         },
       },
     );
     if (status < 200 || status > 299) {
       this.o.logger.warn({ op, status, ms }, 'AntCRM write refused');
-      throw new AntCrmWriteHttpError(op, status);
+      throw new AntCrmHttpError(op, status);
     }
     let body: unknown;
     try {
       body = text.trim() === '' ? {} : JSON.parse(text);
     } catch {
-      throw new AntCrmWriteResponseError(op, 'not JSON');
+      throw new AntCrmResponseError(op, 'not JSON');
     }
-    if (!body || typeof body !== 'object' || Array.isArray(body))
-      throw new AntCrmWriteResponseError(op, 'not an object');
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new AntCrmResponseError(op, 'not an object');
     const success = (body as { success?: unknown }).success;
-    if (success !== undefined && Number(success) !== 1) throw new AntCrmWriteResponseError(op, 'success is not 1');
+    if (success !== undefined && Number(success) !== 1) throw new AntCrmResponseError(op, 'success is not 1');
     this.o.logger.debug({ op, status, ms }, 'AntCRM write');
     return body as Record<string, unknown>;
   }

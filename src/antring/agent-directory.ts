@@ -4,10 +4,12 @@ import type { AgentDirectory } from '../calls/types.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { AgentRef } from '../contract.js';
 import type { Logger } from '../log.js';
+import { coded } from '../shared/error-catalogue.js';
+import { errCode } from '../shared/errors.js';
 import type { Agent, AntRingClient, Queue } from './client.js';
 import { AntRingConfigError } from './errors.js';
 
-export class DirectoryLoadError extends Error {
+export class DirectoryLoadError extends coded('ANTRING_DIRECTORY_UNAVAILABLE') {
   override readonly name = 'DirectoryLoadError';
 }
 
@@ -124,7 +126,7 @@ export class AntRingDirectory implements AgentDirectory {
       if (r.status === 'rejected') {
         const err = r.reason as Error;
         this.log.warn(
-          { error: err?.name, detail: err?.message },
+          { error: errCode(err), detail: err?.message },
           'antring directory: refresh failed, keeping the previous list',
         );
       }

@@ -4,6 +4,7 @@
 import type { Logger } from '../log.js';
 import { clientFetch, type FetchLike } from '../upstream/fetch.js';
 import { fetchText } from '../upstream/request.js';
+import { clickToCallRefusal } from './click-to-call-answer.js';
 import {
   AntRingArgumentError,
   AntRingAuthError,
@@ -14,7 +15,6 @@ import {
   type AntRingOp,
   AntRingResponseError,
   AntRingTimeoutError,
-  DeviceOfflineError,
 } from './errors.js';
 import { parseExpire } from './expire.js';
 import { appHash, directoryHash, type HistoryQuery, historyHash, recordingHash } from './hash.js';
@@ -66,8 +66,8 @@ interface RequestSpec {
   signedHeaders?: boolean;
   body?: unknown;
   signal?: AbortSignal;
-  /** Maps a 400 to a specific error (click-to-call: device offline). */
-  on400?: () => AntRingError;
+  /** Maps a 400 (and its body) to a specific error (click-to-call: device offline or refused). */
+  on400?: (body: string) => AntRingError;
 }
 
 export class AntRingClient {
@@ -143,9 +143,9 @@ export class AntRingClient {
   /** GET /oapi/v1/call/histories (AntRing allows at most a 31-day window and limit ≤ 100). */
   async histories(q: HistoryQuery): Promise<{ items: unknown[]; total?: number }> {
     if (!q.created_from || !q.created_to)
-      throw new AntRingArgumentError('histories: created_from and created_to are required', 'histories');
+      throw new AntRingArgumentError('histories', 'AntRing histories: created_from and created_to are required');
     if (!Number.isInteger(q.limit) || q.limit < 1 || !Number.isInteger(q.page) || q.page < 1) {
-      throw new AntRingArgumentError('histories: limit and page must be positive integers', 'histories');
+      throw new AntRingArgumentError('histories', 'AntRing histories: limit and page must be positive integers');
     }
     const { appId, appSecret } = this.opts;
     const body = await this.request({
@@ -168,7 +168,7 @@ export class AntRingClient {
 
   /** GET /oapi/v1/call/play_recording → the (signed, short-lived) URL of the recording. Do not log it. */
   async playRecording(media: string): Promise<string> {
-    if (!media) throw new AntRingArgumentError('play_recording: media is required', 'play_recording');
+    if (!media) throw new AntRingArgumentError('play_recording', 'AntRing play_recording: media is required');
     const { appId, appSecret } = this.opts;
     const body = await this.request({
       op: 'play_recording',
@@ -181,16 +181,16 @@ export class AntRingClient {
     return url;
   }
 
-  /** POST /oapi/v1/call/click-to-call/:number. 400 → DeviceOfflineError (the SIP device is not registered). */
+  /** POST /oapi/v1/call/click-to-call/:number. 400 → DeviceOfflineError or ClickToCallRefusedError (its reason). */
   async clickToCall(number: string, device: { sipUser: string; sipPassword: string }): Promise<void> {
-    if (!number?.trim()) throw new AntRingArgumentError('click_to_call: number is required', 'click_to_call');
+    if (!number?.trim()) throw new AntRingArgumentError('click_to_call', 'AntRing click_to_call: number is required');
     await this.request({
       op: 'click_to_call',
       method: 'POST',
       path: `/oapi/v1/call/click-to-call/${encodeURIComponent(number.trim())}`,
       signedHeaders: true,
       body: { sipUser: device.sipUser, sipPassword: device.sipPassword },
-      on400: () => new DeviceOfflineError('click_to_call'),
+      on400: clickToCallRefusal,
     });
   }
 
@@ -201,8 +201,7 @@ export class AntRingClient {
 
   private directoryRequest(op: AntRingOp, path: string): RequestSpec {
     const { appId, appSecret, domain, email } = this.opts;
-    if (!domain || !email)
-      throw new AntRingConfigError(`AntRing ${op}: ANTRING_DOMAIN and ANTRING_EMAIL are required`, op);
+    if (!domain || !email) throw new AntRingConfigError(op);
     return {
       op,
       method: 'GET',
@@ -238,7 +237,7 @@ export class AntRingClient {
     );
     this.log.debug({ op, method, path: pathOnly(path), status, ms }, 'antring: response');
     if (status === 401 || status === 403) throw new AntRingAuthError(op, status);
-    if (status === 400 && spec.on400) throw spec.on400();
+    if (status === 400 && spec.on400) throw spec.on400(text);
     if (status < 200 || status > 299) throw new AntRingHttpError(op, status);
     if (text.trim() === '') return undefined;
     try {

@@ -1,7 +1,8 @@
 // The `expire` of POST /oapi/v1/voice/auth_token comes in an undocumented form: turn any plausible one into
 // absolute unix milliseconds.
+import { coded } from '../shared/error-catalogue.js';
 
-export class ExpireParseError extends Error {
+export class ExpireParseError extends coded('ANTRING_EXPIRE_INVALID') {
   override readonly name = 'ExpireParseError';
 }
 

@@ -3,10 +3,13 @@
 
 import { type Clock, systemClock } from '../clock.js';
 import type { Logger } from '../log.js';
-import { AntRingAuthError, AntRingError, AntRingResponseError } from './errors.js';
+import { coded } from '../shared/error-catalogue.js';
+import { errCode } from '../shared/errors.js';
+import { UpstreamAuthError, UpstreamError } from '../upstream/errors.js';
+import { AntRingResponseError } from './errors.js';
 import type { AuthToken, TokenSource } from './token-source.js';
 
-export class TokenKeeperStoppedError extends Error {
+export class TokenKeeperStoppedError extends coded('TOKEN_KEEPER_STOPPED') {
   override readonly name = 'TokenKeeperStoppedError';
   constructor() {
     super('token keeper stopped');
@@ -75,7 +78,7 @@ export class TokenKeeper implements TokenSource {
   private retryTimer?: unknown;
   private proactiveTimer?: unknown;
   private failures = 0;
-  private authError?: AntRingAuthError;
+  private authError?: UpstreamAuthError;
   private stopped = false;
   private stopping?: Promise<void>;
 
@@ -213,7 +216,7 @@ export class TokenKeeper implements TokenSource {
       try {
         listener({ ...token });
       } catch (err) {
-        this.log.error({ error: (err as Error)?.name }, 'antring token: onRefresh listener threw');
+        this.log.error({ error: errCode(err) }, 'antring token: onRefresh listener threw');
       }
     }
   }
@@ -226,18 +229,17 @@ export class TokenKeeper implements TokenSource {
       this.retryTimer = undefined;
       this.refresh('retry');
     }, retryInMs);
-    const name = err instanceof Error ? err.name : typeof err;
-    const status = err instanceof AntRingAuthError ? err.status : (err as { status?: unknown })?.status;
+    const status = (err as { status?: unknown })?.status;
     const fields = {
       reason,
       attempt: this.failures,
       retryInMs,
-      error: name,
+      error: errCode(err),
       status: typeof status === 'number' ? status : undefined,
       // Client errors are built without secrets; other errors' messages are not trusted into the log.
-      detail: err instanceof AntRingError ? err.message : undefined,
+      detail: err instanceof UpstreamError ? err.message : undefined,
     };
-    if (err instanceof AntRingAuthError) {
+    if (err instanceof UpstreamAuthError) {
       this.authError = err;
       this.log.error(fields, 'antring token: credentials refused');
       this.rejectWaiters(err);
@@ -249,7 +251,7 @@ export class TokenKeeper implements TokenSource {
       reason,
       attempt: this.failures,
       durationMs: this.clock.now() - started,
-      error: name,
+      error: errCode(err),
       retryInMs,
       ...(typeof status === 'number' ? { status } : {}),
     });
@@ -259,7 +261,7 @@ export class TokenKeeper implements TokenSource {
     try {
       this.opts.onRefresh?.(event);
     } catch (err) {
-      this.log.error({ error: (err as Error)?.name }, 'antring token: metrics hook threw');
+      this.log.error({ error: errCode(err) }, 'antring token: metrics hook threw');
     }
   }
 

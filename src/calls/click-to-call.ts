@@ -24,9 +24,12 @@ export function isClickToCall(leg: Leg, agent: AgentRef, placed: PlacedCalls | u
 /**
  * AntRing's API click-to-call carries no Kazoo marker (the device leg's Authorizing-Type is `device`): the switch
  * placing a far leg (no Owner-ID, `outbound`, Other-Leg-Call-ID = the root) from an agent's rung root leg tells it.
+ * True when this leg told it: the agent's pickup counted as an answer is then no answer (the caller rebuilds).
  */
-export function noteFarLeg(call: Call, leg: Leg): void {
+export function noteFarLeg(call: Call, leg: Leg): boolean {
   const r = call.root;
-  if (leg === r || leg.parentId !== r.id || leg.ownerId !== undefined || leg.direction !== 'outbound') return;
-  if (r.seen && r.agent !== undefined && r.direction === 'outbound' && r.clickToCall === false) r.clickToCall = true;
+  if (leg === r || leg.parentId !== r.id || leg.ownerId !== undefined || leg.direction !== 'outbound') return false;
+  if (!r.seen || r.agent === undefined || r.direction !== 'outbound' || r.clickToCall !== false) return false;
+  r.clickToCall = true;
+  return true;
 }

@@ -1,9 +1,21 @@
 // The call engine: Kazoo leg events in, per-audience call updates out (docs/call-model.md).
 // Pure: no I/O, no timers. Time comes with the events (LegEvent.at) and with sweep(nowMs).
 import type { AgentRef } from '../contract.js';
+import { isChannelEventName } from '../shared/channel-events.js';
 import type { LegEvent } from '../signals/types.js';
 import { BoundedSet } from './bounded-set.js';
-import { answerLeg, type Call, destroyLeg, dropLeg, newCall, noteQueue, seeLeg, setAgent, type View } from './call.js';
+import {
+  answerLeg,
+  type Call,
+  destroyLeg,
+  dropLeg,
+  newCall,
+  noteQueue,
+  rebuild,
+  seeLeg,
+  setAgent,
+  type View,
+} from './call.js';
 import { isClickToCall, noteFarLeg, type PlacedCalls } from './click-to-call.js';
 import { CustomerCallIndex } from './customer-index.js';
 import type { CallEngineOptions, CallEngineStats } from './engine-options.js';
@@ -19,6 +31,7 @@ export type { CallEngineOptions, CallEngineStats } from './engine-options.js';
 import {
   callEnded,
   callView,
+  heldView,
   lostTrackView,
   rootAgentView,
   sameView,
@@ -27,7 +40,6 @@ import {
   trackView,
 } from './views.js';
 
-const EVENT_NAMES = new Set(['CHANNEL_CREATE', 'CHANNEL_ANSWER', 'CHANNEL_BRIDGE', 'CHANNEL_DESTROY']);
 const MAX_KNOWN_EXTENSIONS = 10_000;
 
 function finite(n: unknown): n is number {
@@ -113,7 +125,7 @@ export class CallEngine {
       event === null ||
       typeof event.legId !== 'string' ||
       event.legId === '' ||
-      !EVENT_NAMES.has(event.name)
+      !isChannelEventName(event.name)
     ) {
       this.counters.invalid++;
       return [];
@@ -165,9 +177,9 @@ export class CallEngine {
     }
     this.touch(call, at);
     this.applyToLeg(call, leg, event, at);
-    noteFarLeg(call, leg);
+    // An API click-to-call told by its far leg: the agent's pickup no longer answers the call (facts recomputed).
+    if (noteFarLeg(call, leg)) rebuild(call, call.root);
     call = linkLate(this.linkIndex, call, leg, event, at, receivedAt, out);
-    settleRoot(call);
     this.customers.note(call);
     this.emit(call, receivedAt, out);
     return out;
@@ -289,6 +301,7 @@ export class CallEngine {
 
   /** Emits every view whose visible content changed; releases the call once every view has ended. */
   private emit(call: Call, receivedAt: number, out: CallUpdate[]): void {
+    settleRoot(call);
     const facts = callFacts(call, this.directory, this.knownExtensions);
     const cv = callView(call, this.org, facts);
     const hasAgents = call.root.agent !== undefined || call.tracks.size > 0;
@@ -306,9 +319,12 @@ export class CallEngine {
     if (allEnded) this.release(call, true);
   }
 
-  private offer(call: Call, key: string, v: View, receivedAt: number, out: CallUpdate[]): void {
+  private offer(call: Call, key: string, computed: View, receivedAt: number, out: CallUpdate[]): void {
     const last = call.emitted.get(key);
-    if (last && (last.state === 'ended' || stateRank(v.state) < stateRank(last.state) || sameView(last, v))) return;
+    if (last?.state === 'ended') return;
+    // Never backwards: a view whose facts were recomputed below its shown state keeps that state (and shows the rest).
+    const v = last && stateRank(computed.state) < stateRank(last.state) ? heldView(computed, last) : computed;
+    if (last && sameView(last, v)) return;
     call.emitted.set(key, v);
     call.shownOrder ??= ++this.shownCounter;
     out.push(toUpdate(v, receivedAt));

@@ -102,12 +102,18 @@ function merge(index: LinkIndex, a: Call, b: Call, at: number, receivedAt: numbe
   return keep;
 }
 
-/** An agent's answer on the root leg counts when it connects the agent with the other party. */
+/**
+ * An agent's answer on the root leg counts when it connects the agent with the other party. Derived from the legs
+ * (idempotent): called before every emit, also after a rebuild.
+ */
 export function settleRoot(call: Call): void {
   const r = call.root;
   if (r.agent === undefined || r.answeredAt === undefined || r.clickToCall === true) return;
   // Dialled from the device: FreeSWITCH answers the caller's leg when the far end answers.
   if (r.direction === 'inbound') countRootAnswer(call, r.answeredAt);
-  // An agent's leg the switch rang, alone in its call, billed: the agent talked with the caller.
+  // An agent's leg the switch rang for a caller whose leg is not seen (not a click-to-call): the agent picking up
+  // is the agent talking with the caller, at that ANSWER (issue 15).
+  else if (r.direction === 'outbound') countRootAnswer(call, r.answeredAt);
+  // Direction unknown: alone in its call and billed, the agent talked with the other party.
   else if (call.legs.size === 1 && (r.end?.billingSec ?? 0) > 0) countRootAnswer(call, r.answeredAt);
 }

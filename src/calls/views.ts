@@ -119,6 +119,14 @@ export function lostTrackView(last: View, atMs: number): View {
   return v;
 }
 
+/** A view recomputed below the state already shown (facts corrected later): it keeps the shown state. */
+export function heldView(v: View, shown: View): View {
+  const held: View = { ...v, state: shown.state };
+  if (shown.answeredAt !== undefined) held.answeredAt = shown.answeredAt;
+  if (held.agent === undefined && shown.agent !== undefined) held.agent = copyAgent(shown.agent);
+  return held;
+}
+
 export const MERGED = 'BRIDGE_MERGED';
 
 /** What a shown view becomes when its call joins another one (legs linked late): ended, no outcome. */

@@ -38,6 +38,8 @@ export interface Cluster {
   nodeId: string;
   keys: ClusterKeys;
   redis: Redis;
+  /** The Socket.IO adapter's publishing connection (broadcasts, then the gate's done marks behind them). */
+  adapterRedis: Redis;
   seq: RedisSeqSource;
   live: RedisLiveCallStore;
   contactCache: RedisContactCache;
@@ -103,6 +105,7 @@ export function createCluster(o: ClusterOptions): Cluster {
   let forward: (u: CallUpdate) => void = () => undefined;
   const gate = new CallGate({
     redis,
+    marks: adapterRedis,
     keys,
     nodeId,
     logger: log.child({ mod: 'gate' }),
@@ -144,6 +147,7 @@ export function createCluster(o: ClusterOptions): Cluster {
     nodeId,
     keys,
     redis,
+    adapterRedis,
     seq,
     live,
     contactCache,

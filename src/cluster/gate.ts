@@ -3,14 +3,16 @@
 // event, atomically with a Lua script); the other holders keep the updates pending until the owner marks them done.
 // When the owner's heartbeat key lapses (the node died or lost Redis), the next holder to look takes the call over and
 // publishes, in order, every pending update not marked done, then the call's later updates.
-// Update ids are deterministic across nodes: `<Msg-ID>:<index in the engine's output>` (or a per-call counter).
+// Update ids are deterministic across nodes (update-id.ts).
 import type { Redis } from 'ioredis';
 import type { CallUpdate } from '../calls/types.js';
 import type { Logger } from '../log.js';
 import { errText } from '../shared/errors.js';
 import type { ClusterKeys } from './keys.js';
+import { type GateEvent, updateId } from './update-id.js';
 
-/** A CallUpdate carrying its cluster-wide id (kept by the enricher's spread, ignored by toCallView). */
+export { type GateEvent, updateId };
+
 /** A CallUpdate as the gate forwards it: `clusterUpdateId` set (CallUpdate types it). */
 export type TaggedUpdate = CallUpdate;
 
@@ -32,6 +34,11 @@ return out`;
 
 export interface CallGateOptions {
   redis: Redis;
+  /** The connection the Socket.IO adapter broadcasts on (its XADD); done marks go on it too, after the broadcast.
+   *  One connection's commands reach Redis in order, so a mark never exists for a broadcast that is not in the
+   *  stream. On another connection the small mark could overtake a broadcast still queued behind others (a busy
+   *  node) and survive it when the node dies: the standby would then skip an update nobody received. Default redis. */
+  marks?: Redis;
   keys: ClusterKeys;
   nodeId: string;
   logger: Logger;
@@ -72,13 +79,6 @@ interface Slot {
   /** This engine saw the call's root leg created: only then may this node publish the call (a partial engine, e.g.
    *  on a node that subscribed mid-call, would publish phantom calls or repeat states). */
   complete: boolean;
-}
-
-/** The upstream event, as far as the gate needs it. */
-export interface GateEvent {
-  msgId?: string;
-  name?: string;
-  legId?: string;
 }
 
 export interface CallGateStats {
@@ -145,7 +145,6 @@ export class CallGate {
   /** The updates one upstream event produced (engine output, in order); `event` undefined = the engine's sweep. */
   push(event: GateEvent | undefined, updates: CallUpdate[]): void {
     if (this.stopped || !this.active) return;
-    const msgId = event?.msgId;
     if (event?.name === 'CHANNEL_CREATE' && event.legId) {
       this.createdLegs.add(event.legId);
       if (this.createdLegs.size > this.maxCalls * 4)
@@ -156,7 +155,7 @@ export class CallGate {
       const s = this.slot(u.callId);
       if (s.counter === 0 && this.createdLegs.has(u.callId)) s.complete = true;
       s.counter++;
-      const id = msgId ? `${msgId}:${i}` : `${u.callId}:c${s.counter}`;
+      const id = (event && updateId(event, i)) ?? `${u.callId}:c${s.counter}`;
       s.pending.push({ id, update: { ...u, clusterUpdateId: id }, at: this.now() });
       if (s.pending.length > this.maxPending) {
         s.pending.shift();
@@ -169,11 +168,12 @@ export class CallGate {
     for (const s of touched) if (s.owner !== 'other' && s.complete) void this.process(s);
   }
 
-  /** The publisher emitted this update: mark it done for the other holders. */
+  /** The publisher emitted this update (in this tick: its broadcast is queued on `marks` already): mark it done for
+   *  the other holders, behind the broadcast. */
   published(u: { clusterUpdateId?: string }): void {
     const id = u.clusterUpdateId;
     if (!id || this.stopped) return;
-    this.o.redis.set(this.o.keys.done(id), '1', 'PX', this.doneTtlMs).catch((err: unknown) => {
+    (this.o.marks ?? this.o.redis).set(this.o.keys.done(id), '1', 'PX', this.doneTtlMs).catch((err: unknown) => {
       this.o.logger.warn({ err: errText(err) }, 'could not mark an update done');
     });
   }

@@ -10,10 +10,11 @@ import { z } from 'zod';
 import type { Agent, Queue } from '../antring/client.js';
 import { type RawAgentStatusDetail, rawDashboardSchema } from '../antring/responses.js';
 import type { Dashboard, DashboardAgentDetail } from '../contract.js';
+import { coded } from '../shared/error-catalogue.js';
 import { GREGORIAN_OFFSET, gregorianToUnixMs } from '../shared/gregorian.js';
 import { type QueueMembers, queueMembers, withMembers } from './scope.js';
 
-export class DashboardMappingError extends Error {
+export class DashboardMappingError extends coded('DASHBOARD_MAPPING_INVALID') {
   override readonly name = 'DashboardMappingError';
 }
 

@@ -4,6 +4,7 @@
 // AntRing's own failures are upstream_* (502/503), a failure inside the bridge is internal_error (500).
 // The SIP password, tokens and secrets never reach a result, a log line or an error text; numbers are logged masked.
 import { z } from 'zod';
+import { ClickToCallRefusedError } from '../antring/click-to-call-answer.js';
 import {
   AntRingAuthError,
   AntRingHttpError,
@@ -14,6 +15,8 @@ import {
 } from '../antring/errors.js';
 import type { Claims, DialOk, ErrorBody, ErrorCode } from '../contract.js';
 import type { Logger } from '../log.js';
+import { errCode } from '../shared/errors.js';
+import { maskNumber } from '../shared/mask.js';
 import { normalizeDialable } from '../shared/phone.js';
 import type { DeviceDirectory } from './devices.js';
 import type { IdempotencyEntry, IdempotencyStore } from './idempotency.js';
@@ -24,7 +27,8 @@ export type DialError = ErrorBody & { retryAfterSec?: number };
 export type DialOutcome = DialOk | DialError;
 
 export interface ClickToCallUpstream {
-  /** AntRingClient.clickToCall: 400 → DeviceOfflineError; timeouts, network errors, other statuses typed. */
+  /** AntRingClient.clickToCall: a 400 about the device → DeviceOfflineError, another 400 → ClickToCallRefusedError;
+   * timeouts, network errors, other statuses typed. */
   clickToCall(number: string, device: { sipUser: string; sipPassword: string }): Promise<void>;
 }
 
@@ -52,10 +56,8 @@ const err = (error: ErrorCode, message: string, extra: { retryAfterSec?: number 
   ...extra,
 });
 
-/** The last three digits only, for logs. */
-export function maskNumber(n: string): string {
-  return n.length <= 3 ? '•'.repeat(n.length) : '•'.repeat(Math.min(n.length - 3, 12)) + n.slice(-3);
-}
+/** The last three digits only, for logs (shared/mask.ts, the one definition). */
+export { maskNumber };
 
 export class ClickToCallService {
   private readonly inflight = new Map<string, Promise<DialOutcome>>();
@@ -71,13 +73,13 @@ export class ClickToCallService {
     try {
       r = await this.run(claims, body);
     } catch (e) {
-      this.log.error({ error: e instanceof Error ? e.name : typeof e }, 'click-to-call: unexpected failure (a bug)');
+      this.log.error({ error: errCode(e) }, 'click-to-call: unexpected failure (a bug)');
       r = err('internal_error', 'click-to-call failed (internal error)');
     }
     try {
       this.o.onResult?.('error' in r ? r.error : 'dialing');
     } catch (e) {
-      this.log.warn({ error: e instanceof Error ? e.name : typeof e }, 'click-to-call: metrics hook threw');
+      this.log.warn({ error: errCode(e) }, 'click-to-call: metrics hook threw');
     }
     return r;
   }
@@ -126,7 +128,7 @@ export class ClickToCallService {
     try {
       existing = await this.o.idempotency.claim(key, ttl);
     } catch (e) {
-      this.log.error({ error: e instanceof Error ? e.name : typeof e }, 'click-to-call: idempotency store unavailable');
+      this.log.error({ error: errCode(e) }, 'click-to-call: idempotency store unavailable');
       return err('upstream_unavailable', 'click-to-call is unavailable, try again');
     }
     if (existing) {
@@ -148,10 +150,7 @@ export class ClickToCallService {
       try {
         await this.o.idempotency.complete(key, r, ttl);
       } catch (e) {
-        this.log.warn(
-          { error: e instanceof Error ? e.name : typeof e },
-          'click-to-call: idempotency store write failed',
-        );
+        this.log.warn({ error: errCode(e) }, 'click-to-call: idempotency store write failed');
       }
     }
     return r;
@@ -161,10 +160,7 @@ export class ClickToCallService {
     try {
       await this.o.idempotency.release(key);
     } catch (e) {
-      this.log.warn(
-        { error: e instanceof Error ? e.name : typeof e },
-        'click-to-call: idempotency store release failed',
-      );
+      this.log.warn({ error: errCode(e) }, 'click-to-call: idempotency store release failed');
     }
   }
 
@@ -187,7 +183,7 @@ export class ClickToCallService {
         blocked = await this.o.dnc.isBlocked(number);
       } catch (e) {
         this.log.warn(
-          { agent, number: masked, error: e instanceof Error ? e.name : typeof e },
+          { agent, number: masked, error: errCode(e) },
           'click-to-call: DNC list unavailable, refused (fail closed)',
         );
         return err('upstream_unavailable', 'the do-not-call list cannot be checked right now; the call was not placed');
@@ -208,13 +204,18 @@ export class ClickToCallService {
   }
 
   private upstreamError(e: unknown, agent: string, masked: string): DialError {
-    const fields = { agent, number: masked, error: e instanceof Error ? e.name : typeof e };
+    const fields = { agent, number: masked, error: errCode(e) };
     if (e instanceof DeviceOfflineError) {
       this.log.info(fields, 'click-to-call: device offline');
       return err(
         'device_offline',
         `the SIP device of agent ${agent} is not registered (offline): register the phone and try again`,
       );
+    }
+    if (e instanceof ClickToCallRefusedError) {
+      // AntRing's 400 for another reason than the device (a number, a device it does not know): its words, shown.
+      this.log.warn({ ...fields, status: 400, reason: e.reason }, 'click-to-call: AntRing refused the call');
+      return err('upstream_error', `AntRing refused the call (HTTP 400: ${e.reason})`);
     }
     if (e instanceof AntRingTimeoutError || e instanceof AntRingNetworkError) {
       this.log.warn({ ...fields, detail: e.message }, 'click-to-call: AntRing unreachable');

@@ -3,8 +3,9 @@
 // problem. The password is a secret: a Device never serialises it (JSON, util.inspect), and no message names it.
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
+import { coded } from '../shared/error-catalogue.js';
 
-export class DevicesFileError extends Error {
+export class DevicesFileError extends coded('DEVICES_FILE_INVALID') {
   override readonly name = 'DevicesFileError';
   constructor(readonly problems: string[]) {
     super(problems.join('\n'));

@@ -1,6 +1,7 @@
 // A small concurrency cap: at most `max` tasks run at once, the rest wait in FIFO order (bounded).
+import { coded } from '../shared/error-catalogue.js';
 
-export class LimiterFullError extends Error {
+export class LimiterFullError extends coded('ENRICH_LIMITER_FULL') {
   override readonly name = 'LimiterFullError';
   constructor(readonly maxQueued: number) {
     super(`too many requests waiting (${maxQueued})`);

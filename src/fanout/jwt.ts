@@ -4,7 +4,9 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
-import type { Claims, HandshakeError, Role } from '../contract.js';
+import { type Claims, type HandshakeError, ROLES, type Role } from '../contract.js';
+import { coded } from '../shared/error-catalogue.js';
+import { normaliseAccountId } from '../tenants/types.js';
 
 export type VerifyResult = { ok: true; claims: Claims } | { ok: false; code: HandshakeError; reason: string };
 
@@ -26,6 +28,8 @@ export interface JwtVerifierOptions {
   audience?: string;
   /** Seconds of leeway for exp/nbf; default 0. */
   clockToleranceSec?: number;
+  /** JWT_MAX_TTL_S: the longest lifetime accepted (exp − iat, and exp − now), in seconds; default one day. */
+  maxTtlSec?: number;
   /** The bridge's org (AntRing account id): a token of another org is `forbidden`. */
   org: string;
   /** Roles this bridge serves (default: all); another role is `forbidden`. */
@@ -34,14 +38,15 @@ export interface JwtVerifierOptions {
   now?: () => number;
 }
 
-export class JwtConfigError extends Error {
+export class JwtConfigError extends coded('JWT_KEY_INVALID') {
   override readonly name = 'JwtConfigError';
 }
 
 /** Tokens longer than this are refused before any parsing. */
 export const MAX_TOKEN_LENGTH = 8192;
 
-const ROLES = ['agent', 'supervisor', 'wallboard', 'admin'] as const;
+/** JWT_MAX_TTL_S's default: a token valid for longer than a day is refused (issue 15). */
+export const DEFAULT_JWT_MAX_TTL_SEC = 86_400;
 
 const claimsSchema = z
   .object({
@@ -51,6 +56,7 @@ const claimsSchema = z
     agent: z.string().min(1).max(256).optional(),
     queues: z.array(z.string().min(1).max(256)).max(1000).default([]),
     exp: z.number().finite(),
+    iat: z.number().finite().optional(),
   })
   .refine((c) => c.role !== 'agent' || c.agent !== undefined, {
     message: 'agent claim required for role agent',
@@ -61,7 +67,11 @@ function refuse(code: HandshakeError, reason: string): VerifyResult {
   return { ok: false, code, reason };
 }
 
-function keyFor(o: JwtVerifierOptions): { key: KeyObject; algorithm: JwtAlgorithm } {
+/** The verification key and the algorithm it pins (also the operator tokens' check, server/verifier.ts). */
+export function keyFor(o: Pick<JwtVerifierOptions, 'secret' | 'publicKey'>): {
+  key: KeyObject;
+  algorithm: JwtAlgorithm;
+} {
   if (o.secret && o.publicKey) throw new JwtConfigError('set either a JWT secret or a JWT public key, not both');
   // A KeyObject made once: given a string, jsonwebtoken tries createPublicKey on it at every verify (and fails),
   // which was most of the CPU of a reconnect storm in the bench profile.
@@ -85,12 +95,27 @@ function keyFor(o: JwtVerifierOptions): { key: KeyObject; algorithm: JwtAlgorith
   );
 }
 
+/**
+ * A token valid for longer than `maxTtlSec` (JWT_MAX_TTL_S): exp − iat over it, or the time left (exp − now, also
+ * when iat is absent or in the future) over it (plus the clock tolerance). Every verifier of the process applies it.
+ */
+export function lifetimeTooLong(
+  c: { exp: number; iat?: number },
+  maxTtlSec: number,
+  nowSec: number,
+  toleranceSec = 0,
+): boolean {
+  return c.exp - nowSec > maxTtlSec + toleranceSec || (c.iat !== undefined && c.exp - c.iat > maxTtlSec);
+}
+
 export function createJwtVerifier(o: JwtVerifierOptions): JwtVerifier {
   const { key, algorithm } = keyFor(o);
   if (!o.org) throw new JwtConfigError('the bridge org is required to verify tokens');
   const tolerance = o.clockToleranceSec ?? 0;
   const allowed = new Set<Role>(o.allowedRoles ?? ROLES);
   const now = o.now ?? Date.now;
+  const maxTtl = o.maxTtlSec ?? DEFAULT_JWT_MAX_TTL_SEC;
+  if (!(maxTtl > 0)) throw new JwtConfigError('the longest token lifetime must be a positive number of seconds');
 
   function verify(token: string): VerifyResult {
     if (typeof token !== 'string' || token.length === 0) return refuse('unauthorized', 'no token');
@@ -121,7 +146,10 @@ export function createJwtVerifier(o: JwtVerifierOptions): JwtVerifier {
       const fields = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? 'claims')))].join(', ');
       return refuse('unauthorized', `invalid claims: ${fields}`);
     }
-    const c = parsed.data;
+    if (lifetimeTooLong(parsed.data, maxTtl, now() / 1000, tolerance))
+      return refuse('unauthorized', `token lifetime over ${maxTtl} s (JWT_MAX_TTL_S)`);
+    // The org is compared exactly: the configured one was normalised at configuration, the token's is here.
+    const c = { ...parsed.data, org: normaliseAccountId(parsed.data.org) };
     if (c.org !== o.org) return refuse('forbidden', 'token is for another org');
     if (!allowed.has(c.role)) return refuse('forbidden', `role ${c.role} is not served here`);
     const claims: Claims = { sub: c.sub, org: c.org, role: c.role, queues: c.queues, exp: c.exp };

@@ -6,6 +6,7 @@
 // A client that received nothing else still holds a recent offset.
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
+import { rooms } from './rooms.js';
 import type { FanoutServer, FanoutSocket } from './server.js';
 
 /** Default recovery window when the caller gives none (the README's CLUSTER_RECOVERY_MS default). */
@@ -26,7 +27,7 @@ export function startOffsetKeeper(
   io: FanoutServer,
   o: { org: string; recoveryMs: number; clock: Clock; everyMs?: number; soonMs?: number },
 ): OffsetKeeper {
-  const nodeRoom = `o:${encodeURIComponent(o.org)}:node:${randomUUID()}`;
+  const nodeRoom = rooms.node(o.org, randomUUID());
   const everyMs = o.everyMs ?? keepalivePeriod(o.recoveryMs);
   const soonMs = o.soonMs ?? 250;
   let timer: unknown;

@@ -1,15 +1,10 @@
 // The wallboard's dashboard: no customer names, customer numbers reduced to their last three digits
 // (`•••••••879`); agent names stay. The default for createFanout's redactDashboard.
 import type { Dashboard } from '../contract.js';
+import { maskNumber } from '../shared/mask.js';
 
-const BULLET = '\u2022';
-
-/** `0934890879` → `•••••••879`; three characters or fewer → `•••`. */
-export function maskNumber(n: string): string {
-  const s = String(n);
-  if (s.length <= 3) return BULLET.repeat(3);
-  return BULLET.repeat(s.length - 3) + s.slice(-3);
-}
+/** `0934890879` → `•••••••879` (shared/mask.ts, the one definition). */
+export { maskNumber };
 
 export function redactDashboardForWallboard(d: Dashboard): Dashboard {
   return {

@@ -10,6 +10,7 @@
 //   o:<org>:wall               the redacted dashboard              (wallboards; no call messages)
 //   o:<org>:dscope:<kind>:<q1>,<q2>  a queue-scoped dashboard       (supervisors `full` / wallboards `redacted`
 //                                                                   whose queues are not ["*"]; emitted per node)
+//   o:<org>:node:<nodeId>      every socket of one node           (recovery keepalives, recovery.ts)
 
 import type { Audience } from '../calls/types.js';
 import type { Claims } from '../contract.js';
@@ -28,7 +29,12 @@ export const rooms = {
   /** queues: sorted, de-duplicated (dashboardScope). */
   dashScope: (org: string, kind: 'full' | 'redacted', queues: readonly string[]) =>
     `${base(org)}:dscope:${kind}:${queues.map(enc).join(',')}`,
+  node: (org: string, nodeId: string) => `${base(org)}:node:${enc(nodeId)}`,
 };
+
+/** A node's keepalive room (rooms.node): kept when a socket's rooms are reset to its claims'. No other room holds
+ *  `:node:` (every id is escaped, ":" too). */
+export const isNodeRoom = (room: string): boolean => room.includes(':node:');
 
 /** The room a socket of these claims gets its dashboard in (undefined: no dashboard). */
 export function dashboardRoom(c: Claims): string | undefined {

@@ -6,10 +6,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Response, Router } from 'express';
+import { coded } from '../shared/error-catalogue.js';
 import { parseBearer } from './auth.js';
 import type { DemoTokenRenewer } from './demo-token.js';
 
-export class DemoPagesError extends Error {
+export class DemoPagesError extends coded('DEMO_PAGES_MISSING') {
   override readonly name = 'DemoPagesError';
 }
 

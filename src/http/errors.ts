@@ -1,10 +1,15 @@
-// The contract's error body: { error: <code>, message: <human text> }, with the code's HTTP status. Also the answers
-// Node's HTTP parser makes itself (408, 431, 400 on a malformed request), written as the same JSON body.
+// The contract's error body: { error: <wire code>, message: <human text> }, with the wire code's HTTP status. An
+// HttpError is the answer a route chose (catalogue code HTTP_<WIRE CODE>); any other coded error with a wire code in
+// the catalogue (shared/error-catalogue.ts: ANTRING_DEVICE_OFFLINE → device_offline, …) is answered with it; the rest
+// is a 500, logged with its code. Also the answers Node's HTTP parser makes itself (408, 431, 400 on a malformed
+// request), written as the same JSON body.
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { NextFunction, Request, Response } from 'express';
 import { ERROR_STATUS } from '../contract.js';
 import type { Logger } from '../log.js';
+import { CodedError, type HttpAnswerCode, httpAnswerCode } from '../shared/error-catalogue.js';
+import { errSummary } from '../shared/errors.js';
 
 /** The contract's codes (src/contract.ts), including the bridge's own answers (500, 408, 431). */
 export const HTTP_ERROR_STATUS = ERROR_STATUS;
@@ -14,20 +19,24 @@ export interface HttpErrorBody {
   message: string;
 }
 
-export class HttpError extends Error {
+export class HttpError extends CodedError {
   override readonly name = 'HttpError';
+  declare readonly code: HttpAnswerCode;
+  /** The contract's code, as the body's `error`. */
+  readonly wireCode: HttpErrorCode;
   constructor(
-    readonly code: HttpErrorCode,
+    wire: HttpErrorCode,
     message: string,
     readonly headers: Record<string, string> = {},
   ) {
-    super(message);
+    super(httpAnswerCode(wire), message);
+    this.wireCode = wire;
   }
   get status(): number {
-    return HTTP_ERROR_STATUS[this.code];
+    return HTTP_ERROR_STATUS[this.wireCode];
   }
   body(): HttpErrorBody {
-    return { error: this.code, message: this.message };
+    return { error: this.wireCode, message: this.message };
   }
 }
 
@@ -49,10 +58,7 @@ export function errorHandler(logger: Logger) {
       return;
     }
     // A bug inside the bridge: 500. Upstream failures arrive here already as HttpError (502/503) from their routes.
-    logger.error(
-      { err: err instanceof Error ? { name: err.name, message: err.message } : String(err), path: req.path },
-      'unhandled request error',
-    );
+    logger.error({ err: errSummary(err), path: req.path }, 'unhandled request error');
     if (!res.headersSent) sendError(res, new HttpError('internal_error', 'internal error'));
     else res.destroy();
   };
@@ -61,6 +67,9 @@ export function errorHandler(logger: Logger) {
 /** The HttpError an error stands for, when it is ours or a client's error reported by Express or body-parser. */
 function knownError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err;
+  // A coded error the catalogue gives a wire code (a client's answer), with its own message (never a secret).
+  const wire = err instanceof CodedError ? err.wire : undefined;
+  if (wire !== undefined) return new HttpError(wire, (err as Error).message);
   const type = (err as { type?: string } | null)?.type;
   if (type === 'entity.parse.failed') return new HttpError('invalid_body', 'the body is not valid JSON');
   if (type === 'entity.too.large') return new HttpError('invalid_body', 'the body is too large');

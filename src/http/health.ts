@@ -4,6 +4,8 @@ import { Router } from 'express';
 export interface Readiness {
   /** Empty when ready; else one short reason per problem (e.g. "signal subscription is reconnecting"). */
   notReadyReasons(): string[];
+  /** Each tenant's upstream state (contract §8.4), listed in both answers. */
+  tenants?(): { accountId: string; state: string; reason?: string; since: string }[];
 }
 
 /**
@@ -22,8 +24,9 @@ export function healthRoutes(readiness: Readiness): Router {
   r.get('/readyz', (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     const reasons = readiness.notReadyReasons();
-    if (reasons.length) res.status(503).json({ status: 'not_ready', reasons });
-    else res.json({ status: 'ready' });
+    const tenants = readiness.tenants ? { tenants: readiness.tenants() } : {};
+    if (reasons.length) res.status(503).json({ status: 'not_ready', reasons, ...tenants });
+    else res.json({ status: 'ready', ...tenants });
   });
   return r;
 }

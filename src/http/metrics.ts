@@ -4,7 +4,7 @@
 // so a surprising upstream value can never grow the series without bound.
 import { Router } from 'express';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { CallState, ErrorCode, Role } from '../contract.js';
+import { type CallState, type ErrorCode, ROLES, type Role } from '../contract.js';
 import type { OutboxCounters, OutboxStats } from '../outbox/types.js';
 
 export const METRICS_PREFIX = 'antring_bridge_';
@@ -23,7 +23,6 @@ export const LATENCY_BUCKETS: readonly number[] = Object.freeze([
 ]);
 
 export const SIGNAL_STATES = ['idle', 'connecting', 'subscribing', 'live', 'backoff', 'stopped'] as const;
-const ROLES: readonly Role[] = ['agent', 'supervisor', 'wallboard', 'admin'];
 
 /** Latencies outside [0, this] are not observed (a receivedAt of 0, or of another process's clock). */
 const MAX_LATENCY_S = 60;

@@ -3,7 +3,7 @@
 // URL is never cached nor logged. Semantics: docs/contract.md section 6.
 import { Router } from 'express';
 import { LRUCache } from 'lru-cache';
-import { AntRingHttpError } from '../antring/errors.js';
+import { AntRingHttpError, AntRingResponseError } from '../antring/errors.js';
 import type { HistoryQuery } from '../antring/hash.js';
 import type { Logger } from '../log.js';
 import { errSummary } from '../shared/errors.js';
@@ -24,8 +24,6 @@ export interface HistorySource {
 
 /** A named AntRing failure → 503/502. Anything else is a bug inside the bridge: passed on as is (→ 500 internal_error). */
 function upstreamError(err: unknown, what: string): HttpError {
-  if (err instanceof UnusableUrlError)
-    return new HttpError('upstream_error', `${what}: AntRing answered with an error`);
   const code = upstreamErrorCode(err);
   if (code === undefined) throw err;
   return code === 'upstream_unavailable'
@@ -33,15 +31,11 @@ function upstreamError(err: unknown, what: string): HttpError {
     : new HttpError('upstream_error', `${what}: AntRing answered with an error`);
 }
 
-/** play_recording answered 2xx with something that is not an http(s) URL. */
-class UnusableUrlError extends Error {
-  override readonly name = 'UnusableUrlError';
-}
-
 /** The signed URL AntRing gave, as a URL; never echoed (it is signed). */
 function httpUrl(raw: unknown): URL {
   const url = typeof raw === 'string' && URL.canParse(raw) ? new URL(raw) : undefined;
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw new UnusableUrlError('unusable media URL');
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+    throw new AntRingResponseError('play_recording', 'not an http(s) URL');
   return url;
 }
 

@@ -1,75 +1,65 @@
 // The outbox handlers of the AntCRM targets over an AntCrmWriter: "antcrm.ticket" (POST /tickets → { ticketId }),
-// "antcrm.lead" (POST /contacts → { leadId }), "antcrm.wrapup" (PUT /tickets on the call's ticket when the outbox
-// already wrote one, else POST /tickets with the note). Retryable writer errors → retry, permanent ones → give-up.
-import { AntCrmWriteError, type AntCrmWriter, type LeadInput, type TicketInput } from '../antcrm/writer.js';
-import { type DeliveryHandler, type DeliveryResult, giveUp, type Outbox, ok, retry } from './types.js';
+// "antcrm.lead" (POST /contacts → { leadId }) and "antcrm.wrapup" (writeback/wrapup-handler.ts, the only one).
+// A call that ended before its contact lookup answered is enqueued at once all the same; its delivery resolves the
+// contact when it runs (`resolveContact` on a ticket: the contact's id when found; `ifUnknown` on a lead: written
+// only for a definite not_found, nothing when the CRM knows the number).
+import type { AntCrmWriter, LeadInput, TicketInput } from '../antcrm/writer.js';
+import type { Contact } from '../contract.js';
+import { wrapupHandler } from '../writeback/wrapup-handler.js';
+import { resultOf } from './crm-results.js';
+import { type DeliveryHandler, giveUp, type Outbox, ok, retry } from './types.js';
 
-/** Payload of "antcrm.wrapup". `ticket` is the ticket to create when the call has none yet. */
-export interface WrapupPayload {
-  callId: string;
-  note: string;
-  disposition?: string;
-  ticket: TicketInput;
-}
+export { resultOf, wrapupSummary } from './crm-results.js';
+export { leadKey, ticketKey, wrapupKey } from './keys.js';
 
-export const ticketKey = (callId: string): string => `ticket:${callId}`;
-export const leadKey = (number: string): string => `lead:${number}`;
-export const wrapupKey = (callId: string): string => `wrapup:${callId}`;
+/** A ticket whose contact is resolved at delivery: the customer's national number. */
+export type TicketDelivery = TicketInput & { resolveContact?: string };
+/** A lead written only when the CRM definitely does not know the number. */
+export type LeadDelivery = LeadInput & { ifUnknown?: boolean };
 
-/** The summary line a wrap-up adds. */
-export function wrapupSummary(note: string, disposition?: string): string {
-  return disposition ? `[${disposition}] ${note}` : note;
-}
+/** The contact lookup (the enricher's ContactDirectory: cached, single-flight). */
+export type ContactLookup = (number: string) => Promise<{ status: string; contact: Contact | null }>;
 
-export function resultOf(err: unknown): DeliveryResult {
-  if (err instanceof AntCrmWriteError) return err.retryable ? retry(err.message) : giveUp(err.message);
-  return retry(err instanceof Error ? err.name : 'error');
-}
+/** Lookups that failed before a ticket is written without the contact's id. */
+export const LOOKUP_TRIES = 3;
 
 const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
 export function antCrmHandlers(
   writer: AntCrmWriter,
   outbox: Pick<Outbox, 'get'>,
+  lookup?: ContactLookup,
 ): Record<'antcrm.ticket' | 'antcrm.lead' | 'antcrm.wrapup', DeliveryHandler> {
   return {
     'antcrm.ticket': async (a) => {
       if (!isObj(a.payload) || typeof a.payload.title !== 'string') return giveUp('unusable ticket payload');
+      const { resolveContact, ...ticket } = a.payload as unknown as TicketDelivery;
       try {
-        return ok({ ticketId: (await writer.createTicket(a.payload as unknown as TicketInput, a.signal)).ticketId });
+        if (typeof resolveContact === 'string' && lookup) {
+          const r = await lookup(resolveContact);
+          if ((r.status === 'found' || r.status === 'multiple') && r.contact?.id) ticket.contact = { id: r.contact.id };
+          else if (r.status !== 'not_found' && a.attempt < LOOKUP_TRIES) return retry(`contact lookup ${r.status}`);
+        }
+        return ok({ ticketId: (await writer.createTicket(ticket, a.signal)).ticketId });
       } catch (err) {
         return resultOf(err);
       }
     },
     'antcrm.lead': async (a) => {
       if (!isObj(a.payload) || typeof a.payload.customerIdApiRing !== 'string') return giveUp('unusable lead payload');
+      const { ifUnknown, ...lead } = a.payload as unknown as LeadDelivery;
       try {
-        return ok({ leadId: (await writer.createLead(a.payload as unknown as LeadInput, a.signal)).leadId });
-      } catch (err) {
-        return resultOf(err);
-      }
-    },
-    'antcrm.wrapup': async (a) => {
-      const p = a.payload as Partial<WrapupPayload> | null;
-      if (!isObj(p) || typeof p.callId !== 'string' || typeof p.note !== 'string' || !isObj(p.ticket))
-        return giveUp('unusable wrapup payload');
-      const summary = wrapupSummary(p.note, typeof p.disposition === 'string' ? p.disposition : undefined);
-      try {
-        const existing = await outbox.get(ticketKey(p.callId));
-        if (existing?.state === 'pending') return retry('the call ticket is not written yet');
-        const result = existing?.state === 'delivered' && isObj(existing.result) ? existing.result : undefined;
-        const ticketId = typeof result?.ticketId === 'string' ? result.ticketId : undefined;
-        if (ticketId) {
-          const ticket = p.ticket as TicketInput;
-          await writer.updateTicket({ TicketId: ticketId, summary: `${ticket.summary}\n${summary}` }, a.signal);
-          return ok({ ticketId, updated: true });
+        if (ifUnknown === true) {
+          if (!lookup) return giveUp('no contact lookup to decide the lead');
+          const r = await lookup(lead.customerIdApiRing);
+          if (r.status === 'found' || r.status === 'multiple') return ok({ known: true });
+          if (r.status !== 'not_found') return retry(`contact lookup ${r.status}`);
         }
-        const ticket = { ...(p.ticket as TicketInput) };
-        ticket.summary = ticket.summary ? `${ticket.summary}\n${summary}` : summary;
-        return ok({ ticketId: (await writer.createTicket(ticket, a.signal)).ticketId, updated: false });
+        return ok({ leadId: (await writer.createLead(lead, a.signal)).leadId });
       } catch (err) {
         return resultOf(err);
       }
     },
+    'antcrm.wrapup': wrapupHandler(writer, outbox),
   };
 }

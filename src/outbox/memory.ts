@@ -2,8 +2,17 @@
 // semantics as the SQLite and Redis stores (idempotent insert, leases, retention) on an injectable clock.
 import { type Clock, systemClock } from '../clock.js';
 import type { Logger } from '../log.js';
+import { laneOf } from './keys.js';
 import { DeliveryOutbox, type OutboxWorkerOptions } from './outbox.js';
-import { type ClaimBatch, type Claimed, type OutboxStore, parseJson, type Settlement } from './store.js';
+import {
+  type ClaimBatch,
+  type Claimed,
+  type LaneLimits,
+  type OutboxStore,
+  parseJson,
+  pickByLane,
+  type Settlement,
+} from './store.js';
 import type { DeliveryRecord, DeliveryState, OutboxStats } from './types.js';
 
 interface Row {
@@ -16,6 +25,7 @@ interface Row {
   nextAt: number;
   leaseUntil: number;
   leaseToken?: string;
+  stalls: number;
   lastError?: string;
   settledAt?: number;
   result?: string;
@@ -38,18 +48,27 @@ export class MemoryStore implements OutboxStore {
       createdAt: now,
       nextAt: now,
       leaseUntil: 0,
+      stalls: 0,
     });
     return true;
   }
 
-  async claim(limit: number, leaseMs: number, token: string): Promise<ClaimBatch> {
+  async replace(key: string, payload: string): Promise<boolean> {
+    const r = this.rows.get(key);
+    if (r?.state !== 'pending' || r.leaseUntil > this.clock.now()) return false;
+    r.payload = payload;
+    return true;
+  }
+
+  async claim(limit: number, leaseMs: number, token: string, lanes?: LaneLimits): Promise<ClaimBatch> {
     const now = this.clock.now();
     const due = [...this.rows.values()]
       .filter((r) => r.state === 'pending' && r.nextAt <= now && r.leaseUntil <= now)
-      .sort((a, b) => a.nextAt - b.nextAt)
-      .slice(0, Math.max(0, limit));
-    const claimed: Claimed[] = due.map((r) => {
+      .sort((a, b) => a.nextAt - b.nextAt);
+    const picked = pickByLane(due, Math.max(0, limit), (r) => laneOf(r.target, r.key), lanes);
+    const claimed: Claimed[] = picked.map(({ row: r, lane }) => {
       r.attempts++;
+      if (r.leaseToken !== undefined) r.stalls++; // the last claim never settled
       r.leaseUntil = now + leaseMs;
       r.leaseToken = token;
       return {
@@ -59,6 +78,8 @@ export class MemoryStore implements OutboxStore {
         attempt: r.attempts,
         ageMs: now - r.createdAt,
         token,
+        lane,
+        stalls: r.stalls,
       };
     });
     let next: number | undefined;
@@ -88,6 +109,17 @@ export class MemoryStore implements OutboxStore {
     return true;
   }
 
+  async makeLaneDue(lane: string): Promise<number> {
+    const now = this.clock.now();
+    let n = 0;
+    for (const r of this.rows.values()) {
+      if (r.state !== 'pending' || r.nextAt <= now || r.leaseUntil > now || laneOf(r.target, r.key) !== lane) continue;
+      r.nextAt = now;
+      n++;
+    }
+    return n;
+  }
+
   async makeAllDue(): Promise<number> {
     const now = this.clock.now();
     let n = 0;
@@ -95,7 +127,6 @@ export class MemoryStore implements OutboxStore {
       if (r.state !== 'pending') continue;
       r.nextAt = Math.min(r.nextAt, now);
       r.leaseUntil = 0;
-      r.leaseToken = undefined;
       n++;
     }
     return n;

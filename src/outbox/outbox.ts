@@ -3,6 +3,7 @@
 // given up (a handler's give-up, or older than the maximum age). Stop: grace for in-flight attempts, then abort.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.js';
+import { maskNumbersIn } from '../shared/mask.js';
 import { DEFAULT_JITTER, DEFAULT_RETRY_DELAYS_MS, nextDelayMs, type RetrySchedule } from './schedule.js';
 import { type Claimed, errorText, type OutboxStore, type Settlement } from './store.js';
 import {
@@ -18,8 +19,10 @@ import {
 
 export interface OutboxWorkerOptions {
   logger: Logger;
-  /** Attempts in flight at once. Default 4. */
+  /** Attempts in flight at once, all targets. Default 16. */
   concurrency?: number;
+  /** Attempts in flight at once per target (keys.ts laneOf: each webhook endpoint, AntCRM, AntBot). Default 4. */
+  perTargetConcurrency?: number;
   /** Per attempt. Default 10000. */
   attemptTimeoutMs?: number;
   /** A claim's lease: longer than an attempt can take. Default max(30000, 3 × attemptTimeoutMs). */
@@ -37,6 +40,9 @@ export interface OutboxWorkerOptions {
   stopGraceMs?: number;
   /** failures listed by stats(). Default 50. */
   maxFailures?: number;
+  /** Claims that never settled (the process died in the attempt) before a delivery is given up. Default 3
+   * (BullMQ's maxStalledJobCount model): a delivery that crashes the process is not retried forever. */
+  maxStalls?: number;
 }
 
 const HOUR = 3_600_000;
@@ -47,12 +53,18 @@ export class DeliveryOutbox implements Outbox {
   private readonly inflight = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private readonly schedule: RetrySchedule;
   private readonly concurrency: number;
+  private readonly perLane: number;
+  /** Attempts in flight per lane. */
+  private readonly busy = new Map<string, number>();
+  /** Lanes whose last attempt here was refused: the next delivery there means the target is back. */
+  private readonly troubled = new Set<string>();
   private readonly timeoutMs: number;
   private readonly leaseMs: number;
   private readonly pollMs: number;
   private readonly retainMs: number;
   private readonly stopGraceMs: number;
   private readonly maxFailures: number;
+  private readonly maxStalls: number;
   private readonly logger: Logger;
   private readonly nodeToken = randomBytes(6).toString('hex');
   private claimSeq = 0;
@@ -78,13 +90,15 @@ export class DeliveryOutbox implements Outbox {
     o: OutboxWorkerOptions,
   ) {
     this.logger = o.logger;
-    this.concurrency = Math.max(1, o.concurrency ?? 4);
+    this.concurrency = Math.max(1, o.concurrency ?? 16);
+    this.perLane = Math.max(1, Math.min(this.concurrency, o.perTargetConcurrency ?? 4));
     this.timeoutMs = Math.max(1, o.attemptTimeoutMs ?? 10_000);
     this.leaseMs = Math.max(this.timeoutMs + 1, o.leaseMs ?? Math.max(30_000, 3 * this.timeoutMs));
     this.pollMs = Math.max(10, o.pollMs ?? 1000);
     this.retainMs = o.retainMs ?? 30 * 24 * HOUR;
     this.stopGraceMs = Math.max(0, o.stopGraceMs ?? 2000);
     this.maxFailures = Math.max(0, o.maxFailures ?? 50);
+    this.maxStalls = Math.max(1, o.maxStalls ?? 3);
     this.schedule = {
       delaysMs: o.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS,
       jitter: o.jitter ?? DEFAULT_JITTER,
@@ -97,14 +111,7 @@ export class DeliveryOutbox implements Outbox {
     if (this.stopping) throw new OutboxStateError('outbox stopped');
     if (typeof key !== 'string' || key === '' || key.length > 512)
       throw new OutboxStateError('outbox key must be 1-512 chars');
-    let text: string;
-    try {
-      text = JSON.stringify(payload);
-    } catch {
-      throw new OutboxStateError(`outbox payload of ${key} is not JSON`);
-    }
-    if (text === undefined) throw new OutboxStateError(`outbox payload of ${key} is not JSON`);
-    const fresh = await this.store.insert(key, target, text);
+    const fresh = await this.store.insert(key, target, jsonText(key, payload));
     if (fresh) {
       this.n.enqueued++;
       this.kick();
@@ -112,6 +119,11 @@ export class DeliveryOutbox implements Outbox {
       this.n.duplicates++;
     }
     return fresh;
+  }
+
+  async replace(key: string, payload: unknown): Promise<boolean> {
+    if (this.stopping) throw new OutboxStateError('outbox stopped');
+    return this.store.replace(key, jsonText(key, payload));
   }
 
   handle(target: string, handler: DeliveryHandler): void {
@@ -205,10 +217,15 @@ export class DeliveryOutbox implements Outbox {
     try {
       const free = this.concurrency - this.inflight.size;
       if (free > 0) {
-        const batch = await this.store.claim(free, this.leaseMs, `${this.nodeToken}.${++this.claimSeq}`);
+        const batch = await this.store.claim(free, this.leaseMs, `${this.nodeToken}.${++this.claimSeq}`, {
+          perLane: this.perLane,
+          busy: this.busy,
+        });
         for (const c of batch.claimed) this.run(c);
         if (batch.nextDueInMs !== undefined) wait = Math.min(wait, Math.max(0, batch.nextDueInMs));
-        if (batch.claimed.length === free) wait = this.pollMs; // full: a finishing attempt kicks again
+        // Full, or what is due belongs to full lanes: a finishing attempt kicks again.
+        if (batch.claimed.length === free || (batch.nextDueInMs === 0 && batch.claimed.length < free))
+          wait = this.pollMs;
       }
     } catch (err) {
       this.logger.warn({ err: name(err) }, 'outbox claim failed');
@@ -224,8 +241,12 @@ export class DeliveryOutbox implements Outbox {
 
   private run(c: Claimed): void {
     const controller = new AbortController();
+    this.busy.set(c.lane, (this.busy.get(c.lane) ?? 0) + 1);
     const done = this.attempt(c, controller).finally(() => {
       this.inflight.delete(c.token + c.key);
+      const n = (this.busy.get(c.lane) ?? 1) - 1;
+      if (n > 0) this.busy.set(c.lane, n);
+      else this.busy.delete(c.lane);
       this.kick();
     });
     this.inflight.set(c.token + c.key, { controller, done });
@@ -234,23 +255,29 @@ export class DeliveryOutbox implements Outbox {
   private async attempt(c: Claimed, controller: AbortController): Promise<void> {
     this.n.attempts++;
     this.n.attemptsByTarget[c.target] = (this.n.attemptsByTarget[c.target] ?? 0) + 1;
-    const result = await this.callHandler(c, controller);
-    const settlement = this.settlementOf(c, result);
+    const settlement = this.refused(c) ?? this.settlementOf(c, await this.callHandler(c, controller));
     try {
       const kept = await this.store.settle(c, settlement);
       if (!kept) {
-        this.logger.warn({ key: c.key, target: c.target }, 'outbox lease lost before the attempt was recorded');
+        this.logger.warn(
+          { key: maskNumbersIn(c.key), target: c.target },
+          'outbox lease lost before the attempt was recorded',
+        );
         return;
       }
     } catch (err) {
       // The lease ends and the delivery is tried again: at least once.
-      this.logger.error({ key: c.key, target: c.target, err: name(err) }, 'outbox could not record an attempt');
+      this.logger.error(
+        { key: maskNumbersIn(c.key), target: c.target, err: name(err) },
+        'outbox could not record an attempt',
+      );
       return;
     }
+    this.laneSettled(c.lane, settlement.state);
     if (settlement.state === 'delivered') this.n.delivered++;
     else if (settlement.state === 'failed') this.n.failed++;
     else this.n.retried++;
-    const log = { key: c.key, target: c.target, attempt: c.attempt };
+    const log = { key: maskNumbersIn(c.key), target: c.target, attempt: c.attempt }; // a lead's key holds its number
     if (settlement.state === 'failed')
       this.logger.warn({ ...log, error: settlement.error }, 'outbox delivery given up');
     else if (settlement.state === 'pending')
@@ -269,7 +296,7 @@ export class DeliveryOutbox implements Outbox {
       try {
         l(event);
       } catch (err) {
-        this.logger.error({ key: c.key, err: name(err) }, 'outbox listener threw');
+        this.logger.error({ key: maskNumbersIn(c.key), err: name(err) }, 'outbox listener threw');
       }
     }
   }
@@ -303,6 +330,36 @@ export class DeliveryOutbox implements Outbox {
     }
   }
 
+  /** A target back after refusals: what waits for a retry there goes now, not at its backed-off time (issue 15
+   * item 4: a lead two retries deep waited minutes after AntCRM came back while fresh tickets went at once). */
+  private laneSettled(lane: string, state: Settlement['state']): void {
+    if (state === 'pending') {
+      this.troubled.add(lane);
+      return;
+    }
+    if (state !== 'delivered' || !this.troubled.delete(lane)) return;
+    this.store
+      .makeLaneDue(lane)
+      .then((n) => {
+        if (!n) return;
+        this.logger.info({ lane, due: n }, 'outbox target back: its waiting retries are due now');
+        this.kick();
+      })
+      .catch((err: unknown) => this.logger.warn({ lane, err: name(err) }, 'outbox could not make a lane due'));
+  }
+
+  /** Given up before an attempt: stalled too often, or older than the maximum age (a claim after a crash loop). */
+  private refused(c: Claimed): Settlement | undefined {
+    if (c.stalls >= this.maxStalls)
+      return {
+        state: 'failed',
+        error: `stalled ${c.stalls} times: its attempts never finished (the process died or hung during them)`,
+      };
+    if (c.ageMs > this.schedule.maxAgeMs)
+      return { state: 'failed', error: `older than the maximum age after ${c.attempt - 1} attempts` };
+    return undefined;
+  }
+
   private settlementOf(c: Claimed, r: DeliveryResult): Settlement {
     if (r.kind === 'ok')
       return r.result === undefined ? { state: 'delivered' } : { state: 'delivered', result: r.result };
@@ -313,6 +370,18 @@ export class DeliveryOutbox implements Outbox {
     if (delayMs === undefined) return { state: 'failed', error: `${error} (given up after ${c.attempt} attempts)` };
     return { state: 'pending', delayMs, error };
   }
+}
+
+/** A payload as stored, or OutboxStateError when it is not JSON. */
+function jsonText(key: string, payload: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(payload);
+  } catch {
+    throw new OutboxStateError(`outbox payload of ${key} is not JSON`);
+  }
+  if (text === undefined) throw new OutboxStateError(`outbox payload of ${key} is not JSON`);
+  return text;
 }
 
 function isResult(r: unknown): r is DeliveryResult {

@@ -1,95 +1,25 @@
 // The cluster outbox in Redis (plain ioredis + Lua, one step per operation, on Redis time so every node agrees):
-//   <p>outbox:j:<key>  hash   target, payload, state, attempts, createdAt, lease, lastError, settledAt, result
+//   <p>outbox:j:<key>  hash   target, payload, state, attempts, stalls, createdAt, lease, lastError, settledAt, result
 //   <p>outbox:due      zset   pending key → due at (ms)        <p>outbox:lease  zset  claimed key → lease end
 //   <p>outbox:since    zset   pending key → accepted at        <p>outbox:failed zset  failed key → accepted at
 //   <p>outbox:n        hash   delivered (count)
 // A key is claimed by moving it from `due` to `lease`; a node that dies leaves its leases to expire and any node
-// claims them again. Every key expires: pending records after maxAge + retain, settled ones after retain.
+// claims them again (a stall, counted). Every key expires: pending records after maxAge + retain, settled ones after
+// retain. The scripts (redis-scripts.ts) run by EVALSHA.
 import type { Redis } from 'ioredis';
 import type { ClusterKeys } from '../cluster/keys.js';
 import type { Logger } from '../log.js';
 import { DeliveryOutbox, type OutboxWorkerOptions } from './outbox.js';
-import { type ClaimBatch, type Claimed, type OutboxStore, parseJson, type Settlement } from './store.js';
+import { type OutboxCommands, outboxCommands } from './redis-scripts.js';
+import {
+  type ClaimBatch,
+  type Claimed,
+  type LaneLimits,
+  type OutboxStore,
+  parseJson,
+  type Settlement,
+} from './store.js';
 import type { DeliveryRecord, DeliveryState, OutboxStats } from './types.js';
-
-const NOW = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
-
-// KEYS: job, due, since. ARGV: key, target, payload, ttlMs
-const INSERT = `${NOW}
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'target', ARGV[2], 'payload', ARGV[3], 'state', 'pending', 'attempts', 0, 'createdAt', now)
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('ZADD', KEYS[2], now, ARGV[1])
-redis.call('ZADD', KEYS[3], now, ARGV[1])
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
-redis.call('PEXPIRE', KEYS[3], ARGV[4])
-return 1`;
-
-// KEYS: due, lease. ARGV: jobPrefix, limit, leaseMs, token
-const CLAIM = `${NOW}
-local ended = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 200)
-for _, k in ipairs(ended) do
-  redis.call('ZREM', KEYS[2], k)
-  redis.call('ZADD', KEYS[1], now, k)
-end
-local out = {}
-local limit = tonumber(ARGV[2])
-if limit > 0 then
-  local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, limit)
-  for _, k in ipairs(due) do
-    local jk = ARGV[1] .. k
-    redis.call('ZREM', KEYS[1], k)
-    if redis.call('HGET', jk, 'state') == 'pending' then
-      local a = redis.call('HINCRBY', jk, 'attempts', 1)
-      redis.call('HSET', jk, 'lease', ARGV[4])
-      redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), k)
-      local v = redis.call('HMGET', jk, 'target', 'payload', 'createdAt')
-      out[#out + 1] = { k, v[1] or '', v[2] or '', a, now - (tonumber(v[3]) or now) }
-    end
-  end
-end
-local wait = -1
-local d = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-if d[2] then wait = math.max(0, tonumber(d[2]) - now) end
-local l = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-if l[2] then
-  local lw = math.max(0, tonumber(l[2]) - now)
-  if wait < 0 or lw < wait then wait = lw end
-end
-return { out, wait }`;
-
-// KEYS: job, due, lease, since, failed, counters. ARGV: key, token, state, delayMs, error, result, retainMs
-const SETTLE = `${NOW}
-if redis.call('HGET', KEYS[1], 'lease') ~= ARGV[2] or redis.call('HGET', KEYS[1], 'state') ~= 'pending' then return 0 end
-redis.call('ZREM', KEYS[3], ARGV[1])
-redis.call('HDEL', KEYS[1], 'lease')
-local retain = tonumber(ARGV[7])
-if ARGV[3] == 'pending' then
-  redis.call('HSET', KEYS[1], 'lastError', ARGV[5])
-  redis.call('ZADD', KEYS[2], now + tonumber(ARGV[4]), ARGV[1])
-  return 1
-end
-redis.call('ZREM', KEYS[4], ARGV[1])
-redis.call('HSET', KEYS[1], 'state', ARGV[3], 'settledAt', now)
-if ARGV[3] == 'delivered' then
-  redis.call('HDEL', KEYS[1], 'payload')
-  if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'result', ARGV[6]) end
-  redis.call('HINCRBY', KEYS[6], 'delivered', 1)
-  redis.call('PEXPIRE', KEYS[6], retain)
-else
-  redis.call('HSET', KEYS[1], 'lastError', ARGV[5])
-  redis.call('ZADD', KEYS[5], tonumber(redis.call('HGET', KEYS[1], 'createdAt')) or now, ARGV[1])
-  redis.call('PEXPIRE', KEYS[5], retain)
-end
-redis.call('PEXPIRE', KEYS[1], retain)
-return 1`;
-
-// KEYS: due. Every waiting retry due now. Leases are left alone: in a cluster they belong to live nodes (a dead
-// node's leases end by themselves and are claimed again).
-const ALL_DUE = `${NOW}
-local ks = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')
-for _, k in ipairs(ks) do redis.call('ZADD', KEYS[1], now, k) end
-return #ks`;
 
 export interface RedisStoreOptions {
   redis: Redis;
@@ -101,9 +31,11 @@ export interface RedisStoreOptions {
 
 export class RedisStore implements OutboxStore {
   private readonly p: string;
+  private readonly r: RedisStoreOptions['redis'] & OutboxCommands;
 
   constructor(private readonly o: RedisStoreOptions) {
     this.p = `${o.keys.prefix}outbox:`;
+    this.r = outboxCommands(o.redis);
   }
 
   private job(key: string): string {
@@ -112,47 +44,42 @@ export class RedisStore implements OutboxStore {
 
   async insert(key: string, target: string, payload: string): Promise<boolean> {
     const ttl = Math.ceil(this.o.maxAgeMs + this.o.retainMs);
-    const r = await this.o.redis.eval(
-      INSERT,
-      3,
-      this.job(key),
-      `${this.p}due`,
-      `${this.p}since`,
-      key,
-      target,
-      payload,
-      ttl,
-    );
+    const r = await this.r.outboxInsert(this.job(key), `${this.p}due`, `${this.p}since`, key, target, payload, ttl);
     return Number(r) === 1;
   }
 
-  async claim(limit: number, leaseMs: number, token: string): Promise<ClaimBatch> {
-    const [rows, wait] = (await this.o.redis.eval(
-      CLAIM,
-      2,
+  async replace(key: string, payload: string): Promise<boolean> {
+    return Number(await this.r.outboxReplace(this.job(key), `${this.p}lease`, key, payload)) === 1;
+  }
+
+  async claim(limit: number, leaseMs: number, token: string, lanes?: LaneLimits): Promise<ClaimBatch> {
+    const busy = lanes ? [...lanes.busy].flat() : [];
+    const [rows, wait] = (await this.r.outboxClaim(
       `${this.p}due`,
       `${this.p}lease`,
       `${this.p}j:`,
       Math.max(0, limit),
       Math.ceil(leaseMs),
       token,
-    )) as [[string, string, string, number, number][], number];
-    const claimed: Claimed[] = rows.map(([key, target, payload, attempt, ageMs]) => ({
+      lanes ? Math.max(1, lanes.perLane) : 0,
+      ...busy,
+    )) as [[string, string, string, number, number, string, number][], number];
+    const claimed: Claimed[] = rows.map(([key, target, payload, attempt, ageMs, lane, stalls]) => ({
       key,
       target,
       payload: parseJson(payload) ?? null,
       attempt: Number(attempt),
       ageMs: Number(ageMs),
       token,
+      lane,
+      stalls: Number(stalls) || 0,
     }));
     return Number(wait) >= 0 ? { claimed, nextDueInMs: Number(wait) } : { claimed };
   }
 
   async settle(c: Claimed, s: Settlement): Promise<boolean> {
     const result = s.state === 'delivered' && s.result !== undefined ? JSON.stringify(s.result) : '';
-    const r = await this.o.redis.eval(
-      SETTLE,
-      6,
+    const r = await this.r.outboxSettle(
       this.job(c.key),
       `${this.p}due`,
       `${this.p}lease`,
@@ -170,8 +97,12 @@ export class RedisStore implements OutboxStore {
     return Number(r) === 1;
   }
 
+  async makeLaneDue(lane: string): Promise<number> {
+    return Number(await this.r.outboxLaneDue(`${this.p}due`, `${this.p}j:`, lane));
+  }
+
   async makeAllDue(): Promise<number> {
-    return Number(await this.o.redis.eval(ALL_DUE, 1, `${this.p}due`));
+    return Number(await this.r.outboxAllDue(`${this.p}due`));
   }
 
   /** Settled records expire by themselves; only the failed index is trimmed. */

@@ -1,15 +1,25 @@
 // The single-node outbox: one SQLite file in DATA_DIR (better-sqlite3, loaded only when used), WAL journal. By
 // default synchronous=NORMAL: an enqueue that returned is in the WAL and survives a crash of the process (SIGKILL);
 // the last ones may be lost if the machine itself loses power. `durability: 'power'` (synchronous=FULL) survives that
-// too, at the price of an fsync per write on the event loop (measured: it slowed pops; docs/deploy.md). Claims are
-// leases in one IMMEDIATE transaction, so even two processes on one file never claim one delivery at once.
+// too, at the price of an fsync per write on the event loop (measured: it slowed pops; docs/deploy.md). The file is
+// locked for one process (a second one on the same DATA_DIR fails with DataDirLockedError); claims are leases, so a
+// restart tries again what the dead process had in flight.
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { type Clock, systemClock } from '../clock.js';
 import type { Logger } from '../log.js';
+import { laneOf } from './keys.js';
 import { DeliveryOutbox, type OutboxWorkerOptions } from './outbox.js';
-import { type ClaimBatch, type Claimed, type OutboxStore, parseJson, type Settlement } from './store.js';
+import {
+  type ClaimBatch,
+  type Claimed,
+  type LaneLimits,
+  type OutboxStore,
+  parseJson,
+  pickByLane,
+  type Settlement,
+} from './store.js';
 import { type DeliveryRecord, type DeliveryState, OutboxError, type OutboxStats } from './types.js';
 
 /** The part of better-sqlite3's API used here (the package ships no types). */
@@ -17,6 +27,7 @@ interface Statement {
   run(...params: unknown[]): { changes: number };
   get(...params: unknown[]): unknown;
   all(...params: unknown[]): unknown[];
+  iterate(...params: unknown[]): IterableIterator<unknown>;
 }
 interface Database {
   pragma(source: string, options?: { simple?: boolean }): unknown;
@@ -29,6 +40,17 @@ type DatabaseCtor = new (file: string, options?: { timeout?: number }) => Databa
 
 export class OutboxStoreError extends OutboxError {
   override readonly name = 'OutboxStoreError';
+  constructor(message?: string) {
+    super(message, 'OUTBOX_STORE_UNAVAILABLE');
+  }
+}
+
+/** A second process on a DATA_DIR that a live one uses: the bridge exits 1 with this message. */
+export class DataDirLockedError extends OutboxError {
+  override readonly name = 'DataDirLockedError';
+  constructor(message?: string) {
+    super(message, 'OUTBOX_DATA_DIR_LOCKED');
+  }
 }
 
 export const OUTBOX_DB_FILE = 'outbox.sqlite';
@@ -44,6 +66,7 @@ CREATE TABLE IF NOT EXISTS outbox (
   next_at INTEGER NOT NULL,
   lease_until INTEGER NOT NULL DEFAULT 0,
   lease_token TEXT,
+  stalls INTEGER NOT NULL DEFAULT 0,
   last_error TEXT,
   settled_at INTEGER,
   result TEXT
@@ -71,10 +94,27 @@ function openDatabase(file: string, durability: OutboxDurability): Database {
   } catch (err) {
     throw new OutboxStoreError(`better-sqlite3 cannot be loaded (${err instanceof Error ? err.name : 'error'})`);
   }
-  const db = new Ctor(file, { timeout: 5000 });
-  db.pragma('journal_mode = WAL');
+  // One process per file: an exclusive lock taken now and held while the connection is open; the OS releases it when
+  // the process dies (SIGKILL too). So the leases found at start are all of a dead process (makeAllDue may end them).
+  const db = new Ctor(file, { timeout: 0 });
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma('journal_mode = WAL');
+    db.exec('BEGIN EXCLUSIVE; COMMIT');
+  } catch (err) {
+    db.close();
+    if ((err as { code?: unknown }).code === 'SQLITE_BUSY')
+      throw new DataDirLockedError(
+        `DATA_DIR ${dirname(file)} is in use by another running bridge (${basename(file)} is locked): one process per DATA_DIR`,
+      );
+    throw err;
+  }
   db.pragma(durability === 'power' ? 'synchronous = FULL' : 'synchronous = NORMAL');
   db.exec(SCHEMA);
+  // Files of an older version: the stall count (issue 15 item 7).
+  const cols = db.prepare('PRAGMA table_info(outbox)').all() as { name: string }[];
+  if (!cols.some((c) => c.name === 'stalls'))
+    db.exec('ALTER TABLE outbox ADD COLUMN stalls INTEGER NOT NULL DEFAULT 0');
   return db;
 }
 
@@ -83,6 +123,7 @@ export class SqliteStore implements OutboxStore {
   private closed = false;
   private readonly q: Record<
     | 'insert'
+    | 'replace'
     | 'due'
     | 'lease'
     | 'next'
@@ -91,13 +132,17 @@ export class SqliteStore implements OutboxStore {
     | 'failed'
     | 'retry'
     | 'allDue'
+    | 'waiting'
+    | 'dueNow'
     | 'prune'
     | 'counts'
     | 'oldest'
     | 'failures',
     Statement
   >;
-  private readonly claimTx: { immediate(limit: number, leaseMs: number, token: string, now: number): Claimed[] };
+  private readonly claimTx: {
+    immediate(limit: number, leaseMs: number, token: string, now: number, lanes?: LaneLimits): Claimed[];
+  };
 
   /** `file`: a path, or ':memory:'. */
   constructor(
@@ -111,10 +156,13 @@ export class SqliteStore implements OutboxStore {
       insert: p(
         `INSERT OR IGNORE INTO outbox (key, target, payload, state, created_at, next_at) VALUES (?, ?, ?, 'pending', ?, ?)`,
       ),
+      replace: p(`UPDATE outbox SET payload = ? WHERE key = ? AND state = 'pending' AND lease_until <= ?`),
       due: p(
-        `SELECT key, target, payload, attempts, created_at FROM outbox WHERE state = 'pending' AND next_at <= ? AND lease_until <= ? ORDER BY next_at LIMIT ?`,
+        `SELECT key, target, payload, attempts, created_at, lease_token, stalls FROM outbox WHERE state = 'pending' AND next_at <= ? AND lease_until <= ? ORDER BY next_at`,
       ),
-      lease: p(`UPDATE outbox SET attempts = attempts + 1, lease_until = ?, lease_token = ? WHERE key = ?`),
+      lease: p(
+        `UPDATE outbox SET attempts = attempts + 1, stalls = stalls + ?, lease_until = ?, lease_token = ? WHERE key = ?`,
+      ),
       next: p(`SELECT MIN(MAX(next_at, lease_until)) AS at FROM outbox WHERE state = 'pending'`),
       get: p(`SELECT key, target, payload, state, attempts, created_at, last_error, result FROM outbox WHERE key = ?`),
       delivered: p(
@@ -126,9 +174,9 @@ export class SqliteStore implements OutboxStore {
       retry: p(
         `UPDATE outbox SET next_at = ?, lease_until = 0, lease_token = NULL, last_error = ? WHERE key = ? AND state = 'pending' AND lease_token = ?`,
       ),
-      allDue: p(
-        `UPDATE outbox SET next_at = MIN(next_at, ?), lease_until = 0, lease_token = NULL WHERE state = 'pending'`,
-      ),
+      allDue: p(`UPDATE outbox SET next_at = MIN(next_at, ?), lease_until = 0 WHERE state = 'pending'`),
+      waiting: p(`SELECT key, target FROM outbox WHERE state = 'pending' AND next_at > ? AND lease_until <= ?`),
+      dueNow: p(`UPDATE outbox SET next_at = ? WHERE key = ? AND state = 'pending'`),
       prune: p(`DELETE FROM outbox WHERE state != 'pending' AND settled_at < ?`),
       counts: p(`SELECT state, COUNT(*) AS n FROM outbox GROUP BY state`),
       oldest: p(`SELECT MIN(created_at) AS at FROM outbox WHERE state = 'pending'`),
@@ -136,23 +184,32 @@ export class SqliteStore implements OutboxStore {
         `SELECT key, target, attempts, last_error, created_at FROM outbox WHERE state = 'failed' ORDER BY settled_at DESC LIMIT ?`,
       ),
     };
-    this.claimTx = this.db.transaction((limit: number, leaseMs: number, token: string, now: number) => {
-      const rows = this.q.due.all(now, now, limit) as Pick<
-        Row,
-        'key' | 'target' | 'payload' | 'attempts' | 'created_at'
-      >[];
-      return rows.map((r) => {
-        this.q.lease.run(now + leaseMs, token, r.key);
-        return {
-          key: r.key,
-          target: r.target,
-          payload: parseJson(r.payload) ?? null,
-          attempt: r.attempts + 1,
-          ageMs: now - r.created_at,
-          token,
-        };
-      });
-    });
+    this.claimTx = this.db.transaction(
+      (limit: number, leaseMs: number, token: string, now: number, lanes?: LaneLimits) => {
+        const rows = this.q.due.iterate(now, now) as IterableIterator<
+          Pick<Row, 'key' | 'target' | 'payload' | 'attempts' | 'created_at'> & {
+            lease_token: string | null;
+            stalls: number;
+          }
+        >;
+        const picked = pickByLane(rows, limit, (r) => laneOf(r.target, r.key), lanes);
+        if (typeof rows.return === 'function') rows.return();
+        return picked.map(({ row: r, lane }) => {
+          const stalled = r.lease_token === null ? 0 : 1; // the last claim never settled
+          this.q.lease.run(stalled, now + leaseMs, token, r.key);
+          return {
+            key: r.key,
+            target: r.target,
+            payload: parseJson(r.payload) ?? null,
+            attempt: r.attempts + 1,
+            ageMs: now - r.created_at,
+            token,
+            lane,
+            stalls: r.stalls + stalled,
+          };
+        });
+      },
+    );
   }
 
   async insert(key: string, target: string, payload: string): Promise<boolean> {
@@ -160,9 +217,13 @@ export class SqliteStore implements OutboxStore {
     return this.q.insert.run(key, target, payload, now, now).changes === 1;
   }
 
-  async claim(limit: number, leaseMs: number, token: string): Promise<ClaimBatch> {
+  async replace(key: string, payload: string): Promise<boolean> {
+    return this.q.replace.run(payload, key, this.clock.now()).changes === 1;
+  }
+
+  async claim(limit: number, leaseMs: number, token: string, lanes?: LaneLimits): Promise<ClaimBatch> {
     const now = this.clock.now();
-    const claimed = this.claimTx.immediate(Math.max(0, limit), leaseMs, token, now);
+    const claimed = this.claimTx.immediate(Math.max(0, limit), leaseMs, token, now, lanes);
     const at = (this.q.next.get() as { at: number | null } | undefined)?.at;
     return typeof at === 'number' ? { claimed, nextDueInMs: Math.max(0, at - now) } : { claimed };
   }
@@ -177,6 +238,18 @@ export class SqliteStore implements OutboxStore {
           ? this.q.failed.run(now, s.error, c.key, c.token)
           : this.q.retry.run(now + s.delayMs, s.error, c.key, c.token);
     return r.changes === 1;
+  }
+
+  async makeLaneDue(lane: string): Promise<number> {
+    const now = this.clock.now();
+    const rows = this.q.waiting.all(now, now) as { key: string; target: string }[];
+    const keys = rows.filter((r) => laneOf(r.target, r.key) === lane).map((r) => r.key);
+    this.db
+      .transaction(() => {
+        for (const k of keys) this.q.dueNow.run(now, k);
+      })
+      .immediate();
+    return keys.length;
   }
 
   async makeAllDue(): Promise<number> {

@@ -1,5 +1,6 @@
 // The durable outbox's public shapes: one `Outbox` interface (Memory, SQLite and Redis behind it), the delivery
 // handlers registered per target kind, and the numbers GET /api/outbox and the Prometheus metrics show.
+import { type CatalogueCode, CodedError } from '../shared/error-catalogue.js';
 
 /** Target kinds; each has one handler. */
 export type OutboxTarget = 'antcrm.ticket' | 'antcrm.lead' | 'antcrm.wrapup' | 'webhook';
@@ -79,6 +80,9 @@ export interface SettledEvent {
 export interface Outbox {
   /** Accepts a delivery once per key; true when new, false for a key already known (any state). Durable on return. */
   enqueue(key: string, target: OutboxTarget | string, payload: unknown): Promise<boolean>;
+  /** A later version of a delivery not sent yet: replaces the payload of a pending one that no attempt holds now
+   * (true), else nothing (false: unknown, settled, or in flight). Durable on return. */
+  replace(key: string, payload: unknown): Promise<boolean>;
   /** One handler per target kind; registering again replaces it. */
   handle(target: OutboxTarget | string, handler: DeliveryHandler): void;
   /** Called after every recorded attempt; returns an unsubscribe function. Listener errors are logged. */
@@ -92,11 +96,18 @@ export interface Outbox {
   stop(): Promise<void>;
 }
 
-export class OutboxError extends Error {
+/** The outbox's errors (codes OUTBOX_*, shared/error-catalogue.ts); by default its store is unavailable. */
+export class OutboxError extends CodedError {
   override readonly name: string = 'OutboxError';
+  constructor(message?: string, code: Extract<CatalogueCode, `OUTBOX_${string}`> = 'OUTBOX_STORE_UNAVAILABLE') {
+    super(code, message);
+  }
 }
 
 /** enqueue() after stop(), or a payload that is not JSON. */
 export class OutboxStateError extends OutboxError {
   override readonly name = 'OutboxStateError';
+  constructor(message?: string) {
+    super(message, 'OUTBOX_STATE_INVALID');
+  }
 }

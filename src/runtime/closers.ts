@@ -2,6 +2,7 @@
 // closers last-registered first, one at a time. A failing closer is logged and the next one still runs. closeAll()
 // is idempotent (one run, the same promise); a closer added while closing runs next, one added after runs at once.
 import type { Logger } from '../log.js';
+import { errText } from '../shared/errors.js';
 
 export type Closer = () => unknown;
 
@@ -42,10 +43,7 @@ export class Closers {
         this.logger.debug({ closer: name, ms: Math.round(performance.now() - started) }, 'closed');
       } catch (err) {
         failed.push(name);
-        this.logger.error(
-          { closer: name, err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) },
-          'closing failed; going on',
-        );
+        this.logger.error({ closer: name, err: errText(err) }, 'closing failed; going on');
       }
     }
     if (this.closing) this.closed = true;

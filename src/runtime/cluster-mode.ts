@@ -3,6 +3,7 @@
 
 import { type Cluster, createCluster } from '../cluster/cluster.js';
 import type { Config } from '../config.js';
+import { sharePlacedCalls } from '../fanout/placed-sharing.js';
 import type { BridgeMode, ModeDeps, UpstreamLeases } from './mode.js';
 
 export class ClusterMode implements BridgeMode {
@@ -52,6 +53,11 @@ export class ClusterMode implements BridgeMode {
     return { adapter: this.cluster.adapter, connectionStateRecovery: this.cluster.connectionStateRecovery };
   }
 
+  get writebackStore() {
+    return this.cluster;
+  }
+
+  sharePlacedCalls: BridgeMode['sharePlacedCalls'] = (io, placed, logger) => sharePlacedCalls(io, placed, logger);
   dashboardSource: BridgeMode['dashboardSource'] = (upstream, pollMs) => this.cluster.dashboardSource(upstream, pollMs);
   emitsDashboard = (): boolean => this.cluster.leadsDashboard();
   published: BridgeMode['published'] = (u) => this.cluster.published(u);

@@ -10,8 +10,11 @@ import type { IdempotencyStore } from '../dial/idempotency.js';
 import type { RateLimiter } from '../dial/rate-limiter.js';
 import type { SecondLevelCache } from '../enrich/contact-directory.js';
 import type { LiveCallStore } from '../fanout/live-calls.js';
+import type { PlacedRecords } from '../fanout/placed-sharing.js';
 import type { SeqSource } from '../fanout/seq.js';
+import type { FanoutServer } from '../fanout/server.js';
 import type { Logger } from '../log.js';
+import type { WritebackDeps } from '../writeback/create.js';
 import type { PipelineUpdate } from './update.js';
 
 /** Called as this node's right to hold the upstream subscription comes and goes. */
@@ -59,6 +62,11 @@ export interface BridgeMode {
   published(u: PipelineUpdate): void;
   /** Not-ready reasons of the mode itself (Redis down). */
   notReadyReasons(): string[];
+  /** Cluster mode: the write-back's outbox and recent calls live in Redis (writeback/create.ts `cluster`). */
+  readonly writebackStore?: WritebackDeps['cluster'];
+  /** Cluster mode: a click-to-call placed through this node is made known to the upstream holders' engines (the
+   *  detach is returned); a single node has nothing to share. */
+  sharePlacedCalls(io: FanoutServer, placed: PlacedRecords, logger: Logger): (() => void) | undefined;
   /** Releases the stores' connections. Call after the fan-out (and its adapter) closed. Idempotent. */
   close(): Promise<void>;
 }

@@ -40,10 +40,13 @@ class SoleLease implements UpstreamLeases {
   }
 }
 
+/** The stores a tenant keeps across a restart of its runtime (a changed tenant, §8.2): seq and live calls go on. */
+export type SingleNodeStores = Pick<SingleNodeMode, 'seq' | 'live' | 'rateLimiter' | 'idempotency'>;
+
 export class SingleNodeMode implements BridgeMode {
   readonly kind = 'single' as const;
-  readonly seq = new MemorySeqSource();
-  readonly live = new MemoryLiveCallStore();
+  readonly seq: MemorySeqSource;
+  readonly live: MemoryLiveCallStore;
   readonly rateLimiter: MemoryRateLimiter;
   readonly idempotency: MemoryIdempotencyStore;
   /** Connection state recovery on a single node too (CLUSTER_RECOVERY_MS): a client back within it gets what it missed. */
@@ -52,15 +55,22 @@ export class SingleNodeMode implements BridgeMode {
   /** No shared second level: the contact cache is this process's LRU. */
   readonly contactCache = undefined;
 
-  constructor(config: Config, deps: Pick<ModeDeps, 'clock'>) {
-    this.rateLimiter = new MemoryRateLimiter({ perMinute: config.dial.ratePerMinute, clock: deps.clock });
-    this.idempotency = new MemoryIdempotencyStore({ clock: deps.clock });
+  constructor(config: Config, deps: Pick<ModeDeps, 'clock'>, kept?: SingleNodeStores) {
+    this.seq = kept?.seq ?? new MemorySeqSource();
+    this.live = kept?.live ?? new MemoryLiveCallStore();
+    this.rateLimiter =
+      kept?.rateLimiter ?? new MemoryRateLimiter({ perMinute: config.dial.ratePerMinute, clock: deps.clock });
+    this.idempotency = kept?.idempotency ?? new MemoryIdempotencyStore({ clock: deps.clock });
     this.sockets = { connectionStateRecovery: { maxDisconnectionDuration: config.cluster.recoveryMs } };
   }
 
   /** AntRing itself: this node polls it. */
   dashboardSource(upstream: DashboardSource, _pollMs?: number): DashboardSource {
     return upstream;
+  }
+
+  sharePlacedCalls(): undefined {
+    return undefined;
   }
 
   emitsDashboard(): boolean {

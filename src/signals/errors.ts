@@ -1,10 +1,12 @@
-// Named errors of the signal subscriber. Messages never carry a token.
+// Named errors of the signal subscriber, with their catalogue codes (shared/error-catalogue.ts). Messages never carry
+// a token.
+import { coded } from '../shared/error-catalogue.js';
 
-export class SignalConfigError extends Error {
+export class SignalConfigError extends coded('SIGNAL_CONFIG_INVALID') {
   override readonly name = 'SignalConfigError';
 }
 
-export class SignalConnectError extends Error {
+export class SignalConnectError extends coded('SIGNAL_CONNECT_FAILED') {
   override readonly name = 'SignalConnectError';
   constructor(
     message: string,
@@ -17,6 +19,6 @@ export class SignalConnectError extends Error {
   }
 }
 
-export class SignalTokenError extends Error {
+export class SignalTokenError extends coded('SIGNAL_TOKEN_UNAVAILABLE') {
   override readonly name = 'SignalTokenError';
 }

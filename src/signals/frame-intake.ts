@@ -8,6 +8,7 @@ import { RateLimitedWarn } from './reject-log.js';
 import type { LegEvent } from './types.js';
 
 export interface FrameIntakeOptions {
+  /** The account id as configured (normalised to lowercase there): an event of any other id is `other_account`. */
   accountId: string;
   maxFrameBytes: number;
   logger: Logger;
@@ -53,14 +54,12 @@ export class FrameIntake {
   private readonly framesIn: Record<string, number> = {};
   private readonly rejected: Record<string, number> = {};
   private readonly warn: RateLimitedWarn;
-  private readonly accountIdLc: string;
   private readonly monotonic: () => number;
   private events = 0;
   private lastEventAt?: number;
 
   constructor(private readonly opts: FrameIntakeOptions) {
     this.warn = new RateLimitedWarn(opts.logger, opts.now);
-    this.accountIdLc = opts.accountId.toLowerCase();
     this.monotonic = opts.monotonic ?? (() => performance.now());
   }
 
@@ -131,7 +130,8 @@ export class FrameIntake {
       this.reject(r.reason);
       return false;
     }
-    if (r.event.accountId !== undefined && r.event.accountId.toLowerCase() !== this.accountIdLc) {
+    // Exactly (the configured id is normalised at configuration; Kazoo sends lowercase hex), as the engine does.
+    if (r.event.accountId !== undefined && r.event.accountId !== this.opts.accountId) {
       this.reject('other_account');
       return false;
     }

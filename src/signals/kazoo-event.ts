@@ -1,17 +1,13 @@
 // Parses one Kazoo channel event body (Title-Case or snake_case keys, any mix of case) into a LegEvent.
 // Pure, defensive: unknown input gives a rejection with a reason, never a throw.
 
+import { CHANNEL_EVENT_NAMES, isChannelEventName } from '../shared/channel-events.js';
 import { gregorianToUnixMs } from '../shared/gregorian.js';
-import type { ChannelEventName, LegEvent } from './types.js';
+import type { LegEvent } from './types.js';
 
 export type ParseResult = { ok: true; event: LegEvent } | { ok: false; reason: string };
 
-export const CHANNEL_EVENT_NAMES: readonly ChannelEventName[] = [
-  'CHANNEL_CREATE',
-  'CHANNEL_ANSWER',
-  'CHANNEL_BRIDGE',
-  'CHANNEL_DESTROY',
-];
+export { CHANNEL_EVENT_NAMES };
 
 /** Longest string field kept (longer values are cut). */
 export const MAX_FIELD_CHARS = 256;
@@ -134,7 +130,7 @@ function parseUnsafe(raw: unknown, receivedAt: number, nowMs: number, frameName:
   const nameRaw = f.get('event_name') ?? frameName ?? f.get('hook_event');
   if (nameRaw === undefined || nameRaw === null) return { ok: false, reason: 'missing_event_name' };
   const name = typeof nameRaw === 'string' ? nameRaw.trim().toUpperCase() : '';
-  if (!(CHANNEL_EVENT_NAMES as readonly string[]).includes(name)) return { ok: false, reason: 'unknown_event' };
+  if (!isChannelEventName(name)) return { ok: false, reason: 'unknown_event' };
 
   const callIdRaw = f.get('call_id');
   if (callIdRaw === undefined || callIdRaw === null) return { ok: false, reason: 'missing_call_id' };
@@ -151,7 +147,7 @@ function parseUnsafe(raw: unknown, receivedAt: number, nowMs: number, frameName:
   const ccv: Fields = isPlainObject(ccvRaw) ? fieldsOf(ccvRaw) : new Map();
 
   const event: LegEvent = {
-    name: name as ChannelEventName,
+    name,
     legId,
     direction,
     at: eventTime(f.get('timestamp'), nowMs),

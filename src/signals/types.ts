@@ -1,7 +1,10 @@
 // What the signal subscriber hands to the call domain: one Kazoo channel event, parsed at the edge.
 // Produced by signals/kazoo-event.ts (parseKazooEvent) from Title-Case or snake_case payloads.
 
-export type ChannelEventName = 'CHANNEL_CREATE' | 'CHANNEL_ANSWER' | 'CHANNEL_BRIDGE' | 'CHANNEL_DESTROY';
+import type { ChannelEventName } from '../shared/channel-events.js';
+
+/** The event names, listed once in shared/channel-events.ts. */
+export type { ChannelEventName };
 
 export interface LegEvent {
   name: ChannelEventName;

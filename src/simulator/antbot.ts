@@ -1,9 +1,13 @@
 // The simulated AntBot (Alice) REST API, mounted at /antbot/rest-api: POST /get-token/ (username/password →
 // `{ token }`, DRF authtoken style by default), GET /dnc-list/ and GET /dnc-contact/ (Bearer token checked; DRF
-// pages of 20 with `?page=`, absolute `next`/`previous` links). Counts requests per route; fault switches: `fail`
-// (answer every request with that status), `delayMs`, `tokenStyle`, revokeTokens().
+// pages of 20 with `?page=`, absolute `next`/`previous` links), and the calendar of antbot-calendar.ts (calendars,
+// events, alarms that fire the `onAlarm` hook, the report GET /cdr/). Counts requests per route; fault switches:
+// `fail` (answer every request with that status), `failNext` (the next N requests 500), `down` (connections
+// destroyed unanswered), `loseAnswer` (a create is kept, its answer lost), `delayMs`, `tokenStyle`, revokeTokens().
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { type Request, type Response, Router } from 'express';
+import { type Clock, systemClock } from '../clock.js';
+import { calendarRoutes, type SimCalendarApi } from './antbot-calendar.js';
 import { DNC_LISTS, dncSeed, type SimDncContact, type SimDncList } from './antbot-data.js';
 
 export type AntBotTokenStyle = 'token' | 'access' | 'access_token';
@@ -11,6 +15,12 @@ export type AntBotTokenStyle = 'token' | 'access' | 'access_token';
 export interface AntBotFaults {
   /** Answer every request with this status instead of serving it. */
   fail: 500 | 502 | 503 | null;
+  /** The next N requests answer 500 (counts down). */
+  failNext: number;
+  /** Destroy every connection without an answer (AntBot unreachable). */
+  down: boolean;
+  /** POST /calendar/, /event/, /alarm/: create, then destroy the connection without an answer. */
+  loseAnswer: boolean;
   /** Wait this long before answering. */
   delayMs: number;
   /** How get-token answers: `{ token }` (default), `{ access, refresh }`, `{ access_token, expires_in, token_type }`. */
@@ -25,6 +35,8 @@ export interface AntBotSimOptions {
   /** Entries per page. Default 20 (DRF PAGE_SIZE). */
   pageSize?: number;
   now?: () => number;
+  /** Time and the alarms' timers (default the system clock; `now` wins for the time when given). */
+  clock?: Clock;
 }
 
 export interface AntBotSimStats {
@@ -50,9 +62,22 @@ export interface AntBotSim {
   /** Every token issued so far is refused from now on (401). */
   revokeTokens(): void;
   stats(): AntBotSimStats;
+  /** Calendars, events, alarms (`onAlarm`: places Alice's call), the report rows. */
+  calendar: SimCalendarApi;
   /** Healthy switches again (entries and tokens stay). */
   reset(): void;
+  /** Cancels pending alarms' timers. Idempotent. */
+  stop(): void;
 }
+
+const healthy = (): AntBotFaults => ({
+  fail: null,
+  failNext: 0,
+  down: false,
+  loseAnswer: false,
+  delayMs: 0,
+  tokenStyle: 'token',
+});
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -65,10 +90,11 @@ function sameSecret(a: string | undefined, b: string): boolean {
 }
 
 export function antbotSim(o: AntBotSimOptions): AntBotSim {
-  const now = o.now ?? Date.now;
+  const clock = o.clock ?? systemClock;
+  const now = o.now ?? clock.now;
   const lifetime = o.tokenLifetimeMs ?? 3_600_000;
   const pageSize = o.pageSize ?? 20;
-  const faults: AntBotFaults = { fail: null, delayMs: 0, tokenStyle: 'token' };
+  const faults: AntBotFaults = healthy();
   const tokens = new Map<string, { expiresAt: number; revoked: boolean }>();
   const routes: Record<string, number> = {};
   let total = 0;
@@ -82,6 +108,11 @@ export function antbotSim(o: AntBotSimOptions): AntBotSim {
     routes[key] = (routes[key] ?? 0) + 1;
     total++;
     if (faults.delayMs > 0) await sleep(faults.delayMs);
+    if (faults.down) return void req.socket.destroy();
+    if (faults.failNext > 0) {
+      faults.failNext--;
+      return void res.status(500).json({ detail: 'Server error.' });
+    }
     if (faults.fail) return void res.status(faults.fail).json({ detail: 'Service temporarily unavailable.' });
     next();
   });
@@ -162,6 +193,13 @@ export function antbotSim(o: AntBotSimOptions): AntBotSim {
     );
   });
 
+  const calendar = calendarRoutes(router, {
+    clock: { ...clock, now },
+    authed,
+    page,
+    loseAnswer: () => faults.loseAnswer,
+  });
+
   router.use((_req, res) => void res.status(404).json({ detail: 'Not found.' }));
   router.use((err: unknown, _req: Request, res: Response, _next: (e?: unknown) => void) => {
     const status = (err as { status?: number })?.status;
@@ -192,6 +230,8 @@ export function antbotSim(o: AntBotSimOptions): AntBotSim {
       for (const t of tokens.values()) t.revoked = true;
     },
     stats: () => ({ routes: { ...routes }, total, tokensIssued }),
-    reset: () => Object.assign(faults, { fail: null, delayMs: 0, tokenStyle: 'token' }),
+    calendar,
+    reset: () => Object.assign(faults, healthy()),
+    stop: () => calendar.stop(),
   };
 }

@@ -2,6 +2,7 @@
 // play_recording, click-to-call. It checks what the real API checks (app id, hashes, header names, the device)
 // and counts every request by route. Click-to-call starts the outbound scenario through the injected callback.
 import express, { type Request, type Response, Router } from 'express';
+import { normalizeDialable } from '../shared/phone.js';
 import { dashboardBody } from './dashboard.js';
 import type { SimAgent, SimData } from './data.js';
 import type { ClickToCallFaults, ExpireFormat, TokenFaults } from './faults.js';
@@ -166,7 +167,8 @@ export function antringRest(o: AntRingRestOptions): AntRingRest {
     const sipUser = str(body.sipUser);
     const sipPassword = str(body.sipPassword);
     if (!sipUser || !sipPassword) return fail(res, 400, 'sipUser and sipPassword are required');
-    if (!/^\+?\d{3,15}$/.test(number)) return fail(res, 400, 'invalid number');
+    // What the bridge dials (its one rule): a national or E.164 number, or a 2–6 digit extension.
+    if (normalizeDialable(number) !== number) return fail(res, 400, 'invalid number');
     const agent = o.data.agents.find((a) => a.device.sipUser === sipUser);
     if (!agent || agent.device.sipPassword !== sipPassword) return fail(res, 400, 'invalid device');
     if (!agent.device.online) return fail(res, 400, 'device offline');

@@ -7,8 +7,9 @@
 // strings), Hangup-Code `sip:<code>` (hangup-code.xml), Other-Leg-* (other-leg.xml). Gregorian `Timestamp`,
 // SIP URIs `number@realm`. Plus `X-Sim-Sent-At` (unix ms when built), a non-Kazoo field the benchmark reads.
 import { randomBytes } from 'node:crypto';
+import type { ChannelEventName } from '../shared/channel-events.js';
 
-export type ChannelEventName = 'CHANNEL_CREATE' | 'CHANNEL_ANSWER' | 'CHANNEL_BRIDGE' | 'CHANNEL_DESTROY';
+export type { ChannelEventName };
 export const KEY_STYLES = ['title', 'snake', 'webhooks'] as const;
 export type KeyStyle = (typeof KEY_STYLES)[number];
 

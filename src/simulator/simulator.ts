@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { pino } from 'pino';
 import type { Logger } from '../log.js';
+import { CHANNEL_EVENT_NAMES } from '../shared/channel-events.js';
 import type { SignalProtocol } from '../shared/signal-protocol.js';
 import { type AntBotSim, type AntBotSimStats, antbotSim } from './antbot.js';
 import { type AntCrmStats, antcrm, type CrmTicket } from './antcrm.js';
@@ -18,6 +19,7 @@ import { type ExpireFormat, SimFaults } from './faults.js';
 import { seedHistory } from './history.js';
 import type { KeyStyle } from './kazoo-payload.js';
 import type { ShapeOptions } from './kazoo-shapes.js';
+import { ScenarioAbortedError } from './scenario-types.js';
 import { ScenarioEngine, type Timing } from './scenarios.js';
 import { attachSignalServers, type SignalServers, type SignalServersStats } from './signal-servers.js';
 import type { SocketIo09Framing } from './signal-socketio09.js';
@@ -70,7 +72,7 @@ export const DEFAULT_FRAMING: Omit<SocketIo09Framing, 'random'> = { batch: 0.35,
 export const PLAIN_FRAMING: Omit<SocketIo09Framing, 'random'> = { batch: 0, objectArgs: 0 };
 
 /** The call events a listening bridge subscribes to (the traffic's first pop waits for them). */
-const LISTENED = ['CHANNEL_CREATE', 'CHANNEL_ANSWER', 'CHANNEL_DESTROY'];
+const LISTENED = CHANNEL_EVENT_NAMES.filter((n) => n !== 'CHANNEL_BRIDGE');
 
 export interface SimulatorCredentials {
   appId: string;
@@ -196,7 +198,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       scenarios
         .clickToCall({ agent: agent.username, number, result: faults.clickToCall.result, via: 'openapi' })
         .catch((err: unknown) => {
-          if ((err as Error)?.name !== 'ScenarioAbortedError') logger.error({ err }, 'click-to-call scenario failed');
+          if (!(err instanceof ScenarioAbortedError)) logger.error({ err }, 'click-to-call scenario failed');
         });
     },
   });
@@ -242,6 +244,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   let closing: Promise<void> | undefined;
   const doClose = async (): Promise<void> => {
     scenarios.close();
+    antbot.stop();
     await signals.close();
     await new Promise<void>((resolve) => {
       server.closeAllConnections();

@@ -1,11 +1,13 @@
 // Demo traffic: calls arriving at random (Poisson) with a realistic mix: inbound queue calls ringing 1–3 free
-// agents (mostly answered, some abandoned), direct calls (answered, missed, busy), click-to-calls, internal calls,
+// agents (about 9 in 10 answered: a busy centre, not one in crisis; a queue call that would find every agent busy
+// does not arrive, and other calls leave agents free for the queues), direct calls (answered, missed, busy), click-to-calls, internal calls,
 // agents dialling out from the desk phone and dialling feature codes. Customers come from the seed: some with a
 // contact, some stored in legacy form, some matching several, some unknown; some show a caller-ID name (Vietnamese,
 // sometimes with an emoji). The focus agent gets a ringing call with a CRM contact as soon as the bridge listens,
 // then about every minute (issue 10 item 15).
 import { type Clock, systemClock } from '../clock.js';
 import { type CallerProfile, callerProfiles, type SimAgent, type SimData } from './data.js';
+import { ScenarioAbortedError } from './scenario-types.js';
 import type { ScenarioEngine } from './scenarios.js';
 import type { SimState } from './state.js';
 
@@ -51,6 +53,10 @@ const DEFAULT_MIX: TrafficMix = {
   deskDialOut: 1,
   featureCode: 0.5,
 };
+/** Of the queue calls that find a free agent, the share whose caller hangs up before an agent answers. */
+const ABANDON_SHARE = 0.1;
+/** Calls other than queue calls leave this many free agents to the queues. */
+const QUEUE_RESERVE = 2;
 const FEATURE_CODES = ['*97', '*98', '*8', '*3', '*4', '#'];
 const EMOJI = ['🌸', '⭐', '😀', '🏍️', '☕'];
 /** While a focus pop is due, how often to look whether the focus agent is free. */
@@ -133,7 +139,7 @@ export class TrafficGenerator {
 
   private track(run: Promise<unknown> | undefined): void {
     run?.catch((err: unknown) => {
-      if ((err as Error)?.name !== 'ScenarioAbortedError') this.onError?.(err);
+      if (!(err instanceof ScenarioAbortedError)) this.onError?.(err);
     });
   }
 
@@ -255,20 +261,32 @@ export class TrafficGenerator {
     return among.filter((a) => a !== f && this.state.isAvailable(a));
   }
 
+  /**
+   * Agents free for a call other than a queue call: none unless QUEUE_RESERVE agents stay free for the queues
+   * (callers waiting in a queue come first in a real centre; without this the other calls take every agent).
+   */
+  private spare(): SimAgent[] {
+    const free = this.free();
+    return free.length > QUEUE_RESERVE ? free : [];
+  }
+
   /** A talk; short when the focus agent is on the call, so she is free again for her next pop. */
   private talkFor(agents: SimAgent[]): number {
     const t = this.talk();
     return this.focus && agents.includes(this.focus) ? Math.min(t, FOCUS_TALK_MAX_MS) : t;
   }
 
-  private queueCall(): Promise<unknown> {
+  private queueCall(): Promise<unknown> | undefined {
     const queue = this.pick(this.data.queues);
     const members = this.data.agents.filter((a) => queue.agents.includes(a.userId));
     const free = this.free(members).sort(() => this.random() - 0.5);
     const rung = free.slice(0, 1 + Math.floor(this.random() * 3));
     const f = this.focus;
     if (f && free.includes(f) && !rung.includes(f)) rung[0] = f;
-    const abandon = rung.length === 0 || this.random() < 0.2;
+    // Every member busy: the call does not arrive (the demo's arrivals follow what its few agents can take, so the
+    // wallboard shows a busy centre, not one in crisis). Otherwise a share of callers hang up before an agent answers.
+    if (!rung.length) return undefined;
+    const abandon = this.random() < ABANDON_SHARE;
     const who = this.customerProfile();
     return this.engine.inboundQueueCall({
       customer: who.number,
@@ -285,7 +303,7 @@ export class TrafficGenerator {
   }
 
   private directCall(): Promise<unknown> | undefined {
-    const free = this.free();
+    const free = this.spare();
     if (!free.length) return undefined;
     const r = this.random();
     const agent = this.prefer(free, 0.5);
@@ -299,7 +317,7 @@ export class TrafficGenerator {
   }
 
   private clickToCall(): Promise<unknown> | undefined {
-    const free = this.free();
+    const free = this.spare();
     if (!free.length) return undefined;
     const r = this.random();
     const agent = this.prefer(free, 0.5);
@@ -314,7 +332,7 @@ export class TrafficGenerator {
   }
 
   private deskDialOut(): Promise<unknown> | undefined {
-    const free = this.free();
+    const free = this.spare();
     if (!free.length) return undefined;
     const r = this.random();
     const agent = this.prefer(free, 0.3);
@@ -330,7 +348,7 @@ export class TrafficGenerator {
   }
 
   private featureCode(): Promise<unknown> | undefined {
-    const free = this.free();
+    const free = this.spare();
     if (!free.length) return undefined;
     return this.engine.featureCode({
       agent: this.pick(free).username,
@@ -340,7 +358,7 @@ export class TrafficGenerator {
   }
 
   private internalCall(): Promise<unknown> | undefined {
-    const free = this.free().sort(() => this.random() - 0.5);
+    const free = this.spare().sort(() => this.random() - 0.5);
     if (free.length < 2) return undefined;
     return this.engine.internalCall({
       from: free[0].username,

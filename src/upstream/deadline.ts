@@ -4,6 +4,7 @@
 // a request never outlives its deadline. The timer is a plain (ref'd) setTimeout rather than AbortSignal.timeout
 // itself, whose timer is unref'd: a request in flight is work, and the process must not exit under it. A client
 // with an injected Clock (fake time in tests) passes `timer` instead.
+import { coded } from '../shared/error-catalogue.js';
 
 /** Schedules `fire` after `ms`; returns the cancel function. */
 export type DeadlineTimer = (ms: number, fire: () => void) => () => void;
@@ -22,7 +23,7 @@ export interface Deadline {
 }
 
 /** What `race` rejects with when the signal aborted first; callers map it with timedOut()/callerAborted(). */
-export class DeadlineAbortError extends Error {
+export class DeadlineAbortError extends coded('UPSTREAM_ABORTED') {
   override readonly name = 'DeadlineAbortError';
   constructor() {
     super('aborted');

@@ -2,7 +2,7 @@
 // first ringing view, `call.answered`, `call.ended` — carrying that view; later views of the same state are not sent.
 // Pure, bounded memory of the last state sent per call.
 import type { CallState, CallView } from '../contract.js';
-import { endpointId, type WebhookPayload, webhookKey } from './sender.js';
+import { endpointId, type WebhookPayload, webhookKeyOf } from './sender.js';
 
 export type WebhookEventType = `call.${CallState}`;
 export const DEFAULT_WEBHOOK_EVENTS: readonly WebhookEventType[] = ['call.ringing', 'call.answered', 'call.ended'];
@@ -36,7 +36,7 @@ export function webhookDeliveries(
   at: Date = new Date(),
 ): { key: string; payload: WebhookPayload }[] {
   const body = JSON.stringify({ type, timestamp: at.toISOString(), data: view });
-  return urls.map((url) => ({ key: webhookKey(view.id, url), payload: { url, id: view.id, body } }));
+  return urls.map((url) => ({ key: webhookKeyOf(view.id, url), payload: { url, id: view.id, body } }));
 }
 
 export { endpointId };

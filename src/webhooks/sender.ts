@@ -5,7 +5,9 @@
 import { createHash } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import type { Logger } from '../log.js';
+import { webhookKey } from '../outbox/keys.js';
 import type { DeliveryHandler, DeliveryResult } from '../outbox/types.js';
+import { coded } from '../shared/error-catalogue.js';
 import { UpstreamNetworkError, UpstreamTimeoutError } from '../upstream/errors.js';
 import { clientFetch, type FetchInit, type FetchLike, type FetchResponseLike } from '../upstream/fetch.js';
 import { fetchText } from '../upstream/request.js';
@@ -15,7 +17,7 @@ export type WebhookFetchInit = FetchInit;
 export type WebhookFetchResponse = FetchResponseLike;
 export type WebhookFetch = FetchLike;
 
-export class WebhookConfigError extends Error {
+export class WebhookConfigError extends coded('WEBHOOK_CONFIG_INVALID') {
   override readonly name = 'WebhookConfigError';
 }
 
@@ -55,9 +57,9 @@ export function endpointId(url: string): string {
   return createHash('sha256').update(url).digest('hex').slice(0, 12);
 }
 
-/** The idempotency key of one view to one endpoint: `webhook:<viewId>:<endpoint>`. */
-export function webhookKey(viewId: string, url: string): string {
-  return `webhook:${viewId}:${endpointId(url)}`;
+/** The idempotency key of one view to one endpoint (outbox/keys.ts's format). */
+export function webhookKeyOf(viewId: string, url: string): string {
+  return webhookKey(viewId, endpointId(url));
 }
 
 export class WebhookSender {
@@ -127,7 +129,7 @@ export class WebhookSender {
       const timedOut = err instanceof UpstreamTimeoutError;
       const what = timedOut ? 'timeout' : 'network';
       this.n.failures[what] = (this.n.failures[what] ?? 0) + 1;
-      const c = err instanceof UpstreamNetworkError ? err.code : 'unknown';
+      const c = err instanceof UpstreamNetworkError ? err.sysCode : 'unknown';
       const error = timedOut
         ? `endpoint ${ep}: no answer within ${this.timeoutMs} ms`
         : `endpoint ${ep}: network error (${c})`;

@@ -2,16 +2,20 @@
 // waits for AntCRM or an endpoint (the outbox delivers), so a screen pop is never delayed.
 // - every update: which agents a call rang, the last ended update per audience;
 // - the admin (`call` audience) ended update: the recent-call record (wrap-up rights, ticket payload), a ticket for a
-//   missed/abandoned customer call, a lead for a definite `not_found` caller. A `pending` contact waits for the
-//   enricher's re-send (or `contactWaitMs`), so the ticket carries the contact's id when the CRM answers late;
+//   missed/abandoned customer call, a lead for a definite `not_found` caller. Enqueued at once, never held in memory
+//   (a crash must not lose an ended call): a call whose contact is still `pending` is enqueued all the same and its
+//   delivery resolves the contact when it runs (outbox/crm-handlers.ts: the ticket gets the contact's id when found,
+//   the lead is written only for a definite not_found);
 // - every admin view emitted (publisher.onView): one webhook per state change.
 
 import type { CallView } from '../contract.js';
 import type { Logger } from '../log.js';
-import { leadKey, ticketKey } from '../outbox/crm-handlers.js';
+import type { LeadDelivery, TicketDelivery } from '../outbox/crm-handlers.js';
+import { leadKey, ticketKey } from '../outbox/keys.js';
 import type { Outbox } from '../outbox/types.js';
 import type { CallConsumer, PipelineUpdate } from '../runtime/update.js';
 import { audienceKey } from '../shared/audience.js';
+import { maskNumbersIn } from '../shared/mask.js';
 import { WebhookEventFilter, webhookDeliveries } from '../webhooks/events.js';
 import {
   type CallFacts,
@@ -19,6 +23,7 @@ import {
   isMissedCustomerCall,
   isUnknownCaller,
   leadFor,
+  mayBeUnknownCaller,
   ticketFor,
 } from './facts.js';
 import type { RecentCall, RecentCallStore } from './recent-calls.js';
@@ -33,8 +38,6 @@ export interface WritebackConsumerOptions {
   records: boolean;
   ticketSla: string;
   webhooks: { urls: readonly string[]; events: readonly string[] };
-  /** How long an ended call with a `pending` contact waits for it. Default 10000. */
-  contactWaitMs?: number;
   /** Calls tracked at once (oldest dropped). Default 20000. */
   maxCalls?: number;
   /** How long a decided call is still tracked (late agent views). Default 60000. */
@@ -49,9 +52,6 @@ interface Tracked {
   updates: Map<string, CallFacts>;
   decided: boolean;
   decidedAt?: number;
-  /** The ended admin update, kept while its contact is pending. */
-  waiting?: CallFacts;
-  timer?: NodeJS.Timeout;
   record?: RecentCall;
 }
 
@@ -92,14 +92,7 @@ export class WritebackConsumer implements CallConsumer {
       if (t.record) this.saveRecord(t, t.record);
       return;
     }
-    if (f.contactStatus === 'pending') {
-      t.waiting = f;
-      t.timer ??= setTimeout(() => this.decide(u.callId), this.o.contactWaitMs ?? 10_000);
-      t.timer.unref();
-      return;
-    }
-    t.waiting = f;
-    this.decide(u.callId);
+    this.decide(u.callId, f);
   }
 
   /** Every emitted view (publisher.onView): the admin view's state changes become webhooks. */
@@ -118,7 +111,6 @@ export class WritebackConsumer implements CallConsumer {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.calls.values()) if (t.timer) clearTimeout(t.timer);
     await this.drain();
     this.calls.clear();
   }
@@ -134,7 +126,6 @@ export class WritebackConsumer implements CallConsumer {
       for (const [id, old] of this.calls) {
         const gone = this.calls.size > max || (old.decided && (old.decidedAt ?? 0) < stale);
         if (!gone) break;
-        if (old.timer) clearTimeout(old.timer);
         this.calls.delete(id);
       }
     }
@@ -145,15 +136,11 @@ export class WritebackConsumer implements CallConsumer {
     return (this.o.now ?? Date.now)();
   }
 
-  private decide(callId: string): void {
+  private decide(callId: string, u: CallFacts): void {
     const t = this.calls.get(callId);
-    const u = t?.waiting;
-    if (!t || !u || t.decided || this.stopped) return;
+    if (!t || t.decided || this.stopped) return;
     t.decided = true;
     t.decidedAt = this.now();
-    if (t.timer) clearTimeout(t.timer);
-    t.timer = undefined;
-    t.waiting = undefined;
     if (u.direction === 'internal' || !u.customerNumber || u.mergedInto) return;
     const record: RecentCall = {
       callId,
@@ -165,14 +152,19 @@ export class WritebackConsumer implements CallConsumer {
     if (u.answeredAt && u.agent) record.answeredBy = u.agent.username;
     if (this.o.kinds.tickets && isMissedCustomerCall(u)) record.ticketKey = ticketKey(callId);
     const number = customerNumberOf(u);
-    const lead = this.o.kinds.leads && isUnknownCaller(u) ? leadFor(u) : undefined;
+    // Still pending: the delivery looks the contact up when it runs.
+    const pending = u.contactStatus === 'pending' ? number : undefined;
+    const ticket: TicketDelivery = pending ? { ...record.ticket, resolveContact: pending } : record.ticket;
+    const unknown = isUnknownCaller(u) || mayBeUnknownCaller(u);
+    const leadInput = this.o.kinds.leads && unknown ? leadFor(u) : undefined;
+    const lead: LeadDelivery | undefined = leadInput && pending ? { ...leadInput, ifUnknown: true } : leadInput;
     if (lead && number) record.leadKey = leadKey(number);
     t.record = record;
     // The record first (a settled write looks it up to re-send the view), then the writes.
     const saved = this.saveRecord(t, record);
     void this.track$(
       saved.then(async () => {
-        if (record.ticketKey) this.enqueue(record.ticketKey, 'antcrm.ticket', record.ticket);
+        if (record.ticketKey) this.enqueue(record.ticketKey, 'antcrm.ticket', ticket);
         if (lead && number && record.leadKey) {
           await this.o.recent.setLeadCall(number, callId).catch((err: unknown) => this.failed('store', callId, err));
           this.enqueue(record.leadKey, 'antcrm.lead', lead);
@@ -188,7 +180,12 @@ export class WritebackConsumer implements CallConsumer {
   }
 
   private enqueue(key: string, target: string, payload: unknown): void {
-    this.track$(this.o.outbox.enqueue(key, target, payload).catch((err: unknown) => this.failed('enqueue', key, err)));
+    // A lead's key holds its number: logged masked.
+    this.track$(
+      this.o.outbox
+        .enqueue(key, target, payload)
+        .catch((err: unknown) => this.failed('enqueue', maskNumbersIn(key), err)),
+    );
   }
 
   private track$<T>(p: Promise<T>): Promise<T> {

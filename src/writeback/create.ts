@@ -15,7 +15,7 @@ import type { Config } from '../config.js';
 import type { Claims, Contact, WrapupResult } from '../contract.js';
 import type { CallPublisher } from '../fanout/publisher.js';
 import type { Logger } from '../log.js';
-import { antCrmHandlers } from '../outbox/crm-handlers.js';
+import { antCrmHandlers, type ContactLookup } from '../outbox/crm-handlers.js';
 import { MemoryOutbox } from '../outbox/memory.js';
 import type { OutboxWorkerOptions } from '../outbox/outbox.js';
 import { RedisOutbox } from '../outbox/redis.js';
@@ -29,7 +29,6 @@ import { MemoryRecentCalls, type RecentCallStore } from './recent-calls.js';
 import { RedisRecentCalls } from './redis-recent-calls.js';
 import { writebackRoutes } from './routes.js';
 import { WRAPUP_WINDOW_MS, WrapupService } from './wrapup.js';
-import { wrapupHandler } from './wrapup-handler.js';
 
 export interface WritebackDeps {
   config: Pick<Config, 'writeback' | 'webhooks' | 'dataDir' | 'outboxMaxAgeMs' | 'outboxDurability'> &
@@ -40,8 +39,8 @@ export interface WritebackDeps {
   logger: Logger;
   /** The fan-out's publisher: re-sends ended calls with `crm`, and its views become webhooks. */
   publisher: Pick<CallPublisher, 'publish' | 'onView'>;
-  /** The contact cache: learns written leads. */
-  contacts?: { learn(number: string, contact: Contact): void };
+  /** The contact cache: learns written leads; looks up a contact still pending when its call ended. */
+  contacts?: { learn(number: string, contact: Contact): void; lookup?: ContactLookup };
   /** Cluster mode: the outbox and the recent calls in Redis (mode.cluster). */
   cluster?: { redis: Redis; keys: ClusterKeys };
   /** Tests: an outbox of their own, worker knobs (short retries), fetch functions. */
@@ -98,10 +97,9 @@ export function createWriteback(d: WritebackDeps): Writeback {
       })
     : undefined;
   if (writer) {
-    const h = antCrmHandlers(writer, outbox);
-    outbox.handle('antcrm.ticket', h['antcrm.ticket']);
-    outbox.handle('antcrm.lead', h['antcrm.lead']);
-    outbox.handle('antcrm.wrapup', wrapupHandler(writer, outbox));
+    const lookup = d.contacts?.lookup;
+    const h = antCrmHandlers(writer, outbox, lookup ? (n) => lookup.call(d.contacts, n) : undefined);
+    for (const [target, handler] of Object.entries(h)) outbox.handle(target, handler);
   }
   const sender = hooksOn
     ? new WebhookSender({

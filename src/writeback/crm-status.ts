@@ -5,10 +5,11 @@
 import type { CallCrm, Contact } from '../contract.js';
 import type { EnrichedUpdate } from '../fanout/types.js';
 import type { Logger } from '../log.js';
+import { callIdOfKey, parseOutboxKey, wrapupKey } from '../outbox/keys.js';
 import type { DeliveryRecord, Json, Outbox, SettledEvent } from '../outbox/types.js';
+import { maskNumbersIn } from '../shared/mask.js';
 import { leadContact } from './facts.js';
 import type { RecentCall, RecentCallStore } from './recent-calls.js';
-import { wrapupKeyOf } from './wrapup-handler.js';
 
 export interface CrmStatusOptions {
   outbox: Pick<Outbox, 'get' | 'onSettled'>;
@@ -32,7 +33,10 @@ export function crmOf(records: {
   lead?: DeliveryRecord;
   wrapups: (DeliveryRecord | undefined)[];
 }): CallCrm | undefined {
-  const all = [records.ticket, records.lead, ...records.wrapups].filter((r): r is DeliveryRecord => r !== undefined);
+  // A lead the delivery found unneeded (the CRM knew the number by then) is no write of the call.
+  const lead =
+    records.lead && !(isObj(records.lead.result) && records.lead.result.known === true) ? records.lead : undefined;
+  const all = [records.ticket, lead, ...records.wrapups].filter((r): r is DeliveryRecord => r !== undefined);
   if (!all.length) return undefined;
   const crm: CallCrm = {
     status: all.some((r) => r.state === 'failed')
@@ -64,7 +68,7 @@ export class CrmStatus {
       if (e.state === 'pending' || e.target === 'webhook') return;
       const p = this.settled(e).catch((err: unknown) => {
         this.o.logger.warn(
-          { key: e.key, err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) },
+          { key: maskNumbersIn(e.key), err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) },
           'write-back status not sent',
         );
       });
@@ -82,7 +86,7 @@ export class CrmStatus {
   async crmFor(call: RecentCall): Promise<CallCrm | undefined> {
     const n = await this.o.recent.wrapups(call.callId);
     const wrapups: (DeliveryRecord | undefined)[] = [];
-    for (let i = 1; i <= n; i++) wrapups.push(await this.o.outbox.get(wrapupKeyOf(call.callId, i)));
+    for (let i = 1; i <= n; i++) wrapups.push(await this.o.outbox.get(wrapupKey(call.callId, i)));
     return crmOf({
       ticket: call.ticketKey ? await this.o.outbox.get(call.ticketKey) : undefined,
       lead: call.leadKey ? await this.o.outbox.get(call.leadKey) : undefined,
@@ -91,10 +95,11 @@ export class CrmStatus {
   }
 
   private async settled(e: SettledEvent): Promise<void> {
-    const callId = await this.callOf(e.key);
+    const key = parseOutboxKey(e.key);
+    const callId = key?.kind === 'lead' ? await this.o.recent.leadCall(key.number) : callIdOfKey(e.key);
     const call = callId ? await this.o.recent.get(callId) : undefined;
-    if (e.target === 'antcrm.lead' && e.state === 'delivered' && this.o.contacts) {
-      const number = e.key.slice('lead:'.length);
+    if (key?.kind === 'lead' && e.state === 'delivered' && this.o.contacts) {
+      const number = key.number;
       const leadId = isObj(e.result) && typeof e.result.leadId === 'string' ? e.result.leadId : undefined;
       const name = call?.updates.find((u) => u.audience.kind === 'call')?.from.name?.trim();
       if (leadId)
@@ -105,12 +110,5 @@ export class CrmStatus {
     if (!crm) return;
     // receivedAt 0: not a frame of the upstream, so no ring-to-emit latency is observed for it.
     for (const u of call.updates) await this.o.publish({ ...u, crm, receivedAt: 0 });
-  }
-
-  private async callOf(key: string): Promise<string | undefined> {
-    if (key.startsWith('ticket:')) return key.slice('ticket:'.length);
-    if (key.startsWith('wrapup:')) return key.slice('wrapup:'.length).replace(/:\d+$/, '');
-    if (key.startsWith('lead:')) return this.o.recent.leadCall(key.slice('lead:'.length));
-    return undefined;
   }
 }

@@ -46,6 +46,16 @@ export function isUnknownCaller(u: CallFacts): boolean {
   );
 }
 
+/** An inbound call from a number whose lookup had not answered at the end: its delivery decides (crm-handlers.ts). */
+export function mayBeUnknownCaller(u: CallFacts): boolean {
+  return (
+    u.audience.kind === 'call' &&
+    u.direction === 'inbound' &&
+    u.contactStatus === 'pending' &&
+    customerNumberOf(u) !== undefined
+  );
+}
+
 /** `0934 890 883`, `028 7301 9555`: the national number in groups, as people write it; anything else as given. */
 export function displayNumber(n: string): string {
   const d = normalizePhone(n)?.national;

@@ -1,9 +1,11 @@
-// The outbox handler of "antcrm.wrapup" (replaces outbox/crm-handlers.ts's, adding edits): the n-th wrap-up of a call
+// The outbox handler of "antcrm.wrapup" (the only one; outbox/crm-handlers.ts registers it): the n-th wrap-up of a call
 // (`wrapup:<callId>` for the first, `wrapup:<callId>:<n>` after) updates the call's ticket with PUT /tickets when one
 // exists (the missed-call ticket, or the one an earlier wrap-up created), else creates it with the note. It waits
-// (retry) while the call's ticket or an earlier wrap-up is still pending, so one call never gets two tickets.
+// (retry) while the call's ticket or an earlier wrap-up is still pending, so one call never gets two tickets; one
+// that a later wrap-up followed before it was written is superseded (writes nothing: the later one has the last note).
 import type { AntCrmWriter, TicketInput } from '../antcrm/writer.js';
-import { resultOf, ticketKey, wrapupKey, wrapupSummary } from '../outbox/crm-handlers.js';
+import { resultOf, wrapupSummary } from '../outbox/crm-results.js';
+import { ticketKey, wrapupKey } from '../outbox/keys.js';
 import { type DeliveryHandler, giveUp, type Json, type Outbox, ok, retry } from '../outbox/types.js';
 
 export interface WrapupDelivery {
@@ -14,11 +16,6 @@ export interface WrapupDelivery {
   ticket: TicketInput;
   /** 1 for the call's first wrap-up. */
   n: number;
-}
-
-/** The outbox key of a call's n-th wrap-up. */
-export function wrapupKeyOf(callId: string, n: number): string {
-  return n <= 1 ? wrapupKey(callId) : `${wrapupKey(callId)}:${n}`;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -39,11 +36,14 @@ export function wrapupHandler(
     const ticket = p.ticket as TicketInput;
     const summary = `${ticket.summary ? `${ticket.summary}\n` : ''}${wrapupSummary(p.note, typeof p.disposition === 'string' ? p.disposition : undefined)}`;
     try {
+      // A later wrap-up came while this one was being tried (wrapup.ts replaces only one not in flight): it carries
+      // the last note, so this one writes nothing more.
+      if (await outbox.get(wrapupKey(p.callId, n + 1))) return ok({ superseded: true });
       const own = await outbox.get(ticketKey(p.callId));
       if (own?.state === 'pending') return retry('the call ticket is not written yet');
       let ticketId = own?.state === 'delivered' ? ticketIdOf(own.result) : undefined;
       for (let i = n - 1; i >= 1 && !ticketId; i--) {
-        const earlier = await outbox.get(wrapupKeyOf(p.callId, i));
+        const earlier = await outbox.get(wrapupKey(p.callId, i));
         if (earlier?.state === 'pending') return retry('an earlier wrap-up is not written yet');
         if (earlier?.state === 'delivered') ticketId = ticketIdOf(earlier.result);
       }

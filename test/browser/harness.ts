@@ -102,12 +102,16 @@ export interface OpenedPage {
 }
 
 /** A fresh context (no shared storage) at the fixed viewport, in Vietnamese and Vietnam's time zone by default. */
-export async function openPage(browser: Browser, url: string, o: { locale?: string } = {}): Promise<OpenedPage> {
+export async function openPage(
+  browser: Browser,
+  url: string,
+  o: { locale?: string; timezoneId?: string } = {},
+): Promise<OpenedPage> {
   const context = await browser.newContext({
     viewport: VIEWPORT,
     deviceScaleFactor: 1,
     locale: o.locale ?? 'vi-VN',
-    timezoneId: 'Asia/Ho_Chi_Minh',
+    timezoneId: o.timezoneId ?? 'Asia/Ho_Chi_Minh',
     reducedMotion: 'reduce',
   });
   const page = await context.newPage();

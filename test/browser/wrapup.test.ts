@@ -112,4 +112,77 @@ t('the webhooks page lists verified deliveries', async (ctx) => {
   assert.equal(hooks.errors, []);
 });
 
+t("the CRM page starts in the browser's language like the other pages (English), and switches vi/en", async (ctx) => {
+  const { s } = ctx;
+  const token = s.token('agent', { agent: queueAgents(s.sim).agents[0] });
+  const crm = await openPage(ctx.browser, `${s.url}/demo/crm.html#token=${token}`, { locale: 'en-GB' });
+  ctx.pages.push(crm);
+  const { page } = crm;
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  assert.is(await text(page, 'h1'), 'Contacts');
+  assert.is(await page.title(), 'Acme CRM · Contacts');
+  assert.is(await text(page, '#lang'), 'Tiếng Việt');
+  assert.is(await text(page, '#tickets-updated'), 'Updated Vietnam time, UTC+7');
+  assert.match((await page.getAttribute('a[href="tel:0934890883"]', 'title')) ?? '', /with AntRing/);
+  await page.click('#lang');
+  await page.waitForFunction(() => document.documentElement.lang === 'vi');
+  assert.is(await text(page, 'h1'), 'Liên hệ');
+  assert.is(await text(page, '#lang'), 'English');
+  assert.is(await text(page, '#tickets-updated'), 'Cập nhật giờ Việt Nam, UTC+7');
+  assert.not.match((await page.getAttribute('a[href="tel:0934890883"]', 'title')) ?? '', /with AntRing/);
+  assert.equal(crm.errors, []);
+});
+
+t('the CRM page shows ticket times in Vietnam time, as the ticket bodies, in a browser elsewhere', async (ctx) => {
+  const { s } = ctx;
+  const { queueId, agents } = queueAgents(s.sim);
+  const token = s.token('agent', { agent: agents[0] });
+  const crm = await openPage(ctx.browser, `${s.url}/demo/crm.html?lang=en#token=${token}`, {
+    locale: 'en-GB',
+    timezoneId: 'America/New_York',
+  });
+  ctx.pages.push(crm);
+  const customer = s.sim.data.customerNumbers({ withContact: true, multiple: false })[3];
+  const { callId } = await s.sim.scenarios.inboundQueueCall({
+    customer,
+    queueId,
+    agents: agents.slice(0, 1),
+    answeredBy: null,
+    ringMs: 100,
+  });
+  const ticket = await waitFor(() => s.sim.crm.tickets().find((x) => x.ticketIdApiRing === callId), {
+    what: "the missed call's ticket",
+  });
+  const row = `#tickets tr[data-ticket-id="${ticket.TicketId}"]`;
+  await crm.page.waitForSelector(row, { timeout: 10_000 });
+  const vietnam = (iso: string) =>
+    new Date(iso).toLocaleTimeString('en-GB', {
+      timeZone: 'Asia/Ho_Chi_Minh',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+  const updated = await text(crm.page, `${row} td.updated`);
+  assert.is(updated, vietnam(ticket.updatedAt ?? ticket.createdAt));
+  // The body's "Thời gian:" line is Vietnam time too: the same hour and minute.
+  assert.ok(ticket.summary.includes(updated.slice(0, 5)), `${updated} in\n${ticket.summary}`);
+  assert.equal(crm.errors, []);
+});
+
+t("the webhooks page shows the dialled number of an outbound call, not the agent's extension", async (ctx) => {
+  const { s } = ctx;
+  const hooks = await openPage(ctx.browser, `${s.url}/demo/webhooks.html?lang=en`, { locale: 'en-GB' });
+  ctx.pages.push(hooks);
+  const agent = queueAgents(s.sim).agents[1];
+  const number = '0912345678';
+  await s.sim.scenarios.clickToCall({ agent, number, result: 'answered', ringMs: 100, talkMs: 100 });
+  const out = await waitFor(() => s.sim.webhooks.deliveries().find((d) => d.data.direction === 'outbound'), {
+    what: 'a webhook of the outbound call',
+  });
+  const cell = `tr[data-webhook-id="${out.id}"] td.number`;
+  await hooks.page.waitForSelector(cell, { timeout: 10_000 });
+  assert.match(await text(hooks.page, cell), /^0912 345 678/);
+  assert.equal(hooks.errors, []);
+});
+
 t.run();

@@ -103,7 +103,33 @@ t(
         const ended = new Set(r.calls.filter((v) => v.state === 'ended').map((v) => v.callId));
         return `${r.name}: ${[...shapeOf.keys()].filter((id) => sees(r, id) && !ended.has(id)).length} calls without end`;
       });
-      throw new Error(`${String(err)}\n${missing.join('\n')}`);
+      // Which calls, what each node logged of them, and what the clients got (seq, state, agent).
+      const ids = new Set(
+        watched.flatMap((r) => {
+          const ended = new Set(r.calls.filter((v) => v.state === 'ended').map((v) => v.callId));
+          return [...shapeOf.keys()].filter((id) => sees(r, id) && !ended.has(id));
+        }),
+      );
+      const detail = [...ids].map((id) =>
+        [
+          `call ${id} (${shapeOf.get(id)}), killed at ${killedAt}`,
+          ...watched
+            .filter((r) => sees(r, id))
+            .map(
+              (r) =>
+                `  ${r.name}: ${JSON.stringify(
+                  byCall(r.calls)
+                    .get(id)
+                    ?.map((v) => [v.seq, v.state]),
+                )}`,
+            ),
+          ...nodes.map(
+            (n) =>
+              `  ${n.name}${n === victim ? ' (victim)' : ''}: ${JSON.stringify(n.lines.filter((l) => JSON.stringify(l).includes(id)).map((l) => [l.msg, l.time, l.republish]))}`,
+          ),
+        ].join('\n'),
+      );
+      throw new Error(`${String(err)}\n${missing.join('\n')}\n${detail.join('\n')}`);
     });
 
     // Expected sequence of states per (client kind, shape): the common one; every call must match it exactly.

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import { waitFor } from '../helpers/wait.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -78,6 +79,26 @@ export async function startRedis(): Promise<TestRedis | undefined> {
   };
   await r.start();
   return r;
+}
+
+/** Waits until no client but this probe is connected to the Redis at `url` (e.g. the Socket.IO adapters' stream
+ *  readers, which leave after their last blocking read): a Redis killed under them would leave them reconnecting, and
+ *  the test process alive, for a minute. */
+export async function untilRedisIdle(url: string): Promise<void> {
+  const probe = new Redis(url);
+  try {
+    await waitFor(
+      async () =>
+        String(await probe.client('LIST'))
+          .trim()
+          .split('\n').length === 1,
+      {
+        what: "Redis's other clients to leave",
+      },
+    );
+  } finally {
+    probe.disconnect();
+  }
 }
 
 export interface LogLine {

@@ -53,17 +53,29 @@ export async function connectClient(
   };
 }
 
-/** The connect_error a refused handshake gives. */
-export function connectError(url: string, token: unknown): Promise<{ message: string; code?: string }> {
-  const socket = io(url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+/** The connect_error a refused handshake gives (over WebSocket unless told). */
+export function connectError(
+  url: string,
+  token: unknown,
+  transports: ('websocket' | 'polling')[] = ['websocket'],
+): Promise<{ message: string; code?: string }> {
+  const socket = io(url, { auth: { token }, transports, reconnection: false, forceNew: true });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => {
       socket.disconnect();
       reject(new Error('handshake was accepted'));
     });
     socket.once('connect_error', (err: Error & { data?: { code?: string } }) => {
+      resolve({ message: err.message, code: err.data?.code }); // first: disconnect() closes the transport at once
       socket.disconnect();
-      resolve({ message: err.message, code: err.data?.code });
+    });
+    // A transport the server closes without a Socket.IO answer gives no connect_error: said so, not waited on forever.
+    // (A refused handshake closes the transport too, just before its connect_error: that one wins.)
+    socket.io.once('close', (reason) => {
+      setImmediate(() => {
+        socket.disconnect();
+        resolve({ message: `transport closed (${reason})` });
+      });
     });
   });
 }

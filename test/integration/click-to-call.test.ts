@@ -484,4 +484,30 @@ numbers(
   },
 );
 
+numbers(
+  'the probe of issue 15: a well-formed body with an all-zeros number is 422 invalid_number, whatever the content type says',
+  async ({ stack }) => {
+    const token = stack.token('agent', { agent: 'lan.nguyen' });
+    const agent = await stack.client('agent', { agent: 'lan.nguyen' });
+    const before = c2c(stack);
+    const body = '{ "number": "00000000000000000000" }';
+    for (const type of [
+      'application/json',
+      'application/json; charset=utf-8',
+      'application/x-www-form-urlencoded', // what `curl -d` sends
+      'text/plain',
+      undefined,
+    ]) {
+      const r = await post(stack, token, body, type === undefined ? { 'content-type': '' } : { 'content-type': type });
+      assert.is(r.status, 422, `${type}: ${r.status} ${JSON.stringify(r.body)}`);
+      assert.is(r.body.error, 'invalid_number', String(type));
+    }
+    assert.is(
+      ((await dialSocket(agent, { number: '00000000000000000000' })) as { error?: string }).error,
+      'invalid_number',
+    );
+    assert.is(c2c(stack), before, 'nothing sent upstream');
+  },
+);
+
 numbers.run();

@@ -4,8 +4,6 @@
 // REDIS_URL or 127.0.0.1:6379; skipped loudly when absent, failed under CI=true).
 
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
 import type { ServerOptions } from 'socket.io';
@@ -13,76 +11,16 @@ import { io as ioClient, type Socket } from 'socket.io-client';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CallView, ClientToServerEvents, ServerToClientEvents } from '../../src/contract.js';
-import { createJwtVerifier } from '../../src/fanout/jwt.js';
-import { MemoryLiveCallStore } from '../../src/fanout/live-calls.js';
-import { CallPublisher } from '../../src/fanout/publisher.js';
-import { MemorySeqSource } from '../../src/fanout/seq.js';
-import { createFanout, type Fanout, type FanoutOptions } from '../../src/fanout/server.js';
-import type { EnrichedUpdate } from '../../src/fanout/types.js';
-import { captureLogger } from '../helpers/logs.js';
+import type { FanoutOptions } from '../../src/fanout/server.js';
+import { callUpdate, type FanoutNode, startFanoutNode } from '../helpers/fanout-node.js';
 import { signToken } from '../helpers/tokens.js';
 import { waitFor } from '../helpers/wait.js';
 
 const SECRET = 'recovery-secret-0123456789abcdef0123456789abcdef';
 const ORG = 'org-r';
 
-interface Node {
-  url: string;
-  fanout: Fanout;
-  publisher: CallPublisher;
-  close(): Promise<void>;
-}
-
-async function node(over: Partial<FanoutOptions> = {}): Promise<Node> {
-  const logs = captureLogger('silent');
-  const server = http.createServer((_req, res) => res.writeHead(404).end());
-  const live = new MemoryLiveCallStore();
-  const fanout = createFanout(server, {
-    org: ORG,
-    verifier: createJwtVerifier({ secret: SECRET, org: ORG }),
-    logger: logs.logger,
-    live,
-    connectionStateRecovery: { maxDisconnectionDuration: 30_000 },
-    ...over,
-  });
-  const publisher = new CallPublisher({
-    emitter: fanout.emitter,
-    seq: new MemorySeqSource(),
-    live,
-    org: ORG,
-    logger: logs.logger,
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    fanout,
-    publisher,
-    async close() {
-      await fanout.close();
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
-}
-
-function update(callId: string, state: 'ringing' | 'ended'): EnrichedUpdate {
-  return {
-    callId,
-    org: ORG,
-    state,
-    direction: 'inbound',
-    from: { number: '0934890883' },
-    to: { number: '02873019555' },
-    startedAt: new Date().toISOString(),
-    receivedAt: performance.now(),
-    contact: null,
-    contactStatus: 'not_found',
-    customerNumber: '0934890883',
-    audience: { kind: 'agent', username: 'alice' },
-    agent: { username: 'alice' },
-    ...(state === 'ended' ? { endedAt: new Date().toISOString(), outcome: 'missed' as const } : {}),
-  } as EnrichedUpdate;
-}
+const node = (over: Partial<FanoutOptions> = {}) => startFanoutNode({ org: ORG, secret: SECRET }, over);
+const update = (callId: string, state: 'ringing' | 'ended') => callUpdate(ORG, callId, state);
 
 function quietAgent(url: string): {
   socket: Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -108,7 +46,11 @@ function quietAgent(url: string): {
 
 /** Blip: close the engine transport; wait until the server has seen it, run `meanwhile`, wait for the reconnect.
  *  First the client's only message: the keepalive shortly after connect (no call, no dashboard: a quiet agent). */
-async function blip(c: ReturnType<typeof quietAgent>, nodes: Node[], meanwhile: () => Promise<void>): Promise<void> {
+async function blip(
+  c: ReturnType<typeof quietAgent>,
+  nodes: FanoutNode[],
+  meanwhile: () => Promise<void>,
+): Promise<void> {
   await waitFor(c.keepalive, { what: 'the keepalive shortly after connect' });
   const reconnected = new Promise<void>((r) => c.socket.io.once('reconnect', () => r()));
   c.socket.io.engine.close();

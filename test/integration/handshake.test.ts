@@ -63,6 +63,54 @@ t('the same tokens are refused on REST with the contract error body', async ({ s
   assert.ok(Array.isArray(((await ok.json()) as { calls: unknown[] }).calls));
 });
 
+t(
+  'a token valid until the year 9999 is refused (JWT_MAX_TTL_S, default one day), on the socket and on REST',
+  async ({ stack }) => {
+    const exp = Math.floor(Date.UTC(9999, 0, 1) / 1000);
+    const forever = signToken({ sub: 'u', org: stack.org, role: 'admin', exp }, { secret: JWT_SECRET, ttlSec: false });
+    for (const transports of [['websocket'], ['polling']] as const) {
+      const err = await connectError(stack.url, forever, [...transports]);
+      assert.equal(err, { message: 'unauthorized', code: 'unauthorized' }, transports[0]);
+    }
+    const res = await fetch(`${stack.url}/api/calls`, { headers: { authorization: `Bearer ${forever}` } });
+    assert.is(res.status, 401);
+    assert.is(((await res.json()) as { error: string }).error, 'unauthorized');
+    // A day exactly is still accepted.
+    const day = signToken({ sub: 'u', org: stack.org, role: 'admin' }, { secret: JWT_SECRET, ttlSec: 86_400 });
+    const ok = await fetch(`${stack.url}/api/calls`, { headers: { authorization: `Bearer ${day}` } });
+    assert.is(ok.status, 200);
+    await ok.body?.cancel();
+  },
+);
+
+t(
+  'a 100 KB token gets connect_error unauthorized over WebSocket and long-polling, not a closed transport',
+  async ({ stack }) => {
+    // Signed with the right secret and within its lifetime: refused for its size alone.
+    const pad = 'x'.repeat(75 * 1024); // base64url: the token is about 100 KB
+    const huge = signToken({ sub: 'u', org: stack.org, role: 'admin', pad }, { secret: JWT_SECRET, ttlSec: 60 });
+    assert.ok(huge.length > 100_000 && huge.length < 110_000, String(huge.length));
+    for (const transports of [['websocket'], ['polling']] as const) {
+      const err = await connectError(stack.url, huge, [...transports]);
+      assert.equal(err, { message: 'unauthorized', code: 'unauthorized' }, transports[0]);
+    }
+    // REST: over 8 KiB the same `unauthorized`; beyond Node's 16 KiB header limit, 431 in the contract's shape.
+    const tenK = signToken(
+      { sub: 'u', org: stack.org, role: 'admin', pad: 'x'.repeat(10 * 1024) },
+      { secret: JWT_SECRET },
+    );
+    const res = await fetch(`${stack.url}/api/calls`, { headers: { authorization: `Bearer ${tenK}` } });
+    assert.is(res.status, 401);
+    assert.is(((await res.json()) as { error: string }).error, 'unauthorized');
+    assert.equal(await connectError(stack.url, tenK), { message: 'unauthorized', code: 'unauthorized' });
+    // The server is still serving handshakes.
+    const { connectClient } = await import('../helpers/clients.js');
+    const cl = await connectClient(stack.url, stack.token('admin'));
+    assert.ok(cl.socket.connected);
+    cl.close();
+  },
+);
+
 t('a socket whose token expires gets session_expired, then is disconnected', async ({ stack }) => {
   const { connectClient } = await import('../helpers/clients.js');
   const cl = await connectClient(stack.url, stack.token('admin', {}, 2));

@@ -1,13 +1,15 @@
 // The Redis outbox against the real Redis (REDIS_URL or 127.0.0.1:6379), under a unique org per run, cleaned up:
 // two workers both enqueueing every key (two upstream holders) deliver each key once; a worker SIGKILLed with
-// claimed deliveries in flight → the other delivers them once its lease ends; stats and restart.
+// claimed deliveries in flight → the other delivers them once its lease ends; stats and restart; per-lane claims,
+// stalls counted at reclaim, replace of an unsent payload, scripts by EVALSHA (issue 15 items 5, 7, 9, 12).
 
 import { Redis } from 'ioredis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { clusterKeys } from '../../src/cluster/keys.js';
 import { createLogger } from '../../src/log.js';
-import { RedisOutbox } from '../../src/outbox/redis.js';
+import { laneOf, webhookKey } from '../../src/outbox/keys.js';
+import { RedisOutbox, RedisStore } from '../../src/outbox/redis.js';
 import { type DeliveryAttempt, giveUp, ok, retry } from '../../src/outbox/types.js';
 import { waitFor } from '../helpers/wait.js';
 import { type CountingReceiver, countingReceiver, type OutboxChild, outboxChild } from './outbox-fixture.js';
@@ -177,6 +179,50 @@ t('retries, give-up and stats on Redis', async (ctx) => {
   );
   assert.is((await a.get('flaky'))?.attempts, 3);
   assert.is((await a.get('flaky'))?.lastError, 'HTTP 500');
+});
+
+t('the store: lanes, stalls at reclaim, replace only when not leased, EVALSHA', async (ctx) => {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
+  ctx.redis.push(redis);
+  const store = new RedisStore({ redis, keys: clusterKeys(ctx.org), maxAgeMs: 60_000, retainMs: 60_000 });
+  const stat = async (name: string) =>
+    Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(await redis.info('commandstats'))?.[1] ?? 0);
+  const evalshaBefore = await stat('evalsha');
+  const hung = (i: number) => webhookKey(`c${i}:1`, 'aaaaaaaaaaaa');
+  for (let i = 0; i < 5; i++) await store.insert(hung(i), 'webhook', '{}');
+  await store.insert('ticket:t1', 'antcrm.ticket', '{"title":"a"}');
+  const hungLane = laneOf('webhook', hung(0));
+  // The hung lane already has 2 in flight: the claim passes its 5 due keys by and takes the ticket.
+  const first = await store.claim(3, 50, 'n1', { perLane: 2, busy: new Map([[hungLane, 2]]) });
+  assert.equal(
+    first.claimed.map((c) => [c.key, c.lane]),
+    [['ticket:t1', 'antcrm']],
+  );
+  assert.is(await store.replace('ticket:t1', '{"title":"b"}'), false, 'leased: not replaced');
+  // Its holder dies: the lease ends, the next claim counts a stall and sees the same payload.
+  await waitFor(
+    async () =>
+      (await store.claim(1, 60_000, 'n2', { perLane: 2, busy: new Map([[hungLane, 2]]) })).claimed.length === 1,
+    { what: 'the ended lease claimed again' },
+  );
+  assert.is((await store.get('ticket:t1'))?.attempts, 2);
+  const j = await redis.hget(`${clusterKeys(ctx.org).prefix}outbox:j:ticket:t1`, 'stalls');
+  assert.is(j, '1', 'one stall counted');
+  const c = {
+    key: 'ticket:t1',
+    target: 'antcrm.ticket',
+    payload: null,
+    attempt: 2,
+    ageMs: 0,
+    token: 'n2',
+    lane: 'antcrm',
+    stalls: 1,
+  };
+  assert.ok(await store.settle(c, { state: 'pending', delayMs: 60_000, error: 'HTTP 500' }));
+  assert.is(await store.replace('ticket:t1', '{"title":"b"}'), true, 'waiting for its retry: replaced');
+  assert.is(await store.replace('ticket:none', '{}'), false);
+  // Each call runs by EVALSHA (ioredis sends EVAL only when Redis answers NOSCRIPT).
+  assert.ok((await stat('evalsha')) - evalshaBefore >= 7, 'the scripts ran by EVALSHA');
 });
 
 t.run();

@@ -10,35 +10,14 @@ import {
   AntBotResponseError,
   AntBotTimeoutError,
 } from '../../src/antbot/errors.js';
-import type { FetchInit, FetchLike } from '../../src/upstream/fetch.js';
 import { FakeClock, flush } from '../helpers/clock.js';
+import { type FetchHandler, fakeFetch } from '../helpers/fake-fetch.js';
 import { captureLogger } from '../helpers/logs.js';
 
 const API = 'https://alice.example.test/rest-api';
 const PASSWORD = 'antbot-pw-7c1d';
 
-interface Seen {
-  url: string;
-  init: FetchInit;
-}
-type Handler = (
-  url: string,
-  init: FetchInit,
-  n: number,
-) => { status: number; body?: unknown } | Promise<{ status: number; body?: unknown }>;
-
-function fakeFetch(handler: Handler): { fetch: FetchLike; seen: Seen[] } {
-  const seen: Seen[] = [];
-  const fetch: FetchLike = async (url, init) => {
-    seen.push({ url, init });
-    const r = await handler(url, init, seen.length);
-    return {
-      status: r.status,
-      text: async () => (r.body === undefined ? '' : typeof r.body === 'string' ? r.body : JSON.stringify(r.body)),
-    };
-  };
-  return { fetch, seen };
-}
+type Handler = FetchHandler;
 
 function client(handler: Handler, extra: { clock?: FakeClock; timeoutMs?: number; maxPages?: number } = {}) {
   const f = fakeFetch(handler);
@@ -162,7 +141,8 @@ test('refused credentials (400/401) are AntBotAuthError and fail fast; nothing s
   );
   const e = await rejects(c.dncContacts(), AntBotAuthError);
   assert.is(e.name, 'AntBotAuthError');
-  assert.is(e.message, 'AntBot get-token: credentials refused (HTTP 400)');
+  assert.is((e as AntBotAuthError).code, 'ANTBOT_AUTH_FAILED');
+  assert.is(e.message, 'AntBot get_token: refused (HTTP 400)');
   // The keeper remembers the refusal: the next call fails at once, without waiting for its retry.
   await rejects(c.dncContacts(), AntBotAuthError);
   assert.not.ok(logs.text().includes(PASSWORD));

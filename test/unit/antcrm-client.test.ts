@@ -224,7 +224,7 @@ C('connection refused → AntCrmNetworkError', async () => {
     assert.unreachable();
   } catch (err) {
     assert.instance(err, AntCrmNetworkError);
-    assert.is((err as AntCrmNetworkError).code, 'ECONNREFUSED');
+    assert.is((err as AntCrmNetworkError).sysCode, 'ECONNREFUSED');
   }
   c.close();
 });

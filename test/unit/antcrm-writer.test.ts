@@ -112,7 +112,7 @@ t('retryable: 5xx, 408, 429, timeout, network; permanent: other 4xx, a 2xx witho
   assert.ok(e instanceof AntCrmWriteNetworkError && e.retryable, String(e));
   const refused = new AntCrmWriter({ apiUrl: 'http://127.0.0.1:1', apiKey: KEY, logger: ctx.log.logger });
   e = await caught(refused.createLead({ name: 'x', customerIdApiRing: 'x', phones: [] }));
-  assert.ok(e instanceof AntCrmWriteNetworkError && e.code === 'ECONNREFUSED', String(e));
+  assert.ok(e instanceof AntCrmWriteNetworkError && e.sysCode === 'ECONNREFUSED', String(e));
   refused.close();
   const noId = new AntCrmWriter({
     apiUrl: 'http://x',

@@ -324,7 +324,7 @@ C(
     const port = (tmp.address() as AddressInfo).port;
     await new Promise<void>((r) => tmp.close(() => r()));
     const n = await rejects(client({ apiUrl: `http://127.0.0.1:${port}` }).agents(), AntRingNetworkError);
-    assert.is(n.code, 'ECONNREFUSED');
+    assert.is(n.sysCode, 'ECONNREFUSED');
     assert.not.match(n.message, 'hash');
     assert.not.match(n.message, '127.0.0.1');
   },

@@ -100,7 +100,7 @@ test('a failed first load throws DirectoryLoadError and schedules nothing', asyn
 test('domain/email unset: start() succeeds with an empty, unpolled directory', async () => {
   const clock = new FakeClock();
   const { client, state } = fakeClient(agents, queues);
-  state.fail = new AntRingConfigError('AntRing agents: ANTRING_DOMAIN and ANTRING_EMAIL are required', 'agents');
+  state.fail = new AntRingConfigError('agents');
   const d = new AntRingDirectory({ client, clock, logger: silentLogger() });
   await d.start();
   assert.is(d.agentByOwnerId(A1), undefined);

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CallUpdate } from '../../src/calls/types.js';
-import { CallGate, type TaggedUpdate } from '../../src/cluster/gate.js';
+import { CallGate, type TaggedUpdate, updateId } from '../../src/cluster/gate.js';
 import { clusterKeys } from '../../src/cluster/keys.js';
 import { createLogger } from '../../src/log.js';
 import { startRedis, type TestRedis } from '../cluster/helpers.js';
@@ -37,6 +37,8 @@ function upd(callId: string, state: CallUpdate['state']): CallUpdate {
   };
 }
 const E = (msgId: string, callId: string) => ({ msgId, name: 'CHANNEL_CREATE', legId: callId });
+/** The id of the i-th update of event `msgId` of call c1. */
+const id = (msgId: string, i: number) => updateId(E(msgId, 'c1'), i) ?? '';
 
 /** The client, counting the commands the gate sends (by method name). */
 function counting(c: Redis): { redis: Redis; counts: Record<string, number> } {
@@ -95,16 +97,16 @@ t('a take-over skips the updates the dead owner marked done, in the same step as
   if (!c) return;
   const org = `rt${++n}`;
   const keys = clusterKeys(org);
-  // A dead owner: its owner key is there, its heartbeat is not; it had marked m1:0 done.
+  // A dead owner: its owner key is there, its heartbeat is not; it had marked m1's first update done.
   await c.set(keys.owner('c1'), 'DEAD', 'PX', 60_000);
-  await c.set(keys.done('m1:0'), '1', 'PX', 60_000);
+  await c.set(keys.done(id('m1', 0)), '1', 'PX', 60_000);
   const { redis, counts } = counting(c);
   const b = gate(redis, org, 'B', 10_000);
   b.g.push(E('m1', 'c1'), [upd('c1', 'ringing'), upd('c1', 'answered')]);
   await waitFor(() => b.out.length === 1, { what: 'B takes over and republishes what was not done' });
   assert.equal(
     b.out.map((u) => u.clusterUpdateId),
-    ['m1:1'],
+    [id('m1', 1)],
   );
   assert.is(b.g.stats().takeovers, 1);
   assert.is(b.g.stats().skippedDone, 1);
@@ -118,7 +120,7 @@ t('updates pushed while a first claim is on its way are checked against the done
   const org = `rt${++n}`;
   const keys = clusterKeys(org);
   await c.set(keys.owner('c1'), 'DEAD', 'PX', 60_000);
-  await c.set(keys.done('m2:0'), '1', 'PX', 60_000);
+  await c.set(keys.done(id('m2', 0)), '1', 'PX', 60_000);
   const b = gate(c, org, 'B', 10_000);
   b.g.push(E('m1', 'c1'), [upd('c1', 'ringing')]);
   b.g.push(E('m2', 'c1'), [upd('c1', 'answered')]); // while the claim of m1 is in flight
@@ -126,7 +128,7 @@ t('updates pushed while a first claim is on its way are checked against the done
   await waitFor(() => b.out.length === 2, { what: 'B republishes what was not done' });
   assert.equal(
     b.out.map((u) => u.clusterUpdateId),
-    ['m1:0', 'm3:0'],
+    [id('m1', 0), id('m3', 0)],
   );
   b.g.stop();
 });

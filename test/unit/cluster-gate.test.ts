@@ -4,7 +4,7 @@
 import { Redis } from 'ioredis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CallGate, type TaggedUpdate } from '../../src/cluster/gate.js';
+import { CallGate, type TaggedUpdate, updateId } from '../../src/cluster/gate.js';
 import { clusterKeys } from '../../src/cluster/keys.js';
 import { Membership } from '../../src/cluster/membership.js';
 import { loadConfig } from '../../src/config.js';
@@ -48,6 +48,7 @@ function upd(
 
 /** An event creating the call's root leg (the first one a complete engine sees). */
 const E = (msgId: string, callId: string) => ({ msgId, name: 'CHANNEL_CREATE', legId: callId });
+const id = (msgId: string, callId: string, i: number) => updateId(E(msgId, callId), i);
 
 function gates(c: Redis, org: string, names: string[]) {
   const keys = clusterKeys(org);
@@ -81,11 +82,11 @@ t(
     a.gate.push(E('m2', 'c2'), [upd('c2', 'ringing')]);
     assert.equal(
       a.out.map((u) => u.clusterUpdateId),
-      ['m1:0', 'm1:1'],
+      [id('m1', 'c1', 0), id('m1', 'c1', 1)],
     );
     assert.equal(
       b.out.map((u) => u.clusterUpdateId),
-      ['m2:0'],
+      [id('m2', 'c2', 0)],
     );
     for (const u of a.out) a.gate.published(u);
     for (const u of b.out) b.gate.published(u);
@@ -119,7 +120,7 @@ t(
     await waitFor(() => b.out.length === 1, { what: 'take-over' });
     assert.equal(
       b.out.map((u) => u.clusterUpdateId),
-      ['e2:0'],
+      [id('e2', 'c1', 0)],
       'only the update not marked done',
     );
     b.gate.push(E('e3', 'c1'), [ev[2]!]);

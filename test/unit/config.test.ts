@@ -37,6 +37,26 @@ test('no credentials = demo mode with the documented defaults', () => {
   assert.is(c.redisUrl, undefined);
 });
 
+test('ANTRING_ACCOUNT_ID is normalised once: Kazoo account ids are lowercase hex (issue 15)', () => {
+  const c = loadConfig({
+    ...PROD,
+    ANTRING_DOMAIN: 'd.example',
+    ANTRING_EMAIL: 'ops@d.example',
+    ANTRING_ACCOUNT_ID: ' 8BE18386B9ADBE6895E7D82586214815 ',
+  });
+  assert.is(c.antring.accountId, '8be18386b9adbe6895e7d82586214815');
+});
+
+test('JWT_MAX_TTL_S: the longest token lifetime, one day by default, a whole number of seconds (issue 15)', () => {
+  assert.is(loadConfig({}).jwt.maxTtlSec, 86_400);
+  assert.is(loadConfig({ JWT_MAX_TTL_S: '3600' }).jwt.maxTtlSec, 3600);
+  for (const bad of ['0', '-1', 'a day', '1.5'])
+    assert.ok(
+      problemsOf({ JWT_MAX_TTL_S: bad }).some((l) => l.startsWith('JWT_MAX_TTL_S: ')),
+      `JWT_MAX_TTL_S=${bad} is refused`,
+    );
+});
+
 test('production values are typed: numbers, lists, trimmed URLs', () => {
   const c = loadConfig({
     ...PROD,

@@ -93,6 +93,16 @@ t('no exp → unauthorized', () => {
   assert.ok(!r.ok && /exp/.test(r.reason));
 });
 
+t('the token org is lowercased at verification, then compared exactly (issue 15)', () => {
+  const org = '8be18386b9adbe6895e7d82586214815';
+  const v = createJwtVerifier({ secret: SECRET, org });
+  const r = v.verify(hs({ ...base, org: org.toUpperCase() }));
+  assert.ok(r.ok, JSON.stringify(r));
+  if (r.ok) assert.is(r.claims.org, org, 'claims carry the normalised org');
+  const other = v.verify(hs({ ...base, org: org.replace('8', '9') }));
+  assert.equal(other.ok ? 'ok' : other.code, 'forbidden');
+});
+
 t('another org → forbidden; a role not served → forbidden', () => {
   const v = createJwtVerifier({ secret: SECRET, org: ORG });
   const r = v.verify(hs({ ...base, org: 'org-b' }));

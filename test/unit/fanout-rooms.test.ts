@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Audience } from '../../src/calls/types.js';
 import type { Claims, Role } from '../../src/contract.js';
-import { canSee, dashboardKind, rooms, roomsForAudience, roomsForClaims } from '../../src/fanout/rooms.js';
+import { canSee, dashboardKind, isNodeRoom, rooms, roomsForAudience, roomsForClaims } from '../../src/fanout/rooms.js';
 
 const ORG = 'org-a';
 const claims = (role: Role, extra: Partial<Claims> = {}): Claims => ({
@@ -111,6 +111,16 @@ t('canSee agrees with the rooms, in every org combination', () => {
     }
   }
   assert.is(checked, 2 * CLAIMS.length * AUDIENCES.length);
+});
+
+t('a node\'s keepalive room escapes its org like every room ("*" too); no claims\' room passes for one', () => {
+  assert.is(rooms.node('*', 'n1'), 'o:%2A:node:n1');
+  assert.is(rooms.node('a:b', 'n*'), 'o:a%3Ab:node:n%2A');
+  assert.ok(isNodeRoom(rooms.node(ORG, 'n1')));
+  const forged = claims('supervisor', { sub: 'x:node:y', agent: 'x:node:y', queues: ['q:node:1', '*'] });
+  for (const r of [...roomsForClaims(forged), ...roomsForClaims(claims('agent', { agent: 'a:node:b' }))]) {
+    assert.not.ok(isNodeRoom(r), r);
+  }
 });
 
 t.run();

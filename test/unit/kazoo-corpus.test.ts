@@ -32,7 +32,9 @@ export function corpusDirectory(): AgentDirectory {
 
 const audKey = (u: CallUpdate): string => (u.audience.kind === 'call' ? 'call' : `agent:${u.audience.username}`);
 
-function replay(s: KazooScenario): { updates: (CallUpdate & { seq: number })[]; mainCallId: string } {
+type Seen = CallUpdate & { seq: number; after: number };
+
+function replay(s: KazooScenario): { updates: Seen[]; mainCallId: string } {
   const placed = s.placed;
   const engine = new CallEngine({
     org: ORG,
@@ -46,7 +48,7 @@ function replay(s: KazooScenario): { updates: (CallUpdate & { seq: number })[]; 
       : {}),
   });
   const seq = new Map<string, number>();
-  const updates: (CallUpdate & { seq: number })[] = [];
+  const updates: Seen[] = [];
   let first: string | undefined;
   s.payloads.forEach((p, i) => {
     const r = parseKazooEvent(p, i, Date.UTC(2025, 2, 3));
@@ -56,7 +58,7 @@ function replay(s: KazooScenario): { updates: (CallUpdate & { seq: number })[]; 
     for (const u of engine.apply(r.event)) {
       const n = (seq.get(u.callId) ?? 0) + 1;
       seq.set(u.callId, n);
-      updates.push({ ...u, seq: n });
+      updates.push({ ...u, seq: n, after: i });
     }
   });
   assert.is(engine.liveCalls, 0, `${s.name}: no call left open after all legs are destroyed`);
@@ -84,6 +86,11 @@ for (const s of corpus) {
         );
     }
     assert.equal(finals, s.expect, `${s.name}: final views`);
+    // Live states along the way.
+    for (const w of s.live ?? []) {
+      const last = updates.filter((u) => u.callId === mainCallId && audKey(u) === w.aud && u.after <= w.after).at(-1);
+      assert.is(last?.state, w.state, `${s.name}: ${w.aud} after payload ${w.after}`);
+    }
     // Invariants.
     for (const [k, list] of byKey) {
       for (let i = 1; i < list.length; i++) {

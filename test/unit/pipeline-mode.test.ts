@@ -78,6 +78,7 @@ function fakeCluster(calls: string[]): Cluster {
     connectionStateRecovery: { maxDisconnectionDuration: 30_000 },
     keys: {} as Cluster['keys'],
     redis: {} as Cluster['redis'],
+    adapterRedis: {} as Cluster['adapterRedis'],
     onUpdates: stub('onUpdates', undefined),
     published: stub('published', undefined),
     start: stub('start', undefined),

@@ -14,7 +14,7 @@ function intake(onEvent: (e: LegEvent) => void = () => undefined) {
   const frames: string[] = [];
   const rejects: string[] = [];
   const i = new FrameIntake({
-    accountId: ACCOUNT.toUpperCase(),
+    accountId: ACCOUNT, // as configured: normalised to lowercase by loadConfig
     maxFrameBytes: 1024,
     logger,
     now: () => now,
@@ -79,7 +79,7 @@ test('socketio payload framing: several packets in one message; broken framing r
   );
 });
 
-test('deliver: account id compared case-insensitively; other account rejected', () => {
+test('deliver: account id compared exactly, as the engine compares it; other account rejected', () => {
   const got: LegEvent[] = [];
   const t = intake((e) => got.push(e));
   assert.ok(t.i.deliver('CHANNEL_CREATE', kazooEvent('CHANNEL_CREATE', 'a'), 1));
@@ -87,6 +87,14 @@ test('deliver: account id compared case-insensitively; other account rejected', 
     t.i.deliver(
       'CHANNEL_CREATE',
       kazooEvent('CHANNEL_CREATE', 'b', { 'Custom-Channel-Vars': { 'Account-ID': 'other' } }),
+      1,
+    ),
+  );
+  // One rule for intake and engine (issue 15): an id the engine would drop as another org's is not let through.
+  assert.not.ok(
+    t.i.deliver(
+      'CHANNEL_CREATE',
+      kazooEvent('CHANNEL_CREATE', 'B', { 'Custom-Channel-Vars': { 'Account-ID': ACCOUNT.toUpperCase() } }),
       1,
     ),
   );
@@ -98,7 +106,7 @@ test('deliver: account id compared case-insensitively; other account rejected', 
     got.map((e) => e.legId),
     ['a', 'c'],
   );
-  assert.equal(t.i.snapshot().rejected, { other_account: 1 });
+  assert.equal(t.i.snapshot().rejected, { other_account: 2 });
   assert.is(t.i.snapshot().events, 2);
 });
 

@@ -319,6 +319,20 @@ c(
   },
 );
 
+c('an extension of 2 to 6 digits is dialled as the bridge accepts it (one rule: normalizeDialable)', async (ctx) => {
+  const on = ctx.h.data.agents[0].device;
+  const creds = { sipUser: on.sipUser, sipPassword: on.sipPassword };
+  for (const number of ['12', '8002', '123456']) {
+    const res = await click(ctx, number, creds);
+    assert.is(res.status, 200, number);
+  }
+  for (const number of ['1', '1234567x', '00']) {
+    const res = await click(ctx, number, creds);
+    assert.is(res.status, 400, number);
+    assert.equal(await res.json(), { message: 'invalid number' });
+  }
+});
+
 c('fault switches: clickToCallFail 503/500, clickToCallDelayMs', async (ctx) => {
   const d = ctx.h.data.agents[0].device;
   const creds = { sipUser: d.sipUser, sipPassword: d.sipPassword };

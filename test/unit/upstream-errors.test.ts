@@ -1,6 +1,6 @@
-// The upstream error family: every client's errors are UpstreamErrors with service/operation/kind/retryable, the kind
-// classes match across services, and one mapping to the contract's codes; the kit's request rule (deadline, caller's
-// signal, a fetch that ignores its signal).
+// The upstream error tree: every client's errors are UpstreamErrors with service/operation/kind/retryable and a
+// catalogue code, the kind classes match across services, and one mapping to the contract's codes; the kit's request
+// rule (deadline, caller's signal, a fetch that ignores its signal).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AntBotAuthError, AntBotHttpError, AntBotTimeoutError } from '../../src/antbot/errors.js';
@@ -10,6 +10,7 @@ import {
   AntCrmHttpError,
   AntCrmNetworkError,
   AntCrmTimeoutError,
+  CONTACTS_OP,
 } from '../../src/antcrm/errors.js';
 import { AntCrmWriteHttpError, AntCrmWriteResponseError, AntCrmWriteTimeoutError } from '../../src/antcrm/writer.js';
 import {
@@ -23,6 +24,7 @@ import {
   DeviceOfflineError,
 } from '../../src/antring/errors.js';
 import {
+  UpstreamAuthError,
   UpstreamError,
   UpstreamHttpError,
   UpstreamNetworkError,
@@ -37,11 +39,11 @@ test('every client error is an UpstreamError naming its service and operation', 
   const cases: [UpstreamError, string, string][] = [
     [new AntRingHttpError('histories', 500), 'antring', 'histories'],
     [new AntRingTimeoutError('click_to_call', 5000), 'antring', 'click_to_call'],
-    [new AntRingConfigError('AntRing agents: missing', 'agents'), 'antring', 'agents'],
-    [new AntCrmHttpError(500), 'antcrm', 'findByPhone'],
+    [new AntRingConfigError('agents'), 'antring', 'agents'],
+    [new AntCrmHttpError(CONTACTS_OP, 500), 'antcrm', 'findByPhone'],
     [new AntCrmWriteHttpError('createTicket', 503), 'antcrm', 'createTicket'],
     [new AntBotHttpError('dnc_contact', 500), 'antbot', 'dnc_contact'],
-    [new AntBotAuthError(401), 'antbot', 'get_token'],
+    [new AntBotAuthError('get_token', 401), 'antbot', 'get_token'],
   ];
   for (const [e, service, operation] of cases) {
     assert.instance(e, UpstreamError, e.name);
@@ -51,20 +53,23 @@ test('every client error is an UpstreamError naming its service and operation', 
   // The historical names and families still hold.
   assert.instance(new DeviceOfflineError(), AntRingHttpError);
   assert.instance(new AntRingAuthError('auth_token', 401), AntRingError);
-  assert.instance(new AntBotAuthError(401), AntRingAuthError, 'the token keeper fails fast on it');
-  assert.is(new AntBotAuthError(401).name, 'AntBotAuthError');
-  assert.instance(new AntCrmAuthError(403), AntCrmHttpError);
+  assert.instance(new AntBotAuthError('get_token', 401), UpstreamAuthError, 'the token keeper fails fast on it');
+  assert.not.instance(new AntBotAuthError('get_token', 401), AntRingAuthError);
+  assert.is(new AntBotAuthError('get_token', 401).name, 'AntBotAuthError');
+  assert.instance(new AntCrmAuthError(CONTACTS_OP, 403), AntCrmHttpError);
   assert.instance(new AntCrmWriteTimeoutError('createLead', 10), AntCrmError);
   assert.not.instance(new AntRingHttpError('agents', 500), AntCrmError);
+  assert.not.instance(new AntRingHttpError('agents', 500), AntRingAuthError);
+  assert.not.instance(new AntRingHttpError('agents', 500), DeviceOfflineError);
 });
 
 test('the kind classes match across services (and only their kind)', () => {
   assert.instance(new AntRingTimeoutError('agents', 1), UpstreamTimeoutError);
-  assert.instance(new AntCrmTimeoutError(1), UpstreamTimeoutError);
+  assert.instance(new AntCrmTimeoutError(CONTACTS_OP, 1), UpstreamTimeoutError);
   assert.instance(new AntBotTimeoutError('get_token', 1), UpstreamTimeoutError);
   assert.instance(new AntCrmWriteTimeoutError('createTicket', 1), UpstreamTimeoutError);
   assert.instance(new AntRingNetworkError('agents', 'ECONNREFUSED'), UpstreamNetworkError);
-  assert.instance(new AntCrmNetworkError('ECONNRESET'), UpstreamNetworkError);
+  assert.instance(new AntCrmNetworkError(CONTACTS_OP, 'ECONNRESET'), UpstreamNetworkError);
   assert.instance(new AntRingAuthError('auth_token', 401), UpstreamHttpError);
   assert.instance(new DeviceOfflineError(), UpstreamHttpError);
   assert.instance(new AntRingResponseError('agents', 'x'), UpstreamResponseError);
@@ -79,18 +84,18 @@ test('retryable: 5xx, 408, 429, timeouts, network errors; not other 4xx, bad res
   const yes = [
     new AntRingHttpError('agents', 500),
     new AntRingHttpError('agents', 429),
-    new AntCrmHttpError(408),
+    new AntCrmHttpError(CONTACTS_OP, 408),
     new AntRingTimeoutError('agents', 1),
     new AntBotTimeoutError('dnc_contact', 1),
-    new AntCrmNetworkError('ECONNRESET'),
+    new AntCrmNetworkError(CONTACTS_OP, 'ECONNRESET'),
     new UpstreamHttpError('webhook', 'send', 503),
   ];
   const no = [
     new AntRingAuthError('auth_token', 401),
     new DeviceOfflineError(),
-    new AntCrmHttpError(404),
+    new AntCrmHttpError(CONTACTS_OP, 404),
     new AntRingResponseError('agents', 'x'),
-    new AntRingConfigError('m', 'agents'),
+    new AntRingConfigError('agents'),
     new AntCrmWriteResponseError('createTicket', 'x'),
   ];
   for (const e of yes) assert.ok(e.retryable, e.message);
@@ -100,7 +105,7 @@ test('retryable: 5xx, 408, 429, timeouts, network errors; not other 4xx, bad res
 test('one mapping to the contract: unavailable for timeouts, network, 429/502/503/504; error for the rest', () => {
   assert.is(upstreamErrorCode(new AntRingTimeoutError('histories', 5000)), 'upstream_unavailable');
   assert.is(upstreamErrorCode(new AntRingNetworkError('histories', 'ECONNREFUSED')), 'upstream_unavailable');
-  assert.is(upstreamErrorCode(new AntCrmTimeoutError(2000)), 'upstream_unavailable');
+  assert.is(upstreamErrorCode(new AntCrmTimeoutError(CONTACTS_OP, 2000)), 'upstream_unavailable');
   for (const s of [429, 502, 503, 504])
     assert.is(upstreamErrorCode(new AntRingHttpError('histories', s)), 'upstream_unavailable', String(s));
   for (const s of [400, 404, 500])
@@ -150,14 +155,14 @@ test('fetchText: the caller aborting is a network error ABORTED; already aborted
   setImmediate(() => ctrl.abort());
   const e = await p.catch((err: unknown) => err);
   assert.instance(e, UpstreamNetworkError);
-  assert.is((e as UpstreamNetworkError).code, 'ABORTED');
+  assert.is((e as UpstreamNetworkError).sysCode, 'ABORTED');
   const again = await fetchText(
     hang,
     'http://x.test',
     { method: 'GET', headers: {} },
     { timeoutMs: 5000, signal: ctrl.signal, errors },
   ).catch((err: unknown) => err);
-  assert.is((again as UpstreamNetworkError).code, 'ABORTED');
+  assert.is((again as UpstreamNetworkError).sysCode, 'ABORTED');
   assert.is(calls, 1, 'no second request');
 });
 
@@ -180,7 +185,7 @@ test('fetchText: status, body and a system error code (never the message)', asyn
     { method: 'GET', headers: {} },
     { timeoutMs: 1000, errors },
   ).catch((err: unknown) => err);
-  assert.is((e as UpstreamNetworkError).code, 'ECONNREFUSED');
+  assert.is((e as UpstreamNetworkError).sysCode, 'ECONNREFUSED');
   assert.not.match((e as Error).message, /secret/);
   const badBody: FetchLike = async () => ({
     status: 200,

@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import type { CallView } from '../../src/contract.js';
 import { MemoryOutbox } from '../../src/outbox/memory.js';
 import { WebhookEventFilter, webhookDeliveries } from '../../src/webhooks/events.js';
-import { endpointId, WebhookConfigError, WebhookSender, webhookKey } from '../../src/webhooks/sender.js';
+import { endpointId, WebhookConfigError, WebhookSender, webhookKeyOf } from '../../src/webhooks/sender.js';
 import { captureLogger } from '../helpers/logs.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -246,7 +246,7 @@ t('one webhook per state change of a call; later views of the same state are not
     [view(1, 'ringing'), view(2, 'ended')].map((v) => ended.eventFor(v)),
     [undefined, 'call.ended'],
   );
-  assert.is(webhookKey('call-1:5', 'https://a.example/x'), `webhook:call-1:5:${endpointId('https://a.example/x')}`);
+  assert.is(webhookKeyOf('call-1:5', 'https://a.example/x'), `webhook:call-1:5:${endpointId('https://a.example/x')}`);
 });
 
 t.run();

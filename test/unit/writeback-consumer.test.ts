@@ -1,5 +1,5 @@
 // The write-back's decisions (pure facts + the consumer over a memory outbox): one ticket per missed customer call
-// with the contact's id, a lead only for a definite not_found, a pending contact waited for, webhooks once per state,
+// with the contact's id, a lead only for a definite not_found, a pending contact enqueued at once (resolved at delivery), webhooks once per state,
 // and the wrap-up rights (answering agent, else agents rung, admin always; 30 minutes).
 
 import { pino } from 'pino';
@@ -7,12 +7,14 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Claims, Contact } from '../../src/contract.js';
 import { MemoryOutbox } from '../../src/outbox/memory.js';
+import { ok } from '../../src/outbox/types.js';
 import type { PipelineUpdate } from '../../src/runtime/update.js';
 import { WritebackConsumer } from '../../src/writeback/consumer.js';
 import { crmOf } from '../../src/writeback/crm-status.js';
 import { displayNumber, ticketFor, ticketTitle } from '../../src/writeback/facts.js';
 import { MemoryRecentCalls } from '../../src/writeback/recent-calls.js';
 import { parseWrapup, WrapupService } from '../../src/writeback/wrapup.js';
+import { waitFor } from '../helpers/wait.js';
 
 const logger = pino({ level: 'silent' });
 const ORG = 'org1';
@@ -60,7 +62,6 @@ function setup() {
     records: true,
     ticketSla: '',
     webhooks: { urls: ['http://127.0.0.1:9/hook'], events: ['call.ringing', 'call.answered', 'call.ended'] },
-    contactWaitMs: 50,
   });
   return { outbox, recent, consumer };
 }
@@ -139,15 +140,32 @@ decide('unknown caller → lead once per number; lookup error → no lead; answe
   assert.is(outbox.counters().duplicates, 1, 'the second call of the number is a duplicate key');
   await consumer.stop();
 });
-decide('an ended call with a pending contact waits for the re-send and its ticket carries the contact id', async () => {
+decide('an ended call with a pending contact is enqueued at once; its delivery resolves the contact', async () => {
   const { outbox, consumer } = setup();
   consumer.consume(upd({ contactStatus: 'pending' }));
   await consumer.drain();
-  assert.is(await outbox.get('ticket:call-1'), undefined, 'not decided while pending');
+  const ticket = await outbox.get('ticket:call-1');
+  assert.ok(ticket, 'the ticket is enqueued at the end, not held for the lookup');
+  const lead = await outbox.get('lead:0934890883');
+  assert.ok(lead, 'a lead candidate is enqueued: its delivery writes it only for a definite not_found');
+  const payloads: Record<string, unknown> = {};
+  outbox.handle('antcrm.ticket', async (a) => {
+    payloads.ticket = a.payload;
+    return { kind: 'ok' };
+  });
+  outbox.handle('antcrm.lead', async (a) => {
+    payloads.lead = a.payload;
+    return { kind: 'ok' };
+  });
+  await outbox.start();
+  await waitFor(() => Object.keys(payloads).length === 2, { what: 'both delivered' });
+  assert.is((payloads.ticket as { resolveContact?: string }).resolveContact, '0934890883');
+  assert.is((payloads.lead as { ifUnknown?: boolean }).ifUnknown, true);
   consumer.consume(upd({ contact, contactStatus: 'found' }));
   await consumer.drain();
-  assert.ok(await outbox.get('ticket:call-1'));
+  assert.is(outbox.counters().enqueued, 2, 'the re-send with the contact enqueues nothing more');
   await consumer.stop();
+  await outbox.stop();
 });
 decide('webhooks: one per state change of the admin view, never for the crm re-send or agent views', async () => {
   const { outbox, consumer } = setup();
@@ -198,7 +216,17 @@ wrap(
     );
     assert.equal(await svc.submit(claims('admin'), { callId: 'call-1', note: 'sửa' }), { status: 'accepted' });
     assert.ok(await outbox.get('wrapup:call-1'));
-    assert.ok(await outbox.get('wrapup:call-1:2'), 'an edit gets its own key');
+    assert.is(await outbox.get('wrapup:call-1:2'), undefined, 'the first not sent yet: the edit replaced it');
+    const notes: string[] = [];
+    outbox.handle('antcrm.wrapup', async (a) => {
+      notes.push((a.payload as { note: string }).note);
+      return ok();
+    });
+    await outbox.start();
+    await waitFor(async () => (await outbox.get('wrapup:call-1'))?.state === 'delivered', { what: 'written' });
+    assert.equal(notes, ['sửa'], 'one write, the last note');
+    assert.equal(await svc.submit(claims('admin'), { callId: 'call-1', note: 'sửa lại' }), { status: 'accepted' });
+    assert.ok(await outbox.get('wrapup:call-1:2'), 'an edit after the write gets its own key');
     assert.equal(
       await svc.submit(claims('agent', 'minh.tran'), { callId: 'missed-1', note: 'gọi lại' }),
       { status: 'accepted' },

@@ -1,9 +1,13 @@
 // The "antcrm.wrapup" handler with edits: it waits while the call's ticket or an earlier wrap-up is pending, updates
-// (PUT) the ticket the call already has (its own, or the one an earlier wrap-up created), else creates one with the note.
+// (PUT) the ticket the call already has (its own, or the one an earlier wrap-up created), else creates one with the note;
+// one followed by a later wrap-up is superseded. The ticket and lead handlers resolve a contact pending at the end; the
+// key formats parse back.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { antCrmHandlers } from '../../src/outbox/crm-handlers.js';
+import { callIdOfKey, parseOutboxKey, wrapupKey } from '../../src/outbox/keys.js';
 import type { DeliveryRecord } from '../../src/outbox/types.js';
-import { wrapupHandler, wrapupKeyOf } from '../../src/writeback/wrapup-handler.js';
+import { wrapupHandler } from '../../src/writeback/wrapup-handler.js';
 
 const ticket = {
   title: '[Phone] Cuộc gọi từ 0934 890 883',
@@ -30,7 +34,7 @@ function setup(records: Record<string, Partial<DeliveryRecord>>) {
   const h = wrapupHandler(writer as never, outbox);
   const run = (n: number, note = 'ghi chú') =>
     h({
-      key: wrapupKeyOf('c1', n),
+      key: wrapupKey('c1', n),
       target: 'antcrm.wrapup',
       attempt: 1,
       signal: new AbortController().signal,
@@ -57,7 +61,7 @@ t('an edit: waits for the earlier wrap-up, then updates the ticket it created', 
   const { calls, run } = setup({ 'wrapup:c1': { state: 'delivered', result: { ticketId: '9001', updated: false } } });
   assert.equal(await run(2, 'sửa'), { kind: 'ok', result: { ticketId: '9001', updated: true } });
   assert.is(calls[0].op, 'update');
-  assert.is(wrapupKeyOf('c1', 2), 'wrapup:c1:2');
+  assert.is(wrapupKey('c1', 2), 'wrapup:c1:2');
 });
 t('an unusable payload is given up', async () => {
   const { calls } = setup({});
@@ -75,5 +79,63 @@ t('an unusable payload is given up', async () => {
     'give-up',
   );
   assert.is(calls.length, 0);
+});
+t('a wrap-up followed by a later one before it was written is superseded: no write', async () => {
+  const { calls, run } = setup({ [wrapupKey('c1', 2)]: { state: 'pending' } });
+  assert.equal(await run(1), { kind: 'ok', result: { superseded: true } });
+  assert.is(calls.length, 0);
+});
+
+function crm(lookup: { status: string; contact: { id: string } | null }) {
+  const writes: { op: string; body: Record<string, unknown> }[] = [];
+  const writer = {
+    createTicket: async (t: Record<string, unknown>) => {
+      writes.push({ op: 'ticket', body: t });
+      return { ticketId: '77' };
+    },
+    createLead: async (l: Record<string, unknown>) => {
+      writes.push({ op: 'lead', body: l });
+      return { leadId: '88' };
+    },
+  };
+  const h = antCrmHandlers(writer as never, { get: async () => undefined }, async () => lookup as never);
+  const attempt = (target: 'antcrm.ticket' | 'antcrm.lead', payload: unknown, n = 1) =>
+    h[target]({ key: 'k', target, attempt: n, signal: new AbortController().signal, payload: payload as never });
+  return { writes, attempt };
+}
+const pendingTicket = { ...ticket, contact: { name: '0934890883', phones: [] }, resolveContact: '0934890883' };
+const pendingLead = { name: '0934890883', customerIdApiRing: '0934890883', phones: [], ifUnknown: true };
+
+t('a ticket enqueued with its contact pending gets the contact id found at delivery', async () => {
+  const { writes, attempt } = crm({ status: 'found', contact: { id: 'c-9' } });
+  assert.equal(await attempt('antcrm.ticket', pendingTicket), { kind: 'ok', result: { ticketId: '77' } });
+  assert.equal(writes[0].body.contact, { id: 'c-9' });
+  assert.is(writes[0].body.resolveContact, undefined, 'the marker is not sent');
+  const failing = crm({ status: 'error', contact: null });
+  assert.is((await failing.attempt('antcrm.ticket', pendingTicket, 1)).kind, 'retry');
+  assert.is((await failing.attempt('antcrm.ticket', pendingTicket, 3)).kind, 'ok', 'written without the id at last');
+});
+t('a lead enqueued with the contact pending is written only for a definite not_found', async () => {
+  const known = crm({ status: 'found', contact: { id: 'c-9' } });
+  assert.equal(await known.attempt('antcrm.lead', pendingLead), { kind: 'ok', result: { known: true } });
+  assert.is(known.writes.length, 0);
+  const failed = crm({ status: 'error', contact: null });
+  assert.is((await failed.attempt('antcrm.lead', pendingLead)).kind, 'retry');
+  const unknown = crm({ status: 'not_found', contact: null });
+  assert.equal(await unknown.attempt('antcrm.lead', pendingLead), { kind: 'ok', result: { leadId: '88' } });
+  assert.is(unknown.writes[0].body.ifUnknown, undefined);
+});
+t('outbox keys: one format each, parsed back', () => {
+  assert.equal(parseOutboxKey('ticket:c-1'), { kind: 'ticket', callId: 'c-1' });
+  assert.equal(parseOutboxKey('lead:0934890883'), { kind: 'lead', number: '0934890883' });
+  assert.equal(parseOutboxKey(wrapupKey('c-1')), { kind: 'wrapup', callId: 'c-1', n: 1 });
+  assert.equal(parseOutboxKey(wrapupKey('c-1', 3)), { kind: 'wrapup', callId: 'c-1', n: 3 });
+  assert.equal(parseOutboxKey('webhook:c-1:4:0123456789ab'), {
+    kind: 'webhook',
+    viewId: 'c-1:4',
+    endpoint: '0123456789ab',
+  });
+  assert.is(callIdOfKey(wrapupKey('c-1', 2)), 'c-1');
+  assert.is(parseOutboxKey('nonsense'), undefined);
 });
 t.run();

@@ -1,0 +1,264 @@
+import { Router as createRouter } from 'express';
+import { AntCrmClient } from '../antcrm/client.js';
+import { AntRingDirectory } from '../antring/agent-directory.js';
+import { AntRingClient } from '../antring/client.js';
+import { TokenKeeper } from '../antring/token-keeper.js';
+import { CallEngine } from '../calls/engine.js';
+import { DashboardPoller } from '../dashboard/poller.js';
+import { dashboardRoutes } from '../dashboard/routes.js';
+import { setupClickToCall } from '../dial/setup.js';
+import { ContactDirectory } from '../enrich/contact-directory.js';
+import { Enricher } from '../enrich/enricher.js';
+import { visibleViews } from '../fanout/live-calls.js';
+import { CallPublisher } from '../fanout/publisher.js';
+import { historyRoutes } from '../http/routes-history.js';
+import { Closers } from '../runtime/closers.js';
+import { ConsumerSet } from '../runtime/consumers.js';
+import { fanoutConsumer } from '../runtime/fanout-consumer.js';
+import { UpstreamPipeline } from '../runtime/pipeline.js';
+import { createTenantSockets } from '../server/tenant-sockets.js';
+import { SignalSubscriber } from '../signals/subscriber.js';
+import { createWriteback } from '../writeback/create.js';
+import { pollPhaseMs, type TenantPorts, type TenantRuntime, TenantStoppedError } from './runtime-types.js';
+import { UpstreamTracker } from './upstream-state.js';
+
+export { pollPhaseMs, type TenantPorts, type TenantRuntime, TenantStoppedError };
+
+export function createTenantRuntime(p: TenantPorts): TenantRuntime {
+  const { config, mode, metrics, clock } = p;
+  const org = config.antring.accountId;
+  const logger = p.logger;
+  const closers = new Closers(logger.child({ mod: 'stop' }));
+  let stopped = false;
+
+  const antring = new AntRingClient({
+    apiUrl: config.antring.apiUrl,
+    appId: config.antring.appId,
+    appSecret: config.antring.appSecret,
+    domain: config.antring.domain,
+    email: config.antring.email,
+    logger: logger.child({ mod: 'antring' }),
+    timeoutMs: p.antringTimeoutMs,
+  });
+  closers.add('antring', () => antring.close());
+  const crm = config.antcrm.apiKey
+    ? new AntCrmClient({
+        apiUrl: config.antcrm.apiUrl,
+        apiKey: config.antcrm.apiKey,
+        logger: logger.child({ mod: 'antcrm' }),
+      })
+    : null;
+  if (crm) closers.add('antcrm', () => crm.close());
+  const tokens = new TokenKeeper({
+    fetchToken: (signal?: AbortSignal) => antring.authToken(signal),
+    clock,
+    logger: logger.child({ mod: 'token' }),
+    onRefresh: (e) => metrics.tokenRefresh(e),
+  });
+  closers.add('tokens', () => tokens.stop());
+  const directory = new AntRingDirectory({ client: antring, clock, logger: logger.child({ mod: 'directory' }) });
+  closers.add('directory', () => directory.stop());
+  const contacts = new ContactDirectory({
+    client: crm,
+    ttlMs: config.antcrm.cacheTtlMs,
+    negativeTtlMs: config.antcrm.negativeTtlMs,
+    maxConcurrency: config.antcrm.maxConcurrency,
+    clock,
+    logger: logger.child({ mod: 'contacts' }),
+    observe: (ev) => metrics.crmLookup(ev),
+    ...(mode.contactCache ? { secondLevel: mode.contactCache } : {}),
+  });
+  // Click-to-call: this tenant's devices and AntBot DNC only (a bad devices document throws DevicesFileError).
+  const dial = setupClickToCall({
+    config,
+    upstream: antring,
+    clock,
+    logger,
+    deps: {
+      rateLimiter: mode.rateLimiter,
+      idempotency: mode.idempotency,
+      ...p.dial,
+      onResult: (code) => {
+        metrics.observeDial(code);
+        p.dial?.onResult?.(code);
+      },
+    },
+  });
+  closers.add('dial', () => dial.stop());
+  const dashboard = new DashboardPoller({
+    client: mode.dashboardSource(antring, config.dashboardPollMs),
+    org,
+    intervalMs: config.dashboardPollMs,
+    clock,
+    logger: logger.child({ mod: 'dashboard' }),
+    onChange: (d) => {
+      if (mode.emitsDashboard()) sockets.emitDashboard(d);
+    },
+    onPoll: (result, changed) => metrics.dashboardPoll(result, changed),
+  });
+  closers.add('dashboard', () => dashboard.stop());
+  const sockets = createTenantSockets({
+    io: p.io,
+    org,
+    live: mode.live,
+    logger: logger.child({ mod: 'fanout' }),
+    dashboard: () => dashboard.latest(),
+    cluster: mode.sockets.adapter !== undefined,
+  });
+  closers.add('sockets', () => sockets.close());
+  const unshare = mode.sharePlacedCalls(p.io, dial.placed, logger.child({ mod: 'dial' }));
+  if (unshare) closers.add('placed-sharing', unshare);
+  const publisher = new CallPublisher({
+    emitter: sockets.emitter,
+    seq: mode.seq,
+    live: mode.live,
+    org,
+    logger: logger.child({ mod: 'publish' }),
+    onEmit: (view, u) => {
+      // Cluster: mark the update done in the same tick as the emit (the standby must not publish it again).
+      mode.published(u);
+      metrics.callEmitted(u.audience.kind, view.state, u.receivedAt);
+    },
+    onReject: (reason) => metrics.callRejected(reason),
+  });
+  // After the call (§7.2): this tenant's AntCRM key, tickets, leads and webhooks, from its own outbox.
+  const writeback = createWriteback({
+    config,
+    logger,
+    publisher,
+    contacts,
+    ...(mode.writebackStore ? { cluster: mode.writebackStore } : {}),
+    ...p.writeback,
+  });
+  closers.add('writeback', () => writeback.stop());
+  const consumers = new ConsumerSet(
+    [fanoutConsumer(publisher), writeback.consumer],
+    logger.child({ mod: 'consumers' }),
+  );
+  closers.add('consumers', () => consumers.stop());
+  const enricher = new Enricher({
+    contacts,
+    budgetMs: config.crmBudgetMs,
+    publish: (u) => consumers.dispatch(u),
+    clock,
+    logger: logger.child({ mod: 'enrich' }),
+  });
+  closers.add('enricher', () => enricher.stop());
+  const pipeline = new UpstreamPipeline({
+    leases: mode.leases,
+    createEngine: () => new CallEngine({ org, directory, placed: dial.placed }),
+    createSubscriber: (h) =>
+      new SignalSubscriber({
+        url: config.antring.signalUrl,
+        protocol: config.antring.signalProtocol,
+        accountId: org,
+        bindings: config.antring.bindings,
+        tokens,
+        logger: logger.child({ mod: 'signals' }),
+        clock,
+        onEvent: h.onEvent,
+        onFrame: (type) => metrics.signalFrame(type),
+        onReject: (reason) => metrics.signalReject(reason),
+        onStateChange: h.onStateChange,
+      }),
+    sink: (u) => enricher.push(u),
+    clock,
+    logger: logger.child({ mod: 'pipeline' }),
+    onSignalState: (state) => metrics.signalState(state),
+  });
+  closers.add('pipeline', () => pipeline.stop());
+
+  const router = createRouter();
+  router.use(historyRoutes({ source: antring, logger: logger.child({ mod: 'history' }) }));
+  router.use(dashboardRoutes({ latest: () => dashboard.latest() }));
+  router.use(dial.router);
+  router.use(writeback.routes);
+
+  const upstream = new UpstreamTracker(
+    () => {
+      const s = pipeline.status();
+      return {
+        signal: s.signal,
+        problem: pipeline.notReadyReasons().find((r) => r.includes('cannot start')),
+        authFailed: tokens.status().authFailed && !tokens.status().hasToken,
+        held: mode.leases.holdsUpstream(),
+        stopped,
+      };
+    },
+    () => clock.now(),
+  );
+
+  let stopping: Promise<void> | undefined;
+  let pollPhase: unknown;
+  closers.add('poll-phase', () => {
+    if (pollPhase !== undefined) clock.clearTimeout(pollPhase);
+  });
+  async function start(opts: { strict?: boolean; spreadPolls?: boolean } = {}): Promise<void> {
+    const stillStarting = () => {
+      if (stopping) throw new TenantStoppedError(org);
+    };
+    try {
+      await tokens.start();
+    } catch (err) {
+      stillStarting();
+      if (opts.strict) throw err;
+      // One tenant's bad credentials are its own trouble: it is `down` (auth_failed) and the keeper retries.
+      logger.warn({ err: err instanceof Error ? err.name : 'error' }, 'tenant token refused at start; retrying');
+    }
+    stillStarting();
+    await directory.start();
+    stillStarting();
+    // Deliveries pending from before a restart are tried at once.
+    await writeback.start();
+    stillStarting();
+    pipeline.start();
+    if (opts.spreadPolls) {
+      pollPhase = clock.setTimeout(
+        () => {
+          pollPhase = undefined;
+          if (!stopped) dashboard.start();
+        },
+        pollPhaseMs(org, config.dashboardPollMs),
+      );
+      (pollPhase as { unref?: () => void }).unref?.();
+    } else {
+      dashboard.start();
+    }
+    dial.start();
+  }
+
+  return {
+    accountId: org,
+    ...(p.name ? { name: p.name } : {}),
+    sockets: {
+      connected: (socket, claims) => sockets.connected(socket, claims),
+      dial: (claims, body) => dial.service.dial(claims, body),
+      wrapup: (claims, body) => writeback.wrapup.submit(claims, body),
+    },
+    router,
+    outbox: writeback.outbox,
+    connectedSockets: () => p.orgSockets.count(),
+    webhooksDisabled: () => writeback.webhookCounters()?.disabled,
+    visibleCalls: (claims) => visibleViews(mode.live, claims, org),
+    upstream: () => upstream.status(),
+    status: () => pipeline.status(),
+    notReadyReasons: () => pipeline.notReadyReasons(),
+    outboxStats: () => writeback.outbox.stats(),
+    start,
+    prepareStop: () => pipeline.prepareStop(),
+    stopUpstream: () => pipeline.stop(),
+    retire: async () => {
+      stopped = true;
+      p.orgSockets.end('tenant_removed');
+      sockets.close();
+      await pipeline.stop();
+      await dashboard.stop();
+    },
+    stop: () =>
+      (stopping ??= (async () => {
+        stopped = true;
+        const { failed } = await closers.closeAll();
+        if (failed.length) logger.warn({ failed }, 'tenant stopped with failures');
+      })()),
+  };
+}
