@@ -179,7 +179,7 @@ export class TenantRegistry {
           (s) => s.pending,
           () => 0,
         );
-        if (pending >= 0) break;
+        if (pending === 0) break;
         await new Promise<void>((resolve) => setTimeout(resolve, this.o.drainCheckMs ?? 1000).unref());
       }
       await r.stop();
