@@ -238,11 +238,13 @@ export async function startBaseline(
   dir: string,
   env: Record<string, string>,
   name: 'baseline' | 'baseline-recovery' = 'baseline',
+  o: { profileDir?: string } = {},
 ): Promise<BaselineNode> {
+  const prof = o.profileDir ? ['--cpu-prof', '--cpu-prof-dir', o.profileDir] : [];
   const { m, ready } = await spawnMeasured<{ port: number; feedPort: number }>({
     name,
     dir,
-    args: ['--import', 'tsx', 'bench/baseline-server.ts'],
+    args: [...prof, '--import', 'tsx', 'bench/baseline-server.ts'],
     env: { NODE_ENV: 'production', ...env },
     ready: (line) => {
       const j = jsonLine(line);

@@ -1,6 +1,7 @@
 // The bench JSON → docs/performance.md (pure): what is measured, the machine, one table with the absolute figures and
 // the bridge/baseline ratios, the targets (met or by how much missed), the profile, and the closing note
 // (bench/notes.md, written by a person after reading the figures).
+import { budgetMarkdown } from './budget.js';
 import type { BenchResult, RunResult, SkippedRun } from './results.js';
 import { isRun } from './results.js';
 import type { Summary } from './stats.js';
@@ -222,6 +223,13 @@ export function renderReport(res: BenchResult, notes?: string): string {
       out.push('|---|---:|');
       for (const f of pr.topFunctions) out.push(`| \`${f.name.replace(/\|/g, '\\|')}\` | ${f.selfPct} |`);
     }
+    out.push('');
+  }
+  if (res.budget) {
+    out.push('## CPU budget: the bridge beside the baseline, by subsystem (--profile)');
+    out.push('');
+    if ('error' in res.budget) out.push(`Not available: ${res.budget.error}`);
+    else out.push(...budgetMarkdown(res.budget));
     out.push('');
   }
   if (notes?.trim()) {

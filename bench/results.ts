@@ -1,6 +1,7 @@
 // The shape of `npm run bench`'s JSON (stdout), read by report.ts to write docs/performance.md; and the targets.
 import type { BenchOptions, RunName } from './args.js';
 import type { PopLatency } from './latency.js';
+import type { Budget } from './budget.js';
 import type { ProfileSummary } from './profile.js';
 import { ratio, round } from './stats.js';
 
@@ -98,6 +99,8 @@ export interface BenchResult {
   ratiosVsRecovery?: BenchResult['ratios'];
   targets: Target[];
   profile?: ProfileSummary | { error: string };
+  /** --profile with the baseline: the bridge's CPU by subsystem beside the baseline's, in the window (bench/budget.ts). */
+  budget?: Budget | { error: string };
   logsDir?: string;
 }
 

@@ -4,7 +4,7 @@
 // `--capacity` steps the load up instead (bench/capacity.ts).
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSimulator } from '../src/simulator/simulator.js';
@@ -13,13 +13,14 @@ import { runCapacity } from './capacity.js';
 import { extractSection, spliceSection } from './capacity-report.js';
 import type { MeasureContext } from './measure.js';
 import { ROOT } from './procs.js';
-import { summarizeProfile } from './profile.js';
+import { profiles } from './profiled.js';
 import { renderReport } from './report.js';
 import { type BenchResult, computeRatios, evaluateTargets, isRun, type MachineInfo } from './results.js';
 import { round } from './stats.js';
 import {
   missNumbersFor,
   runBaseline,
+  runBaselineProfiled,
   runBaselineRecovery,
   runBridge,
   runCluster,
@@ -116,14 +117,19 @@ async function main(): Promise<number> {
     const profileDir = opts.profile ? join(dir, 'profile') : undefined;
     const runs: BenchResult['runs'] = {};
     let bridgeExitedAt: number | undefined;
+    let baselineExitedAt: number | undefined;
     const names = runList(opts);
     for (const name of names) {
       log(`== ${name}`);
       try {
         if (name === 'bridge') {
-          const b = await runBridge(s, profileDir);
+          const b = await runBridge(s, profileDir && join(profileDir, 'bridge'));
           runs.bridge = b.run;
           bridgeExitedAt = b.exitedAt;
+        } else if (name === 'baseline' && profileDir) {
+          const b = await runBaselineProfiled(s, join(profileDir, 'baseline'));
+          runs.baseline = b.run;
+          baselineExitedAt = b.exitedAt;
         } else if (name === 'baseline') runs[name] = await runBaseline(s);
         else if (name === 'baseline-recovery') runs[name] = await runBaselineRecovery(s);
         else runs[name] = await runCluster(s);
@@ -179,15 +185,9 @@ async function main(): Promise<number> {
       targets: evaluateTargets(params, runs, ratios),
     };
     if (profileDir) {
-      const file = existsSync(profileDir) ? readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile')) : undefined;
-      // The steady state only: the samples of the measurement window (the profile ends when the process exits).
-      const span =
-        bridge && bridgeExitedAt
-          ? { fromEndMs: bridgeExitedAt - bridge.windowAt.start, toEndMs: bridgeExitedAt - bridge.windowAt.end }
-          : undefined;
-      result.profile = file
-        ? summarizeProfile(JSON.parse(readFileSync(join(profileDir, file), 'utf8')), join(profileDir, file), { span })
-        : { error: 'no .cpuprofile was written (did the bridge run?)' };
+      const p = profiles(profileDir, { bridge, bridgeExitedAt, baseline, baselineExitedAt });
+      result.profile = p.summary;
+      if (p.budget) result.budget = p.budget;
     }
     if (keepDir) result.logsDir = dir;
     result.durationSec = Math.round((Date.now() - started) / 1000);

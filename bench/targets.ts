@@ -130,15 +130,27 @@ function simSink(sim: Simulator): { sink: Sink; undelivered: () => number } {
 export const BRIDGE_RECOVERY_MS = DEFAULT_RECOVERY_MS;
 
 export async function runBaseline(s: Setup): Promise<RunResult> {
-  return runBareServer(s, 'baseline');
+  return (await runBareServer(s, 'baseline')).run;
+}
+
+/** The baseline under node --cpu-prof (the CPU budget): its run, and when its process exited (unix ms). */
+export async function runBaselineProfiled(
+  s: Setup,
+  profileDir: string,
+): Promise<{ run: RunResult; exitedAt: number }> {
+  return runBareServer(s, 'baseline', profileDir);
 }
 
 /** The bare server with the bridge's Socket.IO options: connection state recovery (same window) and the keepalive. */
 export async function runBaselineRecovery(s: Setup): Promise<RunResult> {
-  return runBareServer(s, 'baseline-recovery');
+  return (await runBareServer(s, 'baseline-recovery')).run;
 }
 
-async function runBareServer(s: Setup, name: 'baseline' | 'baseline-recovery'): Promise<RunResult> {
+async function runBareServer(
+  s: Setup,
+  name: 'baseline' | 'baseline-recovery',
+  profileDir?: string,
+): Promise<{ run: RunResult; exitedAt: number }> {
   s.log(`${name}: pre-building the enriched messages`);
   const pre = prebuild(s.script, s.world, { org: s.sim.credentials.accountId, directory: worldDirectory(s.sim) });
   const env = {
@@ -146,14 +158,15 @@ async function runBareServer(s: Setup, name: 'baseline' | 'baseline-recovery'): 
     BENCH_ORG: s.sim.credentials.accountId,
     BASELINE_RECOVERY_MS: String(name === 'baseline' ? 0 : BRIDGE_RECOVERY_MS),
   };
-  const node = await startBaseline(s.dir, env, name);
+  const node = await startBaseline(s.dir, env, name, { profileDir });
+  let run: RunResult;
   try {
     const sink: Sink = (i) => {
       const t = hrNow();
       node.feed.write(`${pre.lines[i]}\n`);
       return t;
     };
-    return await measure(
+    run = await measure(
       {
         name,
         description:
@@ -171,6 +184,7 @@ async function runBareServer(s: Setup, name: 'baseline' | 'baseline-recovery'): 
     node.feed.destroy();
     await node.m.stop();
   }
+  return { run, exitedAt: hrNow() };
 }
 
 /** The bridge's run; with a profile dir, also when its process exited (the end of its .cpuprofile), unix ms. */

@@ -81,6 +81,13 @@ export interface CallView {
   billingSec?: number;
   /** On a later message of an ended call: what the write-back did with it (bridge-contract §7.2). */
   crm?: CallCrm;
+  /** §9.3: on the later messages of a missed call: its number's recovery. */
+  recovery?: RecoveryView;
+  /** §9.3: on a call from or to a number with an open or scheduled recovery: those missed calls (kept once this call
+   *  recovered them). */
+  recovers?: string[];
+  /** §9.3: AntBot's callback of a missed call. */
+  callback?: true;
 }
 
 /** The write-back results of one call: AntCRM ids once written; `failed` when a write was given up. */
@@ -145,6 +152,43 @@ export interface Dashboard {
   };
   queues: { id: string; name: string; agents: number; waiting?: number }[];
   waitingCalls: { callId: string; queueId?: string; number: string; since?: string }[];
+  /** §9.3: missed-call recovery figures (when callbacks are on). */
+  recovery?: RecoveryFigures;
+}
+
+// Missed-call recovery (bridge-contract §9.3): what clients see of it.
+export const RECOVERY_STATUSES = ['open', 'scheduled', 'recovered', 'unreached'] as const;
+export type RecoveryStatus = (typeof RECOVERY_STATUSES)[number];
+export const RECOVERED_BY = ['inbound', 'outbound', 'callback'] as const;
+export type RecoveredBy = (typeof RECOVERED_BY)[number];
+
+/** §9.3 `recovery` on the missed call's later views. */
+export interface RecoveryView {
+  status: RecoveryStatus;
+  by?: RecoveredBy;
+  recoveredAt?: string;
+  recoveredCallId?: string;
+  attempts: number;
+  dueAt?: string;
+}
+
+/** §9.3 fields on a view of a call from or to a number with an open or scheduled recovery. */
+export interface RecoversFields {
+  /** The missed calls' callIds. */
+  recovers?: string[];
+  /** AntBot's callback call. */
+  callback?: true;
+}
+
+/** §9.3 `recovery` on the dashboard (today = the tenant's calendar day). */
+export interface RecoveryFigures {
+  missedToday: number;
+  recovered: number;
+  open: number;
+  scheduled: number;
+  unreached: number;
+  /** Over the recoveries recovered today; null when none. */
+  medianMinutesToRecover: number | null;
 }
 
 /** REST and socket error codes, with their HTTP status. */

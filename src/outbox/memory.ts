@@ -36,9 +36,9 @@ export class MemoryStore implements OutboxStore {
 
   constructor(private readonly clock: Clock = systemClock) {}
 
-  async insert(key: string, target: string, payload: string): Promise<boolean> {
+  async insert(key: string, target: string, payload: string, notBefore?: number): Promise<boolean> {
     if (this.rows.has(key)) return false;
-    const now = this.clock.now();
+    const now = Math.max(this.clock.now(), notBefore ?? 0);
     this.rows.set(key, {
       key,
       target,
@@ -114,6 +114,7 @@ export class MemoryStore implements OutboxStore {
     let n = 0;
     for (const r of this.rows.values()) {
       if (r.state !== 'pending' || r.nextAt <= now || r.leaseUntil > now || laneOf(r.target, r.key) !== lane) continue;
+      if (r.createdAt > now) continue; // a delayed job, not a retry
       r.nextAt = now;
       n++;
     }
@@ -125,7 +126,7 @@ export class MemoryStore implements OutboxStore {
     let n = 0;
     for (const r of this.rows.values()) {
       if (r.state !== 'pending') continue;
-      r.nextAt = Math.min(r.nextAt, now);
+      r.nextAt = Math.min(r.nextAt, Math.max(now, r.createdAt)); // a delayed job keeps its time
       r.leaseUntil = 0;
       n++;
     }

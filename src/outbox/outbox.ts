@@ -10,6 +10,7 @@ import {
   type DeliveryHandler,
   type DeliveryRecord,
   type DeliveryResult,
+  type EnqueueOptions,
   type Outbox,
   type OutboxCounters,
   OutboxStateError,
@@ -107,11 +108,11 @@ export class DeliveryOutbox implements Outbox {
     };
   }
 
-  async enqueue(key: string, target: string, payload: unknown): Promise<boolean> {
+  async enqueue(key: string, target: string, payload: unknown, opts?: EnqueueOptions): Promise<boolean> {
     if (this.stopping) throw new OutboxStateError('outbox stopped');
     if (typeof key !== 'string' || key === '' || key.length > 512)
       throw new OutboxStateError('outbox key must be 1-512 chars');
-    const fresh = await this.store.insert(key, target, jsonText(key, payload));
+    const fresh = await this.store.insert(key, target, jsonText(key, payload), opts?.notBefore);
     if (fresh) {
       this.n.enqueued++;
       this.kick();

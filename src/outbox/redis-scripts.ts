@@ -12,9 +12,10 @@ end`;
 
 const NOW = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
-// KEYS: job, due, since. ARGV: key, target, payload, ttlMs
+// KEYS: job, due, since. ARGV: key, target, payload, ttlMs, delayMs (a delayed job: due and aged from now + delay)
 const INSERT_LUA = `${NOW}
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+now = now + (tonumber(ARGV[5]) or 0)
 redis.call('HSET', KEYS[1], 'target', ARGV[2], 'payload', ARGV[3], 'state', 'pending', 'attempts', 0, 'createdAt', now)
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('ZADD', KEYS[2], now, ARGV[1])
@@ -109,10 +110,17 @@ return 1`;
 
 // KEYS: due. Every waiting retry due now. Leases are left alone: in a cluster they belong to live nodes (a dead
 // node's leases end by themselves and are claimed again).
+// ARGV: jobPrefix. A delayed job (createdAt in the future) keeps its time.
 const ALL_DUE_LUA = `${NOW}
 local ks = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')
-for _, k in ipairs(ks) do redis.call('ZADD', KEYS[1], now, k) end
-return #ks`;
+local n = 0
+for _, k in ipairs(ks) do
+  if (tonumber(redis.call('HGET', ARGV[1] .. k, 'createdAt')) or 0) <= now then
+    redis.call('ZADD', KEYS[1], now, k)
+    n = n + 1
+  end
+end
+return n`;
 
 // KEYS: due. ARGV: jobPrefix, lane. A target that is back: its waiting retries are due now (leases left alone).
 const LANE_DUE_LUA = `${NOW}
@@ -120,7 +128,8 @@ ${LANE_OF}
 local ks = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf', 'LIMIT', 0, ${CLAIM_SCAN_MAX})
 local n = 0
 for _, k in ipairs(ks) do
-  if laneOf(k, redis.call('HGET', ARGV[1] .. k, 'target') or '') == ARGV[2] then
+  local created = tonumber(redis.call('HGET', ARGV[1] .. k, 'createdAt')) or 0
+  if created <= now and laneOf(k, redis.call('HGET', ARGV[1] .. k, 'target') or '') == ARGV[2] then
     redis.call('ZADD', KEYS[1], now, k)
     n = n + 1
   end
@@ -138,11 +147,12 @@ export interface OutboxCommands {
     target: string,
     payload: string,
     ttlMs: number,
+    delayMs: number,
   ): Reply;
   outboxClaim(due: string, lease: string, ...args: (string | number)[]): Reply;
   outboxReplace(job: string, lease: string, key: string, payload: string): Reply;
   outboxSettle(...keysThenArgs: (string | number)[]): Reply;
-  outboxAllDue(due: string): Reply;
+  outboxAllDue(due: string, jobPrefix: string): Reply;
   outboxLaneDue(due: string, jobPrefix: string, lane: string): Reply;
 }
 

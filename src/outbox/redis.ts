@@ -42,9 +42,20 @@ export class RedisStore implements OutboxStore {
     return `${this.p}j:${key}`;
   }
 
-  async insert(key: string, target: string, payload: string): Promise<boolean> {
-    const ttl = Math.ceil(this.o.maxAgeMs + this.o.retainMs);
-    const r = await this.r.outboxInsert(this.job(key), `${this.p}due`, `${this.p}since`, key, target, payload, ttl);
+  async insert(key: string, target: string, payload: string, notBefore?: number): Promise<boolean> {
+    // Redis time decides (one clock for the cluster): the delay is sent, not the instant.
+    const delay = notBefore === undefined ? 0 : Math.max(0, Math.round(notBefore - Date.now()));
+    const ttl = Math.ceil(this.o.maxAgeMs + this.o.retainMs + delay);
+    const r = await this.r.outboxInsert(
+      this.job(key),
+      `${this.p}due`,
+      `${this.p}since`,
+      key,
+      target,
+      payload,
+      ttl,
+      delay,
+    );
     return Number(r) === 1;
   }
 
@@ -102,7 +113,7 @@ export class RedisStore implements OutboxStore {
   }
 
   async makeAllDue(): Promise<number> {
-    return Number(await this.r.outboxAllDue(`${this.p}due`));
+    return Number(await this.r.outboxAllDue(`${this.p}due`, `${this.p}j:`));
   }
 
   /** Settled records expire by themselves; only the failed index is trimmed. */

@@ -174,8 +174,11 @@ export class SqliteStore implements OutboxStore {
       retry: p(
         `UPDATE outbox SET next_at = ?, lease_until = 0, lease_token = NULL, last_error = ? WHERE key = ? AND state = 'pending' AND lease_token = ?`,
       ),
-      allDue: p(`UPDATE outbox SET next_at = MIN(next_at, ?), lease_until = 0 WHERE state = 'pending'`),
-      waiting: p(`SELECT key, target FROM outbox WHERE state = 'pending' AND next_at > ? AND lease_until <= ?`),
+      // A delayed job (created_at in the future: enqueue's notBefore) keeps its time.
+      allDue: p(`UPDATE outbox SET next_at = MIN(next_at, MAX(?, created_at)), lease_until = 0 WHERE state = 'pending'`),
+      waiting: p(
+        `SELECT key, target FROM outbox WHERE state = 'pending' AND next_at > ? AND lease_until <= ? AND created_at <= ?`,
+      ),
       dueNow: p(`UPDATE outbox SET next_at = ? WHERE key = ? AND state = 'pending'`),
       prune: p(`DELETE FROM outbox WHERE state != 'pending' AND settled_at < ?`),
       counts: p(`SELECT state, COUNT(*) AS n FROM outbox GROUP BY state`),
@@ -212,8 +215,8 @@ export class SqliteStore implements OutboxStore {
     );
   }
 
-  async insert(key: string, target: string, payload: string): Promise<boolean> {
-    const now = this.clock.now();
+  async insert(key: string, target: string, payload: string, notBefore?: number): Promise<boolean> {
+    const now = Math.max(this.clock.now(), notBefore ?? 0);
     return this.q.insert.run(key, target, payload, now, now).changes === 1;
   }
 
@@ -242,7 +245,7 @@ export class SqliteStore implements OutboxStore {
 
   async makeLaneDue(lane: string): Promise<number> {
     const now = this.clock.now();
-    const rows = this.q.waiting.all(now, now) as { key: string; target: string }[];
+    const rows = this.q.waiting.all(now, now, now) as { key: string; target: string }[];
     const keys = rows.filter((r) => laneOf(r.target, r.key) === lane).map((r) => r.key);
     this.db
       .transaction(() => {

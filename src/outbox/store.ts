@@ -64,8 +64,9 @@ export interface ClaimBatch {
 }
 
 export interface OutboxStore {
-  /** Inserts when the key is new (true), else nothing (false). Durable when the promise resolves. */
-  insert(key: string, target: string, payload: string): Promise<boolean>;
+  /** Inserts when the key is new (true), else nothing (false). Durable when the promise resolves. `notBefore`
+   * (unix ms): a delayed job, not claimed before then (its age counts from then; makeAllDue/makeLaneDue keep it). */
+  insert(key: string, target: string, payload: string, notBefore?: number): Promise<boolean>;
   /** Replaces the payload of a pending delivery whose lease is not running (true), else nothing (false). */
   replace(key: string, payload: string): Promise<boolean>;
   /** Claims up to `limit` due pending deliveries for `leaseMs` (none of a full lane); expired leases are due again. */

@@ -77,9 +77,15 @@ export interface SettledEvent {
   result?: Json;
 }
 
+export interface EnqueueOptions {
+  /** Unix ms: the first attempt is not made before then. */
+  notBefore?: number;
+}
+
 export interface Outbox {
-  /** Accepts a delivery once per key; true when new, false for a key already known (any state). Durable on return. */
-  enqueue(key: string, target: OutboxTarget | string, payload: unknown): Promise<boolean>;
+  /** Accepts a delivery once per key; true when new, false for a key already known (any state). Durable on return.
+   * `notBefore` (unix ms): a delayed job, first tried then (restarts and a target coming back do not advance it). */
+  enqueue(key: string, target: OutboxTarget | string, payload: unknown, opts?: EnqueueOptions): Promise<boolean>;
   /** A later version of a delivery not sent yet: replaces the payload of a pending one that no attempt holds now
    * (true), else nothing (false: unknown, settled, or in flight). Durable on return. */
   replace(key: string, payload: unknown): Promise<boolean>;

@@ -1,12 +1,20 @@
 // Missed-call recovery (contract §9): the recovery record the bridge keeps per tenant and number, and what clients
 // see of it (§9.3: the `recovery` field of a missed call's views, `recovers` / `callback` on the call that recovers
-// it, the dashboard's `recovery` figures). Pure types: the lead moves the client-facing ones into contract.ts.
+// it, the dashboard's `recovery` figures). The record is here; what clients see is in contract.ts.
 import type { AntBotId } from '../antbot/calendar.js';
 
-export const RECOVERY_STATUSES = ['open', 'scheduled', 'recovered', 'unreached'] as const;
-export type RecoveryStatus = (typeof RECOVERY_STATUSES)[number];
-export const RECOVERED_BY = ['inbound', 'outbound', 'callback'] as const;
-export type RecoveredBy = (typeof RECOVERED_BY)[number];
+import type { RecoveredBy, RecoveryStatus } from '../contract.js';
+
+// The client-facing shapes are defined once, in contract.ts.
+export {
+  RECOVERED_BY,
+  RECOVERY_STATUSES,
+  type RecoveredBy,
+  type RecoversFields,
+  type RecoveryFigures,
+  type RecoveryStatus,
+  type RecoveryView,
+} from '../contract.js';
 
 /** How an AntBot attempt ended when it did not recover the number. */
 export type AttemptResult = 'no_answer' | 'busy' | 'failed' | 'transfer_unanswered';
@@ -60,33 +68,4 @@ export interface Recovery {
   recoveredCallId?: string;
   /** When it became recovered or unreached. */
   closedAt?: number;
-}
-
-/** §9.3 `recovery` on the missed call's later views. */
-export interface RecoveryView {
-  status: RecoveryStatus;
-  by?: RecoveredBy;
-  recoveredAt?: string;
-  recoveredCallId?: string;
-  attempts: number;
-  dueAt?: string;
-}
-
-/** §9.3 fields on a view of a call from or to a number with an open or scheduled recovery. */
-export interface RecoversFields {
-  /** The missed calls' callIds. */
-  recovers?: string[];
-  /** AntBot's callback call. */
-  callback?: true;
-}
-
-/** §9.3 `recovery` on the dashboard (today = the tenant's calendar day). */
-export interface RecoveryFigures {
-  missedToday: number;
-  recovered: number;
-  open: number;
-  scheduled: number;
-  unreached: number;
-  /** Over the recoveries recovered today; null when none. */
-  medianMinutesToRecover: number | null;
 }

@@ -1,0 +1,74 @@
+// A tenant's recoveries in memory (the synchronous index the enricher and the views read) over the durable store.
+// Every change goes through change(): one at a time per book, read back from the store first (another node may have
+// written it), persisted before the index and the listeners see it, so nothing acts on a state that is not saved.
+import { isActive } from '../recovery/model.js';
+import { recoveryNumber } from '../recovery/numbers.js';
+import type { Recovery } from '../recovery/types.js';
+import type { RecoveryStore } from './store.js';
+
+/** Closed recoveries are kept this long (today's figures, GET /api/recoveries, `recovers` of later views). */
+export const KEEP_CLOSED_MS = 3 * 86_400_000;
+
+export class RecoveryBook {
+  private readonly byId = new Map<string, Recovery>();
+  private chain: Promise<unknown> = Promise.resolve();
+  private readonly listeners = new Set<(next: Recovery, prev: Recovery | undefined) => void>();
+
+  constructor(private readonly store: RecoveryStore) {}
+
+  async load(now: number): Promise<Recovery[]> {
+    await this.store.prune(now - KEEP_CLOSED_MS);
+    for (const r of await this.store.load()) this.byId.set(r.id, r);
+    return this.all();
+  }
+
+  all(): Recovery[] {
+    return [...this.byId.values()];
+  }
+
+  get(id: string): Recovery | undefined {
+    return this.byId.get(id);
+  }
+
+  /** The number's active recovery (one per tenant and number), from the index. */
+  activeFor(raw: string | undefined): Recovery | undefined {
+    const number = recoveryNumber(raw);
+    if (number === null) return undefined;
+    for (const r of this.byId.values()) if (r.number === number && isActive(r)) return r;
+    return undefined;
+  }
+
+  onChange(l: (next: Recovery, prev: Recovery | undefined) => void): () => void {
+    this.listeners.add(l);
+    return () => void this.listeners.delete(l);
+  }
+
+  /**
+   * One change, serialised: `fn` gets the stored record (fresh) of `id` (or of the number's active recovery when
+   * `id` is undefined and `number` is given) and returns the next one, or undefined for no change.
+   */
+  change<T>(
+    pick: { id?: string; number?: string },
+    fn: (current: Recovery | undefined) => { next?: Recovery; out: T } | Promise<{ next?: Recovery; out: T }>,
+  ): Promise<T> {
+    const run = async (): Promise<T> => {
+      const id = pick.id ?? this.activeFor(pick.number)?.id;
+      const current = id !== undefined ? ((await this.store.get(id)) ?? this.byId.get(id)) : undefined;
+      if (current) this.byId.set(current.id, current);
+      const { next, out } = await fn(current);
+      if (next) {
+        await this.store.put(next);
+        this.byId.set(next.id, next);
+        for (const l of this.listeners) l(next, current);
+      }
+      return out;
+    };
+    const p = this.chain.then(run, run);
+    this.chain = p.catch(() => undefined);
+    return p;
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+}

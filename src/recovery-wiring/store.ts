@@ -1,0 +1,126 @@
+// Where a tenant's recoveries are kept across restarts (issue 18): the recovery records themselves (one per tenant
+// and missed number, keyed by id). The AntBot work they cause runs as delayed outbox jobs (jobs.ts); this store is
+// what those jobs read and write. Memory (tests, demo), SQLite in DATA_DIR (one node), Redis (cluster).
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import type { Recovery } from '../recovery/types.js';
+
+export interface RecoveryStore {
+  /** Every kept recovery (active ones and those closed in the last days). */
+  load(): Promise<Recovery[]>;
+  /** The current record (another node may have written it). */
+  get(id: string): Promise<Recovery | undefined>;
+  /** Durable when the promise resolves. */
+  put(r: Recovery): Promise<void>;
+  /** Forgets recoveries closed before `before` (unix ms). */
+  prune(before: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+const closedBefore = (r: Recovery, before: number) => r.closedAt !== undefined && r.closedAt < before;
+
+function parse(text: string): Recovery | undefined {
+  try {
+    const r = JSON.parse(text) as Recovery;
+    return r && typeof r.id === 'string' && typeof r.number === 'string' ? r : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class MemoryRecoveryStore implements RecoveryStore {
+  private readonly rows = new Map<string, string>();
+  async load(): Promise<Recovery[]> {
+    return [...this.rows.values()].map(parse).filter((r): r is Recovery => r !== undefined);
+  }
+  async get(id: string): Promise<Recovery | undefined> {
+    const t = this.rows.get(id);
+    return t === undefined ? undefined : parse(t);
+  }
+  async put(r: Recovery): Promise<void> {
+    this.rows.set(r.id, JSON.stringify(r));
+  }
+  async prune(before: number): Promise<number> {
+    let n = 0;
+    for (const r of await this.load()) if (closedBefore(r, before) && this.rows.delete(r.id)) n++;
+    return n;
+  }
+  async close(): Promise<void> {}
+}
+
+interface Db {
+  prepare(sql: string): { run(...a: unknown[]): { changes: number }; all(...a: unknown[]): unknown[] };
+  exec(sql: string): void;
+  pragma(s: string): unknown;
+  close(): void;
+}
+
+export const RECOVERY_DB_FILE = 'recoveries.sqlite';
+
+/** One SQLite file in DATA_DIR (next to the outbox's), synchronous writes. */
+export class SqliteRecoveryStore implements RecoveryStore {
+  private readonly db: Db;
+  private closed = false;
+  constructor(dataDir: string) {
+    mkdirSync(dataDir, { recursive: true });
+    const Ctor = createRequire(import.meta.url)('better-sqlite3') as new (f: string) => Db;
+    this.db = new Ctor(join(dataDir, RECOVERY_DB_FILE));
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS recoveries (id TEXT PRIMARY KEY, body TEXT NOT NULL, closed_at INTEGER)',
+    );
+  }
+  async load(): Promise<Recovery[]> {
+    const rows = this.db.prepare('SELECT body FROM recoveries').all() as { body: string }[];
+    return rows.map((x) => parse(x.body)).filter((r): r is Recovery => r !== undefined);
+  }
+  async get(id: string): Promise<Recovery | undefined> {
+    const row = this.db.prepare('SELECT body FROM recoveries WHERE id = ?').all(id)[0] as { body: string } | undefined;
+    return row ? parse(row.body) : undefined;
+  }
+  async put(r: Recovery): Promise<void> {
+    this.db
+      .prepare('INSERT OR REPLACE INTO recoveries (id, body, closed_at) VALUES (?, ?, ?)')
+      .run(r.id, JSON.stringify(r), r.closedAt ?? null);
+  }
+  async prune(before: number): Promise<number> {
+    return this.db.prepare('DELETE FROM recoveries WHERE closed_at IS NOT NULL AND closed_at < ?').run(before).changes;
+  }
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}
+
+/** Cluster: one Redis hash per tenant (`<prefix>recoveries`), field = recovery id. */
+export class RedisRecoveryStore implements RecoveryStore {
+  private readonly key: string;
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.key = `${prefix}recoveries`;
+  }
+  async load(): Promise<Recovery[]> {
+    const all = await this.redis.hgetall(this.key);
+    return Object.values(all)
+      .map(parse)
+      .filter((r): r is Recovery => r !== undefined);
+  }
+  async get(id: string): Promise<Recovery | undefined> {
+    const t = await this.redis.hget(this.key, id);
+    return t === null ? undefined : parse(t);
+  }
+  async put(r: Recovery): Promise<void> {
+    await this.redis.hset(this.key, r.id, JSON.stringify(r));
+  }
+  async prune(before: number): Promise<number> {
+    const gone = (await this.load()).filter((r) => closedBefore(r, before)).map((r) => r.id);
+    return gone.length ? this.redis.hdel(this.key, ...gone) : 0;
+  }
+  async close(): Promise<void> {}
+}
