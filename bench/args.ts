@@ -113,7 +113,10 @@ export const USAGE = `npm run bench -- [options]
                        a normal run adds baseline-recovery after baseline: the bare server with the bridge's
                        connection state recovery, same window, and its keepalive broadcast)
   --no-recovery-baseline  do not add baseline-recovery to a run with baseline
-  --profile            node --cpu-prof the single-node bridge and summarise its hot path
+  --profile            node --cpu-prof the single-node bridge (and the baseline) and summarise the hot path; with
+                       the baseline, the CPU budget: the bridge's CPU by subsystem beside the baseline's, in the
+                       window (bench/budget.ts; JSON "budget", and a section of --doc)
+  --clients-per-load N, --max-load-procs N   also spread a normal run's clients over load processes (see below)
   --writeback          the bridge and the cluster with write-back on (ANTCRM_WRITEBACK=tickets,leads,wrapup, the
                        SQLite outbox in the run's folder, or Redis in the cluster) and webhooks to the simulator's
                        receiver: the pops must not be slowed by the outbox

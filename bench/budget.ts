@@ -6,9 +6,10 @@
 // bench/baseline-server.ts) or a library's (node_modules/…) and has a row; node internals and native frames are
 // passed through to their caller. A stack with no such frame goes by its node internals (timers, else other);
 // `(garbage collector)` is GC. Sampled time is the main thread's wall time while not idle; the process's CPU
-// (/proc, all threads) differs from it by the GC helper threads, libuv's pool and the profiler's own cost: that
-// difference is its own row ("not sampled"), so every column adds up to the measured CPU exactly, and the gap
-// column to the measured gap. A large "not sampled" row says the profile explains less of the gap.
+// (/proc) counts every thread. So the main thread's CPU (/proc/<pid>/task/<pid>) is spread over the rows in
+// proportion to the samples (each column's scale, main-thread CPU / sampled ms, is reported: near 1 when the machine
+// was not short of CPU; the unscaled ms are kept in the JSON), and the other threads' CPU (process − main thread) is
+// its own row. Each column then adds up to the measured CPU and the gap column to the measured gap.
 
 export const BUDGET_ROWS = [
   'signal intake',
@@ -18,13 +19,14 @@ export const BUDGET_ROWS = [
   'fan-out: rooms, sockets, keepalive (ours)',
   'Socket.IO encode/emit (socket.io, engine.io, ws)',
   'dashboard + directory',
+  'REST clients (AntRing, AntCRM: node-fetch, node:http client)',
   'metrics',
   'logging',
   'HTTP + auth',
   'timers',
   'GC',
   'other (node internals, native, program)',
-  'not sampled (other threads, profiler)',
+  'other threads (GC helpers, libuv pool, module loader)',
 ] as const;
 export type BudgetRow = (typeof BUDGET_ROWS)[number];
 
@@ -42,7 +44,10 @@ export function rowOfUrl(url: string): BudgetRow | undefined {
     if (/^(prom-client|tdigest|bintrees)$/.test(pkg)) return 'metrics';
     if (/^(express|router|body-parser|jsonwebtoken|jws|jwa|finalhandler|send|cors|.*-type|qs)$/.test(pkg))
       return 'HTTP + auth';
-    if (pkg === 'ioredis' || pkg.startsWith('@ioredis/') || pkg === 'redis-parser') return undefined;
+    if (
+      /^(node-fetch|fetch-blob|data-uri-to-buffer|formdata-polyfill|node-domexception|web-streams-polyfill)$/.test(pkg)
+    )
+      return 'REST clients (AntRing, AntCRM: node-fetch, node:http client)';
     // Generic helpers (lru-cache, zod, node-fetch, debug, …) work for whoever called them.
     return undefined;
   }
@@ -53,8 +58,9 @@ export function rowOfUrl(url: string): BudgetRow | undefined {
   const [dir, file = ''] = path.split('/');
   switch (dir) {
     case 'signals':
-    case 'upstream':
       return 'signal intake';
+    case 'upstream':
+      return 'REST clients (AntRing, AntCRM: node-fetch, node:http client)';
     case 'calls':
       return 'engine';
     case 'enrich':
@@ -63,13 +69,16 @@ export function rowOfUrl(url: string): BudgetRow | undefined {
     case 'dashboard':
       return 'dashboard + directory';
     case 'antring':
-      return file === 'agent-directory' ? 'dashboard + directory' : undefined;
+      return file === 'agent-directory'
+        ? 'dashboard + directory'
+        : 'REST clients (AntRing, AntCRM: node-fetch, node:http client)';
     case 'fanout':
       if (/^(publisher|seq|live-calls|view|redact|placed-sharing)$/.test(file)) return 'publisher + seq + live store';
       if (file === 'dashboard-fanout') return 'dashboard + directory';
       return 'fan-out: rooms, sockets, keepalive (ours)';
     case 'runtime':
-      return /^(pipeline|update|fanout-consumer)$/.test(file) ? 'publisher + seq + live store' : undefined;
+      if (file === 'pipeline') return 'engine';
+      return /^(update|fanout-consumer|consumers)$/.test(file) ? 'publisher + seq + live store' : undefined;
     case 'http':
       return file === 'metrics' ? 'metrics' : 'HTTP + auth';
     case 'server':
@@ -108,8 +117,8 @@ export type RowMs = Record<BudgetRow, number>;
 
 const emptyRows = (): RowMs => Object.fromEntries(BUDGET_ROWS.map((r) => [r, 0])) as RowMs;
 
-/** Sampled (non-idle) main-thread ms per row, in the span. `measuredCpuMs` fills "not sampled" (measured − sampled). */
-export function attribute(profile: CpuProfile, o: { span?: Span; measuredCpuMs?: number } = {}): RowMs {
+/** Sampled (non-idle) main-thread ms per row, in the span. */
+export function attribute(profile: CpuProfile, o: { span?: Span } = {}): RowMs {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -123,12 +132,18 @@ export function attribute(profile: CpuProfile, o: { span?: Span; measuredCpuMs?:
     if (fn === '(idle)') row = '(idle)';
     else if (fn === '(garbage collector)') row = 'GC';
     let timers = false;
+    let httpClient = false;
     for (let at: number | undefined = id; row === undefined && at !== undefined; at = parent.get(at)) {
       const url = byId.get(at)?.callFrame.url ?? '';
       row = rowOfUrl(url);
       if (url.startsWith('node:internal/timers')) timers = true;
+      if (/^node:_http_(client|incoming|agent)$/.test(url)) httpClient = true;
     }
-    row ??= timers ? 'timers' : 'other (node internals, native, program)';
+    row ??= httpClient
+      ? 'REST clients (AntRing, AntCRM: node-fetch, node:http client)'
+      : timers
+        ? 'timers'
+        : 'other (node internals, native, program)';
     memo.set(id, row);
     return row;
   };
@@ -144,17 +159,17 @@ export function attribute(profile: CpuProfile, o: { span?: Span; measuredCpuMs?:
     const row = rowOf(profile.samples[i]);
     if (row !== '(idle)') rows[row] += d / 1000;
   }
-  if (o.measuredCpuMs !== undefined) {
-    const sampled = BUDGET_ROWS.reduce((a, r) => a + rows[r], 0);
-    rows['not sampled (other threads, profiler)'] = o.measuredCpuMs - sampled;
-  }
   return rows;
 }
 
 export interface BudgetLine {
   row: BudgetRow;
+  /** CPU ms in the window (sampled ms × the column's scale). */
   bridgeMs: number;
   baselineMs: number;
+  /** Unscaled sampled ms. */
+  bridgeSampledMs: number;
+  baselineSampledMs: number;
   gapMs: number;
   /** The gap per message delivered in the window (both runs deliver the same messages), µs. */
   gapUsPerMessage: number | null;
@@ -163,31 +178,54 @@ export interface BudgetLine {
 }
 
 export interface Budget {
-  workload: { clients: number; rate: number; windowSec: number; messages: number };
+  /** `messages`: the bridge's in the window; `baselineMessages`: the baseline's (its column is scaled to the bridge's
+   *  messages when they differ, e.g. a saturated step: the budget compares CPU per message). */
+  workload: { clients: number; rate: number; windowSec: number; messages: number; baselineMessages?: number };
   bridgeCpuMs: number;
+  /** For the bridge's messages (see workload). */
   baselineCpuMs: number;
   gapMs: number;
-  /** Sum of the gap column: equals gapMs (the "not sampled" row closes each column). */
+  /** Main-thread CPU / sampled ms, per column. */
+  scale: { bridge: number; baseline: number };
+  /** Sum of the gap column: equals gapMs (each column is scaled to its measured CPU). */
   rowsSumMs: number;
   lines: BudgetLine[];
+  /** Where the profiles are and the window in them (ms back from their end): bench/profiled.ts. */
+  profiles?: Record<'bridge' | 'baseline', { file: string; span: Span }>;
 }
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
 
-/** Bridge and baseline rows (each closed with its measured CPU) → the budget table, biggest gap first. */
+const sum = (r: RowMs) => BUDGET_ROWS.reduce((a, row) => a + r[row], 0);
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/** Bridge and baseline sampled rows → the budget table (each column scaled to its measured CPU), biggest gap first. */
 export function budgetTable(
-  bridge: RowMs,
-  baseline: RowMs,
+  bridgeSampled: RowMs,
+  baselineSampled: RowMs,
   w: Budget['workload'],
-  measured: { bridgeCpuMs: number; baselineCpuMs: number },
+  measured: { bridgeCpuMs: number; baselineCpuMs: number; bridgeMainMs?: number; baselineMainMs?: number },
 ): Budget {
-  const gapMs = measured.bridgeCpuMs - measured.baselineCpuMs;
+  // The baseline's CPU for the bridge's messages (1 when both delivered the same messages).
+  const perMsg = w.baselineMessages ? w.messages / w.baselineMessages : 1;
+  const baselineCpuMs = measured.baselineCpuMs * perMsg;
+  const gapMs = measured.bridgeCpuMs - baselineCpuMs;
+  const bridgeMain = measured.bridgeMainMs ?? measured.bridgeCpuMs;
+  const baseMain = (measured.baselineMainMs ?? measured.baselineCpuMs) * perMsg;
+  const kBridge = sum(bridgeSampled) ? bridgeMain / sum(bridgeSampled) : 0;
+  const kBase = sum(baselineSampled) ? baseMain / sum(baselineSampled) : 0;
+  const threads: BudgetRow = 'other threads (GC helpers, libuv pool, module loader)';
+  const bridge = (row: BudgetRow) =>
+    row === threads ? measured.bridgeCpuMs - bridgeMain : bridgeSampled[row] * kBridge;
+  const baseline = (row: BudgetRow) => (row === threads ? baselineCpuMs - baseMain : baselineSampled[row] * kBase);
   const lines = BUDGET_ROWS.map((row) => {
-    const gap = bridge[row] - baseline[row];
+    const gap = bridge(row) - baseline(row);
     return {
       row,
-      bridgeMs: r1(bridge[row]),
-      baselineMs: r1(baseline[row]),
+      bridgeMs: r1(bridge(row)),
+      baselineMs: r1(baseline(row)),
+      bridgeSampledMs: r1(bridgeSampled[row]),
+      baselineSampledMs: r1(baselineSampled[row]),
       gapMs: r1(gap),
       gapUsPerMessage: w.messages ? r1((gap * 1000) / w.messages) : null,
       gapPct: gapMs ? r1((gap / gapMs) * 100) : null,
@@ -196,9 +234,10 @@ export function budgetTable(
   return {
     workload: w,
     bridgeCpuMs: r1(measured.bridgeCpuMs),
-    baselineCpuMs: r1(measured.baselineCpuMs),
+    baselineCpuMs: r1(baselineCpuMs),
     gapMs: r1(gapMs),
-    rowsSumMs: r1(BUDGET_ROWS.reduce((a, row) => a + bridge[row] - baseline[row], 0)),
+    scale: { bridge: r3(kBridge), baseline: r3(kBase) },
+    rowsSumMs: r1(BUDGET_ROWS.reduce((a, row) => a + bridge(row) - baseline(row), 0)),
     lines,
   };
 }
@@ -207,7 +246,7 @@ export function budgetTable(
 export function budgetMarkdown(b: Budget): string[] {
   const w = b.workload;
   const out = [
-    `${w.clients} clients, ${r1(w.rate)} call events/s, ${w.windowSec} s window, ${w.messages} messages: bridge ${b.bridgeCpuMs} CPU ms, baseline ${b.baselineCpuMs}, gap ${b.gapMs} (rows sum to ${b.rowsSumMs}).`,
+    `${w.clients} clients, ${r1(w.rate)} call events/s, ${w.windowSec} s window, ${w.messages} messages${w.baselineMessages && w.baselineMessages !== w.messages ? ` (baseline: ${w.baselineMessages}; its column is scaled to the bridge's messages)` : ''}: bridge ${b.bridgeCpuMs} CPU ms, baseline ${b.baselineCpuMs}, gap ${b.gapMs} (rows sum to ${b.rowsSumMs}). Main-thread rows are the profile's samples scaled to the main thread's CPU (× ${b.scale.bridge} bridge, × ${b.scale.baseline} baseline).`,
     '',
     '| subsystem | bridge CPU ms | baseline CPU ms | gap ms | gap µs per message | share of the gap |',
     '|---|---:|---:|---:|---:|---:|',

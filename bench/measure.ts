@@ -102,12 +102,15 @@ export async function measure(t: MeasureTarget, ctx: MeasureContext): Promise<Ru
     const connected = await memory(t.procs);
 
     const cpuAll = () => t.procs.reduce((s, p) => s + p.cpu(), 0);
+    const mainCpuAll = () => t.procs.reduce((s, p) => s + p.mainCpu(), 0);
     const loadCpu = () => loads.map((l) => cpuSeconds(l.pid));
     const w = {
       t0: 0,
       t1: 0,
       cpu0: 0,
       cpu1: 0,
+      main0: 0,
+      main1: 0,
       redis0: 0,
       redis1: 0,
       load0: [] as number[],
@@ -129,6 +132,7 @@ export async function measure(t: MeasureTarget, ctx: MeasureContext): Promise<Ru
       windowStart: () => {
         w.t0 = hrNow();
         w.cpu0 = cpuAll();
+        w.main0 = mainCpuAll();
         w.redis0 = t.redis?.cpu() ?? 0;
         w.load0 = loadCpu();
         w.busy0 = machineBusySeconds();
@@ -138,6 +142,7 @@ export async function measure(t: MeasureTarget, ctx: MeasureContext): Promise<Ru
       windowEnd: () => {
         w.t1 = hrNow();
         w.cpu1 = cpuAll();
+        w.main1 = mainCpuAll();
         w.redis1 = t.redis?.cpu() ?? 0;
         w.load1 = loadCpu();
         w.busy1 = machineBusySeconds();
@@ -210,6 +215,7 @@ export async function measure(t: MeasureTarget, ctx: MeasureContext): Promise<Ru
       latency,
       cpu: {
         seconds: round(cpuSec, 2),
+        mainThreadSeconds: round(w.main1 - w.main0, 2),
         utilization: round(cpuSec / wallSec, 3),
         perThousandMessages: inWindow ? round((cpuSec / inWindow) * 1000 * (windowSec / wallSec), 4) : null,
         messagesPerCpuSecond: cpuSec > 0 ? round((inWindow / windowSec) * (wallSec / cpuSec), 0) : null,

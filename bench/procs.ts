@@ -37,11 +37,20 @@ export async function freePort(): Promise<number> {
 }
 
 /** CPU seconds (user + system) of a live process. */
-export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+export function cpuSeconds(pid: number, statFile = `/proc/${pid}/stat`): number {
+  const stat = readFileSync(statFile, 'utf8');
   // Fields after the command (which may contain spaces) start after the last ')'.
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+}
+
+/** CPU seconds of a process's main thread only (/proc/<pid>/task/<pid>/stat): the thread a V8 CPU profile samples. */
+export function mainThreadCpuSeconds(pid: number): number {
+  try {
+    return cpuSeconds(pid, `/proc/${pid}/task/${pid}/stat`);
+  } catch {
+    return 0;
+  }
 }
 
 /** CPU seconds the whole machine spent busy (all cores, every process), from /proc/stat. */
@@ -78,6 +87,8 @@ export interface Measured {
   /** Peak resident set so far (bytes). */
   peakRss(): number;
   cpu(): number;
+  /** CPU seconds of the main thread (what a CPU profile samples). */
+  mainCpu(): number;
   /** SIGTERM, then SIGKILL after graceMs. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -148,6 +159,7 @@ export async function spawnMeasured<T>(o: SpawnOpts): Promise<{ m: Measured; rea
       return { ...inside, rss: rss(m.pid).rss };
     },
     cpu: () => cpuSeconds(m.pid),
+    mainCpu: () => mainThreadCpuSeconds(m.pid),
     peakRss: () => rss(m.pid).peak,
     async stop(graceMs = 15_000) {
       if (m.exited) return;

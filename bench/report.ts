@@ -231,6 +231,14 @@ export function renderReport(res: BenchResult, notes?: string): string {
     if ('error' in res.budget) out.push(`Not available: ${res.budget.error}`);
     else out.push(...budgetMarkdown(res.budget));
     out.push('');
+    if (res.budgetVsRecovery && !('error' in res.budgetVsRecovery)) {
+      out.push(
+        "Against baseline+recovery (the bare server with the bridge's connection state recovery and keepalive):",
+      );
+      out.push('');
+      out.push(...budgetMarkdown(res.budgetVsRecovery));
+      out.push('');
+    }
   }
   if (notes?.trim()) {
     out.push(notes.trim());

@@ -1,7 +1,7 @@
 // The shape of `npm run bench`'s JSON (stdout), read by report.ts to write docs/performance.md; and the targets.
 import type { BenchOptions, RunName } from './args.js';
-import type { PopLatency } from './latency.js';
 import type { Budget } from './budget.js';
+import type { PopLatency } from './latency.js';
 import type { ProfileSummary } from './profile.js';
 import { ratio, round } from './stats.js';
 
@@ -26,6 +26,8 @@ export interface RunResult {
   /** Measured processes (bridge nodes, or the baseline server), summed. */
   cpu: {
     seconds: number;
+    /** The main thread's share of `seconds` (what a CPU profile samples); the rest is GC helpers, libuv's pool. */
+    mainThreadSeconds?: number;
     utilization: number;
     perThousandMessages: number | null;
     messagesPerCpuSecond: number | null;
@@ -101,6 +103,8 @@ export interface BenchResult {
   profile?: ProfileSummary | { error: string };
   /** --profile with the baseline: the bridge's CPU by subsystem beside the baseline's, in the window (bench/budget.ts). */
   budget?: Budget | { error: string };
+  /** The same budget against baseline+recovery (the bare server with the bridge's recovery options). */
+  budgetVsRecovery?: Budget | { error: string };
   logsDir?: string;
 }
 

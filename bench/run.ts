@@ -60,6 +60,8 @@ function build(): void {
 }
 
 async function main(): Promise<number> {
+  // `--tenants N`: the many-tenants cost bench (contract §8.6), bench/tenants.ts.
+  if (process.argv.includes('--tenants')) return (await import('./tenants.js')).runTenantsBench(process.argv.slice(2));
   let opts: BenchOptions;
   try {
     opts = parseArgs(process.argv.slice(2));
@@ -107,7 +109,15 @@ async function main(): Promise<number> {
       return code;
     }
     const { mix, script, plan, tokens } = runLoad(sim, world, secret, opts);
-    const ctx: MeasureContext = { script, plan, tokens, log, ...(opts.samplesPath ? { samples: {} } : {}) };
+    const ctx: MeasureContext = {
+      script,
+      plan,
+      tokens,
+      log,
+      // One load process per --clients-per-load clients (2,000: one at the default workload).
+      loadProcesses: Math.min(opts.maxLoadProcesses, Math.ceil(opts.clients / opts.clientsPerLoad)),
+      ...(opts.samplesPath ? { samples: {} } : {}),
+    };
     const s: Setup = { opts, sim, world, script, ctx, secret, dir, log };
     log(
       `${opts.clients} clients (${mix.agents} agents, ${mix.supervisors} supervisors, ${mix.admins} admin), ${opts.rate} events/s ` +
@@ -118,6 +128,7 @@ async function main(): Promise<number> {
     const runs: BenchResult['runs'] = {};
     let bridgeExitedAt: number | undefined;
     let baselineExitedAt: number | undefined;
+    let recoveryExitedAt: number | undefined;
     const names = runList(opts);
     for (const name of names) {
       log(`== ${name}`);
@@ -130,6 +141,10 @@ async function main(): Promise<number> {
           const b = await runBaselineProfiled(s, join(profileDir, 'baseline'));
           runs.baseline = b.run;
           baselineExitedAt = b.exitedAt;
+        } else if (name === 'baseline-recovery' && profileDir) {
+          const b = await runBaselineProfiled(s, join(profileDir, 'baseline-recovery'), 'baseline-recovery');
+          runs[name] = b.run;
+          recoveryExitedAt = b.exitedAt;
         } else if (name === 'baseline') runs[name] = await runBaseline(s);
         else if (name === 'baseline-recovery') runs[name] = await runBaselineRecovery(s);
         else runs[name] = await runCluster(s);
@@ -188,6 +203,15 @@ async function main(): Promise<number> {
       const p = profiles(profileDir, { bridge, bridgeExitedAt, baseline, baselineExitedAt });
       result.profile = p.summary;
       if (p.budget) result.budget = p.budget;
+      const withRec = runs['baseline-recovery'];
+      if (isRun(withRec) && recoveryExitedAt) {
+        const r = profiles(
+          profileDir,
+          { bridge, bridgeExitedAt, baseline: withRec, baselineExitedAt: recoveryExitedAt },
+          'baseline-recovery',
+        );
+        if (r.budget) result.budgetVsRecovery = r.budget;
+      }
     }
     if (keepDir) result.logsDir = dir;
     result.durationSec = Math.round((Date.now() - started) / 1000);

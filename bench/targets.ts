@@ -137,8 +137,9 @@ export async function runBaseline(s: Setup): Promise<RunResult> {
 export async function runBaselineProfiled(
   s: Setup,
   profileDir: string,
+  name: 'baseline' | 'baseline-recovery' = 'baseline',
 ): Promise<{ run: RunResult; exitedAt: number }> {
-  return runBareServer(s, 'baseline', profileDir);
+  return runBareServer(s, name, profileDir);
 }
 
 /** The bare server with the bridge's Socket.IO options: connection state recovery (same window) and the keepalive. */

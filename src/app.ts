@@ -19,7 +19,8 @@ import { Closers } from './runtime/closers.js';
 import { createModes } from './runtime/modes.js';
 import { createBridgeServer } from './server/bridge-server.js';
 import { type Bridge, type BridgeDeps, BridgeStoppedError } from './server/bridge-types.js';
-import { outboxMetricsOf, pipelinesStatus, tenantsReadiness } from './server/tenant-status.js';
+import { OrgMetrics } from './server/org-metrics.js';
+import { outboxMetricsOf, outboxOf, pipelinesStatus, tenantsReadiness } from './server/tenant-status.js';
 import { createTenantVerifier } from './server/verifier.js';
 import { loadTenants, tenantSettings } from './tenants/env.js';
 import { TenantRegistry } from './tenants/registry.js';
@@ -49,6 +50,17 @@ export function createBridge(config: Config, deps: BridgeDeps = {}): Bridge {
   });
   closers.add('tenants', () => registry.stop());
   let draining = false;
+  // Several tenants: the call, pop, upstream and outbox series carry an `org` label (a single account's stay as they were).
+  const several = Boolean(config.tenantsFile) || initial.length > 1;
+  const orgMetrics = several
+    ? new OrgMetrics(metrics, () => registry.list().map((t) => ({ org: t.accountId, source: outboxOf(t) })))
+    : undefined;
+  if (!orgMetrics) metrics.outbox(outboxMetricsOf(registry));
+  const reload = async () => {
+    const r = await registry.reload();
+    for (const org of r.removed) orgMetrics?.dropOrg(org);
+    return r;
+  };
   const server = createBridgeServer({
     config,
     logger,
@@ -58,9 +70,9 @@ export function createBridge(config: Config, deps: BridgeDeps = {}): Bridge {
     readiness: tenantsReadiness(
       registry,
       { draining: () => draining, notReadyReasons: () => modes.notReadyReasons() },
-      Boolean(config.tenantsFile) || initial.length > 1,
+      several,
     ),
-    reload: () => registry.reload(),
+    reload,
     publicRoutes: [
       demoPages({
         ...demoRenewal(
@@ -75,7 +87,6 @@ export function createBridge(config: Config, deps: BridgeDeps = {}): Bridge {
   });
   closers.add('http', () => server.close(deps.http?.closeMs ?? HTTP_CLOSE_MS));
   closers.add('upstreams', () => registry.stopUpstreams());
-  metrics.outbox(outboxMetricsOf(registry));
   const build = (t: TenantConfig) => {
     const settings = tenantSettings(config, t);
     return createTenantRuntime({
@@ -84,7 +95,7 @@ export function createBridge(config: Config, deps: BridgeDeps = {}): Bridge {
       io: server.sockets.io,
       orgSockets: server.sockets.ofOrg(settings.antring.accountId),
       mode: modes.forTenant(settings),
-      metrics,
+      metrics: orgMetrics?.forOrg(settings.antring.accountId) ?? metrics,
       clock,
       logger: logger.child({ org: settings.antring.accountId }),
       antringTimeoutMs: deps.antringTimeoutMs,
@@ -123,8 +134,9 @@ export function createBridge(config: Config, deps: BridgeDeps = {}): Bridge {
     prepareStop: () => {
       draining = true;
       registry.prepareStop();
+      modes.prepareStop();
     },
-    reload: () => registry.reload(),
+    reload,
     status: () => ({ ...pipelinesStatus(registry), sockets: server.sockets.connectedByRole() }),
   };
 }

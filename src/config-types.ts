@@ -1,5 +1,6 @@
 // The one typed Config (what config.ts's loadConfig returns) and the facts it is made of.
 import type { OutboxDurability } from './outbox/durability.js';
+import type { CallbacksConfig } from './recovery/config.js';
 import { coded } from './shared/error-catalogue.js';
 import type { SignalProtocol } from './shared/signal-protocol.js';
 
@@ -23,6 +24,8 @@ export interface Config {
   };
   antcrm: { apiUrl: string; apiKey?: string; cacheTtlMs: number; negativeTtlMs: number; maxConcurrency: number };
   antbot: { apiUrl: string; username?: string; password?: string };
+  /** §9.1 missed-call recovery (CALLBACKS, CALLBACK_*, ANTBOT_CALLBACK_*; on in demo mode). */
+  callbacks: CallbacksConfig;
   /** maxTtlSec: JWT_MAX_TTL_S, the longest token lifetime accepted (fanout/jwt.ts). */
   jwt: { secret?: string; publicKey?: string; issuer?: string; audience?: string; maxTtlSec: number };
   devicesFile?: string;
@@ -57,7 +60,9 @@ export interface Config {
 
 export const WRITEBACK_KINDS = ['tickets', 'leads', 'wrapup'] as const;
 export type WritebackKind = (typeof WRITEBACK_KINDS)[number];
-export const WEBHOOK_EVENTS = ['call.ringing', 'call.answered', 'call.ended'] as const;
+export const WEBHOOK_EVENTS = ['call.ringing', 'call.answered', 'call.ended', 'call.recovered'] as const;
+/** WEBHOOK_EVENTS' default (contract §7.2): `call.recovered` (§9.3) is sent only when chosen (demo mode: all). */
+export const DEFAULT_WEBHOOK_EVENTS = ['call.ringing', 'call.answered', 'call.ended'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 export class ConfigError extends coded('CONFIG_INVALID') {

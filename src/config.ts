@@ -5,12 +5,15 @@ import { int, listOf, oneOf, opt, url, urlOf, webhookUrls } from './config-field
 import {
   type Config,
   ConfigError,
+  DEFAULT_WEBHOOK_EVENTS,
   WEBHOOK_EVENTS,
   type WebhookEvent,
   WRITEBACK_KINDS,
   type WritebackKind,
 } from './config-types.js';
 import { OUTBOX_DURABILITIES } from './outbox/durability.js';
+import { type CallbacksConfig, CallbacksConfigError, callbacksFromEnv } from './recovery/config.js';
+import { DEMO_CALLBACK_DEFAULTS } from './recovery/demo-defaults.js';
 import { CHANNEL_EVENT_NAMES, channelBinding } from './shared/channel-events.js';
 import { SIGNAL_PROTOCOLS } from './shared/signal-protocol.js';
 import { tenantsFileConflicts } from './tenants/env-rules.js';
@@ -202,6 +205,17 @@ function writebackOf(kinds: readonly WritebackKind[], ticketSla: string): Config
   };
 }
 
+/** §9.1's environment form (demo mode: on, the simulator's calendar, a 30 s delay); problems are collected. */
+function callbacksOf(env: NodeJS.ProcessEnv, demo: boolean, problems: string[]): CallbacksConfig | undefined {
+  try {
+    return callbacksFromEnv(env, demo ? { demo, defaults: DEMO_CALLBACK_DEFAULTS } : {});
+  } catch (err) {
+    if (!(err instanceof CallbacksConfigError)) throw err;
+    problems.push(...err.problems);
+    return undefined;
+  }
+}
+
 /** Parse the environment. Throws ConfigError listing every problem (malformed values and cross-field rules
  *  together), one per line. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -215,7 +229,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const demo = mode.demo;
-  if (problems.length) throw new ConfigError(problems);
+  const callbacks = callbacksOf(env, demo, problems);
+  if (callbacks?.enabled && !demo && !e.TENANTS_FILE && !(e.ANTBOT_USERNAME && e.ANTBOT_PASSWORD))
+    problems.push('CALLBACKS: on needs ANTBOT_USERNAME and ANTBOT_PASSWORD (AntBot makes the callbacks)');
+  if (problems.length || !callbacks) throw new ConfigError(problems);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -240,6 +257,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConcurrency: e.ANTCRM_MAX_CONCURRENCY,
     },
     antbot: { apiUrl: e.ANTBOT_API_URL.replace(/\/+$/, ''), username: e.ANTBOT_USERNAME, password: e.ANTBOT_PASSWORD },
+    callbacks,
     jwt: {
       secret: e.JWT_SECRET,
       publicKey: e.JWT_PUBLIC_KEY,
@@ -268,7 +286,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       urls: e.WEBHOOK_URLS,
       // Demo mode: a fresh secret per start, shared with the embedded receiver (src/demo.ts).
       secret: e.WEBHOOK_SECRET ?? (demo ? `whsec_${randomBytes(24).toString('base64')}` : undefined),
-      events: e.WEBHOOK_EVENTS ?? [...WEBHOOK_EVENTS],
+      events: e.WEBHOOK_EVENTS ?? (demo ? [...WEBHOOK_EVENTS] : [...DEFAULT_WEBHOOK_EVENTS]),
     },
     dataDir: e.DATA_DIR,
     outboxMaxAgeMs: e.OUTBOX_MAX_AGE_H * 3_600_000,

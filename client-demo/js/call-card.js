@@ -110,6 +110,16 @@ function contactBlock(view, chosenId, onChoose) {
   }
 }
 
+/** §9.3: a call that recovers missed calls (AntBot's callback, or the customer calling again / being called). */
+function recoveryLabel(view) {
+  if (!Array.isArray(view.recovers) || view.recovers.length === 0) return null;
+  return h(
+    'div',
+    { class: 'recovery-label', dataset: { callback: String(view.callback === true) } },
+    view.callback === true ? t('call.callback') : t('call.recovers'),
+  );
+}
+
 /** The card of one call; `extra`: more children at its foot (the wrap-up box, the AntCRM line). */
 export function callCard(view, { chosenId, onChoose, onDismiss, extra = [] }) {
   const party = otherParty(view);
@@ -148,6 +158,7 @@ export function callCard(view, { chosenId, onChoose, onDismiss, extra = [] }) {
           )
         : null,
     ),
+    recoveryLabel(view),
     h('div', { class: 'call-number' }, formatPhone(party.number)),
     party.name && party.name !== party.number && !view.contact ? h('div', { class: 'call-cid' }, party.name) : null,
     contactBlock(view, chosenId, onChoose),

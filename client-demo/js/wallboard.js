@@ -142,6 +142,21 @@ function renderAgents(d) {
   );
 }
 
+/** §9.3 the recovery figures (shown when the bridge sends them: callbacks on). */
+function renderRecovery(d) {
+  const section = $('#recovery');
+  const r = d.recovery;
+  section.hidden = !r;
+  if (!r) return;
+  for (const key of ['missedToday', 'recovered', 'open', 'scheduled', 'unreached']) {
+    const tile = $(`[data-rec="${key}"]`);
+    show(`rec:${key}`, tile.querySelector('.kpi-value'), tile, String(r[key] ?? 0));
+  }
+  const median = $('[data-rec="median"]');
+  const m = r.medianMinutesToRecover;
+  show('rec:median', median.querySelector('.kpi-value'), median, m === null || m === undefined ? '–' : `${m} min`);
+}
+
 function renderStale() {
   const stale = Boolean(dash && (dash.stale || connState !== 'live'));
   $('#board').dataset.stale = String(stale);
@@ -157,6 +172,7 @@ function render() {
   renderKpis(dash);
   renderQueues(dash);
   renderAgents(dash);
+  renderRecovery(dash);
   renderStale();
 }
 

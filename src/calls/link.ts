@@ -24,8 +24,11 @@ function linkId(id: unknown, self: string): id is string {
   return typeof id === 'string' && id !== '' && id !== self;
 }
 
+/** The fields of an event that link its leg to others. */
+export type LinkFields = Pick<LegEvent, 'legId' | 'otherLegId' | 'bridgeId' | 'bridgeBLegId'>;
+
 /** The legs an event points at: Other-Leg-Call-ID, Bridge-ID, Bridge-B-Unique-ID (in that order). */
-export function linkedIds(event: LegEvent): string[] {
+export function linkedIds(event: LinkFields): string[] {
   const ids: string[] = [];
   if (linkId(event.otherLegId, event.legId)) ids.push(event.otherLegId);
   if (linkId(event.bridgeId, event.legId)) ids.push(event.bridgeId);

@@ -5,7 +5,7 @@ import type { LegEvent } from '../signals/types.js';
 import { type Call, rebuild } from './call.js';
 import { isClickToCall, type PlacedCalls } from './click-to-call.js';
 import { type Leg, placeholderLeg } from './leg.js';
-import { linkedIds } from './link.js';
+import { type LinkFields, linkedIds } from './link.js';
 import { firstOf } from './numbers.js';
 import type { AgentDirectory, CallUpdate } from './types.js';
 import { mergedView, toUpdate } from './views.js';
@@ -42,6 +42,21 @@ export function provisionalCall(
     found = call;
   }
   return found;
+}
+
+/**
+ * A CREATE that an engine which saw every earlier event may put into a call started before it, while an engine started
+ * after that call's first event (a hot standby that took a lease mid-stream) makes it the root of a call of its own,
+ * under another callId: a leg created with a link to another leg, or an agent's leg the switch rang created without
+ * one (what provisionalCall may join). The cluster gate lets the holders whose engines started earlier publish such a
+ * call (cluster/gate-claim.ts).
+ */
+export function mayJoinEarlierCall(
+  event: Partial<LinkFields> & { name?: string; direction?: string; ownerId?: string },
+): boolean {
+  if (event.name !== 'CHANNEL_CREATE' || typeof event.legId !== 'string') return false;
+  if (linkedIds({ ...event, legId: event.legId }).length > 0) return true;
+  return event.direction === 'outbound' && typeof event.ownerId === 'string' && event.ownerId !== '';
 }
 
 /** What moving a provisional leg needs of the engine. */

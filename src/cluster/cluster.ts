@@ -1,7 +1,7 @@
-// Cluster mode (REDIS_URL set): the Redis-backed pieces the composition root plugs in, and their lifecycle.
-import { randomUUID } from 'node:crypto';
-import { createAdapter } from '@socket.io/redis-streams-adapter';
-import { Redis } from 'ioredis';
+// Cluster mode (REDIS_URL set): one tenant's Redis-backed pieces the composition root plugs in, and their lifecycle.
+// The process-wide part (Redis clients, Socket.IO adapter, live nodes, who holds which tenant) is cluster/node.ts;
+// createTenantCluster(node, …) gives a tenant its stores, gate and leases; createCluster(…) is a node of one tenant.
+import type { Redis } from 'ioredis';
 import type { ServerOptions } from 'socket.io';
 import type { CallUpdate } from '../calls/types.js';
 import type { DashboardSource } from '../dashboard/poller.js';
@@ -13,9 +13,10 @@ import { RedisIdempotencyStore, RedisRateLimiter } from './dial-stores.js';
 import { CallGate, type GateEvent } from './gate.js';
 import { type ClusterKeys, clusterKeys } from './keys.js';
 import { RedisLiveCallStore } from './live-calls.js';
-import { Membership } from './membership.js';
+import { ClusterNode } from './node.js';
 import { RedisSeqSource } from './seq.js';
-import { type ClusterSettings, DEFAULT_CLUSTER_SETTINGS } from './settings.js';
+import type { ClusterSettings } from './settings.js';
+import { TenantLeases } from './tenant-leases.js';
 
 export interface ClusterOptions {
   url: string;
@@ -32,6 +33,8 @@ export interface UpstreamHooks {
   acquire(): void;
   /** The lease is gone: stop the subscriber. */
   release(): Promise<void> | void;
+  /** Live calls in this node's engine: a holder no longer assigned keeps the upstream until they end. */
+  busy?(): boolean;
 }
 
 export interface Cluster {
@@ -54,7 +57,9 @@ export interface Cluster {
   /** Start membership; `hooks` are called as the upstream lease comes and goes. `forward` feeds the enricher. */
   start(hooks: UpstreamHooks, forward: (u: CallUpdate) => void): void;
   holdsUpstream(): boolean;
-  /** The node that polls AntRing's dashboard and emits it (holder of upstream slot 0). */
+  /** The nodes holding this tenant's upstream (as seen at the last tick). */
+  holders?(): string[];
+  /** The node that polls AntRing's dashboard and emits it (the first of the tenant's assigned holders). */
   leadsDashboard(): boolean;
   /** The poller's source: AntRing on the leader, the shared Redis snapshot elsewhere. */
   dashboardSource(upstream: DashboardSource, pollMs: number): DashboardSource;
@@ -63,42 +68,26 @@ export interface Cluster {
   stopAcquiring(): void;
   /** Give back the lease (stops the upstream through hooks.release). */
   leave(): Promise<void>;
-  /** Close the Redis clients. Call after the fan-out (and its adapter) closed. */
+  /** Leave, then close what this tenant owns (createCluster: the node's Redis clients too). Call after the fan-out
+   *  (and its adapter) closed. */
   close(): Promise<void>;
   stats(): Record<string, unknown>;
 }
 
-export function createCluster(o: ClusterOptions): Cluster {
-  const settings = { ...DEFAULT_CLUSTER_SETTINGS, ...o.settings };
-  const nodeId = o.nodeId ?? randomUUID();
+export interface TenantClusterOptions {
+  org: string;
+  /** Click-to-call rate per agent and minute (config.dial.ratePerMinute). */
+  dialRatePerMinute: number;
+  logger: Logger;
+  /** A holder no longer assigned gives the upstream back after this even with live calls; default 30 000 ms. */
+  handoverMs?: number;
+}
+
+/** One tenant's stores, gate and leases on a cluster node. close() leaves; the node's clients stay open. */
+export function createTenantCluster(node: ClusterNode, o: TenantClusterOptions): Cluster {
+  const { nodeId, redis, adapterRedis, settings } = node;
   const log = o.logger.child({ node: nodeId });
   const keys = clusterKeys(o.org);
-  // Our own commands fail fast while Redis is down (the node then stops publishing and reports not ready).
-  const redis = new Redis(o.url, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    lazyConnect: false,
-    retryStrategy: (n) => Math.min(100 * n, 1000),
-  });
-  // The adapter's client keeps its offline queue: its XREAD loop retries in a tight loop on fast failures.
-  const adapterRedis = new Redis(o.url, { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(100 * n, 1000) });
-  let redisDownSince: number | undefined;
-  for (const [name, c] of [
-    ['main', redis],
-    ['adapter', adapterRedis],
-  ] as const) {
-    c.on('error', (err: unknown) => log.debug({ client: name, err: errText(err) }, 'redis client error'));
-    c.on('ready', () => log.info({ client: name }, 'redis ready'));
-    c.on('close', () => log.debug({ client: name }, 'redis connection closed'));
-  }
-  redis.on('ready', () => {
-    if (redisDownSince !== undefined) log.info({ downMs: Date.now() - redisDownSince }, 'redis is back');
-    redisDownSince = undefined;
-  });
-  redis.on('close', () => {
-    redisDownSince ??= Date.now();
-  });
-
   const seq = new RedisSeqSource({ redis, keys });
   const live = new RedisLiveCallStore({ redis, keys });
   const contactCache = new RedisContactCache({ redis, keys });
@@ -113,15 +102,16 @@ export function createCluster(o: ClusterOptions): Cluster {
     heartbeatTtlMs: settings.heartbeatTtlMs,
   });
   let hooks: UpstreamHooks | undefined;
-  const membership = new Membership({
+  const leases = new TenantLeases({
     redis,
     keys,
     nodeId,
-    upstreamNodes: settings.upstreamNodes,
+    org: o.org,
     leaseTtlMs: settings.leaseTtlMs,
     heartbeatTtlMs: settings.heartbeatTtlMs,
-    tickMs: Math.max(200, Math.floor(Math.min(settings.leaseTtlMs, settings.heartbeatTtlMs) / 3)),
+    ...(o.handoverMs !== undefined ? { handoverMs: o.handoverMs } : {}),
     logger: log.child({ mod: 'membership' }),
+    busy: () => hooks?.busy?.() ?? false,
     onAcquire: () => {
       gate.setActive(true);
       hooks?.acquire();
@@ -133,16 +123,15 @@ export function createCluster(o: ClusterOptions): Cluster {
       );
     },
   });
+  let detach: (() => void) | undefined;
+  let leaving: Promise<void> | undefined;
+  const leave = () =>
+    (leaving ??= (async () => {
+      detach?.();
+      await leases.stop();
+      gate.stop();
+    })());
 
-  const adapter = createAdapter(adapterRedis, {
-    streamName: keys.sioStream(),
-    sessionKeyPrefix: keys.sioSessionPrefix(),
-    maxLen: 10_000,
-    blockTimeInMs: 1000,
-    onlyPlaintext: true,
-  }) as ServerOptions['adapter'];
-
-  let closing: Promise<void> | undefined;
   return {
     nodeId,
     keys,
@@ -151,49 +140,60 @@ export function createCluster(o: ClusterOptions): Cluster {
     seq,
     live,
     contactCache,
-    adapter,
+    adapter: node.adapter,
     rateLimiter: new RedisRateLimiter({ redis, keys, perMinute: o.dialRatePerMinute }),
     idempotency: new RedisIdempotencyStore({ redis, keys }),
-    connectionStateRecovery: { maxDisconnectionDuration: settings.recoveryMs },
+    connectionStateRecovery: node.connectionStateRecovery,
     onUpdates: (event, updates) => gate.push(event, updates),
     published: (u) => gate.published(u),
     start(h, fwd) {
+      if (detach || leaving) return;
       hooks = h;
       forward = fwd;
       gate.start();
-      membership.start();
+      detach = node.attach(o.org, leases);
     },
-    holdsUpstream: () => membership.upstreamSlot !== undefined,
-    leadsDashboard: () => membership.upstreamSlot === 0,
+    holdsUpstream: () => leases.holds,
+    holders: () => leases.holders(),
+    leadsDashboard: () => leases.leads(),
     dashboardSource: (upstream, pollMs) =>
       new SharedDashboardSource({
         redis,
         keys,
         upstream,
-        isLeader: () => membership.upstreamSlot === 0,
+        isLeader: () => leases.leads(),
         ttlMs: 3 * pollMs,
         logger: log.child({ mod: 'dashboard' }),
       }),
-    notReadyReasons: () => [
-      ...(redis.status === 'ready' ? [] : [`redis is ${redis.status}`]),
-      ...(adapterRedis.status === 'ready' ? [] : [`redis (socket.io adapter) is ${adapterRedis.status}`]),
-    ],
-    stopAcquiring: () => membership.stopAcquiring(),
-    leave: () => membership.stop(),
+    notReadyReasons: () => node.notReadyReasons(),
+    stopAcquiring: () => leases.stopAcquiring(),
+    leave,
+    close: leave,
+    stats: () => ({ node: nodeId, holds: leases.holds, holders: leases.holders(), gate: gate.stats() }),
+  };
+}
+
+/** A cluster node serving one tenant (its Redis namespace is the org's). */
+export function createCluster(o: ClusterOptions): Cluster {
+  const node = new ClusterNode({
+    url: o.url,
+    namespace: o.org,
+    logger: o.logger,
+    ...(o.settings ? { settings: o.settings } : {}),
+    ...(o.nodeId ? { nodeId: o.nodeId } : {}),
+  });
+  const tenant = createTenantCluster(node, o);
+  let closing: Promise<void> | undefined;
+  return {
+    ...tenant,
+    stopAcquiring: () => {
+      tenant.stopAcquiring();
+      node.stopAcquiring();
+    },
     close: () =>
       (closing ??= (async () => {
-        await membership.stop();
-        gate.stop();
-        for (const c of [redis, adapterRedis]) {
-          try {
-            if (c.status === 'ready') await c.quit();
-            else c.disconnect();
-          } catch (err) {
-            log.debug({ err: errText(err) }, 'redis quit failed');
-            c.disconnect();
-          }
-        }
+        await tenant.close();
+        await node.close();
       })()),
-    stats: () => ({ node: nodeId, upstreamSlot: membership.upstreamSlot, redis: redis.status, gate: gate.stats() }),
   };
 }

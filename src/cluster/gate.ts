@@ -3,63 +3,17 @@
 // event, atomically with a Lua script); the other holders keep the updates pending until the owner marks them done.
 // When the owner's heartbeat key lapses (the node died or lost Redis), the next holder to look takes the call over and
 // publishes, in order, every pending update not marked done, then the call's later updates.
-// Update ids are deterministic across nodes (update-id.ts).
-import type { Redis } from 'ioredis';
+// Update ids are deterministic across nodes (update-id.ts). A call whose root leg may belong to a call this engine did
+// not see begin is claimed first by the holder whose engine started first (gate-claim.ts).
+import { mayJoinEarlierCall } from '../calls/provisional.js';
 import type { CallUpdate } from '../calls/types.js';
-import type { Logger } from '../log.js';
 import { errText } from '../shared/errors.js';
-import type { ClusterKeys } from './keys.js';
+import { CLAIM, dropTerm, writeTerm } from './gate-claim.js';
+import type { CallGateOptions, CallGateStats, TaggedUpdate } from './gate-options.js';
 import { type GateEvent, updateId } from './update-id.js';
 
+export type { CallGateOptions, CallGateStats, TaggedUpdate };
 export { type GateEvent, updateId };
-
-/** A CallUpdate as the gate forwards it: `clusterUpdateId` set (CallUpdate types it). */
-export type TaggedUpdate = CallUpdate;
-
-// KEYS[1] = the call's owner key; KEYS[2..] = done marks to read in the same step (the pending updates' ids), so a
-// standby's re-check or a first claim is one round trip: {1|0, 'mine'|'new'|'takeover'|<owner>, done flags...}.
-const CLAIM = `
-local o = redis.call('GET', KEYS[1])
-local r
-local won = 1
-if o == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) r = 'mine'
-elseif not o then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) r = 'new'
-elseif redis.call('EXISTS', ARGV[3] .. o) == 0 then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) r = 'takeover'
-else won = 0 r = o end
--- An owner always has a live heartbeat (after a Redis restart the claim comes before the membership tick).
-if won == 1 then redis.call('SET', ARGV[3] .. ARGV[1], '1', 'PX', ARGV[4]) end
-local out = {won, r}
-for i = 2, #KEYS do out[i + 1] = redis.call('EXISTS', KEYS[i]) end
-return out`;
-
-export interface CallGateOptions {
-  redis: Redis;
-  /** The connection the Socket.IO adapter broadcasts on (its XADD); done marks go on it too, after the broadcast.
-   *  One connection's commands reach Redis in order, so a mark never exists for a broadcast that is not in the
-   *  stream. On another connection the small mark could overtake a broadcast still queued behind others (a busy
-   *  node) and survive it when the node dies: the standby would then skip an update nobody received. Default redis. */
-  marks?: Redis;
-  keys: ClusterKeys;
-  nodeId: string;
-  logger: Logger;
-  /** Where the updates this node publishes go (the enricher). */
-  forward: (u: TaggedUpdate) => void;
-  /** The node's heartbeat lifetime (see Membership). */
-  heartbeatTtlMs: number;
-  /** Owner key lifetime, refreshed on each event of the call; default 1 h (2 min after the call ended). */
-  ownerTtlMs?: number;
-  /** Done marks' lifetime; default 2 min. */
-  doneTtlMs?: number;
-  /** Re-check of calls with pending updates (take-over, pruning); default 500 ms. */
-  tickMs?: number;
-  /** Pending updates kept per call; default 500 (oldest dropped). */
-  maxPendingPerCall?: number;
-  /** Pending updates older than this are dropped; default = doneTtlMs. */
-  maxPendingAgeMs?: number;
-  /** Calls tracked; default 50 000 (least recently seen dropped). */
-  maxCalls?: number;
-  now?: () => number;
-}
 
 interface Entry {
   id: string;
@@ -79,21 +33,18 @@ interface Slot {
   /** This engine saw the call's root leg created: only then may this node publish the call (a partial engine, e.g.
    *  on a node that subscribed mid-call, would publish phantom calls or repeat states). */
   complete: boolean;
-}
-
-export interface CallGateStats {
-  calls: number;
-  pending: number;
-  forwarded: number;
-  skippedDone: number;
-  takeovers: number;
-  dropped: number;
+  /** Its root leg's CREATE may be of a call this engine did not see begin: claimed `new` only by the live holder
+   *  whose engine started first (gate-claim.ts). */
+  deferNew: boolean;
 }
 
 export class CallGate {
   private readonly calls = new Map<string, Slot>();
-  /** Legs whose CHANNEL_CREATE this engine saw (bounded, oldest first): a call is complete when its root leg is here. */
-  private readonly createdLegs = new Set<string>();
+  /** Legs whose CHANNEL_CREATE this engine saw (bounded, oldest first): a call is complete when its root leg is here.
+   *  The value: that CREATE may be of a call started before the engine (mayJoinEarlierCall). */
+  private readonly createdLegs = new Map<string, boolean>();
+  /** When this node's current lease term (and its engine) started. */
+  private termStart = 0;
   private readonly now: () => number;
   private readonly ownerTtlMs: number;
   private readonly doneTtlMs: number;
@@ -104,7 +55,7 @@ export class CallGate {
   private stopped = false;
   /** This node holds an upstream lease (only then does it claim calls). */
   private active = false;
-  private readonly counters = { forwarded: 0, skippedDone: 0, takeovers: 0, dropped: 0 };
+  private readonly counters = { forwarded: 0, skippedDone: 0, takeovers: 0, dropped: 0, deferred: 0 };
 
   constructor(private readonly o: CallGateOptions) {
     this.now = o.now ?? Date.now;
@@ -131,9 +82,18 @@ export class CallGate {
 
   /** The lease came or went: forget every call (a new engine starts from scratch). */
   setActive(active: boolean): void {
+    const was = this.active;
     this.active = active;
     this.calls.clear();
     this.createdLegs.clear();
+    if (active) {
+      this.termStart = this.now();
+      this.writeTerm();
+    } else if (was) {
+      dropTerm(this.o.redis, this.o.keys, this.o.nodeId).catch((err: unknown) => {
+        this.o.logger.debug({ err: errText(err) }, 'could not drop the lease term');
+      });
+    }
   }
 
   stats(): CallGateStats {
@@ -146,16 +106,22 @@ export class CallGate {
   push(event: GateEvent | undefined, updates: CallUpdate[]): void {
     if (this.stopped || !this.active) return;
     if (event?.name === 'CHANNEL_CREATE' && event.legId) {
-      this.createdLegs.add(event.legId);
+      this.createdLegs.set(event.legId, mayJoinEarlierCall(event));
       if (this.createdLegs.size > this.maxCalls * 4)
-        this.createdLegs.delete(this.createdLegs.values().next().value as string);
+        this.createdLegs.delete(this.createdLegs.keys().next().value as string);
     }
     const touched = new Set<Slot>();
-    updates.forEach((u, i) => {
+    const perCall = new Map<string, number>();
+    for (const u of updates) {
       const s = this.slot(u.callId);
-      if (s.counter === 0 && this.createdLegs.has(u.callId)) s.complete = true;
+      if (s.counter === 0 && this.createdLegs.has(u.callId)) {
+        s.complete = true;
+        s.deferNew = this.createdLegs.get(u.callId) === true;
+      }
       s.counter++;
-      const id = (event && updateId(event, i)) ?? `${u.callId}:c${s.counter}`;
+      const index = perCall.get(u.callId) ?? 0;
+      perCall.set(u.callId, index + 1);
+      const id = (event && updateId(event, u.callId, index)) ?? `${u.callId}:c${s.counter}`;
       s.pending.push({ id, update: { ...u, clusterUpdateId: id }, at: this.now() });
       if (s.pending.length > this.maxPending) {
         s.pending.shift();
@@ -163,7 +129,7 @@ export class CallGate {
       }
       s.lastAt = this.now();
       touched.add(s);
-    });
+    }
     // A call another node owns is re-checked by the tick, not on every event.
     for (const s of touched) if (s.owner !== 'other' && s.complete) void this.process(s);
   }
@@ -195,6 +161,7 @@ export class CallGate {
       lastAt: this.now(),
       ended: false,
       complete: false,
+      deferNew: false,
     };
     this.calls.set(callId, s);
     while (this.calls.size > this.maxCalls) {
@@ -235,6 +202,9 @@ export class CallGate {
           this.ownerTtlMs,
           keys.nodePrefix(),
           this.o.heartbeatTtlMs,
+          s.deferNew ? '1' : '0',
+          keys.terms(),
+          this.termStart,
         )) as [number, string, ...number[]];
         const doneIds = new Set(snapshot.filter((_, i) => Number(r[i + 2]) === 1).map((e) => e.id));
         if (Number(r[0]) === 1) {
@@ -269,6 +239,7 @@ export class CallGate {
           }
           if (s.ended) await redis.pexpire(keys.owner(s.callId), Math.min(this.ownerTtlMs, this.doneTtlMs));
         } else {
+          if (r[1] === '') this.counters.deferred++;
           s.owner = 'other';
           s.pending = s.pending.filter((e) => !doneIds.has(e.id));
           for (const e of snapshot)
@@ -286,8 +257,16 @@ export class CallGate {
     }
   }
 
+  private writeTerm(): void {
+    const ttl = Math.max(10 * this.o.heartbeatTtlMs, 60_000);
+    writeTerm(this.o.redis, this.o.keys, this.o.nodeId, this.termStart, ttl).catch((err: unknown) => {
+      this.o.logger.debug({ err: errText(err) }, 'could not write the lease term');
+    });
+  }
+
   private tick(): void {
     const now = this.now();
+    if (this.active) this.writeTerm();
     for (const s of [...this.calls.values()]) {
       const before = s.pending.length;
       s.pending = s.pending.filter((e) => now - e.at <= this.maxAgeMs);

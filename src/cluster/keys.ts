@@ -9,7 +9,11 @@ export interface ClusterKeys {
   done(updateId: string): string;
   node(nodeId: string): string;
   nodePrefix(): string;
+  /** Hash: holder nodeId → when its engine started (the gate's lease term). */
+  terms(): string;
   upstream(slot: number): string;
+  /** The tenant's upstream holders: a sorted set of node ids scored by the time their hold lapses (tenant-leases.ts). */
+  holders(): string;
   dashboard(): string;
   rate(key: string): string;
   idempotency(key: string): string;
@@ -28,11 +32,27 @@ export function clusterKeys(org: string): ClusterKeys {
     done: (id) => `${p}evt:${id}`,
     node: (id) => `${p}node:${id}`,
     nodePrefix: () => `${p}node:`,
+    terms: () => `${p}terms`,
     upstream: (slot) => `${p}upstream:${slot}`,
+    holders: () => `${p}holders`,
     dashboard: () => `${p}dashboard`,
     rate: (key) => `${p}rate:${key}`,
     idempotency: (key) => `${p}idem:${key}`,
     sioStream: () => `${p}sio`,
     sioSessionPrefix: () => `${p}sio:session:`,
   };
+}
+
+/** The keys of the process-wide part of a cluster (cluster/node.ts): one namespace per deployment (the org of a
+ *  single-account deployment, so its Socket.IO stream is the one it always used; `tenants` with a tenants file). */
+export interface NodeKeys {
+  /** Live nodes: a sorted set of node ids scored by the time their presence lapses. */
+  members(): string;
+  sioStream(): string;
+  sioSessionPrefix(): string;
+}
+
+export function nodeKeys(namespace: string): NodeKeys {
+  const p = `ab:{${namespace}}:`;
+  return { members: () => `${p}members`, sioStream: () => `${p}sio`, sioSessionPrefix: () => `${p}sio:session:` };
 }

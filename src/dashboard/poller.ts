@@ -5,6 +5,9 @@
 // data is at least one interval old, the dashboard is re-sent once with `stale: true` (same numbers, same `at`: the
 // time of the data); the next good round clears it. No numbers are ever made up.
 // A failed queues or agents call alone does not fail the round when an earlier list is at hand (it is reused).
+// The queues and agents lists change rarely and are the large answers (one row per agent): they are fetched again
+// only once the last good pair is listsEveryMs old (default 60 s, the agent directory's refresh); the dashboard
+// itself every round.
 // ANTRING_DOMAIN/ANTRING_EMAIL unset (AntRingConfigError): logged once, nothing more is polled.
 
 import type { Agent, Queue } from '../antring/client.js';
@@ -31,6 +34,8 @@ export interface DashboardPollerOptions {
   org: string;
   /** DASHBOARD_POLL_MS. */
   intervalMs: number;
+  /** Refetch the queues and agents lists when the last good pair is this old (ms); 0: every round. Default 60000. */
+  listsEveryMs?: number;
   /** Ceiling of the backoff after failures. Default max(intervalMs, 60000). */
   maxBackoffMs?: number;
   clock?: Clock;
@@ -67,6 +72,9 @@ export class DashboardPoller {
   private lastOkAt?: number;
   private lastQueues?: Queue[];
   private lastAgents?: Agent[];
+  /** When both lists were last fetched together successfully (clock ms). */
+  private listsAt?: number;
+  private readonly listsEveryMs: number;
   private timer?: unknown;
   private inFlight?: Promise<void>;
   private started = false;
@@ -83,6 +91,7 @@ export class DashboardPoller {
     this.random = o.random ?? Math.random;
     this.intervalMs = o.intervalMs;
     this.maxBackoffMs = Math.max(o.intervalMs, o.maxBackoffMs ?? 60_000);
+    this.listsEveryMs = Math.max(0, o.listsEveryMs ?? 60_000);
   }
 
   /** Polls now, then every intervalMs (backing off on failures). Idempotent. */
@@ -145,10 +154,12 @@ export class DashboardPoller {
   /** One round; resolves to the delay before the next one (undefined: no next round). */
   private async round(): Promise<number | undefined> {
     const c = this.o.client;
+    const fetchLists =
+      this.listsAt === undefined || this.listsEveryMs === 0 || this.clock.now() - this.listsAt >= this.listsEveryMs;
     const [dash, queues, agents] = await Promise.allSettled([
       call(() => c.dashboard()),
-      call(() => c.queues()),
-      call(() => c.agents()),
+      fetchLists ? call(() => c.queues()) : Promise.resolve(this.lastQueues ?? []),
+      fetchLists ? call(() => c.agents()) : Promise.resolve(this.lastAgents ?? []),
     ]);
     if (this.stopped) return undefined;
     this.counts.rounds++;
@@ -194,7 +205,10 @@ export class DashboardPoller {
     }
     this.counts.consecutiveFailures = 0;
     this.lastOkAt = at;
-    if (queues.status === 'fulfilled' && agents.status === 'fulfilled') this.lists(agents.value, queues.value);
+    if (fetchLists && queues.status === 'fulfilled' && agents.status === 'fulfilled') {
+      this.listsAt = at;
+      this.lists(agents.value, queues.value);
+    }
     const changed = this.offer(mapped.dashboard);
     this.report('ok', changed);
     return this.intervalMs;

@@ -78,5 +78,7 @@ export function scopeDashboard(d: Dashboard, queues: readonly string[], members:
     waitingCalls: d.waitingCalls
       .filter((w) => w.queueId !== undefined && allowed.has(w.queueId))
       .map((w) => ({ ...w })),
+    // §9.3 recovery figures (the org's, like totals).
+    ...(d.recovery ? { recovery: { ...d.recovery } } : {}),
   };
 }

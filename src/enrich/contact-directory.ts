@@ -80,7 +80,12 @@ export class ContactDirectory {
     this.logger = opts.logger;
     this.observeFn = opts.observe;
     this.secondLevel = opts.secondLevel;
-    this.cache = new LRUCache<string, Entry>({ max: Math.max(1, opts.maxEntries ?? 50_000) });
+    // Bounded by maxSize (one unit per entry), not `max`: lru-cache preallocates `max` slots (~800 KB for 50 000),
+    // which every tenant would pay while idle (contract §8.6).
+    this.cache = new LRUCache<string, Entry>({
+      maxSize: Math.max(1, opts.maxEntries ?? 50_000),
+      sizeCalculation: () => 1,
+    });
     this.limiter = new Limiter(Math.max(1, opts.maxConcurrency ?? 16), opts.maxQueued ?? 10_000);
   }
 

@@ -21,5 +21,7 @@ export function redactDashboardForWallboard(d: Dashboard): Dashboard {
       if (w.since !== undefined) out.since = w.since;
       return out;
     }),
+    // §9.3 recovery figures: counts only.
+    ...(d.recovery ? { recovery: { ...d.recovery } } : {}),
   };
 }

@@ -2,7 +2,7 @@
 // writeback/crm-status.ts adds `crm` to); fanout/ depends on no enricher module for it.
 
 import type { CallUpdate } from '../calls/types.js';
-import type { CallCrm, Contact, ContactStatus } from '../contract.js';
+import type { CallCrm, CallView, Contact, ContactStatus } from '../contract.js';
 
 /** A CallUpdate after CRM enrichment (contact resolved, pending, or disabled). */
 export type EnrichedUpdate = CallUpdate & {
@@ -11,7 +11,7 @@ export type EnrichedUpdate = CallUpdate & {
   candidates?: Contact[];
   /** A later message of an ended call: the write-back's results (writeback/crm-status.ts). */
   crm?: CallCrm;
-};
+} & Pick<CallView, 'recovery' | 'recovers' | 'callback'>;
 
 /** A value a sync (memory) or async (Redis) implementation may return. */
 export type MaybePromise<T> = T | Promise<T>;

@@ -70,5 +70,8 @@ export function toCallView(u: EnrichedUpdate, seq: number): CallView {
   if (u.durationSec !== undefined) view.durationSec = u.durationSec;
   if (u.billingSec !== undefined) view.billingSec = u.billingSec;
   if (u.crm !== undefined) view.crm = crmOf(u.crm);
+  if (u.recovery !== undefined) view.recovery = { ...u.recovery };
+  if (u.recovers !== undefined) view.recovers = [...u.recovers];
+  if (u.callback === true) view.callback = true;
   return view;
 }

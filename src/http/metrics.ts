@@ -55,7 +55,10 @@ export class BridgeMetrics {
   private readonly reconnects: Counter;
   private readonly frames: Counter<'type'>;
   private readonly rejected: Counter<'reason'>;
-  private readonly callsOut: Counter<'audience'>;
+  /** `call` messages out, counted in plain numbers (one per emit) and handed to the counter when it is collected. */
+  private readonly callsOutCount = { agent: 0, call: 0 };
+  /** CallState → its label value (checked once per state, not at every emit). */
+  private readonly stateLabels = new Map<string, string>();
   private readonly publishRejected: Counter<'reason'>;
   private readonly throttled: Counter<'what'>;
   private readonly latency: Histogram<'state'>;
@@ -93,11 +96,17 @@ export class BridgeMetrics {
       labelNames: ['reason'],
       registers,
     });
-    this.callsOut = new Counter({
+    const out = this.callsOutCount;
+    new Counter({
       name: `${p}call_messages_total`,
       help: "Socket.IO `call` messages emitted, by audience kind (agent: an agent's own leg; call: admins and queue supervisors).",
       labelNames: ['audience'],
       registers,
+      collect() {
+        this.reset();
+        this.inc({ audience: 'agent' }, out.agent);
+        this.inc({ audience: 'call' }, out.call);
+      },
     });
     this.publishRejected = new Counter({
       name: `${p}call_publish_rejected_total`,
@@ -150,8 +159,6 @@ export class BridgeMetrics {
     });
     for (const s of SIGNAL_STATES) this.signalStateGauge.set({ state: s }, s === 'idle' ? 1 : 0);
     for (const role of ROLES) this.sockets.set({ role }, 0);
-    this.callsOut.inc({ audience: 'agent' }, 0);
-    this.callsOut.inc({ audience: 'call' }, 0);
     if (opts.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: p });
   }
 
@@ -175,10 +182,16 @@ export class BridgeMetrics {
 
   /** CallPublisher onEmit: one `call` message out, and its latency from update.receivedAt (performance.now()). */
   callEmitted(audience: 'agent' | 'call', state: CallState, receivedAt: number): void {
-    this.callsOut.inc({ audience });
+    if (audience === 'agent') this.callsOutCount.agent++;
+    else this.callsOutCount.call++;
     const seconds = (this.monotonic() - receivedAt) / 1000;
     if (receivedAt > 0 && Number.isFinite(seconds) && seconds >= 0 && seconds <= MAX_LATENCY_S) {
-      this.latency.observe({ state: this.label('state', state) }, seconds);
+      let label = this.stateLabels.get(state);
+      if (label === undefined) {
+        label = this.label('state', state);
+        if (this.stateLabels.size < MAX_LABEL_VALUES) this.stateLabels.set(state, label);
+      }
+      this.latency.observe({ state: label }, seconds);
     }
   }
 

@@ -53,7 +53,12 @@ export interface HistoryRoutesOptions {
 export function historyRoutes(o: HistoryRoutesOptions): Router {
   const now = o.now ?? Date.now;
   // Agents may play only recordings that /api/history listed to them (this process, grantTtlMs).
-  const grants = new LRUCache<string, true>({ max: 50_000, ttl: o.grantTtlMs ?? 3_600_000 });
+  // maxSize, not max: lru-cache preallocates `max` slots, which every idle tenant would pay (contract §8.6).
+  const grants = new LRUCache<string, true>({
+    maxSize: 50_000,
+    sizeCalculation: () => 1,
+    ttl: o.grantTtlMs ?? 3_600_000,
+  });
   const grantKey = (agent: string, media: string) => `${agent}\n${media}`;
   const r = Router();
 

@@ -1,11 +1,15 @@
 // The Redis outbox's Lua scripts (one atomic step per operation, on Redis time), registered once per connection with
 // ioredis defineCommand: EVALSHA on every call (the script text is sent only when Redis does not know it yet).
 import type { Redis } from 'ioredis';
+import { laneOf } from './keys.js';
 import { CLAIM_SCAN_MAX } from './store.js';
+
+/** A webhook lane's prefix, from keys.ts laneOf itself (a key with no last segment). */
+const WEBHOOK_LANE = JSON.stringify(laneOf('webhook', ''));
 
 // keys.ts laneOf in Lua: a webhook's lane is its key's last segment, AntCRM's targets share one.
 const LANE_OF = `local function laneOf(k, target)
-  if target == 'webhook' then return 'webhook:' .. (string.match(k, '([^:]*)$') or '') end
+  if target == 'webhook' then return ${WEBHOOK_LANE} .. (string.match(k, '([^:]*)$') or '') end
   if string.sub(target, 1, 7) == 'antcrm.' then return 'antcrm' end
   return target
 end`;

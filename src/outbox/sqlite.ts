@@ -175,7 +175,9 @@ export class SqliteStore implements OutboxStore {
         `UPDATE outbox SET next_at = ?, lease_until = 0, lease_token = NULL, last_error = ? WHERE key = ? AND state = 'pending' AND lease_token = ?`,
       ),
       // A delayed job (created_at in the future: enqueue's notBefore) keeps its time.
-      allDue: p(`UPDATE outbox SET next_at = MIN(next_at, MAX(?, created_at)), lease_until = 0 WHERE state = 'pending'`),
+      allDue: p(
+        `UPDATE outbox SET next_at = MIN(next_at, MAX(?, created_at)), lease_until = 0 WHERE state = 'pending'`,
+      ),
       waiting: p(
         `SELECT key, target FROM outbox WHERE state = 'pending' AND next_at > ? AND lease_until <= ? AND created_at <= ?`,
       ),

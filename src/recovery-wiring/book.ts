@@ -48,11 +48,16 @@ export class RecoveryBook {
    * `id` is undefined and `number` is given) and returns the next one, or undefined for no change.
    */
   change<T>(
-    pick: { id?: string; number?: string },
+    pick: { id?: string; number?: string; orId?: string },
     fn: (current: Recovery | undefined) => { next?: Recovery; out: T } | Promise<{ next?: Recovery; out: T }>,
   ): Promise<T> {
     const run = async (): Promise<T> => {
-      const id = pick.id ?? this.activeFor(pick.number)?.id;
+      // orId: a record another node may have written that this node's index does not show yet (a missed call both
+      // upstream holders see: its recovery's id is the call's).
+      const id =
+        pick.id ??
+        this.activeFor(pick.number)?.id ??
+        (pick.orId !== undefined && (await this.store.get(pick.orId)) ? pick.orId : undefined);
       const current = id !== undefined ? ((await this.store.get(id)) ?? this.byId.get(id)) : undefined;
       if (current) this.byId.set(current.id, current);
       const { next, out } = await fn(current);
@@ -66,6 +71,12 @@ export class RecoveryBook {
     const p = this.chain.then(run, run);
     this.chain = p.catch(() => undefined);
     return p;
+  }
+
+  /** Cluster: the index read again from the store (other nodes' changes; no listener is called). */
+  async reload(): Promise<void> {
+    const all = await this.store.load();
+    for (const r of all) this.byId.set(r.id, r);
   }
 
   close(): Promise<void> {

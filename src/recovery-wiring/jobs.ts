@@ -50,6 +50,15 @@ export class RecoveryJobs {
   constructor(private readonly o: RecoveryJobsOptions) {
     o.outbox.handle(WAKE_TARGET, (a) => this.wake(a));
     o.outbox.handle(ATTEMPT_TARGET, (a) => this.attempt(a));
+    // Every saved change: its next jobs (after the save, so a job never acts on an unsaved state).
+    this.unsubscribe = o.book.onChange((next) => this.followLater(next));
+  }
+
+  private readonly unsubscribe: () => void;
+
+  stop(): Promise<void> {
+    this.unsubscribe();
+    return this.drain();
   }
 
   /** The recovery's next wake as a delayed job (idempotent: the key is its time), and its attempt when one is due. */
@@ -126,7 +135,9 @@ export class RecoveryJobs {
       if (this.o.isBlocked && (await this.o.isBlocked(current.number))) {
         this.o.logger.info({ recovery: current.id }, 'recovery number now on the do-not-call list: not called');
         await this.o.book.change({ id: current.id }, (r) =>
-          r && isActive(r) ? { next: { ...r, status: 'unreached', closedAt: this.o.now() }, out: undefined } : { out: undefined },
+          r && isActive(r)
+            ? { next: { ...r, status: 'unreached', closedAt: this.o.now() }, out: undefined }
+            : { out: undefined },
         );
         return ok();
       }

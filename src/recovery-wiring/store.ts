@@ -69,9 +69,7 @@ export class SqliteRecoveryStore implements RecoveryStore {
     this.db = new Ctor(join(dataDir, RECOVERY_DB_FILE));
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    this.db.exec(
-      'CREATE TABLE IF NOT EXISTS recoveries (id TEXT PRIMARY KEY, body TEXT NOT NULL, closed_at INTEGER)',
-    );
+    this.db.exec('CREATE TABLE IF NOT EXISTS recoveries (id TEXT PRIMARY KEY, body TEXT NOT NULL, closed_at INTEGER)');
   }
   async load(): Promise<Recovery[]> {
     const rows = this.db.prepare('SELECT body FROM recoveries').all() as { body: string }[];

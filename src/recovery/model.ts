@@ -12,6 +12,8 @@ import type { AttemptResult, MissedCall, RecoveredBy, Recovery } from './types.j
 
 /** An inbound call to the transfer number within this long of the alarm is AntBot's callback (§9.2). */
 export const CALLBACK_WINDOW_MS = 15 * 60_000;
+/** Call times come in whole seconds (Kazoo) and from other clocks than the bridge's: the window opens this early. */
+export const CALLBACK_SLACK_MS = 2_000;
 
 export function isActive(r: Recovery | undefined): r is Recovery & { status: 'open' | 'scheduled' } {
   return r !== undefined && (r.status === 'open' || r.status === 'scheduled');
@@ -81,7 +83,7 @@ export function isCallbackCall(
 ): boolean {
   const a = r.attempt;
   if (!a || call.direction !== 'inbound' || recoveryNumber(call.number) !== r.number) return false;
-  if (call.startedAt < a.at || call.startedAt > a.at + CALLBACK_WINDOW_MS) return false;
+  if (call.startedAt < a.at - CALLBACK_SLACK_MS || call.startedAt > a.at + CALLBACK_WINDOW_MS) return false;
   return (call.dialled ?? []).some((d) => sameTarget(d, a.transferTo));
 }
 

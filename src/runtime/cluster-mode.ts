@@ -26,6 +26,7 @@ export class ClusterMode implements BridgeMode {
       start: (hooks, forward) => c.start(hooks, forward),
       route: (event, updates) => c.onUpdates(event, updates),
       holdsUpstream: () => c.holdsUpstream(),
+      holders: () => c.holders?.() ?? [],
       stopAcquiring: () => c.stopAcquiring(),
       leave: () => c.leave(),
     };

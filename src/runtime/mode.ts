@@ -23,6 +23,8 @@ export interface LeaseHooks {
   acquire(): void;
   /** Stop the subscriber. */
   release(): Promise<void> | void;
+  /** Live calls in the engine (cluster: a holder no longer assigned keeps the upstream until they end). */
+  busy?(): boolean;
 }
 
 /** Who runs the upstream and which engine output this node publishes. */
@@ -32,6 +34,8 @@ export interface UpstreamLeases {
   /** The engine's output for one upstream event (undefined: a sweep). */
   route(event: GateEvent | undefined, updates: CallUpdate[]): void;
   holdsUpstream(): boolean;
+  /** Cluster mode: the nodes holding this tenant's upstream (GET /api/tenants `holders`). */
+  holders?(): string[];
   /** Graceful stop, step 1: take no new lease. */
   stopAcquiring(): void;
   /** Give the lease back (hooks.release runs). Idempotent. */

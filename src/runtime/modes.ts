@@ -1,10 +1,11 @@
 // The mode at two levels: what is process-wide (Socket.IO adapter and recovery, Redis readiness, close) and each
 // tenant's stores (seq, live calls, dial stores, leases). On a single node every tenant gets its own memory stores,
 // kept across a rebuild of its runtime (only its lease is new).
-// A cluster (REDIS_URL) keys its stores by one org: it serves one tenant until the tenants' upstream is sharded over
-// the nodes (contract §8.5); a second tenant, or rebuilding the one, is refused with a named problem.
+// A cluster (REDIS_URL): one ClusterNode per process (Redis, adapter, live nodes, who holds which tenant: contract
+// §8.5) and per tenant its Redis stores keyed by its org, its gate and its leases (cluster/cluster.ts).
+import { createTenantCluster } from '../cluster/cluster.js';
+import { ClusterNode } from '../cluster/node.js';
 import type { Config } from '../config.js';
-import { TenantsError } from '../tenants/types.js';
 import { ClusterMode } from './cluster-mode.js';
 import type { BridgeMode, ModeDeps } from './mode.js';
 import { SingleNodeMode, type SingleNodeStores } from './single-node-mode.js';
@@ -16,6 +17,8 @@ export interface ProcessMode {
   notReadyReasons(): string[];
   /** The stores of one tenant (its settings laid over the Config). Throws TenantsError when the mode cannot. */
   forTenant(config: Config): BridgeMode;
+  /** Graceful stop, step 1: this node leaves the live set (the others take its tenants over). */
+  prepareStop(): void;
   /** After the sockets closed. Idempotent. */
   close(): Promise<void>;
 }
@@ -35,25 +38,32 @@ export function createModes(first: Config, deps: ModeDeps): ProcessMode {
         kept.set(org, mode);
         return mode;
       },
+      prepareStop: () => undefined,
       close: async () => undefined,
     };
   }
-  const cluster = new ClusterMode({ ...first, redisUrl: first.redisUrl }, deps);
-  let given = false;
+  // One node per process; each tenant gets its stores, gate and leases on it, rebuilt with its runtime (a changed
+  // tenant's seq and live calls are in Redis: nothing steps back).
+  const node = new ClusterNode({
+    url: first.redisUrl,
+    // A single-account deployment keeps its org's namespace (its Socket.IO stream is the one it always used).
+    namespace: first.tenantsFile ? 'tenants' : first.antring.accountId,
+    logger: deps.logger.child({ mod: 'cluster' }),
+    settings: { ...first.cluster, ...deps.cluster },
+  });
   return {
-    nodeId: cluster.nodeId,
-    sockets: cluster.sockets,
-    notReadyReasons: () => cluster.notReadyReasons(),
+    nodeId: node.nodeId,
+    sockets: { adapter: node.adapter, connectionStateRecovery: node.connectionStateRecovery },
+    notReadyReasons: () => node.notReadyReasons(),
     forTenant(config) {
-      const org = config.antring.accountId;
-      if (given || org !== first.antring.accountId) {
-        throw new TenantsError([
-          `${org}: cluster mode (REDIS_URL) serves one tenant and does not restart it on reload yet; restart the nodes`,
-        ]);
-      }
-      given = true;
-      return cluster;
+      const cluster = createTenantCluster(node, {
+        org: config.antring.accountId,
+        dialRatePerMinute: config.dial.ratePerMinute,
+        logger: deps.logger.child({ mod: 'cluster', org: config.antring.accountId }),
+      });
+      return new ClusterMode({ ...config, redisUrl: first.redisUrl as string }, deps, cluster);
     },
-    close: () => cluster.close(),
+    prepareStop: () => node.stopAcquiring(),
+    close: () => node.close(),
   };
 }

@@ -86,6 +86,7 @@ export class UpstreamPipeline {
           await this.subscriber?.stop();
           this.signalState = 'idle';
         },
+        busy: () => this.engine.liveCalls > 0,
       },
       (u) => this.o.sink(u),
     );

@@ -43,6 +43,7 @@ export async function tenantSummaries(tenants: TenantList): Promise<TenantSummar
         accountId: t.accountId,
         ...(t.name ? { name: t.name } : {}),
         upstream: t.upstream(),
+        ...(t.holders ? { holders: t.holders() } : {}),
         sockets: t.connectedSockets(),
         liveCalls: t.status().liveCalls,
         outbox: { pending: stats?.pending ?? 0, failed: stats?.failed ?? 0 },
@@ -53,6 +54,15 @@ export async function tenantSummaries(tenants: TenantList): Promise<TenantSummar
 
 export async function tenantOutboxes(tenants: TenantList): Promise<({ accountId: string } & OutboxStats)[]> {
   return Promise.all(tenants.list().map(async (t) => ({ accountId: t.accountId, ...(await t.outboxStats()) })));
+}
+
+/** One tenant's outbox for the org-labelled outbox series (server/org-metrics.ts). */
+export function outboxOf(t: TenantRuntime): OutboxMetricsSource {
+  return {
+    stats: () => t.outboxStats(),
+    counters: () => t.outbox.counters(),
+    webhooksDisabled: () => t.webhooksDisabled(),
+  };
 }
 
 /** The outbox series over every tenant (a removed tenant's counts leave the sums). */

@@ -38,7 +38,11 @@ export interface SimAlarm {
   created_date: string;
 }
 /** Places Alice's call for a fired alarm and says how it ended (undefined: the default outcome). */
-export type AlarmHook = (alarm: SimAlarm) => SimCallbackResult | undefined | Promise<SimCallbackResult | undefined>;
+/** `scripted`: the outcome a test scripted for this number (scriptOutcome), which the call should follow. */
+export type AlarmHook = (
+  alarm: SimAlarm,
+  scripted?: SimCallbackResult,
+) => SimCallbackResult | undefined | Promise<SimCallbackResult | undefined>;
 
 export interface CalendarDeps {
   clock: Clock;
@@ -225,14 +229,14 @@ export function calendarRoutes(router: Router, d: CalendarDeps): SimCalendarApi 
     a.status = 'calling';
     const startedAt = d.clock.now();
     let result: SimCallbackResult | undefined;
+    const scripted = scripts.get(a.alarm_phonenumber)?.shift();
     try {
-      result = hook ? await hook({ ...a }) : undefined;
+      result = hook ? await hook({ ...a }, scripted) : undefined;
     } catch {
       hookErrors++;
       result = { disposition: 'FAILED', hangup_cause: 'NORMAL_TEMPORARY_FAILURE' };
     }
-    const scripted = scripts.get(a.alarm_phonenumber);
-    result ??= scripted?.shift() ?? api.defaultOutcome;
+    result ??= scripted ?? api.defaultOutcome;
     a.status = 'done';
     cdr.push(cdrRow(cdr.length + 1, a.alarm_phonenumber, startedAt, result, { alarm: true }));
   }

@@ -19,6 +19,7 @@ import { type ExpireFormat, SimFaults } from './faults.js';
 import { seedHistory } from './history.js';
 import type { KeyStyle } from './kazoo-payload.js';
 import type { ShapeOptions } from './kazoo-shapes.js';
+import { alarmCallbacks } from './scenario-callback.js';
 import { ScenarioAbortedError } from './scenario-types.js';
 import { ScenarioEngine, type Timing } from './scenarios.js';
 import { attachSignalServers, type SignalServers, type SignalServersStats } from './signal-servers.js';
@@ -203,6 +204,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     },
   });
   const antbot = antbotSim({ username: credentials.antbotUsername, password: credentials.antbotPassword });
+  // An alarm makes Alice call the customer and transfer the answered call: agents ring (scenario-callback.ts).
+  antbot.calendar.onAlarm(
+    alarmCallbacks({ scenarios, data, onError: (err) => logger.error({ err }, 'simulated callback failed') }),
+  );
   const crm = antcrm({
     contacts: data.contacts,
     apiKey: credentials.crmApiKey,

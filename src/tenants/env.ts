@@ -20,6 +20,7 @@ export function tenantOfConfig(c: Config): TenantConfig {
     ...(c.devices !== undefined ? { devices: c.devices } : {}),
     webhooks: c.webhooks,
     writeback: c.writeback,
+    callbacks: c.callbacks,
   };
 }
 
@@ -35,6 +36,7 @@ export function tenantConfigOf(base: Config, t: TenantConfig): Config {
     ...(t.devices !== undefined ? { devices: t.devices } : {}),
     webhooks: t.webhooks,
     writeback: t.writeback,
+    callbacks: t.callbacks ?? { ...base.callbacks, enabled: false },
   };
 }
 

@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { type Config, WEBHOOK_EVENTS, WEBHOOK_SECRET_FORM, WRITEBACK_KINDS } from '../config.js';
 import { webhookUrls } from '../config-fields.js';
+import { DEFAULT_WEBHOOK_EVENTS } from '../config-types.js';
 import { parseDevices } from '../dial/devices.js';
+import { tenantCallbacksSchema } from '../recovery/config.js';
 import { SIGNAL_PROTOCOLS } from '../shared/signal-protocol.js';
 import { resolveSecret, type SecretRef, type SecretSources, secretRef } from './secrets.js';
 import { normaliseAccountId, type TenantConfig, TenantsError } from './types.js';
@@ -64,7 +66,7 @@ const tenantSchema = z
       .strict()
       .optional(),
     // Missed-call recovery (§9): read by its own module.
-    callbacks: z.unknown().optional(),
+    callbacks: tenantCallbacksSchema.optional(),
   })
   .strict();
 type TenantEntry = z.infer<typeof tenantSchema>;
@@ -195,6 +197,8 @@ function toTenant(
     fail('webhooks.secret', 'must be whsec_<base64> (at least 12 bytes)');
   const urls = e.webhooks ? webhookUrls.safeParse(e.webhooks.urls.join(',')) : undefined;
   if (urls && !urls.success) for (const i of urls.error.issues) fail('webhooks.urls', i.message);
+  if (e.callbacks?.enabled && !(e.antbot?.username && e.antbot?.password))
+    fail('callbacks.enabled', 'needs antbot.username and antbot.password (AntBot makes the callbacks)');
   if (!ok) return undefined;
   const trim = (u: string) => u.replace(/\/+$/, '');
   return {
@@ -217,7 +221,7 @@ function toTenant(
     webhooks: {
       urls: urls?.success ? urls.data : [],
       secret: whSecret,
-      events: e.webhooks?.events ? [...new Set(e.webhooks.events)] : [...WEBHOOK_EVENTS],
+      events: e.webhooks?.events ? [...new Set(e.webhooks.events)] : [...DEFAULT_WEBHOOK_EVENTS],
     },
     writeback: {
       tickets: kinds.includes('tickets'),
@@ -225,5 +229,6 @@ function toTenant(
       wrapup: kinds.includes('wrapup'),
       ticketSla: e.antcrm?.ticketSla ?? '',
     },
+    ...(e.callbacks ? { callbacks: e.callbacks } : {}),
   };
 }

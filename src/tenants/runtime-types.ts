@@ -7,14 +7,16 @@ import type { Config } from '../config.js';
 import type { CallView, Claims } from '../contract.js';
 import type { ClickToCallDeps } from '../dial/setup.js';
 import type { FanoutServer } from '../fanout/server.js';
-import type { BridgeMetrics } from '../http/metrics.js';
 import type { Logger } from '../log.js';
 import type { Outbox, OutboxStats } from '../outbox/types.js';
+import type { RecoveryDeps } from '../recovery-wiring/create.js';
 import type { BridgeMode } from '../runtime/mode.js';
 import type { PipelineStatus } from '../runtime/pipeline.js';
+import type { TenantMetrics } from '../server/org-metrics.js';
 import type { OrgSockets, TenantSocketsPort } from '../server/sockets.js';
 import { coded } from '../shared/error-catalogue.js';
 import type { WritebackDeps } from '../writeback/create.js';
+import type { Extension } from './extensions.js';
 import type { UpstreamStatus } from './upstream-state.js';
 
 /** What a tenant runtime is given: narrow ports, never the server. */
@@ -29,12 +31,17 @@ export interface TenantPorts {
   orgSockets: OrgSockets;
   /** This tenant's stores (seq, live calls, dial stores, leases): memory on one node, Redis in a cluster. */
   mode: BridgeMode;
-  metrics: BridgeMetrics;
+  /** Its observations (BridgeMetrics for a single account; org-labelled series with several). */
+  metrics: TenantMetrics;
   clock: Clock;
   logger: Logger;
   antringTimeoutMs?: number;
   dial?: ClickToCallDeps;
   writeback?: Pick<WritebackDeps, 'worker' | 'crmFetch' | 'webhookFetch' | 'now' | 'outbox'>;
+  /** Tests: the recovery's AntBot or store (recovery-wiring/create.ts). */
+  recovery?: Pick<RecoveryDeps, 'antbot' | 'store'>;
+  /** Further features, run after the built-in ones (metrics, write-back) in this order (tenants/extensions.ts). */
+  extensions?: readonly Extension[];
 }
 
 export interface TenantRuntime {
@@ -50,6 +57,8 @@ export interface TenantRuntime {
   webhooksDisabled(): number | undefined;
   visibleCalls(claims: Claims): Promise<CallView[]>;
   upstream(): UpstreamStatus;
+  /** Cluster mode: the nodes holding its upstream subscription (contract §8.5). */
+  holders?(): string[];
   status(): PipelineStatus;
   /** Not-ready reasons of its upstream (this node holds it and it is not live). */
   notReadyReasons(): string[];

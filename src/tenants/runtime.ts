@@ -12,6 +12,7 @@ import { Enricher } from '../enrich/enricher.js';
 import { visibleViews } from '../fanout/live-calls.js';
 import { CallPublisher } from '../fanout/publisher.js';
 import { historyRoutes } from '../http/routes-history.js';
+import { createRecovery, type Recovery$ } from '../recovery-wiring/create.js';
 import { Closers } from '../runtime/closers.js';
 import { ConsumerSet } from '../runtime/consumers.js';
 import { fanoutConsumer } from '../runtime/fanout-consumer.js';
@@ -19,6 +20,7 @@ import { UpstreamPipeline } from '../runtime/pipeline.js';
 import { createTenantSockets } from '../server/tenant-sockets.js';
 import { SignalSubscriber } from '../signals/subscriber.js';
 import { createWriteback } from '../writeback/create.js';
+import { metricsExtension, TenantExtensions, writebackExtension } from './extensions.js';
 import { pollPhaseMs, type TenantPorts, type TenantRuntime, TenantStoppedError } from './runtime-types.js';
 import { UpstreamTracker } from './upstream-state.js';
 
@@ -92,7 +94,7 @@ export function createTenantRuntime(p: TenantPorts): TenantRuntime {
     clock,
     logger: logger.child({ mod: 'dashboard' }),
     onChange: (d) => {
-      if (mode.emitsDashboard()) sockets.emitDashboard(d);
+      if (mode.emitsDashboard()) sockets.emitDashboard(withRecovery(d) ?? d);
     },
     onPoll: (result, changed) => metrics.dashboardPoll(result, changed),
   });
@@ -102,12 +104,19 @@ export function createTenantRuntime(p: TenantPorts): TenantRuntime {
     org,
     live: mode.live,
     logger: logger.child({ mod: 'fanout' }),
-    dashboard: () => dashboard.latest(),
+    dashboard: () => withRecovery(dashboard.latest()),
     cluster: mode.sockets.adapter !== undefined,
   });
   closers.add('sockets', () => sockets.close());
   const unshare = mode.sharePlacedCalls(p.io, dial.placed, logger.child({ mod: 'dial' }));
   if (unshare) closers.add('placed-sharing', unshare);
+  // Cross-cutting features plug in as Extensions (tenants/extensions.ts), run in order: metrics, write-back, then
+  // those the process gives (p.extensions).
+  const extensions = new TenantExtensions([metricsExtension(metrics)], {
+    org,
+    logger,
+    ...(p.name ? { name: p.name } : {}),
+  });
   const publisher = new CallPublisher({
     emitter: sockets.emitter,
     seq: mode.seq,
@@ -117,29 +126,54 @@ export function createTenantRuntime(p: TenantPorts): TenantRuntime {
     onEmit: (view, u) => {
       // Cluster: mark the update done in the same tick as the emit (the standby must not publish it again).
       mode.published(u);
-      metrics.callEmitted(u.audience.kind, view.state, u.receivedAt);
+      extensions.emitted(view, u);
     },
-    onReject: (reason) => metrics.callRejected(reason),
+    onReject: (reason) => extensions.rejected(reason),
   });
   // After the call (§7.2): this tenant's AntCRM key, tickets, leads and webhooks, from its own outbox.
+  // Missed-call recovery (§9): created after the write-back (its jobs run in the tenant's outbox); re-sends go through it.
+  let recovery: Recovery$ | undefined;
+  const withRecovery = (d: ReturnType<typeof dashboard.latest>) =>
+    d && recovery ? { ...d, recovery: recovery.figures() } : d;
   const writeback = createWriteback({
     config,
     logger,
-    publisher,
+    publisher: {
+      publish: (u) => (recovery ? recovery.publish(u) : publisher.publish(u)),
+      onView: (l) => publisher.onView(l),
+    },
     contacts,
     ...(mode.writebackStore ? { cluster: mode.writebackStore } : {}),
     ...p.writeback,
   });
-  closers.add('writeback', () => writeback.stop());
+  extensions.use(writebackExtension(writeback), ...(p.extensions ?? []));
+  closers.add('extensions', () => extensions.stop());
+  recovery = createRecovery({
+    config,
+    outbox: writeback.outbox,
+    publisher,
+    logger,
+    clock,
+    ...(mode.writebackStore ? { cluster: mode.writebackStore } : {}),
+    ...p.recovery,
+  });
+  if (recovery) {
+    const r = recovery;
+    closers.add('recovery', () => r.stop());
+    r.onChange(() => {
+      const d = withRecovery(dashboard.latest());
+      if (d && mode.emitsDashboard()) sockets.emitDashboard(d);
+    });
+  }
   const consumers = new ConsumerSet(
-    [fanoutConsumer(publisher), writeback.consumer],
+    [fanoutConsumer(publisher), extensions.consumer(), ...(recovery ? [recovery.consumer] : [])],
     logger.child({ mod: 'consumers' }),
   );
   closers.add('consumers', () => consumers.stop());
   const enricher = new Enricher({
     contacts,
     budgetMs: config.crmBudgetMs,
-    publish: (u) => consumers.dispatch(u),
+    publish: (u) => consumers.dispatch(recovery ? recovery.decorate(u) : u),
     clock,
     logger: logger.child({ mod: 'enrich' }),
   });
@@ -173,6 +207,7 @@ export function createTenantRuntime(p: TenantPorts): TenantRuntime {
   router.use(dashboardRoutes({ latest: () => dashboard.latest() }));
   router.use(dial.router);
   router.use(writeback.routes);
+  if (recovery) router.use(recovery.routes);
 
   const upstream = new UpstreamTracker(
     () => {
@@ -208,8 +243,11 @@ export function createTenantRuntime(p: TenantPorts): TenantRuntime {
     stillStarting();
     await directory.start();
     stillStarting();
+    // The recoveries and their jobs first: their handlers are in place before the worker runs.
+    await recovery?.start();
+    stillStarting();
     // Deliveries pending from before a restart are tried at once.
-    await writeback.start();
+    await extensions.start();
     stillStarting();
     pipeline.start();
     if (opts.spreadPolls) {
@@ -241,6 +279,7 @@ export function createTenantRuntime(p: TenantPorts): TenantRuntime {
     webhooksDisabled: () => writeback.webhookCounters()?.disabled,
     visibleCalls: (claims) => visibleViews(mode.live, claims, org),
     upstream: () => upstream.status(),
+    ...(mode.leases.holders ? { holders: () => mode.leases.holders?.() ?? [] } : {}),
     status: () => pipeline.status(),
     notReadyReasons: () => pipeline.notReadyReasons(),
     outboxStats: () => writeback.outbox.stats(),

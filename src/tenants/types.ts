@@ -20,6 +20,8 @@ export interface TenantConfig {
   devices?: Config['devices'];
   webhooks: Config['webhooks'];
   writeback: Config['writeback'];
+  /** §9.1 the tenant's `callbacks` (absent: off). */
+  callbacks?: Config['callbacks'];
 }
 
 /** The tenants file (or the environment's tenant) did not load: every problem, one line each, never a secret. */

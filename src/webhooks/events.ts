@@ -1,11 +1,12 @@
 // Which admin views become webhooks (bridge-contract §7.2): one per state change of a call — `call.ringing` on its
 // first ringing view, `call.answered`, `call.ended` — carrying that view; later views of the same state are not sent.
 // Pure, bounded memory of the last state sent per call.
+import { DEFAULT_WEBHOOK_EVENTS as CONFIG_DEFAULT_EVENTS } from '../config-types.js';
 import type { CallState, CallView } from '../contract.js';
 import { endpointId, type WebhookPayload, webhookKeyOf } from './sender.js';
 
-export type WebhookEventType = `call.${CallState}`;
-export const DEFAULT_WEBHOOK_EVENTS: readonly WebhookEventType[] = ['call.ringing', 'call.answered', 'call.ended'];
+export type WebhookEventType = `call.${CallState}` | 'call.recovered';
+export const DEFAULT_WEBHOOK_EVENTS: readonly WebhookEventType[] = CONFIG_DEFAULT_EVENTS;
 
 export class WebhookEventFilter {
   private readonly last = new Map<string, CallState>();
@@ -37,6 +38,18 @@ export function webhookDeliveries(
 ): { key: string; payload: WebhookPayload }[] {
   const body = JSON.stringify({ type, timestamp: at.toISOString(), data: view });
   return urls.map((url) => ({ key: webhookKeyOf(view.id, url), payload: { url, id: view.id, body } }));
+}
+
+/** `call.recovered` (contract §9.3): the recovering call's admin view, to every endpoint (its own key and id, apart
+ *  from the view's `call.answered`). */
+export function recoveredDeliveries(
+  view: CallView,
+  urls: readonly string[],
+  at: Date = new Date(),
+): { key: string; payload: WebhookPayload }[] {
+  const id = `${view.id}:recovered`;
+  const body = JSON.stringify({ type: 'call.recovered', timestamp: at.toISOString(), data: view });
+  return urls.map((url) => ({ key: webhookKeyOf(id, url), payload: { url, id, body } }));
 }
 
 export { endpointId };

@@ -74,7 +74,8 @@ export function createWriteback(d: WritebackDeps): Writeback {
   const hooksOn = config.webhooks.urls.length > 0 && Boolean(config.webhooks.secret);
   const worker = { logger: log.child({ part: 'outbox' }), maxAgeMs: config.outboxMaxAgeMs, ...d.worker };
   // Memory when nothing is written, and in demo mode (its simulator starts empty each time: nothing to keep).
-  const memory = (!crmOn && !hooksOn) || config.demo === true;
+  const callbacksOn = (config as { callbacks?: { enabled: boolean } }).callbacks?.enabled === true;
+  const memory = (!crmOn && !hooksOn && !callbacksOn) || config.demo === true;
   const outbox: Outbox =
     d.outbox ??
     (memory

@@ -73,7 +73,7 @@ t('the owner dies with its broadcast still buffered: the standby takes over and 
       emitted = r;
     });
     x.onUpdates(event, [update]); // X claims the new call and publishes
-    const id = updateId(event, 0)!;
+    const id = updateId(event, 'call-1', 0)!;
     assert.is(await published, id);
     y.onUpdates(event, [update]); // the standby keeps it pending until it is marked done
     // Whatever X sent on its main connection before this round trip has been processed.

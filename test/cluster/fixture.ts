@@ -28,7 +28,7 @@ export interface ClusterFixture {
 
 export async function startCluster(
   n: number,
-  extraEnv: Record<string, string> = {},
+  extraEnv: Record<string, string> | ((sim: Simulator) => Record<string, string>) = {},
 ): Promise<ClusterFixture | undefined> {
   const redis = await startRedis();
   if (!redis) return undefined;
@@ -54,7 +54,7 @@ export async function startCluster(
     CLUSTER_HEARTBEAT_TTL_MS: '2000',
     SHUTDOWN_DRAIN_MS: '800',
     DASHBOARD_POLL_MS: '500',
-    ...extraEnv,
+    ...(typeof extraEnv === 'function' ? extraEnv(sim) : extraEnv),
   };
   const nodes: BridgeProc[] = [];
   const sockets: Socket[] = [];

@@ -65,7 +65,7 @@ export interface WritebackStack {
 }
 
 export async function startWritebackStack(
-  o: { env?: Record<string, string>; deps?: BridgeDeps } = {},
+  o: { env?: Record<string, string>; envOf?: (sim: Simulator) => Record<string, string>; deps?: BridgeDeps } = {},
 ): Promise<WritebackStack> {
   const sim = await startSimulator({ historySeedCount: 0 });
   const dataDir = mkdtempSync(join(tmpdir(), 'antring-writeback-'));
@@ -76,7 +76,7 @@ export async function startWritebackStack(
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'debug',
-      ...writebackEnv(sim, dataDir, o.env),
+      ...writebackEnv(sim, dataDir, { ...o.env, ...o.envOf?.(sim) }),
     });
     const logs = captureLogger('debug');
     const bridge = createBridge(config, {

@@ -38,7 +38,7 @@ function upd(callId: string, state: CallUpdate['state']): CallUpdate {
 }
 const E = (msgId: string, callId: string) => ({ msgId, name: 'CHANNEL_CREATE', legId: callId });
 /** The id of the i-th update of event `msgId` of call c1. */
-const id = (msgId: string, i: number) => updateId(E(msgId, 'c1'), i) ?? '';
+const id = (msgId: string, i: number) => updateId(E(msgId, 'c1'), 'c1', i) ?? '';
 
 /** The client, counting the commands the gate sends (by method name). */
 function counting(c: Redis): { redis: Redis; counts: Record<string, number> } {

@@ -39,10 +39,11 @@ const upd = (state: CallUpdate['state'], audience: CallUpdate['audience']): Call
 t('ids: one event is its Msg-ID, leg and name; the same on every holder', () => {
   const a: GateEvent = { msgId: 'M', name: 'CHANNEL_DESTROY', legId: 'customer' };
   const b: GateEvent = { msgId: 'M', name: 'CHANNEL_DESTROY', legId: 'agent' };
-  assert.is.not(updateId(a, 0), updateId(b, 0));
-  assert.is(updateId(a, 0), updateId({ ...a }, 0));
-  assert.is.not(updateId(a, 0), updateId(a, 1));
-  assert.is(updateId({}, 0), undefined, 'no Msg-ID: the gate counts per call instead');
+  assert.is.not(updateId(a, 'c1', 0), updateId(b, 'c1', 0));
+  assert.is(updateId(a, 'c1', 0), updateId({ ...a }, 'c1', 0));
+  assert.is.not(updateId(a, 'c1', 0), updateId(a, 'c1', 1));
+  assert.is.not(updateId(a, 'c1', 0), updateId(a, 'c2', 0), 'one event in two calls (engines that disagree)');
+  assert.is(updateId({}, 'c1', 0), undefined, 'no Msg-ID: the gate counts per call instead');
 });
 
 t(

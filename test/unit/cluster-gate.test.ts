@@ -48,7 +48,7 @@ function upd(
 
 /** An event creating the call's root leg (the first one a complete engine sees). */
 const E = (msgId: string, callId: string) => ({ msgId, name: 'CHANNEL_CREATE', legId: callId });
-const id = (msgId: string, callId: string, i: number) => updateId(E(msgId, callId), i);
+const id = (msgId: string, callId: string, i: number) => updateId(E(msgId, callId), callId, i);
 
 function gates(c: Redis, org: string, names: string[]) {
   const keys = clusterKeys(org);

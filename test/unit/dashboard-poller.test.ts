@@ -107,6 +107,7 @@ function harness(over: Partial<DashboardPollerOptions> = {}) {
     logger: logs.logger,
     onChange: (d) => emitted.push(d),
     onPoll: (r, changed) => polls.push([r, changed]),
+    listsEveryMs: 0,
     ...over,
   });
   return { clock, ...fake, logs, emitted, polls, poller };
@@ -276,6 +277,28 @@ t('onLists gets the fetched agents and queues of good rounds', async () => {
   h.poller.start();
   await flush();
   assert.equal(lists, [[AGENTS, QUEUES]]);
+  await h.poller.stop();
+});
+
+t('the queues and agents lists are fetched again only once listsEveryMs old; the dashboard every round', async () => {
+  const lists: [Agent[], Queue[]][] = [];
+  const h = harness({ listsEveryMs: 6 * INTERVAL, onLists: (a, q) => lists.push([a, q]) });
+  h.poller.start();
+  await flush();
+  for (let i = 0; i < 5; i++) await h.clock.advance(INTERVAL);
+  assert.equal(h.s.calls, { dashboard: 6, queues: 1, agents: 1 }, 'five rounds reuse the lists');
+  assert.is(lists.length, 1, 'onLists only for fetched lists');
+  assert.is(h.poller.latest()!.queues[0].name, 'Support', 'the reused lists still map the dashboard');
+  await h.clock.advance(INTERVAL);
+  assert.equal(h.s.calls, { dashboard: 7, queues: 2, agents: 2 });
+  assert.is(lists.length, 2);
+  // A failed list fetch is retried at the next round, not after another listsEveryMs.
+  h.s.fail.agents = new Error('agents down');
+  for (let i = 0; i < 6; i++) await h.clock.advance(INTERVAL);
+  assert.is(h.s.calls.agents, 3);
+  await h.clock.advance(INTERVAL);
+  assert.is(h.s.calls.agents, 4);
+  assert.is(h.emitted.length, 1, 'nothing changed: one emission');
   await h.poller.stop();
 });
 

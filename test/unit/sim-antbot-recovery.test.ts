@@ -62,7 +62,9 @@ async function step(ctx: Ctx, r: Recovery): Promise<Recovery> {
   return r;
 }
 
-async function until(ctx: Ctx, r: Recovery, at: number): Promise<Recovery> {
+/** The fake clock moved to `at` (its timers fire: the simulated alarms), then one pass of the wiring. Fake time: nothing
+ *  is polled (waitFor is for real-time conditions). */
+async function stepAt(ctx: Ctx, r: Recovery, at: number): Promise<Recovery> {
   await ctx.clock.advance(at - ctx.clock.now());
   return step(ctx, r);
 }
@@ -81,12 +83,12 @@ t('not answered, then busy: two events and two alarms with the documented fields
   const outcomes: SimCallDisposition[] = ['NOANSWER', 'BUSY'];
   ctx.sim.calendar.onAlarm(() => ({ disposition: outcomes.shift()! }));
   let r = open(ctx);
-  r = await until(ctx, r, r.dueAt!);
+  r = await stepAt(ctx, r, r.dueAt!);
   assert.equal([r.status, r.attempts, r.attempt?.eventId, r.attempt?.alarmId], ['scheduled', 1, 1, 1]);
-  r = await until(ctx, r, r.attempt!.reportAt!);
+  r = await stepAt(ctx, r, r.attempt!.reportAt!);
   assert.equal([r.status, r.attempt?.result], ['scheduled', 'no_answer']);
-  r = await until(ctx, r, r.dueAt!);
-  r = await until(ctx, r, r.attempt!.reportAt!);
+  r = await stepAt(ctx, r, r.dueAt!);
+  r = await stepAt(ctx, r, r.attempt!.reportAt!);
   assert.equal([r.status, r.attempts, r.attempt?.result], ['unreached', 2, 'busy']);
   await ctx.clock.advance(3_600_000);
   assert.is(await step(ctx, r), r);
@@ -123,10 +125,10 @@ t('answered and transferred: the callback call recovers it (by callback); no fur
     if (reached) r = reached;
     return { disposition: 'ANSWER', billsec: 60 };
   });
-  r = await until(ctx, r, r.dueAt!);
+  r = await stepAt(ctx, r, r.dueAt!);
   await ctx.clock.advance(0);
   assert.equal([r.status, r.by, r.recoveredCallId], ['recovered', 'callback', 'cb1']);
-  r = await until(ctx, r, ctx.clock.now() + 3_600_000);
+  r = await stepAt(ctx, r, ctx.clock.now() + 3_600_000);
   assert.is(ctx.sim.calendar.alarms().length, 1);
   assert.equal(
     ctx.sim.calendar

@@ -50,4 +50,25 @@ test('operators: verified apart, forbidden everywhere else', () => {
   assert.equal(forged.ok ? 'ok' : forged.code, 'unauthorized');
 });
 
+test('operators: the configured JWT_MAX_TTL_S applies to their tokens as to every role', () => {
+  const short = createTenantVerifier({ secret: SECRET, maxTtlSec: 3600 }, (org) => tenants.has(org));
+  const op = (ttlSec: number) => tok({ org: '*', role: 'operator' }, { ttlSec });
+  assert.ok(short.verifyOperator(op(1800)).ok, 'within the limit');
+  const over = short.verifyOperator(op(7200));
+  assert.equal(over.ok ? 'ok' : [over.code, over.reason], [
+    'unauthorized',
+    'token lifetime over 3600 s (JWT_MAX_TTL_S)',
+  ]);
+  // Without iat: the time left counts.
+  const noIat = signToken(
+    { sub: 's', org: '*', role: 'operator', exp: Math.floor(Date.now() / 1000) + 7200 },
+    { secret: SECRET, ttlSec: false, options: { noTimestamp: true } },
+  );
+  const r = short.verifyOperator(noIat);
+  assert.equal(r.ok ? 'ok' : r.code, 'unauthorized');
+  // The same token of an admin is refused alike (one rule for every role).
+  const admin = short.verify(tok({ org: 'a000', role: 'admin' }, { ttlSec: 7200 }));
+  assert.equal(admin.ok ? 'ok' : admin.code, 'unauthorized');
+});
+
 test.run();

@@ -1,0 +1,35 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { createBridge } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/log.js';
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+const n = Number(process.argv[2]);
+const child = spawn(process.execPath, ['--import', 'tsx', 'bench/tenants-sim.ts'], { cwd: '/work/main', stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+const info: any = await new Promise((r) => { let b = ''; child.stdout!.on('data', (d) => { b += d; const i = b.indexOf('\n'); if (i >= 0) r(JSON.parse(b.slice(0, i))); }); });
+const c = info.credentials;
+const dir = mkdtempSync(join(os.tmpdir(), 'hd-'));
+const ids = [c.accountId, ...Array.from({ length: n - 1 }, (_, i) => `be${(i + 1).toString(16).padStart(30, '0')}`)];
+writeFileSync(join(dir, 't.json'), JSON.stringify(ids.map((accountId) => ({ accountId, antring: { appId: c.appId, appSecret: c.appSecret, domain: c.domain, email: c.email, apiUrl: info.apiUrl, signalUrl: info.signalUrl, signalProtocol: 'socketio' }, antcrm: { apiUrl: info.crmUrl, apiKey: c.crmApiKey } }))), { mode: 0o600 });
+const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', TENANTS_FILE: join(dir, 't.json'), JWT_SECRET: 'x'.repeat(40), DATA_DIR: join(dir, 'd'), LOG_LEVEL: 'error' });
+const bridge = createBridge(config, { logger: createLogger('silent') });
+await bridge.start();
+await new Promise((r) => setTimeout(r, 4000));
+gc(); gc();
+const snap = JSON.parse(await new Promise<string>((res) => { let s = ''; const st = v8.getHeapSnapshot(); st.on('data', (d) => (s += d)); st.on('end', () => res(s)); }));
+const f = snap.snapshot.meta.node_fields; const nf = f.length;
+const ti = f.indexOf('type'), ni = f.indexOf('name'), si = f.indexOf('self_size');
+const types = snap.snapshot.meta.node_types[0];
+const agg = new Map<string, [number, number]>();
+for (let i = 0; i < snap.nodes.length; i += nf) {
+  const t = types[snap.nodes[i + ti]]; const name = t === 'object' || t === 'closure' ? `${t}:${snap.strings[snap.nodes[i + ni]]}` : t;
+  const a = agg.get(name) ?? [0, 0]; a[0] += snap.nodes[i + si]; a[1]++; agg.set(name, a);
+}
+writeFileSync(`/tmp/heap-${n}.json`, JSON.stringify([...agg]));
+console.log('heapMB', process.memoryUsage().heapUsed / 2 ** 20);
+await bridge.stop(); child.disconnect(); process.exit(0);

@@ -1,0 +1,48 @@
+// The CallGate's options, stats and the update it forwards (gate.ts).
+import type { Redis } from 'ioredis';
+import type { CallUpdate } from '../calls/types.js';
+import type { Logger } from '../log.js';
+import type { ClusterKeys } from './keys.js';
+
+/** A CallUpdate as the gate forwards it: `clusterUpdateId` set (CallUpdate types it). */
+export type TaggedUpdate = CallUpdate;
+
+export interface CallGateOptions {
+  redis: Redis;
+  /** The connection the Socket.IO adapter broadcasts on (its XADD); done marks go on it too, after the broadcast.
+   *  One connection's commands reach Redis in order, so a mark never exists for a broadcast that is not in the
+   *  stream. On another connection the small mark could overtake a broadcast still queued behind others (a busy
+   *  node) and survive it when the node dies: the standby would then skip an update nobody received. Default redis. */
+  marks?: Redis;
+  keys: ClusterKeys;
+  nodeId: string;
+  logger: Logger;
+  /** Where the updates this node publishes go (the enricher). */
+  forward: (u: TaggedUpdate) => void;
+  /** The node's heartbeat lifetime (see Membership). */
+  heartbeatTtlMs: number;
+  /** Owner key lifetime, refreshed on each event of the call; default 1 h (2 min after the call ended). */
+  ownerTtlMs?: number;
+  /** Done marks' lifetime; default 2 min. */
+  doneTtlMs?: number;
+  /** Re-check of calls with pending updates (take-over, pruning); default 500 ms. */
+  tickMs?: number;
+  /** Pending updates kept per call; default 500 (oldest dropped). */
+  maxPendingPerCall?: number;
+  /** Pending updates older than this are dropped; default = doneTtlMs. */
+  maxPendingAgeMs?: number;
+  /** Calls tracked; default 50 000 (least recently seen dropped). */
+  maxCalls?: number;
+  now?: () => number;
+}
+
+export interface CallGateStats {
+  calls: number;
+  pending: number;
+  forwarded: number;
+  skippedDone: number;
+  takeovers: number;
+  dropped: number;
+  /** Claims left to a holder whose engine started first. */
+  deferred: number;
+}

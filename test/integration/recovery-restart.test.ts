@@ -1,0 +1,76 @@
+// Issue 18 "exactly one AntBot callback across SIGKILL": the bridge (its own process, SQLite DATA_DIR) creates the
+// event of a due recovery but AntBot's answer is lost; it is SIGKILLed before the alarm exists, then started again on
+// the same DATA_DIR → the attempt finds its event by its marker, creates the one missing alarm: one event, one alarm.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { type Simulator, startSimulator } from '../../src/simulator/simulator.js';
+import { type BridgeProc, readyz, startBridge } from '../cluster/helpers.js';
+import { waitFor } from '../helpers/wait.js';
+import { callbackEnv } from './recovery-fixture.js';
+import { queueAgents, writebackEnv } from './writeback-fixture.js';
+
+const t = suite<{ sim: Simulator; dataDir: string; procs: BridgeProc[] }>('recovery across SIGKILL and restart');
+t.before(async (ctx) => {
+  ctx.sim = await startSimulator({ historySeedCount: 0 });
+  ctx.dataDir = mkdtempSync(join(tmpdir(), 'antring-recovery-kill-'));
+  ctx.procs = [];
+});
+t.after(async (ctx) => {
+  for (const p of ctx.procs) p.kill('SIGKILL');
+  await Promise.all(ctx.procs.map((p) => p.exit));
+  await ctx.sim?.close();
+  if (ctx.dataDir) rmSync(ctx.dataDir, { recursive: true, force: true });
+});
+
+t(
+  'SIGKILL between the due event and the alarm, restart on the same DATA_DIR → exactly one event and one alarm',
+  async (ctx) => {
+    const { sim, dataDir } = ctx;
+    const env = { ...writebackEnv(sim, dataDir), ...callbackEnv(sim), LOG_LEVEL: 'info' };
+    const number = '0934890555';
+    const cal = sim.antbot.calendar;
+    const first = await startBridge('first', env);
+    ctx.procs.push(first);
+    await waitFor(async () => (await readyz(first.url)) === 200, { what: 'the first bridge ready', timeoutMs: 20_000 });
+    // Every create reaches AntBot, every answer is lost: the event exists, the bridge does not know it.
+    sim.antbot.faults.loseAnswer = true;
+    const { queueId, agents } = queueAgents(sim);
+    await sim.scenarios.inboundQueueCall({
+      customer: number,
+      queueId,
+      agents: [agents[0]],
+      answeredBy: null,
+      ringMs: 80,
+    });
+    await waitFor(() => cal.events().find((e) => e.title.includes(number)), {
+      what: 'the event created (answer lost)',
+      timeoutMs: 20_000,
+    });
+    first.kill('SIGKILL');
+    assert.is((await first.exit).signal, 'SIGKILL');
+    const alarmsAtKill = cal.alarms().filter((a) => a.alarm_phonenumber === number).length;
+    assert.ok(alarmsAtKill <= 1);
+
+    sim.antbot.faults.loseAnswer = false;
+    const second = await startBridge('second', env);
+    ctx.procs.push(second);
+    await waitFor(() => cal.alarms().find((a) => a.alarm_phonenumber === number), {
+      what: 'the alarm after the restart',
+      timeoutMs: 20_000,
+    });
+    // Give a doubled creation every chance to show: the attempt job settles (its log line), then count.
+    await waitFor(() => second.lines.find((l) => l.msg === 'AntBot callback created'), {
+      what: 'the attempt recorded',
+      timeoutMs: 20_000,
+    });
+    assert.is(cal.events().filter((e) => e.title.includes(number)).length, 1, 'one event');
+    assert.is(cal.alarms().filter((a) => a.alarm_phonenumber === number).length, 1, 'one alarm');
+    const event = cal.events().find((e) => e.title.includes(number))!;
+    assert.is(cal.alarms().find((a) => a.alarm_phonenumber === number)!.event, event.id);
+  },
+);
+
+t.run();
