@@ -27,6 +27,7 @@ import {
   runLoad,
   type Setup,
 } from './targets.js';
+import { keepTenantsSection } from './tenants-report.js';
 import { createWorld, installWorld } from './world.js';
 
 const HIT_NUMBERS = 300;
@@ -223,9 +224,10 @@ async function main(): Promise<number> {
       const notesFile = join(ROOT, 'bench/notes.md');
       const docFile = resolve(ROOT, opts.docPath);
       // The capacity section (written by --capacity runs) is kept as it is.
-      const kept = existsSync(docFile) ? extractSection(readFileSync(docFile, 'utf8')) : undefined;
+      const oldDoc = existsSync(docFile) ? readFileSync(docFile, 'utf8') : undefined;
+      const kept = oldDoc ? extractSection(oldDoc) : undefined;
       const md = renderReport(result, existsSync(notesFile) ? readFileSync(notesFile, 'utf8') : undefined);
-      writeFileSync(docFile, kept ? spliceSection(md, kept) : md);
+      writeFileSync(docFile, keepTenantsSection(oldDoc, kept ? spliceSection(md, kept) : md));
       log(`wrote ${opts.docPath}`);
     }
     log(`done in ${result.durationSec} s`);

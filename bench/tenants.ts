@@ -8,7 +8,8 @@
 //   idleCpuPct   CPU of this process over `--idle-ms` with no traffic (percent of one core)
 //   ringToPopP99Ms  ring→emit (ringing) p99 of the busy tenant, from its org-labelled histogram: with N−1 idle
 //                   tenants beside it, then alone
-// JSON on stdout, progress on stderr. Options: --tenants N (default 200), --calls N (default 200), --idle-ms N.
+// JSON on stdout, progress on stderr. Options: --tenants N (default 200), --calls N (default 200), --idle-ms N,
+// --poll-ms N (DASHBOARD_POLL_MS, default 5000).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -26,7 +27,14 @@ v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
 interface SimInfo {
-  credentials: { appId: string; appSecret: string; accountId: string; domain: string; email: string; crmApiKey: string };
+  credentials: {
+    appId: string;
+    appSecret: string;
+    accountId: string;
+    domain: string;
+    email: string;
+    crmApiKey: string;
+  };
   apiUrl: string;
   signalUrl: string;
   crmUrl: string;
@@ -95,6 +103,7 @@ export async function runTenantsBench(argv: string[]): Promise<number> {
   const n = arg('tenants', 200, argv);
   const calls = arg('calls', 200, argv);
   const idleMs = arg('idle-ms', 10_000, argv);
+  const pollMs = arg('poll-ms', 5000, argv);
   const dir = mkdtempSync(join(os.tmpdir(), 'antring-bench-tenants-'));
   const { child, info } = await startSim();
   const c = info.credentials;
@@ -123,6 +132,7 @@ export async function runTenantsBench(argv: string[]): Promise<number> {
     JWT_SECRET: 'bench-tenants-secret-0123456789abcdef0123456789',
     DATA_DIR: join(dir, 'data'),
     LOG_LEVEL: 'warn',
+    DASHBOARD_POLL_MS: String(pollMs),
   });
   const traffic = (k: number) =>
     new Promise<void>((resolve) => {
@@ -176,6 +186,7 @@ export async function runTenantsBench(argv: string[]): Promise<number> {
       heapPerTenantKB: Math.round(((heapN - heap0) * 1024) / n),
       idleCpuPct: round(idleCpuPct),
       idleMs,
+      dashboardPollMs: pollMs,
       ringToPopP99Ms: { withIdleTenants: withIdle.p99Ms, alone: alone.p99Ms, calls: [withIdle.n, alone.n] },
       machine: { cpus: os.cpus().length, node: process.versions.node, loadAvg: round(os.loadavg()[0] ?? 0) },
     };

@@ -19,8 +19,8 @@ import { Closers } from './runtime/closers.js';
 import { createModes } from './runtime/modes.js';
 import { createBridgeServer } from './server/bridge-server.js';
 import { type Bridge, type BridgeDeps, BridgeStoppedError } from './server/bridge-types.js';
-import { OrgMetrics } from './server/org-metrics.js';
-import { outboxMetricsOf, outboxOf, pipelinesStatus, tenantsReadiness } from './server/tenant-status.js';
+import { tenantsMetrics } from './server/org-metrics.js';
+import { pipelinesStatus, tenantsReadiness } from './server/tenant-status.js';
 import { createTenantVerifier } from './server/verifier.js';
 import { loadTenants, tenantSettings } from './tenants/env.js';
 import { TenantRegistry } from './tenants/registry.js';
@@ -52,13 +52,10 @@ export function createBridge(config: Config, deps: BridgeDeps = {}): Bridge {
   let draining = false;
   // Several tenants: the call, pop, upstream and outbox series carry an `org` label (a single account's stay as they were).
   const several = Boolean(config.tenantsFile) || initial.length > 1;
-  const orgMetrics = several
-    ? new OrgMetrics(metrics, () => registry.list().map((t) => ({ org: t.accountId, source: outboxOf(t) })))
-    : undefined;
-  if (!orgMetrics) metrics.outbox(outboxMetricsOf(registry));
+  const observe = tenantsMetrics(metrics, registry, several);
   const reload = async () => {
     const r = await registry.reload();
-    for (const org of r.removed) orgMetrics?.dropOrg(org);
+    for (const org of r.removed) observe.dropOrg(org);
     return r;
   };
   const server = createBridgeServer({
@@ -95,12 +92,13 @@ export function createBridge(config: Config, deps: BridgeDeps = {}): Bridge {
       io: server.sockets.io,
       orgSockets: server.sockets.ofOrg(settings.antring.accountId),
       mode: modes.forTenant(settings),
-      metrics: orgMetrics?.forOrg(settings.antring.accountId) ?? metrics,
+      metrics: observe.forOrg(settings.antring.accountId),
       clock,
       logger: logger.child({ org: settings.antring.accountId }),
       antringTimeoutMs: deps.antringTimeoutMs,
       ...(deps.dial ? { dial: deps.dial } : {}),
       ...(deps.writeback ? { writeback: deps.writeback } : {}),
+      ...(deps.extensions ? { extensions: deps.extensions(settings.antring.accountId) } : {}),
     });
   };
 

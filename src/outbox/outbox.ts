@@ -4,12 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.js';
 import { maskNumbersIn } from '../shared/mask.js';
-import { DEFAULT_JITTER, DEFAULT_RETRY_DELAYS_MS, nextDelayMs, type RetrySchedule } from './schedule.js';
-import { type Claimed, errorText, type OutboxStore, type Settlement } from './store.js';
+import { callHandler, jsonText, errName as name, refusedSettlement, settlementOf } from './attempt.js';
+import { DEFAULT_JITTER, DEFAULT_RETRY_DELAYS_MS, type RetrySchedule } from './schedule.js';
+import type { Claimed, OutboxStore, Settlement } from './store.js';
 import {
   type DeliveryHandler,
   type DeliveryRecord,
-  type DeliveryResult,
   type EnqueueOptions,
   type Outbox,
   type OutboxCounters,
@@ -17,34 +17,9 @@ import {
   type OutboxStats,
   type SettledEvent,
 } from './types.js';
+import type { OutboxWorkerOptions } from './worker-options.js';
 
-export interface OutboxWorkerOptions {
-  logger: Logger;
-  /** Attempts in flight at once, all targets. Default 16. */
-  concurrency?: number;
-  /** Attempts in flight at once per target (keys.ts laneOf: each webhook endpoint, AntCRM, AntBot). Default 4. */
-  perTargetConcurrency?: number;
-  /** Per attempt. Default 10000. */
-  attemptTimeoutMs?: number;
-  /** A claim's lease: longer than an attempt can take. Default max(30000, 3 × attemptTimeoutMs). */
-  leaseMs?: number;
-  /** Looks for due deliveries (other processes', ended leases) at least this often. Default 1000. */
-  pollMs?: number;
-  /** OUTBOX_MAX_AGE_H in ms. Default 24 h. */
-  maxAgeMs?: number;
-  retryDelaysMs?: readonly number[];
-  jitter?: number;
-  random?: () => number;
-  /** Delivered and failed records are kept (so their keys stay known) this long. Default 30 days. */
-  retainMs?: number;
-  /** stop(): how long in-flight attempts may finish before they are aborted. Default 2000. */
-  stopGraceMs?: number;
-  /** failures listed by stats(). Default 50. */
-  maxFailures?: number;
-  /** Claims that never settled (the process died in the attempt) before a delivery is given up. Default 3
-   * (BullMQ's maxStalledJobCount model): a delivery that crashes the process is not retried forever. */
-  maxStalls?: number;
-}
+export type { OutboxWorkerOptions } from './worker-options.js';
 
 const HOUR = 3_600_000;
 
@@ -256,7 +231,13 @@ export class DeliveryOutbox implements Outbox {
   private async attempt(c: Claimed, controller: AbortController): Promise<void> {
     this.n.attempts++;
     this.n.attemptsByTarget[c.target] = (this.n.attemptsByTarget[c.target] ?? 0) + 1;
-    const settlement = this.refused(c) ?? this.settlementOf(c, await this.callHandler(c, controller));
+    const settlement =
+      refusedSettlement(c, this.maxStalls, this.schedule.maxAgeMs) ??
+      settlementOf(
+        this.schedule,
+        c,
+        await callHandler(this.handlers.get(c.target), c, controller, this.timeoutMs, () => this.running),
+      );
     try {
       const kept = await this.store.settle(c, settlement);
       if (!kept) {
@@ -302,35 +283,6 @@ export class DeliveryOutbox implements Outbox {
     }
   }
 
-  private async callHandler(c: Claimed, controller: AbortController): Promise<DeliveryResult> {
-    const handler = this.handlers.get(c.target);
-    if (!handler) return { kind: 'retry', error: `no handler for ${c.target}` };
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.timeoutMs);
-    try {
-      const r = await Promise.race([
-        handler({ key: c.key, target: c.target, payload: c.payload, attempt: c.attempt, signal: controller.signal }),
-        new Promise<DeliveryResult>((resolve) => {
-          controller.signal.addEventListener('abort', () => resolve({ kind: 'retry', error: 'aborted' }), {
-            once: true,
-          });
-        }),
-      ]);
-      if (timedOut) return { kind: 'retry', error: `timeout after ${this.timeoutMs} ms` };
-      if (controller.signal.aborted && !this.running) return { kind: 'retry', error: 'outbox stopped' };
-      return isResult(r) ? r : { kind: 'retry', error: 'handler answered nothing usable' };
-    } catch (err) {
-      if (timedOut) return { kind: 'retry', error: `timeout after ${this.timeoutMs} ms` };
-      // Only the class name: a thrown error's message may quote a URL.
-      return { kind: 'retry', error: `handler threw ${err instanceof Error ? err.name : typeof err}` };
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
   /** A target back after refusals: what waits for a retry there goes now, not at its backed-off time (issue 15
    * item 4: a lead two retries deep waited minutes after AntCRM came back while fresh tickets went at once). */
   private laneSettled(lane: string, state: Settlement['state']): void {
@@ -348,51 +300,4 @@ export class DeliveryOutbox implements Outbox {
       })
       .catch((err: unknown) => this.logger.warn({ lane, err: name(err) }, 'outbox could not make a lane due'));
   }
-
-  /** Given up before an attempt: stalled too often, or older than the maximum age (a claim after a crash loop). */
-  private refused(c: Claimed): Settlement | undefined {
-    if (c.stalls >= this.maxStalls)
-      return {
-        state: 'failed',
-        error: `stalled ${c.stalls} times: its attempts never finished (the process died or hung during them)`,
-      };
-    if (c.ageMs > this.schedule.maxAgeMs)
-      return { state: 'failed', error: `older than the maximum age after ${c.attempt - 1} attempts` };
-    return undefined;
-  }
-
-  private settlementOf(c: Claimed, r: DeliveryResult): Settlement {
-    if (r.kind === 'ok')
-      return r.result === undefined ? { state: 'delivered' } : { state: 'delivered', result: r.result };
-    const error = errorText(r.error);
-    if (r.kind === 'give-up') return { state: 'failed', error };
-    if (error === 'outbox stopped') return { state: 'pending', delayMs: 0, error };
-    const delayMs = nextDelayMs(this.schedule, c.attempt, c.ageMs);
-    if (delayMs === undefined) return { state: 'failed', error: `${error} (given up after ${c.attempt} attempts)` };
-    return { state: 'pending', delayMs, error };
-  }
-}
-
-/** A payload as stored, or OutboxStateError when it is not JSON. */
-function jsonText(key: string, payload: unknown): string {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(payload);
-  } catch {
-    throw new OutboxStateError(`outbox payload of ${key} is not JSON`);
-  }
-  if (text === undefined) throw new OutboxStateError(`outbox payload of ${key} is not JSON`);
-  return text;
-}
-
-function isResult(r: unknown): r is DeliveryResult {
-  if (!r || typeof r !== 'object') return false;
-  const k = (r as { kind?: unknown }).kind;
-  if (k === 'ok') return true;
-  return (k === 'retry' || k === 'give-up') && typeof (r as { error?: unknown }).error === 'string';
-}
-
-/** A secret-free description of an error: its class name and message (our errors never carry secrets). */
-function name(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }

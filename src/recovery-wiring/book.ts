@@ -8,6 +8,15 @@ import type { RecoveryStore } from './store.js';
 
 /** Closed recoveries are kept this long (today's figures, GET /api/recoveries, `recovers` of later views). */
 export const KEEP_CLOSED_MS = 3 * 86_400_000;
+/** Writes refused by another writer before a change gives up. */
+const MAX_TRIES = 5;
+
+export class RecoveryConflictError extends Error {
+  override readonly name = 'RecoveryConflictError';
+  constructor(readonly recoveryId: string) {
+    super(`recovery ${recoveryId} kept changing under this write`);
+  }
+}
 
 export class RecoveryBook {
   private readonly byId = new Map<string, Recovery>();
@@ -54,23 +63,37 @@ export class RecoveryBook {
     const run = async (): Promise<T> => {
       // orId: a record another node may have written that this node's index does not show yet (a missed call both
       // upstream holders see: its recovery's id is the call's).
-      const id =
+      let id =
         pick.id ??
         this.activeFor(pick.number)?.id ??
         (pick.orId !== undefined && (await this.store.get(pick.orId)) ? pick.orId : undefined);
-      const current = id !== undefined ? ((await this.store.get(id)) ?? this.byId.get(id)) : undefined;
-      if (current) this.byId.set(current.id, current);
-      const { next, out } = await fn(current);
-      if (next) {
-        await this.store.put(next);
-        this.byId.set(next.id, next);
-        for (const l of this.listeners) l(next, current);
+      for (let tries = 1; ; tries++) {
+        const current = id !== undefined ? await this.store.get(id) : undefined;
+        if (current) this.byId.set(current.id, current);
+        const { next, out } = await fn(current);
+        if (!next) return out;
+        const saved: Recovery = { ...next, rev: (current?.rev ?? 0) + 1 };
+        // Another node wrote it since it was read (cluster): read again and decide again.
+        if (!(await this.store.put(saved, current?.rev ?? 0))) {
+          if (tries >= MAX_TRIES) throw new RecoveryConflictError(saved.id);
+          id = saved.id; // a new one another node stored first: that record now
+          continue;
+        }
+        this.byId.set(saved.id, saved);
+        for (const l of this.listeners) l(saved, current);
+        return out;
       }
-      return out;
     };
     const p = this.chain.then(run, run);
     this.chain = p.catch(() => undefined);
     return p;
+  }
+
+  /** Forgets recoveries closed more than KEEP_CLOSED_MS ago (store and index). */
+  async prune(now: number): Promise<void> {
+    await this.store.prune(now - KEEP_CLOSED_MS);
+    for (const [id, r] of this.byId)
+      if (r.closedAt !== undefined && r.closedAt < now - KEEP_CLOSED_MS) this.byId.delete(id);
   }
 
   /** Cluster: the index read again from the store (other nodes' changes; no listener is called). */

@@ -140,6 +140,11 @@ export function createRecovery(d: RecoveryDeps): Recovery$ | undefined {
     reloader.unref();
   }
 
+  const pruner = setInterval(() => {
+    book.prune(now()).catch((err: unknown) => log.warn({ err: (err as Error)?.name }, 'recoveries not pruned'));
+  }, 3_600_000);
+  pruner.unref();
+
   let stopping: Promise<void> | undefined;
   return {
     consumer: { name: service.name, consume: (u) => service.consume(u), stop: () => service.stop() },
@@ -166,6 +171,7 @@ export function createRecovery(d: RecoveryDeps): Recovery$ | undefined {
     stop: () =>
       (stopping ??= (async () => {
         if (reloader) clearInterval(reloader);
+        clearInterval(pruner);
         unView();
         unChange();
         await service.stop();

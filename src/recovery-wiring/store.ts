@@ -12,13 +12,15 @@ export interface RecoveryStore {
   load(): Promise<Recovery[]>;
   /** The current record (another node may have written it). */
   get(id: string): Promise<Recovery | undefined>;
-  /** Durable when the promise resolves. */
-  put(r: Recovery): Promise<void>;
+  /** Writes `r` when the stored record's revision is still `expectedRev` (0: none stored), true; false when another
+   * writer (another node) got there first. Durable when the promise resolves. */
+  put(r: Recovery, expectedRev: number): Promise<boolean>;
   /** Forgets recoveries closed before `before` (unix ms). */
   prune(before: number): Promise<number>;
   close(): Promise<void>;
 }
 
+const revOf = (r: Recovery | undefined) => r?.rev ?? 0;
 const closedBefore = (r: Recovery, before: number) => r.closedAt !== undefined && r.closedAt < before;
 
 function parse(text: string): Recovery | undefined {
@@ -39,8 +41,10 @@ export class MemoryRecoveryStore implements RecoveryStore {
     const t = this.rows.get(id);
     return t === undefined ? undefined : parse(t);
   }
-  async put(r: Recovery): Promise<void> {
+  async put(r: Recovery, expectedRev: number): Promise<boolean> {
+    if (revOf(await this.get(r.id)) !== expectedRev) return false;
     this.rows.set(r.id, JSON.stringify(r));
+    return true;
   }
   async prune(before: number): Promise<number> {
     let n = 0;
@@ -79,10 +83,13 @@ export class SqliteRecoveryStore implements RecoveryStore {
     const row = this.db.prepare('SELECT body FROM recoveries WHERE id = ?').all(id)[0] as { body: string } | undefined;
     return row ? parse(row.body) : undefined;
   }
-  async put(r: Recovery): Promise<void> {
+  async put(r: Recovery, expectedRev: number): Promise<boolean> {
+    // One process per DATA_DIR (the outbox's lock): read and write are not interleaved with another writer.
+    if (revOf(await this.get(r.id)) !== expectedRev) return false;
     this.db
       .prepare('INSERT OR REPLACE INTO recoveries (id, body, closed_at) VALUES (?, ?, ?)')
       .run(r.id, JSON.stringify(r), r.closedAt ?? null);
+    return true;
   }
   async prune(before: number): Promise<number> {
     return this.db.prepare('DELETE FROM recoveries WHERE closed_at IS NOT NULL AND closed_at < ?').run(before).changes;
@@ -93,6 +100,17 @@ export class SqliteRecoveryStore implements RecoveryStore {
     this.db.close();
   }
 }
+
+// KEYS: the hash. ARGV: id, body, expected revision. Compare-and-set on the stored body's `rev` (0: none).
+const PUT_LUA = `local cur = redis.call('HGET', KEYS[1], ARGV[1])
+local rev = 0
+if cur then
+  local ok, o = pcall(cjson.decode, cur)
+  if ok and type(o) == 'table' and tonumber(o.rev) then rev = tonumber(o.rev) end
+end
+if rev ~= tonumber(ARGV[3]) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1`;
 
 /** Cluster: one Redis hash per tenant (`<prefix>recoveries`), field = recovery id. */
 export class RedisRecoveryStore implements RecoveryStore {
@@ -113,8 +131,9 @@ export class RedisRecoveryStore implements RecoveryStore {
     const t = await this.redis.hget(this.key, id);
     return t === null ? undefined : parse(t);
   }
-  async put(r: Recovery): Promise<void> {
-    await this.redis.hset(this.key, r.id, JSON.stringify(r));
+  async put(r: Recovery, expectedRev: number): Promise<boolean> {
+    const done = await this.redis.eval(PUT_LUA, 1, this.key, r.id, JSON.stringify(r), expectedRev);
+    return Number(done) === 1;
   }
   async prune(before: number): Promise<number> {
     const gone = (await this.load()).filter((r) => closedBefore(r, before)).map((r) => r.id);

@@ -68,4 +68,6 @@ export interface Recovery {
   recoveredCallId?: string;
   /** When it became recovered or unreached. */
   closedAt?: number;
+  /** The stored record's revision (recovery-wiring/store.ts: a write based on an older one is refused). */
+  rev?: number;
 }

@@ -35,7 +35,9 @@ export function createModes(first: Config, deps: ModeDeps): ProcessMode {
       forTenant: (config) => {
         const org = config.antring.accountId;
         const mode = new SingleNodeMode(config, deps, kept.get(org));
-        kept.set(org, mode);
+        // The stores only: the mode's lease holds the runtime's hooks, which must go with the runtime.
+        const { seq, live, rateLimiter, idempotency } = mode;
+        kept.set(org, { seq, live, rateLimiter, idempotency });
         return mode;
       },
       prepareStop: () => undefined,

@@ -36,7 +36,13 @@ class SoleLease implements UpstreamLeases {
   }
 
   leave(): Promise<void> {
-    return (this.leaving ??= Promise.resolve(this.hooks?.release()));
+    return (this.leaving ??= (async () => {
+      const hooks = this.hooks;
+      // Let go of the pipeline (a removed tenant's runtime is not kept alive by its lease).
+      this.hooks = undefined;
+      this.forward = () => undefined;
+      await hooks?.release();
+    })());
   }
 }
 

@@ -7,12 +7,15 @@ import type { HttpServerLimits } from '../http/app.js';
 import type { DemoFeed } from '../http/demo-pages.js';
 import type { Logger } from '../log.js';
 import { coded } from '../shared/error-catalogue.js';
+import type { Extension } from '../tenants/extensions.js';
 import type { TenantsFileIo } from '../tenants/file.js';
 import type { ReloadResult } from '../tenants/registry.js';
 import type { TenantConfig } from '../tenants/types.js';
 import type { WritebackDeps } from '../writeback/create.js';
 
 export interface BridgeDeps {
+  /** Features every tenant runs after the built-in ones (metrics, write-back), in order (tenants/extensions.ts). */
+  extensions?: (org: string) => Extension[];
   logger?: Logger;
   clock?: Clock;
   /** Cluster mode (config.redisUrl set): settings from the environment (cluster/settings.ts). */

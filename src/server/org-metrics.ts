@@ -5,6 +5,7 @@
 // Cheap on the hot path: each tenant's view makes a labelled child once per label value and reuses it.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { type BridgeMetrics, METRICS_PREFIX, type OutboxMetricsSource, SIGNAL_STATES } from '../http/metrics.js';
+import { outboxMetricsOf, outboxOf, type TenantList } from './tenant-status.js';
 
 /** What one tenant's runtime observes (BridgeMetrics itself for a single account). */
 export type TenantMetrics = Pick<
@@ -209,4 +210,19 @@ export class OrgMetrics {
     set.add(v);
     return v;
   }
+}
+
+/** The tenants' observations: org-labelled series with several tenants (OrgMetrics), else BridgeMetrics as it was
+ *  (its outbox series summed over the tenants: one). */
+export function tenantsMetrics(
+  metrics: BridgeMetrics,
+  tenants: TenantList,
+  several: boolean,
+): { forOrg(org: string): TenantMetrics; dropOrg(org: string): void } {
+  if (!several) {
+    metrics.outbox(outboxMetricsOf(tenants));
+    return { forOrg: () => metrics, dropOrg: () => undefined };
+  }
+  const m = new OrgMetrics(metrics, () => tenants.list().map((t) => ({ org: t.accountId, source: outboxOf(t) })));
+  return { forOrg: (org) => m.forOrg(org), dropOrg: (org) => m.dropOrg(org) };
 }

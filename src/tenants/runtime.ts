@@ -204,7 +204,7 @@ export function createTenantRuntime(p: TenantPorts): TenantRuntime {
 
   const router = createRouter();
   router.use(historyRoutes({ source: antring, logger: logger.child({ mod: 'history' }) }));
-  router.use(dashboardRoutes({ latest: () => dashboard.latest() }));
+  router.use(dashboardRoutes({ latest: () => withRecovery(dashboard.latest()) }));
   router.use(dial.router);
   router.use(writeback.routes);
   if (recovery) router.use(recovery.routes);

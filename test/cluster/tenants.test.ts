@@ -1,7 +1,7 @@
 // Many tenants over a cluster (contract §8.5): 3 bridge processes + a real Redis + 6 simulated AntRing accounts in a
 // tenants file. Every tenant's upstream is held by CLUSTER_UPSTREAM_NODES (2) nodes, spread (no node over
-// ceil(2 × 6 / 3) + 1); SIGKILL of a node: its tenants go on on the others with no call lost or doubled; a node that
-// joins takes over about a third of the holds.
+// ceil(2 × 6 / 3) + 1); SIGKILL of a node: its tenants go on on the others with no call or write-back (ticket) lost or
+// doubled; a node that joins takes over about a third of the holds.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,7 +87,12 @@ t.before(async (ctx) => {
   ctx.dir = mkdtempSync(join(tmpdir(), 'antring-cluster-tenants-'));
   const secrets: Record<string, string> = {};
   const file = join(ctx.dir, 'tenants.json');
-  writeFileSync(file, JSON.stringify(ctx.sims.map((s) => entryOf(s, secrets))), { mode: 0o600 });
+  // Every tenant writes a ticket per call to its own AntCRM (the outbox in Redis, under its org's keys).
+  const entries = ctx.sims.map((s) => {
+    const e = entryOf(s, secrets) as { antcrm: object };
+    return { ...e, antcrm: { ...e.antcrm, writeback: ['tickets'] } };
+  });
+  writeFileSync(file, JSON.stringify(entries), { mode: 0o600 });
   ctx.env = {
     ...secrets,
     TENANTS_FILE: file,
@@ -143,6 +148,8 @@ t('SIGKILL of a node: its tenants go on on the others, no call lost or doubled',
     }),
   );
   const driven = new Map<string, string[]>(ctx.sims.map((s) => [s.org, []]));
+  // Every other call is missed (nobody answers): a missed call writes a ticket to its tenant's AntCRM.
+  const missed = new Set<string>();
   let stop = false;
   const traffic = ctx.sims.map(async (s) => {
     const queue = s.sim.data.queues[0]!;
@@ -153,13 +160,14 @@ t('SIGKILL of a node: its tenants go on on the others, no call lost or doubled',
         customer: customers[k % customers.length]!,
         queueId: queue.id,
         agents: [agents[0]!, agents[1]!],
-        answeredBy: agents[0]!,
+        answeredBy: k % 2 ? null : agents[0]!,
         ivrMs: 0,
         queueMs: 5,
         ringMs: 150,
         talkMs: 250,
       });
       driven.get(s.org)!.push(r.callId);
+      if (k % 2) missed.add(r.callId);
     }
   });
   let killedAt = 0;
@@ -197,14 +205,37 @@ t('SIGKILL of a node: its tenants go on on the others, no call lost or doubled',
     const calls = byCall(a.c.calls);
     const ids = driven.get(a.org)!;
     for (const id of calls.keys()) if (!ids.includes(id)) foreign++;
-    const sigs = ids.map((id) => signature(calls.get(id) ?? []));
-    const expected = mode(sigs)!;
-    sigs.forEach((sg, k) => {
-      const seqs = (calls.get(ids[k]!) ?? []).map((v) => v.seq);
-      if (new Set(seqs).size !== seqs.length || sg.length > expected.length) doubled++;
-      else if (sg !== expected) lost++;
-    });
+    for (const shape of [true, false]) {
+      const of = ids.filter((id) => missed.has(id) === shape);
+      const sigs = of.map((id) => signature(calls.get(id) ?? []));
+      const expected = mode(sigs) ?? '';
+      sigs.forEach((sg, k) => {
+        const seqs = (calls.get(of[k]!) ?? []).map((v) => v.seq);
+        if (new Set(seqs).size !== seqs.length || sg.length > expected.length) doubled++;
+        else if (sg !== expected) lost++;
+      });
+    }
   }
+  // Write-backs: one ticket per call in its own tenant's AntCRM, none lost or doubled by the kill.
+  const ticketsOf = (org: string, id: string) =>
+    ctx.sims
+      .find((s) => s.org === org)!
+      .sim.crm.tickets()
+      .filter((x) => x.ticketIdApiRing === id).length;
+  const missedOf = (org: string) => driven.get(org)!.filter((id) => missed.has(id));
+  await waitFor(() => admins.every((a) => missedOf(a.org).every((id) => ticketsOf(a.org, id) > 0)), {
+    what: 'a ticket for every call',
+    timeoutMs: 30_000,
+    intervalMs: 200,
+  }).catch(() => undefined);
+  let ticketsLost = 0;
+  let ticketsDoubled = 0;
+  for (const a of admins)
+    for (const id of missedOf(a.org)) {
+      const n = ticketsOf(a.org, id);
+      if (n === 0) ticketsLost++;
+      if (n > 1) ticketsDoubled++;
+    }
   const after = await settled(ctx, survivors);
   console.log(
     JSON.stringify({
@@ -214,6 +245,9 @@ t('SIGKILL of a node: its tenants go on on the others, no call lost or doubled',
       lost,
       doubled,
       foreign,
+      tickets: missed.size,
+      ticketsLost,
+      ticketsDoubled,
       holdsPerSurvivor: loads(after, survivors),
     }),
   );
@@ -221,6 +255,8 @@ t('SIGKILL of a node: its tenants go on on the others, no call lost or doubled',
   assert.is(foreign, 0, 'no tenant saw another tenant’s call');
   assert.is(lost, 0, 'no call lost');
   assert.is(doubled, 0, 'no call doubled');
+  assert.is(ticketsLost, 0, 'no write-back lost');
+  assert.is(ticketsDoubled, 0, 'no write-back doubled');
 });
 
 t('a node that joins takes over about a third of the holds', async (ctx) => {

@@ -21,6 +21,8 @@ export interface StackOptions {
   crmBudgetMs?: number;
   heartbeatSec?: number;
   env?: Record<string, string>;
+  /** More environment made from the simulator once it runs (its AntBot's credentials, its DID). */
+  simEnv?: (sim: Simulator) => Record<string, string>;
   /** Click-to-call: write a DEVICES_FILE (0600, removed on close) with every simulated agent's SIP device. */
   devices?: boolean;
   /** Click-to-call: point ANTBOT_* at the simulated AntBot (do-not-call list). */
@@ -89,6 +91,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       LOG_LEVEL: 'debug',
       ...dialEnv,
       ...o.env,
+      ...o.simEnv?.(sim),
     });
   } catch (err) {
     await sim.close();

@@ -8,9 +8,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type Simulator, startSimulator } from '../../src/simulator/simulator.js';
 import { type BridgeProc, readyz, startBridge } from '../cluster/helpers.js';
+import { signToken } from '../helpers/tokens.js';
 import { waitFor } from '../helpers/wait.js';
 import { callbackEnv } from './recovery-fixture.js';
-import { queueAgents, writebackEnv } from './writeback-fixture.js';
+import { JWT_SECRET, queueAgents, writebackEnv } from './writeback-fixture.js';
 
 const t = suite<{ sim: Simulator; dataDir: string; procs: BridgeProc[] }>('recovery across SIGKILL and restart');
 t.before(async (ctx) => {
@@ -70,6 +71,57 @@ t(
     assert.is(cal.alarms().filter((a) => a.alarm_phonenumber === number).length, 1, 'one alarm');
     const event = cal.events().find((e) => e.title.includes(number))!;
     assert.is(cal.alarms().find((a) => a.alarm_phonenumber === number)!.event, event.id);
+    second.kill('SIGKILL'); // frees the DATA_DIR for the next test
+    await second.exit;
+  },
+);
+
+t(
+  'SIGKILL after the due attempt was saved, AntBot refusing, restart → the attempt runs once: one event, one alarm',
+  async (ctx) => {
+    const { sim, dataDir } = ctx;
+    const env = { ...writebackEnv(sim, dataDir), ...callbackEnv(sim), LOG_LEVEL: 'info' };
+    const admin = signToken({ sub: 'admin', org: sim.credentials.accountId, role: 'admin' }, { secret: JWT_SECRET });
+    const number = '0934890556';
+    const cal = sim.antbot.calendar;
+    const first = await startBridge('third', env);
+    ctx.procs.push(first);
+    await waitFor(async () => (await readyz(first.url)) === 200, { what: 'the bridge ready', timeoutMs: 20_000 });
+    sim.antbot.faults.fail = 503;
+    const { queueId, agents } = queueAgents(sim);
+    await sim.scenarios.inboundQueueCall({
+      customer: number,
+      queueId,
+      agents: [agents[0]],
+      answeredBy: null,
+      ringMs: 80,
+    });
+    await waitFor(
+      async () => {
+        const r = await fetch(`${first.url}/api/recoveries?status=scheduled`, {
+          headers: { authorization: `Bearer ${admin}` },
+        });
+        const body = (await r.json()) as { recoveries: { number: string }[] };
+        return body.recoveries.some((x) => x.number === number) || undefined;
+      },
+      { what: 'the attempt saved (scheduled) while AntBot refuses', timeoutMs: 20_000 },
+    );
+    first.kill('SIGKILL');
+    await first.exit;
+    assert.is(cal.events().filter((e) => e.title.includes(number)).length, 0, 'nothing created before the kill');
+    sim.antbot.faults.fail = null;
+    const second = await startBridge('fourth', env);
+    ctx.procs.push(second);
+    await waitFor(() => cal.alarms().find((a) => a.alarm_phonenumber === number), {
+      what: 'the alarm after the restart',
+      timeoutMs: 20_000,
+    });
+    await waitFor(() => second.lines.find((l) => l.msg === 'AntBot callback created'), {
+      what: 'the attempt recorded',
+      timeoutMs: 20_000,
+    });
+    assert.is(cal.events().filter((e) => e.title.includes(number)).length, 1, 'one event');
+    assert.is(cal.alarms().filter((a) => a.alarm_phonenumber === number).length, 1, 'one alarm');
   },
 );
 

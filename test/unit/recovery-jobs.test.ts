@@ -48,11 +48,18 @@ function setup(t0: number) {
       alarms.push({ id: alarms.length + 1, event: a.event });
       return { id: alarms.length };
     },
-    listEvents: async () => (bot.calls.push('listEvents'), [...events]),
-    listAlarms: async (q: { event?: number | string }) => (
-      bot.calls.push('listAlarms'), alarms.filter((a) => a.event === q.event)
-    ),
-    cdrReport: async () => (bot.calls.push('cdrReport'), []),
+    listEvents: async () => {
+      bot.calls.push('listEvents');
+      return [...events];
+    },
+    listAlarms: async (q: { event?: number | string }) => {
+      bot.calls.push('listAlarms');
+      return alarms.filter((a) => a.event === q.event);
+    },
+    cdrReport: async () => {
+      bot.calls.push('cdrReport');
+      return [];
+    },
   };
   const jobs = new RecoveryJobs({ outbox, book, cfg, antbot: bot, now: clock.now, logger: createLogger('silent') });
   const run = (target: string, key: string, payload: unknown, attempt = 1) =>
