@@ -5,8 +5,11 @@ import type { Leg } from './leg.js';
 
 /** Calls the bridge itself placed (click-to-call): the composition root wires it to the dial module. */
 export interface PlacedCalls {
-  /** Whether the bridge asked AntRing, shortly before `atMs`, to connect this agent with this number. */
-  isPlaced(agentUsername: string, number: string, atMs: number): boolean;
+  /** Whether the bridge asked AntRing, shortly before `atMs`, to connect this agent with this number. With `legId`:
+   *  one dial places one agent leg, so the first leg asking takes the dial and any other leg is not placed by it (the
+   *  customer calling back while, or right after, the agent's click-to-call to them rings the agent on a leg of the
+   *  customer's call: docs/call-model.md, joined at CREATE). */
+  isPlaced(agentUsername: string, number: string, atMs: number, legId?: string): boolean;
 }
 
 /** Kazoo's click-to-call sets `Authorizing-Type: clicktocall` and a `c2c-` Call-ID; the bridge knows its own. */
@@ -15,7 +18,7 @@ export function isClickToCall(leg: Leg, agent: AgentRef, placed: PlacedCalls | u
   const number = leg.direction === 'outbound' ? leg.callerIdNumber : (leg.calleeIdNumber ?? leg.request);
   if (!placed || number === undefined) return false;
   try {
-    return placed.isPlaced(agent.username, number, leg.createdAt) === true;
+    return placed.isPlaced(agent.username, number, leg.createdAt, leg.id) === true;
   } catch {
     return false; // a narrow lookup; a failure only loses the click-to-call hint
   }

@@ -1,46 +1,22 @@
 // The call engine: Kazoo leg events in, per-audience call updates out (docs/call-model.md).
 // Pure: no I/O, no timers. Time comes with the events (LegEvent.at) and with sweep(nowMs).
-import type { AgentRef } from '../contract.js';
 import { isChannelEventName } from '../shared/channel-events.js';
 import type { LegEvent } from '../signals/types.js';
 import { BoundedSet } from './bounded-set.js';
-import {
-  answerLeg,
-  type Call,
-  destroyLeg,
-  dropLeg,
-  newCall,
-  noteQueue,
-  rebuild,
-  seeLeg,
-  setAgent,
-  type View,
-} from './call.js';
-import { isClickToCall, noteFarLeg, type PlacedCalls } from './click-to-call.js';
+import { type Call, dropLeg, newCall, rebuild } from './call.js';
+import { noteFarLeg, type PlacedCalls } from './click-to-call.js';
 import { CustomerCallIndex } from './customer-index.js';
 import type { CallEngineOptions, CallEngineStats } from './engine-options.js';
-import { callFacts } from './facts.js';
-import { createdAtFrom, fillLeg, impliedAnswerAt, type Leg, legEndOf, placeholderLeg } from './leg.js';
-import { type LinkIndex, linkedIds, linkLate, settleRoot } from './link.js';
+import { type Leg, placeholderLeg } from './leg.js';
+import { applyLegEvent } from './leg-event.js';
+import { type LinkIndex, linkedIds, linkLate } from './link.js';
 import { provisionalCall } from './provisional.js';
 import type { AgentDirectory, CallUpdate } from './types.js';
+import { CallUpdateBuilder } from './updates.js';
+import { callEnded } from './views.js';
 
 export type { PlacedCalls } from './click-to-call.js';
 export type { CallEngineOptions, CallEngineStats } from './engine-options.js';
-
-import {
-  callEnded,
-  callView,
-  heldView,
-  lostTrackView,
-  rootAgentView,
-  sameView,
-  stateRank,
-  toUpdate,
-  trackView,
-} from './views.js';
-
-const MAX_KNOWN_EXTENSIONS = 10_000;
 
 function finite(n: unknown): n is number {
   return typeof n === 'number' && Number.isFinite(n);
@@ -62,7 +38,6 @@ export class CallEngine {
     this.customers.candidates(number, (c) => this.calls.get(c.id) === c);
   private readonly msgIds: BoundedSet;
   private readonly endedLegs: BoundedSet;
-  private readonly knownExtensions = new BoundedSet(MAX_KNOWN_EXTENSIONS);
   private lastAt = 0;
   private readonly counters: CallEngineStats = {
     duplicates: 0,
@@ -74,7 +49,7 @@ export class CallEngine {
     merged: 0,
   };
   private readonly placed?: PlacedCalls;
-  private shownCounter = 0;
+  private readonly updates: CallUpdateBuilder;
   private readonly linkIndex: LinkIndex = {
     callOf: (legId) => this.legIndex.get(legId),
     isEnded: (legId) => this.endedLegs.has(legId),
@@ -97,6 +72,7 @@ export class CallEngine {
     this.msgIds = new BoundedSet(opts.dedupeSize ?? 50_000);
     this.endedLegs = new BoundedSet(opts.endedMemory ?? 50_000);
     this.placed = opts.placed;
+    this.updates = new CallUpdateBuilder(this.org, this.directory);
   }
 
   get liveCalls(): number {
@@ -176,7 +152,7 @@ export class CallEngine {
       if (guessed) leg.provisional = true;
     }
     this.touch(call, at);
-    this.applyToLeg(call, leg, event, at);
+    applyLegEvent(call, leg, event, at, this.directory, this.placed, (agent) => this.updates.rememberExtensions(agent));
     // An API click-to-call told by its far leg: the agent's pickup no longer answers the call (facts recomputed).
     if (noteFarLeg(call, leg)) rebuild(call, call.root);
     call = linkLate(this.linkIndex, call, leg, event, at, receivedAt, out);
@@ -266,78 +242,13 @@ export class CallEngine {
     if (at > call.lastEventAt) call.lastEventAt = at;
   }
 
-  private applyToLeg(call: Call, leg: Leg, event: LegEvent, at: number): void {
-    if (!leg.seen && event.otherLegId !== undefined && event.otherLegId !== leg.id) leg.parentId ??= event.otherLegId;
-    fillLeg(leg, event);
-    seeLeg(call, leg, createdAtFrom(event, at));
-    if (leg.agent === undefined && leg.ownerId !== undefined) {
-      const agent = this.directory.agentByOwnerId(leg.ownerId);
-      if (agent) {
-        this.rememberExtensions(agent);
-        setAgent(call, leg, agent);
-        leg.clickToCall ??= isClickToCall(leg, agent, this.placed);
-      }
-    }
-    noteQueue(call, leg);
-    switch (event.name) {
-      case 'CHANNEL_ANSWER':
-      case 'CHANNEL_BRIDGE': // a bridged leg is up, even if its ANSWER was missed
-        answerLeg(call, leg, at);
-        break;
-      case 'CHANNEL_DESTROY': {
-        const answeredAt = impliedAnswerAt(event, at);
-        if (answeredAt !== undefined) answerLeg(call, leg, answeredAt);
-        destroyLeg(call, leg, legEndOf(event, at));
-        break;
-      }
-      default:
-        break;
-    }
-  }
-
-  private rememberExtensions(agent: AgentRef): void {
-    for (const ext of agent.ext ?? []) if (typeof ext === 'string' && ext !== '') this.knownExtensions.add(ext);
-  }
-
   /** Emits every view whose visible content changed; releases the call once every view has ended. */
   private emit(call: Call, receivedAt: number, out: CallUpdate[]): void {
-    settleRoot(call);
-    const facts = callFacts(call, this.directory, this.knownExtensions);
-    const cv = callView(call, this.org, facts);
-    const hasAgents = call.root.agent !== undefined || call.tracks.size > 0;
-    // A customer's call in the IVR, before any agent is rung, is not shown ringing (its queue is not known yet).
-    if (hasAgents || (call.root.seen && cv.state !== 'ringing')) this.offer(call, 'call', cv, receivedAt, out);
-    let allEnded = cv.state === 'ended';
-    const rootAgent = call.root.agent;
-    if (rootAgent) this.offer(call, `agent:${rootAgent.username}`, rootAgentView(cv, rootAgent), receivedAt, out);
-    for (const track of call.tracks.values()) {
-      if (track.agent.username === rootAgent?.username) continue;
-      const v = trackView(call, this.org, facts, track);
-      if (v.state !== 'ended') allEnded = false;
-      this.offer(call, `agent:${track.agent.username}`, v, receivedAt, out);
-    }
-    if (allEnded) this.release(call, true);
-  }
-
-  private offer(call: Call, key: string, computed: View, receivedAt: number, out: CallUpdate[]): void {
-    const last = call.emitted.get(key);
-    if (last?.state === 'ended') return;
-    // Never backwards: a view whose facts were recomputed below its shown state keeps that state (and shows the rest).
-    const v = last && stateRank(computed.state) < stateRank(last.state) ? heldView(computed, last) : computed;
-    if (last && sameView(last, v)) return;
-    call.emitted.set(key, v);
-    call.shownOrder ??= ++this.shownCounter;
-    out.push(toUpdate(v, receivedAt));
+    if (this.updates.emit(call, receivedAt, out)) this.release(call, true);
   }
 
   private forget(call: Call, atMs: number, receivedAt: number, out: CallUpdate[]): void {
-    const emitted = [...call.emitted.entries()].sort(([a], [b]) => (a === 'call' ? -1 : b === 'call' ? 1 : 0));
-    for (const [key, last] of emitted) {
-      if (last.state === 'ended') continue;
-      const v = lostTrackView(last, atMs);
-      call.emitted.set(key, v);
-      out.push(toUpdate(v, receivedAt));
-    }
+    this.updates.lostTrack(call, atMs, receivedAt, out);
     this.counters.forgotten++;
     // A call nobody was shown may come back (a long wait in the IVR): only shown calls ignore later events.
     this.release(call, call.emitted.size > 0);

@@ -100,6 +100,7 @@ export function createTenantCluster(node: ClusterNode, o: TenantClusterOptions):
     logger: log.child({ mod: 'gate' }),
     forward: (u) => forward(u),
     heartbeatTtlMs: settings.heartbeatTtlMs,
+    ticker: node.gateTicker,
   });
   let hooks: UpstreamHooks | undefined;
   const leases = new TenantLeases({
@@ -112,6 +113,7 @@ export function createTenantCluster(node: ClusterNode, o: TenantClusterOptions):
     ...(o.handoverMs !== undefined ? { handoverMs: o.handoverMs } : {}),
     logger: log.child({ mod: 'membership' }),
     busy: () => hooks?.busy?.() ?? false,
+    term: () => gate.term(),
     onAcquire: () => {
       gate.setActive(true);
       hooks?.acquire();

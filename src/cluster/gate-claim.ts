@@ -38,7 +38,8 @@ local out = {won, r}
 for i = 2, #KEYS do out[i + 1] = redis.call('EXISTS', KEYS[i]) end
 return out`;
 
-/** This holder's term in the terms hash (on becoming active, then on every gate tick): who started first. */
+/** This holder's term in the terms hash (on becoming active; then renewed with the lease hold, tenant-leases.ts):
+ *  who started first. */
 export async function writeTerm(redis: Redis, keys: ClusterKeys, nodeId: string, since: number, ttlMs: number) {
   await redis.multi().hset(keys.terms(), nodeId, String(since)).pexpire(keys.terms(), ttlMs).exec();
 }

@@ -2,6 +2,7 @@
 import type { Redis } from 'ioredis';
 import type { CallUpdate } from '../calls/types.js';
 import type { Logger } from '../log.js';
+import type { GateTicker } from './gate-ticker.js';
 import type { ClusterKeys } from './keys.js';
 
 /** A CallUpdate as the gate forwards it: `clusterUpdateId` set (CallUpdate types it). */
@@ -25,7 +26,10 @@ export interface CallGateOptions {
   ownerTtlMs?: number;
   /** Done marks' lifetime; default 2 min. */
   doneTtlMs?: number;
-  /** Re-check of calls with pending updates (take-over, pruning); default 500 ms. */
+  /** The process-wide ticker (cluster/node.ts) that re-checks the calls of every tenant's gate; without it the gate
+   *  has a ticker of its own, of period `tickMs`. */
+  ticker?: GateTicker;
+  /** Re-check of calls with pending updates (take-over, pruning), without `ticker`; default 500 ms. */
   tickMs?: number;
   /** Pending updates kept per call; default 500 (oldest dropped). */
   maxPendingPerCall?: number;

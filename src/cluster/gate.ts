@@ -10,6 +10,7 @@ import type { CallUpdate } from '../calls/types.js';
 import { errText } from '../shared/errors.js';
 import { CLAIM, dropTerm, writeTerm } from './gate-claim.js';
 import type { CallGateOptions, CallGateStats, TaggedUpdate } from './gate-options.js';
+import { type GateTickable, GateTicker } from './gate-ticker.js';
 import { type GateEvent, updateId } from './update-id.js';
 
 export type { CallGateOptions, CallGateStats, TaggedUpdate };
@@ -38,7 +39,7 @@ interface Slot {
   deferNew: boolean;
 }
 
-export class CallGate {
+export class CallGate implements GateTickable {
   private readonly calls = new Map<string, Slot>();
   /** Legs whose CHANNEL_CREATE this engine saw (bounded, oldest first): a call is complete when its root leg is here.
    *  The value: that CREATE may be of a call started before the engine (mayJoinEarlierCall). */
@@ -51,8 +52,13 @@ export class CallGate {
   private readonly maxPending: number;
   private readonly maxAgeMs: number;
   private readonly maxCalls: number;
-  private timer: NodeJS.Timeout | undefined;
+  /** The process-wide ticker (or the gate's own, without `o.ticker`): ticks this gate only while it tracks calls. */
+  private readonly ticker: GateTicker;
+  private readonly ownTicker: boolean;
+  private started = false;
   private stopped = false;
+  /** The term's lifetime in Redis (renewed with the lease hold: term()). */
+  private readonly termTtlMs: number;
   /** This node holds an upstream lease (only then does it claim calls). */
   private active = false;
   private readonly counters = { forwarded: 0, skippedDone: 0, takeovers: 0, dropped: 0, deferred: 0 };
@@ -64,18 +70,22 @@ export class CallGate {
     this.maxPending = Math.max(1, o.maxPendingPerCall ?? 500);
     this.maxAgeMs = o.maxPendingAgeMs ?? this.doneTtlMs;
     this.maxCalls = Math.max(1, o.maxCalls ?? 50_000);
+    this.termTtlMs = Math.max(10 * o.heartbeatTtlMs, 60_000);
+    this.ownTicker = !o.ticker;
+    this.ticker = o.ticker ?? new GateTicker(o.tickMs !== undefined ? { tickMs: o.tickMs } : {});
   }
 
+  /** From now on the calls tracked are re-checked periodically (by the ticker, only while there are some). */
   start(): void {
-    if (this.timer || this.stopped) return;
-    this.timer = setInterval(() => this.tick(), this.o.tickMs ?? 500);
-    this.timer.unref();
+    if (this.started || this.stopped) return;
+    this.started = true;
+    if (this.calls.size) this.ticker.wake(this);
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    if (this.ownTicker) this.ticker.close();
+    else this.ticker.forget(this);
     this.calls.clear();
     this.createdLegs.clear();
   }
@@ -130,6 +140,7 @@ export class CallGate {
       s.lastAt = this.now();
       touched.add(s);
     }
+    if (touched.size && this.started) this.ticker.wake(this);
     // A call another node owns is re-checked by the tick, not on every event.
     for (const s of touched) if (s.owner !== 'other' && s.complete) void this.process(s);
   }
@@ -257,16 +268,23 @@ export class CallGate {
     }
   }
 
+  /** This holder's term while it holds: written on activation, then renewed in the lease hold's own round trip
+   *  (tenant-leases.ts), so an idle gate needs no tick and no command of its own to keep it. */
+  term(): { since: number; ttlMs: number } | undefined {
+    return this.active && !this.stopped ? { since: this.termStart, ttlMs: this.termTtlMs } : undefined;
+  }
+
   private writeTerm(): void {
-    const ttl = Math.max(10 * this.o.heartbeatTtlMs, 60_000);
-    writeTerm(this.o.redis, this.o.keys, this.o.nodeId, this.termStart, ttl).catch((err: unknown) => {
+    writeTerm(this.o.redis, this.o.keys, this.o.nodeId, this.termStart, this.termTtlMs).catch((err: unknown) => {
       this.o.logger.debug({ err: errText(err) }, 'could not write the lease term');
     });
   }
 
-  private tick(): void {
+  /** The periodic work (GateTicker): re-check the calls with pending updates, drop stale ones, forget finished
+   *  calls. Answers whether calls are still tracked (otherwise the ticker drops this gate until the next push). */
+  tick(): boolean {
+    if (this.stopped) return false;
     const now = this.now();
-    if (this.active) this.writeTerm();
     for (const s of [...this.calls.values()]) {
       const before = s.pending.length;
       s.pending = s.pending.filter((e) => now - e.at <= this.maxAgeMs);
@@ -277,5 +295,6 @@ export class CallGate {
         this.calls.delete(s.callId);
       }
     }
+    return this.calls.size > 0;
   }
 }

@@ -1,7 +1,8 @@
 // The process-wide part of a cluster (contract §8.5): the Redis connections, the Socket.IO adapter, this node's
 // presence among the live nodes, and one ticker that decides, for every tenant attached, which nodes hold its
 // upstream (bounded-load rendezvous hashing over the live nodes, tenants/hrw.ts: every node computes the same answer)
-// and lets each tenant's TenantLeases act on it. One timer per process, whatever the number of tenants.
+// and lets each tenant's TenantLeases act on it. One timer per process, whatever the number of tenants; and one
+// GateTicker for the tenants' call gates, running only while some gate tracks calls.
 import { randomUUID } from 'node:crypto';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
@@ -9,6 +10,7 @@ import type { ServerOptions } from 'socket.io';
 import type { Logger } from '../log.js';
 import { errText } from '../shared/errors.js';
 import { assignHolders } from '../tenants/hrw.js';
+import { GateTicker } from './gate-ticker.js';
 import { type NodeKeys, nodeKeys } from './keys.js';
 import { type ClusterSettings, DEFAULT_CLUSTER_SETTINGS } from './settings.js';
 import type { TenantLeases } from './tenant-leases.js';
@@ -42,6 +44,8 @@ export class ClusterNode {
   readonly adapterRedis: Redis;
   readonly adapter: ServerOptions['adapter'];
   readonly connectionStateRecovery: ServerOptions['connectionStateRecovery'];
+  /** Every tenant's call gate is ticked from here, and only while it tracks calls (gate-ticker.ts). */
+  readonly gateTicker = new GateTicker();
   private readonly tenants = new Map<string, TenantLeases>();
   private live: string[] = [];
   private assignment = new Map<string, string[]>();
@@ -168,6 +172,7 @@ export class ClusterNode {
     return (this.closing ??= (async () => {
       if (this.timer) clearInterval(this.timer);
       this.timer = undefined;
+      this.gateTicker.close();
       this.redis.off('ready', this.onReady);
       try {
         if (this.redis.status === 'ready') await this.redis.zrem(this.keys.members(), this.nodeId);

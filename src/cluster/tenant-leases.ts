@@ -11,8 +11,9 @@ import type { Logger } from '../log.js';
 import { errText } from '../shared/errors.js';
 import type { ClusterKeys } from './keys.js';
 
-// KEYS[1] holders, KEYS[2] this node's heartbeat for the tenant. ARGV: '1' hold / '0' give back / '' read, node id,
-// hold ttl, heartbeat ttl. Returns the live holders.
+// KEYS[1] holders, KEYS[2] this node's heartbeat for the tenant, KEYS[3] the gate's terms hash. ARGV: '1' hold /
+// '0' give back / '' read, node id, hold ttl, heartbeat ttl, this node's gate term ('' none), its ttl. Returns the
+// live holders. The term rides on the renewal: no round trip of its own, and no gate tick needed to keep it.
 const HOLD = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -21,6 +22,10 @@ if ARGV[1] == '1' then
   redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[2])
   redis.call('SET', KEYS[2], '1', 'PX', ARGV[4])
   redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) * 4)
+  if ARGV[5] ~= '' then
+    redis.call('HSET', KEYS[3], ARGV[2], ARGV[5])
+    redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[6]))
+  end
 elseif ARGV[1] == '0' then
   redis.call('ZREM', KEYS[1], ARGV[2])
   redis.call('DEL', KEYS[2])
@@ -43,6 +48,8 @@ export interface TenantLeasesOptions {
   onRelease(why: string): void;
   /** Live calls in this node's engine (a holder leaving waits for them). */
   busy?(): boolean;
+  /** The gate's term while it is active (gate.ts term()): renewed with each hold. */
+  term?(): { since: number; ttlMs: number } | undefined;
   now?: () => number;
 }
 
@@ -136,15 +143,19 @@ export class TenantLeases {
 
   private async hold(op: '1' | '0' | ''): Promise<void> {
     const { redis, keys, nodeId } = this.o;
+    const term = op === '1' ? this.o.term?.() : undefined;
     const r = (await redis.eval(
       HOLD,
-      2,
+      3,
       keys.holders(),
       keys.node(nodeId),
+      keys.terms(),
       op,
       nodeId,
       this.o.leaseTtlMs,
       this.o.heartbeatTtlMs,
+      term ? String(term.since) : '',
+      term ? term.ttlMs : 0,
     )) as string[];
     this.seenHolders = Array.isArray(r) ? r.map(String).sort() : [];
   }

@@ -29,8 +29,8 @@ export class PlacedCallsRegistry implements PlacedCalls {
   private readonly clock: Clock;
   private readonly windowMs: number;
   private readonly maxEntries: number;
-  /** `${agent}\n${number}` → when the bridge asked AntRing (ms), oldest first. */
-  private readonly placed = new Map<string, number>();
+  /** `${agent}\n${number}` → when the bridge asked AntRing (ms) and the leg that took the dial, oldest first. */
+  private readonly placed = new Map<string, { at: number; legId?: string }>();
   private readonly listeners = new Set<(agent: string, number: string) => void>();
 
   constructor(o: PlacedCallsOptions = {}) {
@@ -49,14 +49,17 @@ export class PlacedCallsRegistry implements PlacedCalls {
   remember(agent: string, number: string): void {
     const key = `${agent}\n${comparable(number)}`;
     this.placed.delete(key);
-    this.placed.set(key, this.clock.now());
+    this.placed.set(key, { at: this.clock.now() });
     while (this.placed.size > this.maxEntries) this.placed.delete(this.placed.keys().next().value as string);
   }
 
-  isPlaced(agentUsername: string, number: string, atMs: number): boolean {
-    const at = this.placed.get(`${agentUsername}\n${comparable(number)}`);
-    if (at === undefined) return false;
-    return atMs >= at - CLOCK_SKEW_MS && atMs <= at + this.windowMs;
+  isPlaced(agentUsername: string, number: string, atMs: number, legId?: string): boolean {
+    const p = this.placed.get(`${agentUsername}\n${comparable(number)}`);
+    if (p === undefined || atMs < p.at - CLOCK_SKEW_MS || atMs > p.at + this.windowMs) return false;
+    if (legId === undefined) return true;
+    // One dial, one agent leg: the first leg asked about takes it (every holder's engine sees the legs in one order).
+    p.legId ??= legId;
+    return p.legId === legId;
   }
 
   /** Cluster mode: every dial recorded here is also told to the other nodes. Returns the unsubscribe. */

@@ -3,14 +3,23 @@
 // the last ones may be lost if the machine itself loses power. `durability: 'power'` (synchronous=FULL) survives that
 // too, at the price of an fsync per write on the event loop (measured: it slowed pops; docs/deploy.md). The file is
 // locked for one process (a second one on the same DATA_DIR fails with DataDirLockedError); claims are leases, so a
-// restart tries again what the dead process had in flight.
+// restart tries again what the dead process had in flight. The file itself (lock, schema, statements): sqlite-db.ts.
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { type Clock, systemClock } from '../clock.js';
 import type { Logger } from '../log.js';
+import type { OutboxDurability } from './durability.js';
 import { laneOf } from './keys.js';
 import { DeliveryOutbox, type OutboxWorkerOptions } from './outbox.js';
+import {
+  type Database,
+  OUTBOX_DB_FILE,
+  openDatabase,
+  prepareStatements,
+  type Row,
+  type Statement,
+  type StatementName,
+} from './sqlite-db.js';
 import {
   type ClaimBatch,
   type Claimed,
@@ -20,126 +29,14 @@ import {
   pickByLane,
   type Settlement,
 } from './store.js';
-import { type DeliveryRecord, type DeliveryState, OutboxError, type OutboxStats } from './types.js';
+import type { DeliveryRecord, OutboxStats } from './types.js';
 
-/** The part of better-sqlite3's API used here (the package ships no types). */
-interface Statement {
-  run(...params: unknown[]): { changes: number };
-  get(...params: unknown[]): unknown;
-  all(...params: unknown[]): unknown[];
-  iterate(...params: unknown[]): IterableIterator<unknown>;
-}
-interface Database {
-  pragma(source: string, options?: { simple?: boolean }): unknown;
-  exec(source: string): void;
-  prepare(source: string): Statement;
-  transaction<A extends unknown[], R>(fn: (...args: A) => R): { immediate(...args: A): R };
-  close(): void;
-}
-type DatabaseCtor = new (file: string, options?: { timeout?: number }) => Database;
-
-export class OutboxStoreError extends OutboxError {
-  override readonly name = 'OutboxStoreError';
-  constructor(message?: string) {
-    super(message, 'OUTBOX_STORE_UNAVAILABLE');
-  }
-}
-
-/** A second process on a DATA_DIR that a live one uses: the bridge exits 1 with this message. */
-export class DataDirLockedError extends OutboxError {
-  override readonly name = 'DataDirLockedError';
-  constructor(message?: string) {
-    super(message, 'OUTBOX_DATA_DIR_LOCKED');
-  }
-}
-
-export const OUTBOX_DB_FILE = 'outbox.sqlite';
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS outbox (
-  key TEXT PRIMARY KEY,
-  target TEXT NOT NULL,
-  payload TEXT,
-  state TEXT NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  created_at INTEGER NOT NULL,
-  next_at INTEGER NOT NULL,
-  lease_until INTEGER NOT NULL DEFAULT 0,
-  lease_token TEXT,
-  stalls INTEGER NOT NULL DEFAULT 0,
-  last_error TEXT,
-  settled_at INTEGER,
-  result TEXT
-);
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_at);
-CREATE INDEX IF NOT EXISTS outbox_settled ON outbox (state, settled_at);`;
-
-interface Row {
-  key: string;
-  target: string;
-  payload: string | null;
-  state: DeliveryState;
-  attempts: number;
-  created_at: number;
-  last_error: string | null;
-  result: string | null;
-}
-
-import type { OutboxDurability } from './durability.js';
-
-function openDatabase(file: string, durability: OutboxDurability): Database {
-  let Ctor: DatabaseCtor;
-  try {
-    Ctor = createRequire(import.meta.url)('better-sqlite3') as DatabaseCtor;
-  } catch (err) {
-    throw new OutboxStoreError(`better-sqlite3 cannot be loaded (${err instanceof Error ? err.name : 'error'})`);
-  }
-  // One process per file: an exclusive lock taken now and held while the connection is open; the OS releases it when
-  // the process dies (SIGKILL too). So the leases found at start are all of a dead process (makeAllDue may end them).
-  const db = new Ctor(file, { timeout: 0 });
-  try {
-    db.pragma('locking_mode = EXCLUSIVE');
-    db.pragma('journal_mode = WAL');
-    db.exec('BEGIN EXCLUSIVE; COMMIT');
-  } catch (err) {
-    db.close();
-    if ((err as { code?: unknown }).code === 'SQLITE_BUSY')
-      throw new DataDirLockedError(
-        `DATA_DIR ${dirname(file)} is in use by another running bridge (${basename(file)} is locked): one process per DATA_DIR`,
-      );
-    throw err;
-  }
-  db.pragma(durability === 'power' ? 'synchronous = FULL' : 'synchronous = NORMAL');
-  db.exec(SCHEMA);
-  // Files of an older version: the stall count (issue 15 item 7).
-  const cols = db.prepare('PRAGMA table_info(outbox)').all() as { name: string }[];
-  if (!cols.some((c) => c.name === 'stalls'))
-    db.exec('ALTER TABLE outbox ADD COLUMN stalls INTEGER NOT NULL DEFAULT 0');
-  return db;
-}
+export { DataDirLockedError, OUTBOX_DB_FILE, OutboxStoreError } from './sqlite-db.js';
 
 export class SqliteStore implements OutboxStore {
   private readonly db: Database;
   private closed = false;
-  private readonly q: Record<
-    | 'insert'
-    | 'replace'
-    | 'due'
-    | 'lease'
-    | 'next'
-    | 'get'
-    | 'delivered'
-    | 'failed'
-    | 'retry'
-    | 'allDue'
-    | 'waiting'
-    | 'dueNow'
-    | 'prune'
-    | 'counts'
-    | 'oldest'
-    | 'failures',
-    Statement
-  >;
+  private readonly q: Record<StatementName, Statement>;
   private readonly claimTx: {
     immediate(limit: number, leaseMs: number, token: string, now: number, lanes?: LaneLimits): Claimed[];
   };
@@ -151,44 +48,7 @@ export class SqliteStore implements OutboxStore {
     durability: OutboxDurability = 'process',
   ) {
     this.db = openDatabase(file, durability);
-    const p = (s: string) => this.db.prepare(s);
-    this.q = {
-      insert: p(
-        `INSERT OR IGNORE INTO outbox (key, target, payload, state, created_at, next_at) VALUES (?, ?, ?, 'pending', ?, ?)`,
-      ),
-      replace: p(`UPDATE outbox SET payload = ? WHERE key = ? AND state = 'pending' AND lease_until <= ?`),
-      due: p(
-        `SELECT key, target, payload, attempts, created_at, lease_token, stalls FROM outbox WHERE state = 'pending' AND next_at <= ? AND lease_until <= ? ORDER BY next_at`,
-      ),
-      lease: p(
-        `UPDATE outbox SET attempts = attempts + 1, stalls = stalls + ?, lease_until = ?, lease_token = ? WHERE key = ?`,
-      ),
-      next: p(`SELECT MIN(MAX(next_at, lease_until)) AS at FROM outbox WHERE state = 'pending'`),
-      get: p(`SELECT key, target, payload, state, attempts, created_at, last_error, result FROM outbox WHERE key = ?`),
-      delivered: p(
-        `UPDATE outbox SET state = 'delivered', payload = NULL, lease_until = 0, lease_token = NULL, settled_at = ?, result = ? WHERE key = ? AND state = 'pending' AND lease_token = ?`,
-      ),
-      failed: p(
-        `UPDATE outbox SET state = 'failed', lease_until = 0, lease_token = NULL, settled_at = ?, last_error = ? WHERE key = ? AND state = 'pending' AND lease_token = ?`,
-      ),
-      retry: p(
-        `UPDATE outbox SET next_at = ?, lease_until = 0, lease_token = NULL, last_error = ? WHERE key = ? AND state = 'pending' AND lease_token = ?`,
-      ),
-      // A delayed job (created_at in the future: enqueue's notBefore) keeps its time.
-      allDue: p(
-        `UPDATE outbox SET next_at = MIN(next_at, MAX(?, created_at)), lease_until = 0 WHERE state = 'pending'`,
-      ),
-      waiting: p(
-        `SELECT key, target FROM outbox WHERE state = 'pending' AND next_at > ? AND lease_until <= ? AND created_at <= ?`,
-      ),
-      dueNow: p(`UPDATE outbox SET next_at = ? WHERE key = ? AND state = 'pending'`),
-      prune: p(`DELETE FROM outbox WHERE state != 'pending' AND settled_at < ?`),
-      counts: p(`SELECT state, COUNT(*) AS n FROM outbox GROUP BY state`),
-      oldest: p(`SELECT MIN(created_at) AS at FROM outbox WHERE state = 'pending'`),
-      failures: p(
-        `SELECT key, target, attempts, last_error, created_at FROM outbox WHERE state = 'failed' ORDER BY settled_at DESC LIMIT ?`,
-      ),
-    };
+    this.q = prepareStatements(this.db);
     this.claimTx = this.db.transaction(
       (limit: number, leaseMs: number, token: string, now: number, lanes?: LaneLimits) => {
         const rows = this.q.due.iterate(now, now) as IterableIterator<

@@ -165,6 +165,8 @@ const ENV_KEYS = {
   maxAttempts: 'CALLBACK_MAX_ATTEMPTS',
 } as const;
 type EnvField = keyof typeof ENV_KEYS;
+/** §9.1's environment variables (a tenants file carries callbacks per tenant instead: tenants/env-rules.ts). */
+export const CALLBACK_VARIABLES: readonly string[] = Object.values(ENV_KEYS);
 
 const onOff = z
   .string()

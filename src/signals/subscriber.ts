@@ -5,16 +5,15 @@ import type { AuthToken } from '../antring/token-source.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { errSummary } from '../shared/errors.js';
-import { Backoff, type BackoffOptions, DEFAULT_BACKOFF, fullJitterDelay } from './backoff.js';
+import { Backoff, DEFAULT_BACKOFF } from './backoff.js';
 import { connectProblem } from './connect-problem.js';
 import { SignalConnection } from './connection.js';
 import { SignalConfigError } from './errors.js';
 import { FrameIntake } from './frame-intake.js';
 import { InboundPump } from './inbound-pump.js';
-import type { Inbound, ProtocolSession } from './protocol.js';
-import { BlackholeSession } from './protocol-blackhole.js';
-import { type FetchLike, SocketIoSession } from './protocol-socketio.js';
+import type { Inbound } from './protocol.js';
 import { canTransition, type SignalState, type StateInfo } from './state.js';
+import { createSession, RetryPacer, type Round, sendRound } from './subscribe-round.js';
 import type { SignalStats, SignalSubscriberOptions } from './subscriber-options.js';
 import { TimerSlots } from './timer-slots.js';
 import { tokenWithin } from './token-wait.js';
@@ -24,16 +23,7 @@ export type { FetchLike } from './protocol-socketio.js';
 export type { SignalState, StateInfo } from './state.js';
 export type { SignalStats, SignalSubscriberOptions } from './subscriber-options.js';
 
-interface Round {
-  token: AuthToken;
-  trigger: 'connect' | 'refresh' | 'retry';
-  pending: Map<string, string>;
-  done: boolean;
-}
-
 type TimerKey = 'backoff' | 'connect' | 'round' | 'retry' | 'token';
-/** Consecutive subscribe refusals further apart than this start the retry backoff over. */
-const RETRY_FORGET_MS = 60_000;
 
 export class SignalSubscriber {
   private state: SignalState = 'idle';
@@ -41,8 +31,7 @@ export class SignalSubscriber {
   private readonly log: Logger;
   private readonly timers: TimerSlots<TimerKey>;
   private readonly backoff: Backoff;
-  private readonly backoffOpts: BackoffOptions;
-  private readonly random: () => number;
+  private readonly retries: RetryPacer;
   private readonly intake: FrameIntake;
   private readonly pump: InboundPump;
   /** A lasting reason the subscription cannot work (e.g. no websocket offered), said once until it clears. */
@@ -53,8 +42,6 @@ export class SignalSubscriber {
   private round?: Round;
   private roundSeq = 0;
   private lastSubscribedToken?: string;
-  private retryFailures = 0;
-  private lastRetryAt = -Infinity;
   private reconnects = 0;
   private unsubscribeRefresh?: () => void;
   private stopping?: Promise<void>;
@@ -66,9 +53,10 @@ export class SignalSubscriber {
     this.clock = opts.clock ?? systemClock;
     this.log = opts.logger;
     this.timers = new TimerSlots<TimerKey>(this.clock);
-    this.random = opts.random ?? Math.random;
-    this.backoffOpts = { ...DEFAULT_BACKOFF, ...opts.backoff };
-    this.backoff = new Backoff(this.backoffOpts, this.random);
+    const random = opts.random ?? Math.random;
+    const backoffOpts = { ...DEFAULT_BACKOFF, ...opts.backoff };
+    this.backoff = new Backoff(backoffOpts, random);
+    this.retries = new RetryPacer(backoffOpts, random);
     this.bindings = [...new Set(opts.bindings)];
     this.intake = new FrameIntake({
       accountId: opts.accountId,
@@ -149,7 +137,7 @@ export class SignalSubscriber {
     const id = ++this.connSeq;
     if (id > 1) this.reconnects += 1;
     const conn: SignalConnection = new SignalConnection({
-      session: this.createSession(),
+      session: createSession(this.opts, () => this.clock.now()),
       clock: this.clock,
       logger: this.log,
       createWebSocket: this.opts.createWebSocket,
@@ -165,13 +153,6 @@ export class SignalSubscriber {
     this.setState('connecting', { attempt: this.backoff.attempt });
     this.timers.set('connect', this.opts.connectTimeoutMs ?? 10_000, () => this.fail(conn, 'connect_timeout'));
     void conn.start();
-  }
-
-  private createSession(): ProtocolSession {
-    const { url, accountId } = this.opts;
-    if (this.opts.protocol === 'blackhole') return new BlackholeSession({ url, accountId });
-    const fetchFn: FetchLike = this.opts.fetch ?? ((u, init) => fetch(u, init));
-    return new SocketIoSession({ url, accountId, fetch: fetchFn, now: () => this.clock.now() });
   }
 
   private onConnected(conn: SignalConnection): void {
@@ -209,7 +190,7 @@ export class SignalSubscriber {
         this.onConnected(conn);
         return;
       case 'event':
-        if (this.intake.deliver(inbound.name, inbound.payload, receivedAt)) this.retryFailures = 0;
+        if (this.intake.deliver(inbound.name, inbound.payload, receivedAt)) this.retries.reset();
         return;
       case 'ack':
         this.onAck(conn, inbound.ref);
@@ -261,14 +242,9 @@ export class SignalSubscriber {
       }
       if (seq !== this.roundSeq || this.conn !== conn) return;
     }
-    const round: Round = { token, trigger, pending: new Map(), done: false };
-    this.round = round;
     this.lastSubscribedToken = token.value;
-    for (const binding of this.bindings) {
-      const { ref, frame } = conn.session.subscribeFrame(binding, token.value);
-      round.pending.set(ref, binding);
-      conn.send(frame);
-    }
+    const round = sendRound(conn.session, (frame) => conn.send(frame), this.bindings, token, trigger);
+    this.round = round;
     this.log.info({ trigger, bindings: this.bindings.length }, 'signal subscribe sent');
     if (round.pending.size === 0) return this.completeRound(round, false);
     this.timers.set('round', this.opts.subscribeAckTimeoutMs ?? 5_000, () => this.onRoundTimeout(conn, round));
@@ -332,13 +308,8 @@ export class SignalSubscriber {
 
   /** First retry right away (a fresh token); further consecutive ones after a full-jitter backoff. */
   private scheduleRetry(conn: SignalConnection): void {
-    const now = this.clock.now();
-    if (now - this.lastRetryAt > RETRY_FORGET_MS) this.retryFailures = 0;
-    this.lastRetryAt = now;
-    const delayMs =
-      this.retryFailures === 0 ? 0 : fullJitterDelay(this.retryFailures - 1, this.backoffOpts, this.random);
-    this.retryFailures += 1;
-    if (delayMs > 0) this.log.info({ delayMs, failures: this.retryFailures }, 'signal subscribe retry delayed');
+    const { delayMs, failures } = this.retries.next(this.clock.now());
+    if (delayMs > 0) this.log.info({ delayMs, failures }, 'signal subscribe retry delayed');
     this.timers.set('retry', delayMs, () => {
       if (this.conn === conn) void this.subscribeAll(conn, 'retry');
     });

@@ -9,6 +9,7 @@ import express, { type Request, type Response, Router } from 'express';
 import { type Clock, systemClock } from '../clock.js';
 import { calendarRoutes, type SimCalendarApi } from './antbot-calendar.js';
 import { DNC_LISTS, dncSeed, type SimDncContact, type SimDncList } from './antbot-data.js';
+import { sleep } from './delay.js';
 
 export type AntBotTokenStyle = 'token' | 'access' | 'access_token';
 
@@ -79,7 +80,6 @@ const healthy = (): AntBotFaults => ({
   tokenStyle: 'token',
 });
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 function sameSecret(a: string | undefined, b: string): boolean {

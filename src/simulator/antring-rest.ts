@@ -5,6 +5,7 @@ import express, { type Request, type Response, Router } from 'express';
 import { normalizeDialable } from '../shared/phone.js';
 import { dashboardBody } from './dashboard.js';
 import type { SimAgent, SimData } from './data.js';
+import { sleep } from './delay.js';
 import type { ClickToCallFaults, ExpireFormat, TokenFaults } from './faults.js';
 import { parseHistoryQuery } from './history-query.js';
 import { appHash, historyHash, orgHash, recordingHash, recordingLinkSignature, sameSignature } from './signing.js';
@@ -55,7 +56,6 @@ export function formatExpire(format: ExpireFormat, expiresAt: number, lifetimeMs
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const qs = (req: Request, name: string): string | undefined => str((req.query as Record<string, unknown>)[name]);
 const fail = (res: Response, status: number, message: string): void => void res.status(status).json({ message });
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 export function antringRest(o: AntRingRestOptions): AntRingRest {
   const now = o.now ?? Date.now;

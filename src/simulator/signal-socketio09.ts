@@ -12,10 +12,8 @@ import type { Delivery } from './signal-hub.js';
 import { type MalformedContext, type RawFrame, socketio09MalformedFrames } from './signal-malformed.js';
 import {
   CONNECT_FRAME,
-  decodeEvent,
   decodePacket,
   ERROR_FRAME,
-  encodeAck,
   encodeEvent,
   encodePayload,
   HEARTBEAT_FRAME,
@@ -24,6 +22,7 @@ import {
   PacketType,
   splitPayload,
 } from './signal-socketio09-codec.js';
+import { onClientEvent } from './signal-socketio09-events.js';
 import { refuseUpgrade, SignalWsServer, type WsConn, type WsServerBase } from './signal-ws-base.js';
 
 export interface SocketIo09Options extends WsServerBase {
@@ -253,55 +252,15 @@ export class SocketIo09Server extends SignalWsServer<Conn09> {
         return; // connect, message, json, ack, error, noop: nothing to do for this server
     }
   }
-
   private onEvent(c: Conn09, p: Packet09): void {
-    const ev = decodeEvent(p.data);
-    if (!ev) return this.malformed(c, 'event is not {"name","args"}');
-    if (p.id !== undefined && !p.dataAck) this.send(c, encodeAck(p.id)); // plain ack: at once, like 0.9
-    if (ev.name !== 'subscribe' && ev.name !== 'unsubscribe') {
-      this.stats09.unknownEvents++;
-      this.log.debug({ connectionId: c.id, event: ev.name }, 'socket.io 0.9: unhandled event');
-      return;
-    }
-    const arg = ev.args[0];
-    if (arg === null || typeof arg !== 'object' || Array.isArray(arg))
-      return this.malformed(c, `${ev.name} without an object argument`);
-    const a = arg as Record<string, unknown>;
-    const token = a.auth_token;
-    const accountId = typeof a.account_id === 'string' ? a.account_id : '';
-    const bindings = bindingList(a.binding ?? a.bindings);
-    const hub = this.opts.hub;
-    if (ev.name === 'unsubscribe') {
-      if (hub.checkToken(token) !== 'valid') return this.authFailure(c, token);
-      for (const b of bindings) hub.unsubscribe(c.id, b, accountId || undefined);
-      if (p.id !== undefined && p.dataAck) this.send(c, encodeAck(p.id, ['ok']));
-      return;
-    }
-    const bad: string[] = [];
-    for (const binding of bindings.length ? bindings : ['']) {
-      const r = hub.subscribe({
-        connectionId: c.id,
-        accountId,
-        binding,
-        token: typeof token === 'string' ? token : '',
-      });
-      if (r.ok) continue;
-      if (r.reason === 'expired' || r.reason === 'unknown' || r.reason === 'revoked') return this.authFailure(c, token);
-      bad.push(r.reason);
-    }
-    if (bad.length) {
-      this.send(
-        c,
-        encodeEvent('error', [{ message: bad.includes('invalid_account') ? 'invalid account_id' : 'invalid binding' }]),
-      );
-      return;
-    }
-    if (p.id !== undefined && p.dataAck) this.send(c, encodeAck(p.id, ['ok']));
-  }
-
-  private authFailure(c: Conn09, token: unknown): void {
-    // Kazoo echoes the token as `cause`: this is the simulated server talking to its own client.
-    this.send(c, encodeEvent('auth_failure', [{ message: 'invalid auth token', cause: token ?? null }]));
+    onClientEvent(this.opts.hub, c.id, p, {
+      send: (frame) => this.send(c, frame),
+      malformed: (why) => this.malformed(c, why),
+      unhandled: (event) => {
+        this.stats09.unknownEvents++;
+        this.log.debug({ connectionId: c.id, event }, 'socket.io 0.9: unhandled event');
+      },
+    });
   }
 
   private malformed(c: Conn09, why: string): void {
@@ -315,12 +274,6 @@ export class SocketIo09Server extends SignalWsServer<Conn09> {
     this.pending.clear();
     await super.doClose();
   }
-}
-
-function bindingList(v: unknown): string[] {
-  if (typeof v === 'string') return [v];
-  if (Array.isArray(v)) return v.map((b) => (typeof b === 'string' ? b : ''));
-  return [];
 }
 
 export function pathOf(req: IncomingMessage): string {

@@ -6,19 +6,13 @@
 // sometimes with an emoji). The focus agent gets a ringing call with a CRM contact as soon as the bridge listens,
 // then about every minute (issue 10 item 15).
 import { type Clock, systemClock } from '../clock.js';
-import { type CallerProfile, callerProfiles, type SimAgent, type SimData } from './data.js';
+import type { SimAgent, SimData } from './data.js';
 import { ScenarioAbortedError } from './scenario-types.js';
 import type { ScenarioEngine } from './scenarios.js';
 import type { SimState } from './state.js';
+import { DEFAULT_MIX, TrafficDice, type TrafficMix } from './traffic-mix.js';
 
-export interface TrafficMix {
-  queue: number;
-  direct: number;
-  clickToCall: number;
-  internal: number;
-  deskDialOut: number;
-  featureCode: number;
-}
+export type { TrafficMix } from './traffic-mix.js';
 
 export interface TrafficOptions {
   callsPerMinute: number;
@@ -45,20 +39,11 @@ export interface TrafficOptions {
   clock?: Clock;
 }
 
-const DEFAULT_MIX: TrafficMix = {
-  queue: 6,
-  direct: 1.5,
-  clickToCall: 1.5,
-  internal: 1,
-  deskDialOut: 1,
-  featureCode: 0.5,
-};
 /** Of the queue calls that find a free agent, the share whose caller hangs up before an agent answers. */
 const ABANDON_SHARE = 0.1;
 /** Calls other than queue calls leave this many free agents to the queues. */
 const QUEUE_RESERVE = 2;
 const FEATURE_CODES = ['*97', '*98', '*8', '*3', '*4', '#'];
-const EMOJI = ['🌸', '⭐', '😀', '🏍️', '☕'];
 /** While a focus pop is due, how often to look whether the focus agent is free. */
 const FOCUS_RETRY_MS = 2_000;
 /** Before a focus pop, the regular traffic leaves the focus agent alone for this long; her calls talk at most FOCUS_TALK_MAX_MS. */
@@ -72,13 +57,7 @@ export class TrafficGenerator {
   private nextFocusAt = Number.POSITIVE_INFINITY;
   private stopped = false;
   private readonly clock: Clock;
-  private readonly mix: TrafficMix;
-  private readonly groups: {
-    single: CallerProfile[];
-    legacy: CallerProfile[];
-    multiple: CallerProfile[];
-    unknown: CallerProfile[];
-  };
+  private readonly dice: TrafficDice;
   started = 0;
 
   constructor(
@@ -90,15 +69,8 @@ export class TrafficGenerator {
     private readonly onError?: (err: unknown) => void,
   ) {
     if (!(opts.callsPerMinute > 0)) throw new RangeError('callsPerMinute must be > 0');
-    this.mix = { ...DEFAULT_MIX, ...opts.mix };
     this.clock = opts.clock ?? systemClock;
-    const all = callerProfiles(data.contacts);
-    this.groups = {
-      single: all.filter((p) => p.records.length === 1 && !p.legacy),
-      legacy: all.filter((p) => p.legacy),
-      multiple: all.filter((p) => p.records.length > 1),
-      unknown: all.filter((p) => p.records.length === 0),
-    };
+    this.dice = new TrafficDice({ ...DEFAULT_MIX, ...opts.mix }, data, random);
   }
 
   start(): void {
@@ -125,7 +97,7 @@ export class TrafficGenerator {
   /** Starts one random call now (also used by start()'s timer). */
   tick(): void {
     this.started++;
-    const kind = this.pickKind();
+    const kind = this.dice.pickKind();
     const run = {
       queue: () => this.queueCall(),
       direct: () => this.directCall(),
@@ -159,7 +131,7 @@ export class TrafficGenerator {
     }
     this.focusDue = false;
     this.track(run);
-    const every = this.between(this.opts.focusEveryMs ?? [50_000, 70_000]);
+    const every = this.dice.between(this.opts.focusEveryMs ?? [50_000, 70_000]);
     this.nextFocusAt = this.clock.now() + every;
     this.focusTimer = this.clock.setTimeout(() => {
       this.focusDue = true;
@@ -173,24 +145,24 @@ export class TrafficGenerator {
     const queue = focus && this.data.queues.find((q) => q.agents.includes(focus.userId));
     if (!focus || !queue || !this.state.isAvailable(focus)) return undefined;
     this.started++;
-    const who = this.pick(this.groups.single.length ? this.groups.single : this.groups.unknown);
+    const who = this.dice.pick(this.dice.groups.single.length ? this.dice.groups.single : this.dice.groups.unknown);
     return this.engine.inboundQueueCall({
       customer: who.number,
-      customerName: this.callerName(who),
+      customerName: this.dice.callerName(who),
       queueId: queue.id,
       agents: [focus.username],
       answeredBy: focus.username,
       ivrMs: 200,
       queueMs: 500,
-      ringMs: this.between([8_000, 15_000]),
-      talkMs: this.between([10_000, 30_000]),
+      ringMs: this.dice.between([8_000, 15_000]),
+      talkMs: this.dice.between([10_000, 30_000]),
     });
   }
 
   /** The focus agent when free and allowed (and the coin says so), else a random one of `free`. */
   private prefer(free: SimAgent[], chance: number): SimAgent {
     const f = this.focus;
-    return f && free.includes(f) && this.random() < chance ? f : this.pick(free);
+    return f && free.includes(f) && this.random() < chance ? f : this.dice.pick(free);
   }
 
   private schedule(): void {
@@ -206,53 +178,12 @@ export class TrafficGenerator {
     );
   }
 
-  private pickKind(): keyof TrafficMix {
-    const entries = Object.entries(this.mix) as [keyof TrafficMix, number][];
-    const total = entries.reduce((s, [, w]) => s + Math.max(0, w), 0);
-    let r = this.random() * total;
-    for (const [k, w] of entries) if ((r -= Math.max(0, w)) < 0) return k;
-    return 'queue';
-  }
-
-  private between([min, max]: [number, number]): number {
-    return Math.round(min + this.random() * (max - min));
-  }
-
   private ring(): number {
-    return this.between(this.opts.ringMs ?? [3_000, 15_000]);
+    return this.dice.between(this.opts.ringMs ?? [3_000, 15_000]);
   }
 
   private talk(): number {
-    return this.between(this.opts.talkMs ?? [15_000, 120_000]);
-  }
-
-  private pick<T>(xs: T[]): T {
-    return xs[Math.floor(this.random() * xs.length)];
-  }
-
-  private customerProfile(): CallerProfile {
-    const r = this.random();
-    const g =
-      r < 0.45
-        ? this.groups.single
-        : r < 0.6
-          ? this.groups.legacy
-          : r < 0.75
-            ? this.groups.multiple
-            : this.groups.unknown;
-    return this.pick(g.length ? g : this.groups.unknown);
-  }
-
-  private customer(): string {
-    return this.customerProfile().number;
-  }
-
-  /** The caller-ID name a customer's carrier sends: often none, else the person's name, sometimes with an emoji. */
-  private callerName(p: CallerProfile): string | undefined {
-    const r = this.random();
-    const name = p.records[0]?.name ?? 'Khách hàng';
-    if (r < 0.4) return undefined;
-    return r < 0.75 ? name : `${name} ${this.pick(EMOJI)}`;
+    return this.dice.between(this.opts.talkMs ?? [15_000, 120_000]);
   }
 
   /** Agents free for a new call; the focus agent is kept free while her next pop is due or near (FOCUS_KEEP_MS). */
@@ -277,7 +208,7 @@ export class TrafficGenerator {
   }
 
   private queueCall(): Promise<unknown> | undefined {
-    const queue = this.pick(this.data.queues);
+    const queue = this.dice.pick(this.data.queues);
     const members = this.data.agents.filter((a) => queue.agents.includes(a.userId));
     const free = this.free(members).sort(() => this.random() - 0.5);
     const rung = free.slice(0, 1 + Math.floor(this.random() * 3));
@@ -287,15 +218,15 @@ export class TrafficGenerator {
     // wallboard shows a busy centre, not one in crisis). Otherwise a share of callers hang up before an agent answers.
     if (!rung.length) return undefined;
     const abandon = this.random() < ABANDON_SHARE;
-    const who = this.customerProfile();
+    const who = this.dice.customerProfile();
     return this.engine.inboundQueueCall({
       customer: who.number,
-      customerName: this.callerName(who),
+      customerName: this.dice.callerName(who),
       queueId: queue.id,
       agents: rung.map((a) => a.username),
-      answeredBy: abandon ? null : this.pick(rung).username,
-      ivrMs: this.between([200, 800]),
-      queueMs: this.between(this.opts.queueMs ?? [1_000, 8_000]),
+      answeredBy: abandon ? null : this.dice.pick(rung).username,
+      ivrMs: this.dice.between([200, 800]),
+      queueMs: this.dice.between(this.opts.queueMs ?? [1_000, 8_000]),
       ringMs: this.ring(),
       talkMs: this.talkFor(rung),
       hangupBy: this.random() < 0.5 ? 'agent' : 'customer',
@@ -308,7 +239,7 @@ export class TrafficGenerator {
     const r = this.random();
     const agent = this.prefer(free, 0.5);
     return this.engine.directCall({
-      customer: this.customer(),
+      customer: this.dice.customer(),
       agent: agent.username,
       result: r < 0.6 ? 'answered' : r < 0.9 ? 'missed' : 'busy',
       ringMs: this.ring(),
@@ -323,8 +254,8 @@ export class TrafficGenerator {
     const agent = this.prefer(free, 0.5);
     return this.engine.clickToCall({
       agent: agent.username,
-      number: this.customer(),
-      agentRingMs: this.between([1_000, 4_000]),
+      number: this.dice.customer(),
+      agentRingMs: this.dice.between([1_000, 4_000]),
       result: r < 0.65 ? 'answered' : r < 0.85 ? 'missed' : r < 0.95 ? 'busy' : 'failed',
       ringMs: this.ring(),
       talkMs: this.talkFor([agent]),
@@ -338,7 +269,7 @@ export class TrafficGenerator {
     const agent = this.prefer(free, 0.3);
     return this.engine.deskDialOut({
       agent: agent.username,
-      number: this.customer(),
+      number: this.dice.customer(),
       result: r < 0.65 ? 'answered' : r < 0.85 ? 'missed' : r < 0.95 ? 'busy' : 'failed',
       carrierLegSeen: this.random() < 0.7,
       hangupBy: this.random() < 0.5 ? 'agent' : 'customer',
@@ -351,9 +282,9 @@ export class TrafficGenerator {
     const free = this.spare();
     if (!free.length) return undefined;
     return this.engine.featureCode({
-      agent: this.pick(free).username,
-      code: this.pick(FEATURE_CODES),
-      talkMs: this.between([2_000, 20_000]),
+      agent: this.dice.pick(free).username,
+      code: this.dice.pick(FEATURE_CODES),
+      talkMs: this.dice.between([2_000, 20_000]),
     });
   }
 

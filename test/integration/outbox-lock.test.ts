@@ -1,30 +1,15 @@
 // Issue 15 item 8: two processes, one DATA_DIR. A second bridge started on the directory a live one uses exits 1
 // with one clear line and takes nothing over: the first's delivery in flight (AntCRM slow to answer) is written once.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type Simulator, startSimulator } from '../../src/simulator/simulator.js';
-import { type BridgeProc, ROOT, readyz, startBridge } from '../cluster/helpers.js';
+import { ROOT, readyz } from '../cluster/helpers.js';
 import { connectClient } from '../helpers/clients.js';
+import { processSuite, startReady } from '../helpers/process-suite.js';
 import { signToken } from '../helpers/tokens.js';
 import { waitFor } from '../helpers/wait.js';
 import { JWT_SECRET, queueAgents, writebackEnv } from './writeback-fixture.js';
 
-const t = suite<{ sim: Simulator; dataDir: string; procs: BridgeProc[] }>('outbox: one process per DATA_DIR');
-t.before(async (ctx) => {
-  ctx.sim = await startSimulator({ historySeedCount: 0 });
-  ctx.dataDir = mkdtempSync(join(tmpdir(), 'antring-outbox-lock-'));
-  ctx.procs = [];
-});
-t.after(async (ctx) => {
-  for (const p of ctx.procs) p.kill('SIGKILL');
-  await Promise.all(ctx.procs.map((p) => p.exit));
-  await ctx.sim?.close();
-  if (ctx.dataDir) rmSync(ctx.dataDir, { recursive: true, force: true });
-});
+const t = processSuite('outbox: one process per DATA_DIR', 'antring-outbox-lock-');
 
 /** `node src/main.ts` to its exit: code and stderr. */
 function runToExit(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
@@ -52,9 +37,7 @@ t(
     const { sim, dataDir } = ctx;
     const env = writebackEnv(sim, dataDir, { WEBHOOK_URLS: '', WEBHOOK_SECRET: '' });
     const admin = signToken({ sub: 'admin', org: sim.credentials.accountId, role: 'admin' }, { secret: JWT_SECRET });
-    const first = await startBridge('first', env);
-    ctx.procs.push(first);
-    await waitFor(async () => (await readyz(first.url)) === 200, { what: 'the first bridge ready', timeoutMs: 15_000 });
+    const first = await startReady(ctx, 'first', env, { what: 'the first bridge ready', timeoutMs: 15_000 });
     const client = await connectClient(first.url, admin);
     const { queueId, agents } = queueAgents(sim);
     const customer = sim.data.customerNumbers({ withContact: true, multiple: false })[0];

@@ -1,30 +1,14 @@
 // Issue 18 "exactly one AntBot callback across SIGKILL": the bridge (its own process, SQLite DATA_DIR) creates the
 // event of a due recovery but AntBot's answer is lost; it is SIGKILLed before the alarm exists, then started again on
 // the same DATA_DIR → the attempt finds its event by its marker, creates the one missing alarm: one event, one alarm.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type Simulator, startSimulator } from '../../src/simulator/simulator.js';
-import { type BridgeProc, readyz, startBridge } from '../cluster/helpers.js';
+import { processSuite, startReady, startTracked } from '../helpers/process-suite.js';
 import { signToken } from '../helpers/tokens.js';
 import { waitFor } from '../helpers/wait.js';
 import { callbackEnv } from './recovery-fixture.js';
 import { JWT_SECRET, queueAgents, writebackEnv } from './writeback-fixture.js';
 
-const t = suite<{ sim: Simulator; dataDir: string; procs: BridgeProc[] }>('recovery across SIGKILL and restart');
-t.before(async (ctx) => {
-  ctx.sim = await startSimulator({ historySeedCount: 0 });
-  ctx.dataDir = mkdtempSync(join(tmpdir(), 'antring-recovery-kill-'));
-  ctx.procs = [];
-});
-t.after(async (ctx) => {
-  for (const p of ctx.procs) p.kill('SIGKILL');
-  await Promise.all(ctx.procs.map((p) => p.exit));
-  await ctx.sim?.close();
-  if (ctx.dataDir) rmSync(ctx.dataDir, { recursive: true, force: true });
-});
+const t = processSuite('recovery across SIGKILL and restart', 'antring-recovery-kill-');
 
 t(
   'SIGKILL between the due event and the alarm, restart on the same DATA_DIR → exactly one event and one alarm',
@@ -33,9 +17,7 @@ t(
     const env = { ...writebackEnv(sim, dataDir), ...callbackEnv(sim), LOG_LEVEL: 'info' };
     const number = '0934890555';
     const cal = sim.antbot.calendar;
-    const first = await startBridge('first', env);
-    ctx.procs.push(first);
-    await waitFor(async () => (await readyz(first.url)) === 200, { what: 'the first bridge ready', timeoutMs: 20_000 });
+    const first = await startReady(ctx, 'first', env, { what: 'the first bridge ready', timeoutMs: 20_000 });
     // Every create reaches AntBot, every answer is lost: the event exists, the bridge does not know it.
     sim.antbot.faults.loseAnswer = true;
     const { queueId, agents } = queueAgents(sim);
@@ -56,8 +38,7 @@ t(
     assert.ok(alarmsAtKill <= 1);
 
     sim.antbot.faults.loseAnswer = false;
-    const second = await startBridge('second', env);
-    ctx.procs.push(second);
+    const second = await startTracked(ctx, 'second', env);
     await waitFor(() => cal.alarms().find((a) => a.alarm_phonenumber === number), {
       what: 'the alarm after the restart',
       timeoutMs: 20_000,
@@ -84,9 +65,7 @@ t(
     const admin = signToken({ sub: 'admin', org: sim.credentials.accountId, role: 'admin' }, { secret: JWT_SECRET });
     const number = '0934890556';
     const cal = sim.antbot.calendar;
-    const first = await startBridge('third', env);
-    ctx.procs.push(first);
-    await waitFor(async () => (await readyz(first.url)) === 200, { what: 'the bridge ready', timeoutMs: 20_000 });
+    const first = await startReady(ctx, 'third', env, { what: 'the bridge ready', timeoutMs: 20_000 });
     sim.antbot.faults.fail = 503;
     const { queueId, agents } = queueAgents(sim);
     await sim.scenarios.inboundQueueCall({
@@ -110,8 +89,7 @@ t(
     await first.exit;
     assert.is(cal.events().filter((e) => e.title.includes(number)).length, 0, 'nothing created before the kill');
     sim.antbot.faults.fail = null;
-    const second = await startBridge('fourth', env);
-    ctx.procs.push(second);
+    const second = await startTracked(ctx, 'fourth', env);
     await waitFor(() => cal.alarms().find((a) => a.alarm_phonenumber === number), {
       what: 'the alarm after the restart',
       timeoutMs: 20_000,

@@ -1,38 +1,20 @@
 // Issue 15 item 6: a missed call that ends while its contact lookup is still in flight (AntCRM answering in 1.8 s,
 // CRM_BUDGET_MS 150) is enqueued at the end, not held in memory: SIGKILL 250 ms after the end, restart on the same
 // DATA_DIR → its ticket is written (with the contact's id, resolved by the delivery).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type Simulator, startSimulator } from '../../src/simulator/simulator.js';
-import { type BridgeProc, readyz, startBridge } from '../cluster/helpers.js';
 import { connectClient } from '../helpers/clients.js';
+import { processSuite, startReady, startTracked } from '../helpers/process-suite.js';
 import { signToken } from '../helpers/tokens.js';
 import { waitFor } from '../helpers/wait.js';
 import { JWT_SECRET, queueAgents, writebackEnv } from './writeback-fixture.js';
 
-const t = suite<{ sim: Simulator; dataDir: string; procs: BridgeProc[] }>('write-back: a pending contact at SIGKILL');
-t.before(async (ctx) => {
-  ctx.sim = await startSimulator({ historySeedCount: 0 });
-  ctx.dataDir = mkdtempSync(join(tmpdir(), 'antring-writeback-pending-'));
-  ctx.procs = [];
-});
-t.after(async (ctx) => {
-  for (const p of ctx.procs) p.kill('SIGKILL');
-  await Promise.all(ctx.procs.map((p) => p.exit));
-  await ctx.sim?.close();
-  if (ctx.dataDir) rmSync(ctx.dataDir, { recursive: true, force: true });
-});
+const t = processSuite('write-back: a pending contact at SIGKILL', 'antring-writeback-pending-');
 
 t('slow CRM, SIGKILL 250 ms after the end, restart on the same DATA_DIR → the ticket is written', async (ctx) => {
   const { sim, dataDir } = ctx;
   const env = { ...writebackEnv(sim, dataDir), CRM_BUDGET_MS: '150', LOG_LEVEL: 'info' };
   const admin = signToken({ sub: 'admin', org: sim.credentials.accountId, role: 'admin' }, { secret: JWT_SECRET });
-  const first = await startBridge('first', env);
-  ctx.procs.push(first);
-  await waitFor(async () => (await readyz(first.url)) === 200, { what: 'the first bridge ready', timeoutMs: 15_000 });
+  const first = await startReady(ctx, 'first', env, { what: 'the first bridge ready', timeoutMs: 15_000 });
   const client = await connectClient(first.url, admin);
   const { queueId, agents } = queueAgents(sim);
   const customer = sim.data.customerNumbers({ withContact: true, multiple: false })[0];
@@ -58,8 +40,7 @@ t('slow CRM, SIGKILL 250 ms after the end, restart on the same DATA_DIR → the 
   assert.is((await first.exit).signal, 'SIGKILL');
   assert.is(sim.crm.tickets().length, 0, 'nothing written before the kill');
 
-  const second = await startBridge('second', env);
-  ctx.procs.push(second);
+  await startTracked(ctx, 'second', env);
   await waitFor(() => sim.crm.tickets().some((x) => x.ticketIdApiRing === callId), {
     what: 'the ticket written after the restart',
     timeoutMs: 25_000,

@@ -1,30 +1,14 @@
 // Fault test (contract §7.2 "durable"): AntCRM's writes and the webhook endpoint are down while calls are missed; the
 // bridge (its own process) is SIGKILLed and started again on the same DATA_DIR → every ticket, the lead and every
 // webhook are delivered, each ticket once, each webhook-id processed once.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type Simulator, startSimulator } from '../../src/simulator/simulator.js';
-import { type BridgeProc, readyz, startBridge } from '../cluster/helpers.js';
 import { connectClient } from '../helpers/clients.js';
+import { processSuite, startReady, startTracked } from '../helpers/process-suite.js';
 import { signToken } from '../helpers/tokens.js';
 import { waitFor } from '../helpers/wait.js';
 import { JWT_SECRET, queueAgents, writebackEnv } from './writeback-fixture.js';
 
-const t = suite<{ sim: Simulator; dataDir: string; procs: BridgeProc[] }>('write-back across SIGKILL and restart');
-t.before(async (ctx) => {
-  ctx.sim = await startSimulator({ historySeedCount: 0 });
-  ctx.dataDir = mkdtempSync(join(tmpdir(), 'antring-writeback-kill-'));
-  ctx.procs = [];
-});
-t.after(async (ctx) => {
-  for (const p of ctx.procs) p.kill('SIGKILL');
-  await Promise.all(ctx.procs.map((p) => p.exit));
-  await ctx.sim?.close();
-  if (ctx.dataDir) rmSync(ctx.dataDir, { recursive: true, force: true });
-});
+const t = processSuite('write-back across SIGKILL and restart', 'antring-writeback-kill-');
 
 async function outbox(url: string, token: string): Promise<{ pending: number; delivered: number; failed: number }> {
   const r = await fetch(`${url}/api/outbox`, { headers: { authorization: `Bearer ${token}` } });
@@ -39,9 +23,7 @@ t(
     const admin = signToken({ sub: 'admin', org: sim.credentials.accountId, role: 'admin' }, { secret: JWT_SECRET });
     sim.faults.crmWrites.down = true;
     sim.faults.webhooks.status = 503;
-    const first = await startBridge('first', env);
-    ctx.procs.push(first);
-    await waitFor(async () => (await readyz(first.url)) === 200, { what: 'the first bridge ready', timeoutMs: 15_000 });
+    const first = await startReady(ctx, 'first', env, { what: 'the first bridge ready', timeoutMs: 15_000 });
     const client = await connectClient(first.url, admin);
     const { queueId, agents } = queueAgents(sim);
     const known = sim.data.customerNumbers({ withContact: true, multiple: false }).slice(0, 3);
@@ -68,8 +50,7 @@ t(
 
     sim.faults.crmWrites.down = false;
     sim.faults.webhooks.status = null;
-    const second = await startBridge('second', env);
-    ctx.procs.push(second);
+    const second = await startTracked(ctx, 'second', env);
     await waitFor(async () => (await outbox(second.url, admin)).pending === 0, {
       what: 'every delivery done after the restart',
       timeoutMs: 15_000,

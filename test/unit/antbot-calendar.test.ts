@@ -10,6 +10,7 @@ import { UpstreamHttpError, UpstreamTimeoutError } from '../../src/upstream/erro
 import { FakeClock, flush } from '../helpers/clock.js';
 import { type FetchHandler, fakeFetch } from '../helpers/fake-fetch.js';
 import { captureLogger } from '../helpers/logs.js';
+import { rejects } from '../helpers/rejects.js';
 
 const API = 'https://alice.example.test/rest-api';
 const TOKEN = 'tok-cal-5b1e';
@@ -30,17 +31,6 @@ function client(handler: FetchHandler, o: { clock?: FakeClock; timeoutMs?: numbe
   });
   const data = () => f.seen.filter((s) => !s.url.endsWith('/get-token/'));
   return { c, data, logs };
-}
-
-async function rejects(p: Promise<unknown>, cls: new (...a: never[]) => Error): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    assert.instance(e, cls);
-    return e as Error;
-  }
-  assert.unreachable('expected a rejection');
-  throw new Error('unreachable');
 }
 
 const EVENT = {

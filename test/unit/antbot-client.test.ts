@@ -13,6 +13,7 @@ import {
 import { FakeClock, flush } from '../helpers/clock.js';
 import { type FetchHandler, fakeFetch } from '../helpers/fake-fetch.js';
 import { captureLogger } from '../helpers/logs.js';
+import { rejects } from '../helpers/rejects.js';
 
 const API = 'https://alice.example.test/rest-api';
 const PASSWORD = 'antbot-pw-7c1d';
@@ -33,17 +34,6 @@ function client(handler: Handler, extra: { clock?: FakeClock; timeoutMs?: number
     maxPages: extra.maxPages,
   });
   return { c, seen: f.seen, logs };
-}
-
-async function rejects(p: Promise<unknown>, cls: new (...a: never[]) => Error): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    assert.instance(e, cls);
-    return e as Error;
-  }
-  assert.unreachable('expected a rejection');
-  throw new Error('unreachable');
 }
 
 const page = (results: unknown[], next: string | null = null) => ({

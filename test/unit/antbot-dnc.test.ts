@@ -6,19 +6,9 @@ import { buildDncSet, DncList, DncUnavailableError, dncKey } from '../../src/ant
 import { AntBotHttpError } from '../../src/antbot/errors.js';
 import { FakeClock, flush } from '../helpers/clock.js';
 import { silentLogger } from '../helpers/logs.js';
+import { rejects } from '../helpers/rejects.js';
 
 const entries = (...phones: string[]) => phones.map((phone_number) => ({ phone_number }));
-
-async function rejects(p: Promise<unknown>, cls: new (...a: never[]) => Error): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    assert.instance(e, cls);
-    return e as Error;
-  }
-  assert.unreachable('expected a rejection');
-  throw new Error('unreachable');
-}
 
 test('dncKey: every written form of a number → one key', () => {
   for (const form of [

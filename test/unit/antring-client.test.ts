@@ -17,6 +17,7 @@ import {
 } from '../../src/antring/errors.js';
 import { TokenKeeper } from '../../src/antring/token-keeper.js';
 import { captureLogger, silentLogger } from '../helpers/logs.js';
+import { rejects } from '../helpers/rejects.js';
 import { waitFor } from '../helpers/wait.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -56,16 +57,6 @@ function client(extra: Partial<AntRingClientOptions> = {}): AntRingClient {
   });
   S.clients.push(c);
   return c;
-}
-
-async function rejects<T extends Error>(p: Promise<unknown>, cls: new (...a: never[]) => T): Promise<T> {
-  try {
-    await p;
-  } catch (e) {
-    assert.instance(e, cls);
-    return e as T;
-  }
-  throw new Error('expected a rejection');
 }
 
 const last = () => S.seen[S.seen.length - 1];

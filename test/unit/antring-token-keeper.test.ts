@@ -10,6 +10,7 @@ import {
 import type { AuthToken } from '../../src/antring/token-source.js';
 import { FakeClock, flush } from '../helpers/clock.js';
 import { silentLogger } from '../helpers/logs.js';
+import { rejects } from '../helpers/rejects.js';
 
 type Step = { lifetimeMs: number } | { error: Error } | { hang: true };
 
@@ -31,16 +32,6 @@ function scriptedFetch(clock: FakeClock, steps: Step[]) {
 }
 
 /** uvu/assert has no rejects helper. */
-async function rejectsWith(p: Promise<unknown>, cls: new (...a: never[]) => Error): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    assert.instance(e, cls);
-    return;
-  }
-  assert.unreachable('expected a rejection');
-}
-
 function keeper(
   clock: FakeClock,
   fetchToken: TokenKeeperOptions['fetchToken'],
@@ -167,7 +158,7 @@ test('401 rejects get() callers at once with AntRingAuthError; retries go on wit
   }
   assert.is(f.calls.length, 1);
   // While the retry is not due, get() fails fast without a request.
-  await rejectsWith(k.get(), AntRingAuthError);
+  await rejects(k.get(), AntRingAuthError);
   assert.is(f.calls.length, 1);
   assert.equal(clock.pendingDelays(), [200]);
   await clock.fireNext();
@@ -216,8 +207,8 @@ test('stop(): clears every timer, aborts the request in flight, rejects pending 
   const p2 = k.stop();
   assert.is(p1, p2);
   await p1;
-  await rejectsWith(pending, TokenKeeperStoppedError);
-  await rejectsWith(k.get(), TokenKeeperStoppedError);
+  await rejects(pending, TokenKeeperStoppedError);
+  await rejects(k.get(), TokenKeeperStoppedError);
   assert.is(clock.pending, 0);
   await clock.advance(60_000);
   assert.is(f.calls.length, 2);
@@ -232,7 +223,7 @@ test('stop() during backoff leaves no timer', async () => {
   assert.is(clock.pending, 1);
   await k.stop();
   assert.is(clock.pending, 0);
-  await rejectsWith(pending, TokenKeeperStoppedError);
+  await rejects(pending, TokenKeeperStoppedError);
 });
 
 test('an already-expired token is served (no request storm) and refreshed after minRefreshMs', async () => {

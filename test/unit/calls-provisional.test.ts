@@ -5,7 +5,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CallEngine } from '../../src/calls/engine.js';
 import type { CallUpdate } from '../../src/calls/types.js';
-import { brief, CUSTOMER, DID, fakeDirectory, Legs, ORG, QUEUE } from '../helpers/legs.js';
+import { PlacedCallsRegistry } from '../../src/dial/placed.js';
+import { brief, CUSTOMER, DID, fakeDirectory, Legs, ORG, QUEUE, T0 } from '../helpers/legs.js';
 
 const Q = QUEUE.id;
 
@@ -130,6 +131,29 @@ join('a leg placed by the bridge is not joined', () => {
   assert.is(of(ring, 'agent:alice')[0]?.callId, 'LA');
   assert.is(of(ring, 'agent:alice')[0]?.direction, 'outbound');
 });
+
+join(
+  'the customer calling back while the click-to-call the bridge placed to them is live: the callback is joined',
+  () => {
+    // One dial places one agent leg: the click-to-call's own leg took the placement, so alice's leg rung by the queue
+    // for the customer's inbound call (same agent, same number, inside the placement's window) is that call's.
+    const clock = { now: () => T0, setTimeout: () => 0, clearTimeout: () => undefined };
+    const placed = new PlacedCallsRegistry({ clock });
+    placed.record('alice', CUSTOMER);
+    const e = engine({ placed });
+    const l = new Legs();
+    const dial = e.apply(l.agentLeg('C1', 'alice', 'C1', undefined, noLink)); // the device leg of the API click-to-call
+    assert.is(of(dial, 'agent:alice')[0]?.direction, 'outbound', 'the placed leg is the click-to-call');
+    e.apply(l.tick().answer('C1'));
+    e.apply(l.tick().customer('A'));
+    const ring = e.apply(l.tick().agentLeg('LA', 'alice', 'A', Q, noLink));
+    const pop = of(ring, 'agent:alice').find((u) => u.state === 'ringing');
+    assert.ok(pop, JSON.stringify(ring.map(brief)));
+    assert.is(pop.callId, 'A', 'on the customer call');
+    assert.is(pop.direction, 'inbound');
+    assert.is(pop.from.number, CUSTOMER);
+  },
+);
 
 join(
   'a wrong guess: the later link names another call; the leg moves there, its view on the first call ends BRIDGE_MERGED',

@@ -3,8 +3,7 @@
 // created without its link (Kazoo, 30 % of the simulator's answered queue legs), is the root of a call of its own
 // there, while the complete engine joined it to the customer's call. The fresh holder must not publish that call (a
 // phantom for every client), nor may its done marks cover the real call's updates (its first `ringing` was lost).
-import { Redis } from 'ioredis';
-import { suite } from 'uvu';
+import type { Redis } from 'ioredis';
 import * as assert from 'uvu/assert';
 import { CallEngine } from '../../src/calls/engine.js';
 import type { CallUpdate } from '../../src/calls/types.js';
@@ -12,20 +11,12 @@ import { CallGate, type TaggedUpdate } from '../../src/cluster/gate.js';
 import { clusterKeys } from '../../src/cluster/keys.js';
 import { createLogger } from '../../src/log.js';
 import type { LegEvent } from '../../src/signals/types.js';
-import { startRedis, type TestRedis } from '../cluster/helpers.js';
 import { fakeDirectory, Legs, ORG, QUEUE } from '../helpers/legs.js';
+import { redisSuite } from '../helpers/redis-suite.js';
 import { waitFor } from '../helpers/wait.js';
 
 const logger = createLogger('silent');
-const t = suite<{ redis?: TestRedis; c?: Redis }>('cluster gate: a holder whose engine started mid-stream');
-t.before(async (ctx) => {
-  ctx.redis = await startRedis();
-  if (ctx.redis) ctx.c = new Redis(ctx.redis.url);
-});
-t.after(async (ctx) => {
-  await ctx.c?.quit();
-  await ctx.redis?.stop();
-});
+const t = redisSuite('cluster gate: a holder whose engine started mid-stream');
 
 /** An answered queue call: customer C, Alice's leg LA linked late (none or its own id at CREATE), Bob's leg LB. */
 function queueCall(link: 'late' | 'self'): LegEvent[] {

@@ -1,27 +1,18 @@
 // The gate's Redis round trips: a standby's re-check and a first claim read the done marks in the claim's own
 // step (one command, not a claim then an MGET), and still skip or prune exactly what the owner marked done.
 
-import { Redis } from 'ioredis';
-import { suite } from 'uvu';
+import type { Redis } from 'ioredis';
 import * as assert from 'uvu/assert';
 import type { CallUpdate } from '../../src/calls/types.js';
 import { CallGate, type TaggedUpdate, updateId } from '../../src/cluster/gate.js';
 import { clusterKeys } from '../../src/cluster/keys.js';
 import { createLogger } from '../../src/log.js';
-import { startRedis, type TestRedis } from '../cluster/helpers.js';
+import { countingRedis, redisSuite } from '../helpers/redis-suite.js';
 import { waitFor } from '../helpers/wait.js';
 
 const logger = createLogger('silent');
-const t = suite<{ redis?: TestRedis; c?: Redis }>('cluster gate round trips (real Redis)');
+const t = redisSuite('cluster gate round trips (real Redis)');
 let n = 0;
-t.before(async (ctx) => {
-  ctx.redis = await startRedis();
-  if (ctx.redis) ctx.c = new Redis(ctx.redis.url);
-});
-t.after(async (ctx) => {
-  await ctx.c?.quit();
-  await ctx.redis?.stop();
-});
 
 function upd(callId: string, state: CallUpdate['state']): CallUpdate {
   return {
@@ -39,22 +30,6 @@ function upd(callId: string, state: CallUpdate['state']): CallUpdate {
 const E = (msgId: string, callId: string) => ({ msgId, name: 'CHANNEL_CREATE', legId: callId });
 /** The id of the i-th update of event `msgId` of call c1. */
 const id = (msgId: string, i: number) => updateId(E(msgId, 'c1'), 'c1', i) ?? '';
-
-/** The client, counting the commands the gate sends (by method name). */
-function counting(c: Redis): { redis: Redis; counts: Record<string, number> } {
-  const counts: Record<string, number> = {};
-  const redis = new Proxy(c, {
-    get(target, prop, recv) {
-      const v = Reflect.get(target, prop, recv) as unknown;
-      if (typeof v !== 'function' || typeof prop !== 'string') return v;
-      return (...args: unknown[]) => {
-        counts[prop] = (counts[prop] ?? 0) + 1;
-        return (v as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { redis, counts };
-}
 
 function gate(redis: Redis, org: string, name: string, tickMs: number) {
   const out: TaggedUpdate[] = [];
@@ -78,7 +53,7 @@ t('a standby re-checks a call owned elsewhere with one command per tick, and pru
   const a = gate(c, org, 'A', 10_000);
   a.g.push(E('m1', 'c1'), [upd('c1', 'ringing')]);
   await waitFor(() => a.out.length === 1, { what: 'A owns c1' });
-  const { redis, counts } = counting(c);
+  const { redis, counts } = countingRedis(c);
   const b = gate(redis, org, 'B', 40);
   b.g.push(E('m1', 'c1'), [upd('c1', 'ringing')]);
   b.g.push(E('m2', 'c1'), [upd('c1', 'answered')]);
@@ -100,7 +75,7 @@ t('a take-over skips the updates the dead owner marked done, in the same step as
   // A dead owner: its owner key is there, its heartbeat is not; it had marked m1's first update done.
   await c.set(keys.owner('c1'), 'DEAD', 'PX', 60_000);
   await c.set(keys.done(id('m1', 0)), '1', 'PX', 60_000);
-  const { redis, counts } = counting(c);
+  const { redis, counts } = countingRedis(c);
   const b = gate(redis, org, 'B', 10_000);
   b.g.push(E('m1', 'c1'), [upd('c1', 'ringing'), upd('c1', 'answered')]);
   await waitFor(() => b.out.length === 1, { what: 'B takes over and republishes what was not done' });

@@ -3,26 +3,16 @@
 // talks). The gate's update ids must still tell the two events apart: else the owner's done mark for the first one
 // also "marks" the second, the standby drops it from its pending updates, and when the owner dies before publishing
 // the second one (a busy machine widens that window), nobody publishes it.
-import { Redis } from 'ioredis';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CallUpdate } from '../../src/calls/types.js';
 import { CallGate, type GateEvent, type TaggedUpdate, updateId } from '../../src/cluster/gate.js';
 import { clusterKeys } from '../../src/cluster/keys.js';
 import { createLogger } from '../../src/log.js';
-import { startRedis, type TestRedis } from '../cluster/helpers.js';
+import { redisSuite } from '../helpers/redis-suite.js';
 import { waitFor } from '../helpers/wait.js';
 
 const logger = createLogger('silent');
-const t = suite<{ redis?: TestRedis; c?: Redis }>('cluster gate: events sharing one Msg-ID (real Redis)');
-t.before(async (ctx) => {
-  ctx.redis = await startRedis();
-  if (ctx.redis) ctx.c = new Redis(ctx.redis.url);
-});
-t.after(async (ctx) => {
-  await ctx.c?.quit();
-  await ctx.redis?.stop();
-});
+const t = redisSuite('cluster gate: events sharing one Msg-ID (real Redis)');
 
 const upd = (state: CallUpdate['state'], audience: CallUpdate['audience']): CallUpdate => ({
   audience,

@@ -2,31 +2,22 @@
 // dead owner's calls without loss or doubles, N upstream leases among more nodes.
 
 import { Redis } from 'ioredis';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CallGate, type TaggedUpdate, updateId } from '../../src/cluster/gate.js';
 import { clusterKeys } from '../../src/cluster/keys.js';
 import { Membership } from '../../src/cluster/membership.js';
 import { loadConfig } from '../../src/config.js';
-import { startRedis, type TestRedis } from '../cluster/helpers.js';
 import { waitFor } from '../helpers/wait.js';
 
 const loadClusterSettings = (env: Record<string, string>) => loadConfig(env).cluster;
 
 import type { CallUpdate } from '../../src/calls/types.js';
 import { createLogger } from '../../src/log.js';
+import { redisSuite } from '../helpers/redis-suite.js';
 
 const logger = createLogger('silent');
-const t = suite<{ redis?: TestRedis; c?: Redis }>('cluster gate and membership (real Redis)');
+const t = redisSuite('cluster gate and membership (real Redis)');
 let n = 0;
-t.before(async (ctx) => {
-  ctx.redis = await startRedis();
-  if (ctx.redis) ctx.c = new Redis(ctx.redis.url);
-});
-t.after(async (ctx) => {
-  await ctx.c?.quit();
-  await ctx.redis?.stop();
-});
 
 function upd(
   callId: string,

@@ -2,7 +2,6 @@
 // the same seqs, the same stored bytes, the same seq rule and floor as next() + set().
 
 import { Redis } from 'ioredis';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { clusterKeys } from '../../src/cluster/keys.js';
 import { RedisLiveCallStore } from '../../src/cluster/live-calls.js';
@@ -12,33 +11,10 @@ import { type LiveCallStore, liveKey, MemoryLiveCallStore } from '../../src/fano
 import { CallPublisher } from '../../src/fanout/publisher.js';
 import type { EnrichedUpdate } from '../../src/fanout/types.js';
 import { toCallView } from '../../src/fanout/view.js';
-import { startRedis, type TestRedis } from '../cluster/helpers.js';
+import { countingRedis, redisSuite } from '../helpers/redis-suite.js';
 
-const t = suite<{ redis?: TestRedis; c?: Redis }>('cluster seq + live in one step (real Redis)');
+const t = redisSuite('cluster seq + live in one step (real Redis)');
 let n = 0;
-t.before(async (ctx) => {
-  ctx.redis = await startRedis();
-  if (ctx.redis) ctx.c = new Redis(ctx.redis.url);
-});
-t.after(async (ctx) => {
-  await ctx.c?.quit();
-  await ctx.redis?.stop();
-});
-
-function counting(c: Redis): { redis: Redis; counts: Record<string, number> } {
-  const counts: Record<string, number> = {};
-  const redis = new Proxy(c, {
-    get(target, prop, recv) {
-      const v = Reflect.get(target, prop, recv) as unknown;
-      if (typeof v !== 'function' || typeof prop !== 'string') return v;
-      return (...args: unknown[]) => {
-        counts[prop] = (counts[prop] ?? 0) + 1;
-        return (v as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { redis, counts };
-}
 
 function update(org: string, over: Partial<EnrichedUpdate> = {}): EnrichedUpdate {
   return {
@@ -74,7 +50,7 @@ function publisher(org: string, redis: Redis, live?: LiveCallStore) {
 t('one command per publish; seqs 1, 2, 3 across audiences; the live entries are the views emitted', async ({ c }) => {
   if (!c) return;
   const org = `sl${++n}`;
-  const { redis, counts } = counting(c);
+  const { redis, counts } = countingRedis(c);
   const { pub, sent, store } = publisher(org, redis);
   await pub.publish(update(org));
   await pub.publish(update(org, { audience: { kind: 'agent', username: 'ann' } }));
@@ -138,7 +114,7 @@ t(
 t('another store (memory) or another Redis client: the two-step path, same result', async ({ c }) => {
   if (!c) return;
   const org = `sl${++n}`;
-  const { redis, counts } = counting(c);
+  const { redis, counts } = countingRedis(c);
   const mem = new MemoryLiveCallStore();
   const { pub, sent } = publisher(org, redis, mem);
   await pub.publish(update(org));

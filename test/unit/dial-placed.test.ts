@@ -82,4 +82,18 @@ test('cluster mode: a dial recorded on one node is known on the others; malforme
   assert.not.ok(b.isPlaced('lan.nguyen', '0900000001', 10_500), 'detached: no longer shared');
 });
 
+test('one dial, one agent leg: the first leg asked takes it; another leg is not placed by it; a new dial is free', () => {
+  const clock = clockAt(1_000_000);
+  const placed = new PlacedCallsRegistry({ clock, windowMs: 60_000 });
+  placed.record('huong.le', '0934890883');
+  assert.ok(placed.isPlaced('huong.le', '0934890883', 1_000_500, 'leg-c2c'), 'the click-to-call leg takes the dial');
+  assert.ok(placed.isPlaced('huong.le', '0934890883', 1_001_000, 'leg-c2c'), 'asked again for it: still');
+  assert.not.ok(placed.isPlaced('huong.le', '0934890883', 1_002_000, 'leg-callback'), 'the customer calling back');
+  assert.ok(placed.isPlaced('huong.le', '0934890883', 1_002_000), 'without a leg: the dial is known');
+  assert.not.ok(placed.isPlaced('huong.le', '0934890883', 1_070_000, 'leg-late'), 'past the window: nobody takes it');
+  clock.t = 1_100_000;
+  placed.record('huong.le', '0934890883');
+  assert.ok(placed.isPlaced('huong.le', '0934890883', 1_100_200, 'leg-2'), 'a new dial: the next leg takes it');
+});
+
 test.run();

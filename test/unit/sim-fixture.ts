@@ -6,9 +6,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type express from 'express';
 import { createSeed, type SimData } from '../../src/simulator/data.js';
+import { seededRandom } from '../../src/simulator/history.js';
 import { PLAIN_SHAPES } from '../../src/simulator/kazoo-shapes.js';
 import { ScenarioEngine, type ScenarioEngineOptions } from '../../src/simulator/scenarios.js';
 import { SimState } from '../../src/simulator/state.js';
+import { FakeClock } from '../helpers/clock.js';
 
 export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
@@ -36,6 +38,26 @@ export function harness(opts: Partial<ScenarioEngineOptions> & { wrapupMs?: numb
     },
   });
   return { data, state, engine, published };
+}
+
+/** Demo traffic on a fake clock (seeded): the engine's waits, the traffic's timers and the agent states run on it. */
+export function clockedHarness(
+  seed: number,
+  extra: Partial<ScenarioEngineOptions> = {},
+): Harness & { clock: FakeClock } {
+  const clock = new FakeClock();
+  const data = createSeed();
+  const state = new SimState(data, { now: clock.now, wrapupMs: 5_000 });
+  const h = harness({
+    data,
+    state,
+    now: clock.now,
+    random: seededRandom(seed),
+    trafficClock: clock,
+    delay: (ms) => new Promise<void>((r) => void clock.setTimeout(r, ms)),
+    ...extra,
+  });
+  return { ...h, clock };
 }
 
 /** A delay that waits until the test opens it: gates.count, gates.open(). */

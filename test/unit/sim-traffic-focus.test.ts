@@ -3,27 +3,13 @@
 // Measured on a fake clock: the engine's waits, the traffic's timers and the agent states all run on it.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createSeed } from '../../src/simulator/data.js';
-import { seededRandom } from '../../src/simulator/history.js';
-import { SimState } from '../../src/simulator/state.js';
-import { FakeClock } from '../helpers/clock.js';
-import { harness } from './sim-fixture.js';
+import { clockedHarness } from './sim-fixture.js';
 
 const t = suite("demo traffic: the focus agent's pops");
 
 function setup(ready?: () => Promise<unknown>) {
-  const clock = new FakeClock();
-  const data = createSeed();
-  const state = new SimState(data, { now: clock.now, wrapupMs: 5_000 });
-  const h = harness({
-    data,
-    state,
-    now: clock.now,
-    random: seededRandom(42),
-    trafficReady: ready,
-    trafficClock: clock,
-    delay: (ms) => new Promise<void>((r) => void clock.setTimeout(r, ms)),
-  });
+  const h = clockedHarness(42, { trafficReady: ready });
+  const { clock, data } = h;
   const focus = data.agents[0];
   const pops: number[] = [];
   const others: string[] = []; // root legs: every call

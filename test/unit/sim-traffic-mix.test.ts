@@ -4,26 +4,13 @@
 // Measured on a fake clock over an hour of traffic: the engine's waits, the traffic's timers, the agent states.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createSeed } from '../../src/simulator/data.js';
-import { seededRandom } from '../../src/simulator/history.js';
-import { SimState } from '../../src/simulator/state.js';
-import { FakeClock } from '../helpers/clock.js';
-import { harness } from './sim-fixture.js';
+import { clockedHarness } from './sim-fixture.js';
 
 const t = suite('demo traffic: the mix the wallboard shows');
 
 async function run(seed: number, callsPerMinute: number, minutes: number) {
-  const clock = new FakeClock();
-  const data = createSeed();
-  const state = new SimState(data, { now: clock.now, wrapupMs: 5_000 });
-  const h = harness({
-    data,
-    state,
-    now: clock.now,
-    random: seededRandom(seed),
-    trafficClock: clock,
-    delay: (ms) => new Promise<void>((r) => void clock.setTimeout(r, ms)),
-  });
+  const h = clockedHarness(seed);
+  const { clock, state } = h;
   h.engine.startTraffic({ callsPerMinute });
   let maxWaiting = 0;
   for (let m = 0; m < minutes; m++) {
@@ -50,17 +37,8 @@ for (const seed of [1, 42, 2026]) {
 t('the first 38 offered calls (what a new user sees): not 20 abandoned, 1 to 7 at most', async () => {
   // The snapshot: 20 of 38 offered calls abandoned. At 20 calls/min, ~38 queue calls are offered in ~7 min.
   for (const seed of [1, 7, 42]) {
-    const clock = new FakeClock();
-    const data = createSeed();
-    const state = new SimState(data, { now: clock.now, wrapupMs: 5_000 });
-    const h = harness({
-      data,
-      state,
-      now: clock.now,
-      random: seededRandom(seed),
-      trafficClock: clock,
-      delay: (ms) => new Promise<void>((r) => void clock.setTimeout(r, ms)),
-    });
+    const h = clockedHarness(seed);
+    const { clock, state } = h;
     h.engine.startTraffic({ callsPerMinute: 20 });
     while (state.totals.offered < 38) await clock.advance(5_000);
     await clock.advance(120_000); // every one of them has ended

@@ -153,6 +153,30 @@ test('the file: not JSON, not an array, empty, unreadable', () => {
   assert.equal(load(undefined), ['TENANTS_FILE: cannot read /etc/tenants.json (EACCES)']);
 });
 
+test('callback variables beside TENANTS_FILE are named: callbacks are per tenant in the file (§9.1)', () => {
+  const env = {
+    TENANTS_FILE: '/t.json',
+    CALLBACKS: 'on',
+    CALLBACK_DELAY_S: '30',
+    CALLBACK_HOURS: 'Mon-Fri 08:00-17:00',
+    CALLBACK_TZ: 'Asia/Ho_Chi_Minh',
+    CALLBACK_TRANSFER_TO: '100',
+    CALLBACK_MAX_ATTEMPTS: '3',
+    ANTBOT_CALLBACK_CALENDAR: 'cal-secret-id',
+    ANTBOT_CALLBACK_CREATOR: 'bot',
+  };
+  const p = tenantsFileConflicts(env);
+  const named = p.map((x) => x.slice(0, x.indexOf(':')));
+  assert.equal(
+    named.sort(),
+    Object.keys(env)
+      .filter((k) => k !== 'TENANTS_FILE')
+      .sort(),
+  );
+  for (const x of p) assert.not.ok(x.includes('cal-secret-id'));
+  assert.equal(tenantsFileConflicts({ CALLBACKS: 'on', CALLBACK_DELAY_S: '30' }), [], 'without TENANTS_FILE: allowed');
+});
+
 test('per-account variables beside TENANTS_FILE are named (never their values)', () => {
   assert.equal(tenantsFileConflicts({ ANTRING_APP_ID: 'x' }), []);
   const p = tenantsFileConflicts({ TENANTS_FILE: '/t.json', ANTRING_APP_SECRET: 'zzz', WEBHOOK_URLS: 'https://a' });
