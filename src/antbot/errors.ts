@@ -6,17 +6,6 @@ import { serviceErrors } from '../upstream/errors.js';
 
 export type AntBotOp = 'get_token' | 'dnc_contact' | 'dnc_list' | 'event' | 'alarm' | 'cdr';
 
-export const {
-  ServiceError: AntBotError,
-  Http: AntBotHttpError,
-  Auth: AntBotAuthError,
-  Timeout: AntBotTimeoutError,
-  Network: AntBotNetworkError,
-  Response: AntBotResponseError,
-} = serviceErrors<AntBotOp>('antbot');
-export type AntBotError = InstanceType<typeof AntBotError>;
-export type AntBotHttpError = InstanceType<typeof AntBotHttpError>;
-export type AntBotAuthError = InstanceType<typeof AntBotAuthError>;
-export type AntBotTimeoutError = InstanceType<typeof AntBotTimeoutError>;
-export type AntBotNetworkError = InstanceType<typeof AntBotNetworkError>;
-export type AntBotResponseError = InstanceType<typeof AntBotResponseError>;
+const antbot = serviceErrors<AntBotOp>('antbot');
+export const { ServiceError: AntBotError, Http: AntBotHttpError, Auth: AntBotAuthError } = antbot;
+export const { Timeout: AntBotTimeoutError, Network: AntBotNetworkError, Response: AntBotResponseError } = antbot;

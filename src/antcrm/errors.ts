@@ -6,17 +6,6 @@ import { serviceErrors } from '../upstream/errors.js';
 /** The contact read (`GET /contacts?phone=`); the writes name theirs (antcrm/writer.ts). */
 export const CONTACTS_OP = 'findByPhone';
 
-export const {
-  ServiceError: AntCrmError,
-  Http: AntCrmHttpError,
-  Auth: AntCrmAuthError,
-  Timeout: AntCrmTimeoutError,
-  Network: AntCrmNetworkError,
-  Response: AntCrmResponseError,
-} = serviceErrors<string>('antcrm');
-export type AntCrmError = InstanceType<typeof AntCrmError>;
-export type AntCrmHttpError = InstanceType<typeof AntCrmHttpError>;
-export type AntCrmAuthError = InstanceType<typeof AntCrmAuthError>;
-export type AntCrmTimeoutError = InstanceType<typeof AntCrmTimeoutError>;
-export type AntCrmNetworkError = InstanceType<typeof AntCrmNetworkError>;
-export type AntCrmResponseError = InstanceType<typeof AntCrmResponseError>;
+const antcrm = serviceErrors<string>('antcrm');
+export const { ServiceError: AntCrmError, Http: AntCrmHttpError, Auth: AntCrmAuthError } = antcrm;
+export const { Timeout: AntCrmTimeoutError, Network: AntCrmNetworkError, Response: AntCrmResponseError } = antcrm;

@@ -67,7 +67,7 @@ interface RequestSpec {
   body?: unknown;
   signal?: AbortSignal;
   /** Maps a 400 (and its body) to a specific error (click-to-call: device offline or refused). */
-  on400?: (body: string) => AntRingError;
+  on400?: (body: string) => InstanceType<typeof AntRingError>;
 }
 
 export class AntRingClient {

@@ -13,24 +13,10 @@ export type AntRingOp =
   | 'play_recording'
   | 'click_to_call';
 
-export const {
-  ServiceError: AntRingError,
-  Http: AntRingHttpError,
-  Auth: AntRingAuthError,
-  Timeout: AntRingTimeoutError,
-  Network: AntRingNetworkError,
-  Response: AntRingResponseError,
-  Config: AntRingConfigError,
-  Argument: AntRingArgumentError,
-} = serviceErrors<AntRingOp>('antring');
-export type AntRingError = InstanceType<typeof AntRingError>;
-export type AntRingHttpError = InstanceType<typeof AntRingHttpError>;
-export type AntRingAuthError = InstanceType<typeof AntRingAuthError>;
-export type AntRingTimeoutError = InstanceType<typeof AntRingTimeoutError>;
-export type AntRingNetworkError = InstanceType<typeof AntRingNetworkError>;
-export type AntRingResponseError = InstanceType<typeof AntRingResponseError>;
-export type AntRingConfigError = InstanceType<typeof AntRingConfigError>;
-export type AntRingArgumentError = InstanceType<typeof AntRingArgumentError>;
+const antring = serviceErrors<AntRingOp>('antring');
+export const { ServiceError: AntRingError, Http: AntRingHttpError, Auth: AntRingAuthError } = antring;
+export const { Timeout: AntRingTimeoutError, Network: AntRingNetworkError, Response: AntRingResponseError } = antring;
+export const { Config: AntRingConfigError, Argument: AntRingArgumentError } = antring;
 
 /** Click-to-call answered 400 about the agent's SIP device (not registered): ANTRING_DEVICE_OFFLINE, the contract's
  *  409 device_offline. An AntRingHttpError (status 400). */

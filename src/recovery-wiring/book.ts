@@ -1,9 +1,11 @@
 // A tenant's recoveries in memory (the synchronous index the enricher and the views read) over the durable store.
 // Every change goes through change(): one at a time per book, read back from the store first (another node may have
 // written it), persisted before the index and the listeners see it, so nothing acts on a state that is not saved.
+
 import { isActive } from '../recovery/model.js';
 import { recoveryNumber } from '../recovery/numbers.js';
 import type { Recovery } from '../recovery/types.js';
+import { coded } from '../shared/error-catalogue.js';
 import type { RecoveryStore } from './store.js';
 
 /** Closed recoveries are kept this long (today's figures, GET /api/recoveries, `recovers` of later views). */
@@ -11,7 +13,7 @@ export const KEEP_CLOSED_MS = 3 * 86_400_000;
 /** Writes refused by another writer before a change gives up. */
 const MAX_TRIES = 5;
 
-export class RecoveryConflictError extends Error {
+export class RecoveryConflictError extends coded('RECOVERY_CONFLICT') {
   override readonly name = 'RecoveryConflictError';
   constructor(readonly recoveryId: string) {
     super(`recovery ${recoveryId} kept changing under this write`);

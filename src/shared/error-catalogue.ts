@@ -66,6 +66,7 @@ export const ERROR_CATALOGUE = {
   ANTBOT_RESPONSE: { message: UPSTREAM_RESPONSE },
   DNC_UNAVAILABLE: { message: 'the DNC list is unavailable', wire: 'upstream_unavailable' },
   RECOVERY_NO_ATTEMPT: { message: 'the recovery has no AntBot attempt' },
+  RECOVERY_CONFLICT: { message: 'the recovery kept changing under this write' },
 
   // Outgoing webhooks.
   WEBHOOK_HTTP: { message: UPSTREAM_HTTP },

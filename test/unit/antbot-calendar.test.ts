@@ -131,13 +131,19 @@ test('create: a 2xx without an id is AntBotResponseError; 400 is final, 5xx retr
     if (mode === '401') return { status: 201, body: { id: 9, seenBody: init.body } };
     return { status: 503 };
   });
-  assert.match(((await rejects(c.createEvent(EVENT), AntBotResponseError)) as AntBotResponseError).reason, /no id/);
+  assert.match(
+    ((await rejects(c.createEvent(EVENT), AntBotResponseError)) as InstanceType<typeof AntBotResponseError>).reason,
+    /no id/,
+  );
   mode = '400';
-  const e400 = (await rejects(c.createAlarm(ALARM), AntBotHttpError)) as AntBotHttpError;
+  const e400 = (await rejects(c.createAlarm(ALARM), AntBotHttpError)) as InstanceType<typeof AntBotHttpError>;
   assert.equal([e400.status, e400.retryable, e400.operation, e400.service], [400, false, 'alarm', 'antbot']);
   assert.instance(e400, UpstreamHttpError);
   mode = '503';
-  assert.is(((await rejects(c.createEvent(EVENT), AntBotHttpError)) as AntBotHttpError).retryable, true);
+  assert.is(
+    ((await rejects(c.createEvent(EVENT), AntBotHttpError)) as InstanceType<typeof AntBotHttpError>).retryable,
+    true,
+  );
   mode = '401';
   const before = data().length;
   assert.equal(await c.createEvent(EVENT), { id: 9 });
@@ -155,7 +161,7 @@ test('a POST with no answer in time: AntBotTimeoutError (retryable), sent once, 
   await clock.advance(2000);
   const e = await p;
   assert.instance(e, UpstreamTimeoutError);
-  assert.is((e as AntBotTimeoutError).retryable, true);
+  assert.is((e as InstanceType<typeof AntBotTimeoutError>).retryable, true);
   assert.is(data().length, 1);
   await c.stop();
 });
@@ -205,7 +211,7 @@ test('cdrReport: a foreign next link and a body that is not a list are AntBotRes
       : { status: 200, body: { detail: 'x' } },
   );
   const q = { phone_number: '0934890883', alarm: true };
-  const foreign = (await rejects(c.cdrReport(q), AntBotResponseError)) as AntBotResponseError;
+  const foreign = (await rejects(c.cdrReport(q), AntBotResponseError)) as InstanceType<typeof AntBotResponseError>;
   assert.equal([foreign.operation, foreign.reason], ['cdr', 'next points to another host']);
   mode = 'object';
   await rejects(c.cdrReport(q), AntBotResponseError);

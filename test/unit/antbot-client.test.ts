@@ -119,7 +119,7 @@ test('a 401 on a data call: the token is replaced and the call retried once; a s
   );
   refuse = 2;
   const e = await rejects(c.dncContacts(), AntBotHttpError);
-  assert.is((e as AntBotHttpError).status, 401);
+  assert.is((e as InstanceType<typeof AntBotHttpError>).status, 401);
   await c.stop();
 });
 
@@ -131,7 +131,7 @@ test('refused credentials (400/401) are AntBotAuthError and fail fast; nothing s
   );
   const e = await rejects(c.dncContacts(), AntBotAuthError);
   assert.is(e.name, 'AntBotAuthError');
-  assert.is((e as AntBotAuthError).code, 'ANTBOT_AUTH_FAILED');
+  assert.is((e as InstanceType<typeof AntBotAuthError>).code, 'ANTBOT_AUTH_FAILED');
   assert.is(e.message, 'AntBot get_token: refused (HTTP 400)');
   // The keeper remembers the refusal: the next call fails at once, without waiting for its retry.
   await rejects(c.dncContacts(), AntBotAuthError);
@@ -178,7 +178,7 @@ test('errors: 5xx, non-JSON, network failure, timeout', async () => {
     },
     { clock, timeoutMs: 1000 },
   );
-  assert.is(((await rejects(c.dncContacts(), AntBotHttpError)) as AntBotHttpError).status, 500);
+  assert.is(((await rejects(c.dncContacts(), AntBotHttpError)) as InstanceType<typeof AntBotHttpError>).status, 500);
   mode = 'html';
   await rejects(c.dncContacts(), AntBotResponseError);
   mode = 'net';

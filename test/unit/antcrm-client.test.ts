@@ -169,7 +169,7 @@ C('500 → AntCrmHttpError; 401/403 → AntCrmAuthError (an AntCrmHttpError); me
       assert.unreachable('should have thrown');
     } catch (err) {
       assert.instance(err, AntCrmHttpError);
-      assert.is((err as AntCrmHttpError).status, status);
+      assert.is((err as InstanceType<typeof AntCrmHttpError>).status, status);
       assert.is(err instanceof AntCrmAuthError, status === 401 || status === 403);
       assert.not.ok((err as Error).message.includes(API_KEY));
     }
@@ -207,7 +207,7 @@ C('timeout → AntCrmTimeoutError (the server never answers)', async () => {
     assert.unreachable('should have timed out');
   } catch (err) {
     assert.instance(err, AntCrmTimeoutError);
-    assert.is((err as AntCrmTimeoutError).timeoutMs, 100);
+    assert.is((err as InstanceType<typeof AntCrmTimeoutError>).timeoutMs, 100);
   }
   assert.ok(Date.now() - started < 1500);
   c.close();
@@ -224,7 +224,7 @@ C('connection refused → AntCrmNetworkError', async () => {
     assert.unreachable();
   } catch (err) {
     assert.instance(err, AntCrmNetworkError);
-    assert.is((err as AntCrmNetworkError).sysCode, 'ECONNREFUSED');
+    assert.is((err as InstanceType<typeof AntCrmNetworkError>).sysCode, 'ECONNREFUSED');
   }
   c.close();
 });

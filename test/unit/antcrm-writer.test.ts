@@ -140,7 +140,7 @@ t('the api key is sent in the apikey header only, never logged nor in an error',
       return { status: 500, text: async () => KEY };
     },
   });
-  const e = (await caught(w.createTicket(TICKET))) as AntCrmWriteError;
+  const e = (await caught(w.createTicket(TICKET))) as InstanceType<typeof AntCrmWriteError>;
   assert.is(seen[0].url, 'https://crm.example/tickets');
   assert.is(seen[0].headers.apikey, KEY);
   assert.ok(!seen[0].url.includes(KEY));

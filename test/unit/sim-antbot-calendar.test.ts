@@ -203,7 +203,10 @@ t('faults: failNext (500s), fail, down, a lost answer (the alarm exists), slow; 
   const ev = (await c.createEvent(EVENT)).id;
   ctx.sim.faults.failNext = 2;
   for (let i = 0; i < 2; i++)
-    assert.is(((await rejected(c.createAlarm(alarmFor(ev as number)))) as AntBotHttpError).status, 500);
+    assert.is(
+      ((await rejected(c.createAlarm(alarmFor(ev as number)))) as InstanceType<typeof AntBotHttpError>).status,
+      500,
+    );
   assert.equal(await c.createAlarm(alarmFor(ev as number)), { id: 1 });
   ctx.sim.faults.fail = 503;
   assert.ok((await rejected(c.cdrReport({ phone_number: '0934890883' }))) instanceof AntBotHttpError);
