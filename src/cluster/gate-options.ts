@@ -20,7 +20,7 @@ export interface CallGateOptions {
   logger: Logger;
   /** Where the updates this node publishes go (the enricher). */
   forward: (u: TaggedUpdate) => void;
-  /** The node's heartbeat lifetime (see Membership). */
+  /** The tenant heartbeat's lifetime (tenant-leases.ts). */
   heartbeatTtlMs: number;
   /** Owner key lifetime, refreshed on each event of the call; default 1 h (2 min after the call ended). */
   ownerTtlMs?: number;

@@ -11,7 +11,6 @@ export interface ClusterKeys {
   nodePrefix(): string;
   /** Hash: holder nodeId → when its engine started (the gate's lease term). */
   terms(): string;
-  upstream(slot: number): string;
   /** The tenant's upstream holders: a sorted set of node ids scored by the time their hold lapses (tenant-leases.ts). */
   holders(): string;
   dashboard(): string;
@@ -33,7 +32,6 @@ export function clusterKeys(org: string): ClusterKeys {
     node: (id) => `${p}node:${id}`,
     nodePrefix: () => `${p}node:`,
     terms: () => `${p}terms`,
-    upstream: (slot) => `${p}upstream:${slot}`,
     holders: () => `${p}holders`,
     dashboard: () => `${p}dashboard`,
     rate: (key) => `${p}rate:${key}`,

@@ -1,11 +1,10 @@
-// CallGate and Membership against a real redis-server: one publisher per call among hot standbys, take-over of a
-// dead owner's calls without loss or doubles, N upstream leases among more nodes.
+// CallGate against a real redis-server: one publisher per call among hot standbys, take-over of a dead owner's calls
+// without loss or doubles; the cluster settings. (The upstream holds: cluster-tenant-leases.test.ts.)
 
 import { Redis } from 'ioredis';
 import * as assert from 'uvu/assert';
 import { CallGate, type TaggedUpdate, updateId } from '../../src/cluster/gate.js';
 import { clusterKeys } from '../../src/cluster/keys.js';
-import { Membership } from '../../src/cluster/membership.js';
 import { loadConfig } from '../../src/config.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -16,7 +15,7 @@ import { createLogger } from '../../src/log.js';
 import { redisSuite } from '../helpers/redis-suite.js';
 
 const logger = createLogger('silent');
-const t = redisSuite('cluster gate and membership (real Redis)');
+const t = redisSuite('cluster gate (real Redis)');
 let n = 0;
 
 function upd(
@@ -174,80 +173,6 @@ t('an inactive gate (no lease) ignores events; Redis errors keep updates pending
   g.stop();
   broken.disconnect();
 });
-
-t(
-  'membership: N leases among more nodes; a stopped holder hands its lease over; a vanished lease is taken again',
-  async ({ c }) => {
-    if (!c) return;
-    const keys = clusterKeys(`m${++n}`);
-    const held = new Map<string, number>();
-    const ms = ['A', 'B', 'C'].map(
-      (id) =>
-        new Membership({
-          redis: c,
-          keys,
-          nodeId: id,
-          upstreamNodes: 2,
-          leaseTtlMs: 1500,
-          heartbeatTtlMs: 1000,
-          tickMs: 100,
-          logger,
-          onAcquire: (slot) => held.set(id, slot),
-          onRelease: () => held.delete(id),
-        }),
-    );
-    for (const m of ms) await m.tick();
-    assert.is(held.size, 2, 'two of three nodes hold the upstream');
-    assert.equal(new Set(held.values()), new Set([0, 1]));
-    const holder = [...held.keys()][0]!;
-    const spare = ['A', 'B', 'C'].find((x) => !held.has(x))!;
-    assert.is(await c.exists(keys.node(holder)), 1, 'a holder heartbeats');
-    assert.is(await c.exists(keys.node(spare)), 0, 'a node without a lease does not');
-    await ms[['A', 'B', 'C'].indexOf(holder)]!.stop();
-    assert.not.ok(held.has(holder));
-    assert.is(await c.exists(keys.node(holder)), 0, 'heartbeat removed on stop');
-    await ms[['A', 'B', 'C'].indexOf(spare)]!.tick();
-    assert.ok(held.has(spare), 'the spare takes the free lease');
-    const other = [...held.keys()].find((x) => x !== spare)!;
-    await c.del(keys.upstream(held.get(other)!)); // Redis lost it
-    await ms[['A', 'B', 'C'].indexOf(other)]!.tick();
-    assert.ok(held.has(other), 'kept: the vanished lease was taken again');
-    for (const m of ms) await m.stop();
-    assert.is(held.size, 0);
-  },
-);
-
-t(
-  'membership: a holder that cannot reach Redis keeps its lease (nobody else can take it meanwhile)',
-  async ({ redis }) => {
-    if (!redis) return;
-    const c2 = new Redis(redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    await new Promise((r) => c2.once('ready', r));
-    const keys = clusterKeys(`m${++n}`);
-    const events: string[] = [];
-    const m = new Membership({
-      redis: c2,
-      keys,
-      nodeId: 'A',
-      upstreamNodes: 1,
-      leaseTtlMs: 1000,
-      heartbeatTtlMs: 1000,
-      tickMs: 100,
-      logger,
-      onAcquire: () => events.push('acquire'),
-      onRelease: (_s, why) => events.push(`release: ${why}`),
-    });
-    await m.tick();
-    assert.equal(events, ['acquire']);
-    c2.disconnect();
-    await m.tick();
-    await m.tick();
-    assert.is(m.upstreamSlot, 0, 'kept while Redis is unreachable');
-    assert.equal(events, ['acquire']);
-    await m.stop();
-    assert.equal(events, ['acquire', 'release: stopping']);
-  },
-);
 
 t('settings from the environment', () => {
   assert.equal(loadClusterSettings({}), {
