@@ -120,7 +120,9 @@ t(
     for (const h of [older, younger]) await c.set(h.keys.node(h.nodeId), '1', 'PX', 60_000);
     older.gate.setActive(true);
     older.gate.start();
-    await waitFor(async () => (await c.hget(older.keys.terms(), 'B')) !== null || undefined, { what: "B's term" });
+    const since = await waitFor(async () => (await c.hget(older.keys.terms(), 'B')) ?? undefined, { what: "B's term" });
+    // Terms are milliseconds: the younger one must start in a later one (a tie goes to the smaller node id, A).
+    await waitFor(() => Date.now() > Number(since) || undefined, { what: 'a later millisecond' });
     younger.gate.setActive(true);
     younger.gate.start();
     try {
