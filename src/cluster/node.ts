@@ -129,7 +129,10 @@ export class ClusterNode {
     if (!this.present) return;
     this.present = false;
     for (const t of this.tenants.values()) t.stopAcquiring();
-    this.redis.zrem(this.keys.members(), this.nodeId).catch(() => undefined);
+    // Best effort: a member left behind is dropped by the others once its heartbeat lapses.
+    this.redis.zrem(this.keys.members(), this.nodeId).catch((err: unknown) => {
+      this.log.debug({ err: errText(err) }, 'could not leave the members set');
+    });
   }
 
   notReadyReasons(): string[] {

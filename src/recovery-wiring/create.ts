@@ -20,6 +20,7 @@ import type { CallbacksConfig } from '../recovery/config.js';
 import type { Recovery } from '../recovery/types.js';
 import { recoveryFigures } from '../recovery/view.js';
 import type { CallConsumer } from '../runtime/update.js';
+import { errCode } from '../shared/errors.js';
 import { RecoveryBook } from './book.js';
 import { closedEffects, TICKET_UPDATE_TARGET, ticketUpdateHandler } from './effects.js';
 import { type RecoveryAntBot, RecoveryJobs } from './jobs.js';
@@ -135,13 +136,13 @@ export function createRecovery(d: RecoveryDeps): Recovery$ | undefined {
   let reloader: NodeJS.Timeout | undefined;
   if (d.cluster) {
     reloader = setInterval(() => {
-      book.reload().catch((err: unknown) => log.warn({ err: (err as Error)?.name }, 'recoveries not reloaded'));
+      book.reload().catch((err: unknown) => log.warn({ err: errCode(err) }, 'recoveries not reloaded'));
     }, RELOAD_MS);
     reloader.unref();
   }
 
   const pruner = setInterval(() => {
-    book.prune(now()).catch((err: unknown) => log.warn({ err: (err as Error)?.name }, 'recoveries not pruned'));
+    book.prune(now()).catch((err: unknown) => log.warn({ err: errCode(err) }, 'recoveries not pruned'));
   }, 3_600_000);
   pruner.unref();
 

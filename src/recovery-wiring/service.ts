@@ -15,6 +15,7 @@ import type { Recovery } from '../recovery/types.js';
 import { recoversFields, recoveryView } from '../recovery/view.js';
 import type { PipelineUpdate } from '../runtime/update.js';
 import { audienceKey } from '../shared/audience.js';
+import { errCode } from '../shared/errors.js';
 import { customerNumberOf, isMissedCustomerCall } from '../writeback/facts.js';
 import type { RecoveryBook } from './book.js';
 import type { RecoveryJobs } from './jobs.js';
@@ -115,7 +116,7 @@ export class RecoveryService {
     try {
       onDnc = (await this.o.isBlocked?.(number)) ?? false;
     } catch (err) {
-      this.o.logger.warn({ err: err instanceof Error ? err.name : 'error' }, 'do-not-call list unreadable at a miss');
+      this.o.logger.warn({ err: errCode(err) }, 'do-not-call list unreadable at a miss');
     }
     const now = this.o.now();
     await this.o.book.change({ number, orId: u.callId }, (current) => {
@@ -165,8 +166,7 @@ export class RecoveryService {
   private resend(callId: string): void {
     for (const u of this.views.get(callId)?.values() ?? []) {
       if (u.state !== 'ended') continue;
-      const warn = (err: unknown) =>
-        this.o.logger.warn({ callId, err: err instanceof Error ? err.name : 'error' }, 'recovery view not sent');
+      const warn = (err: unknown) => this.o.logger.warn({ callId, err: errCode(err) }, 'recovery view not sent');
       try {
         void this.o.publish(this.decorate({ ...u, receivedAt: 0 })).catch(warn);
       } catch (err) {

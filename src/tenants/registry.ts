@@ -3,6 +3,7 @@
 // subscription), and stops them all. A removed tenant's sockets are ended (`tenant_removed`) and its runtime retires:
 // its upstream stops at once, its outbox keeps delivering what is pending before it closes. Reloads run one at a time.
 import type { Logger } from '../log.js';
+import { errCode } from '../shared/errors.js';
 import { diffTenants } from './diff.js';
 import type { TenantRuntime } from './runtime.js';
 import { normaliseAccountId, type TenantConfig } from './types.js';
@@ -112,10 +113,7 @@ export class TenantRegistry {
       await r.start({ strict: this.o.strictStart === true, spreadPolls: this.runtimes.size > 1 });
     } catch (err) {
       if (this.o.strictStart || this.stopping) throw err;
-      this.o.logger.error(
-        { org: r.accountId, err: err instanceof Error ? err.name : 'error' },
-        'tenant failed to start; it stays down',
-      );
+      this.o.logger.error({ org: r.accountId, err: errCode(err) }, 'tenant failed to start; it stays down');
     }
   }
 
@@ -186,7 +184,7 @@ export class TenantRegistry {
       this.retiringRuntimes.delete(id);
       this.retiring.delete(id);
     })().catch((err: unknown) => {
-      this.o.logger.error({ org: id, err: err instanceof Error ? err.name : 'error' }, 'retiring a tenant failed');
+      this.o.logger.error({ org: id, err: errCode(err) }, 'retiring a tenant failed');
     });
     this.retiring.set(id, done);
   }

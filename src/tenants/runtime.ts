@@ -18,6 +18,7 @@ import { ConsumerSet } from '../runtime/consumers.js';
 import { fanoutConsumer } from '../runtime/fanout-consumer.js';
 import { UpstreamPipeline } from '../runtime/pipeline.js';
 import { createTenantSockets } from '../server/tenant-sockets.js';
+import { errCode } from '../shared/errors.js';
 import { SignalSubscriber } from '../signals/subscriber.js';
 import { createWriteback } from '../writeback/create.js';
 import { metricsExtension, TenantExtensions, writebackExtension } from './extensions.js';
@@ -238,7 +239,7 @@ export function createTenantRuntime(p: TenantPorts): TenantRuntime {
       stillStarting();
       if (opts.strict) throw err;
       // One tenant's bad credentials are its own trouble: it is `down` (auth_failed) and the keeper retries.
-      logger.warn({ err: err instanceof Error ? err.name : 'error' }, 'tenant token refused at start; retrying');
+      logger.warn({ err: errCode(err) }, 'tenant token refused at start; retrying');
     }
     stillStarting();
     await directory.start();
