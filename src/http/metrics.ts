@@ -2,10 +2,12 @@
 // observation methods the composition root wires to each module's hook, and GET /metrics (text format 0.0.4).
 // Label values come from our own code (frame types, reasons, codes) but are still sanitised and capped per metric,
 // so a surprising upstream value can never grow the series without bound.
+
 import { Router } from 'express';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { type CallState, type ErrorCode, ROLES, type Role } from '../contract.js';
 import type { OutboxCounters, OutboxStats } from '../outbox/types.js';
+import { LabelGuard, MAX_LABEL_VALUES } from './metric-labels.js';
 
 export const METRICS_PREFIX = 'antring_bridge_';
 
@@ -27,8 +29,6 @@ export const SIGNAL_STATES = ['idle', 'connecting', 'subscribing', 'live', 'back
 /** Latencies outside [0, this] are not observed (a receivedAt of 0, or of another process's clock). */
 const MAX_LATENCY_S = 60;
 /** Distinct values per label beyond which new values are reported as `other`. */
-const MAX_LABEL_VALUES = 64;
-const LABEL_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 export interface BridgeMetricsOptions {
   /** Node process metrics (CPU, memory, event loop lag, GC) in this registry. Default false. */
@@ -50,7 +50,7 @@ export interface CrmLookupObservation {
 export class BridgeMetrics {
   readonly registry = new Registry();
   private readonly monotonic: () => number;
-  private readonly seen = new Map<string, Set<string>>();
+  private readonly labels = new LabelGuard();
   private readonly signalStateGauge: Gauge<'state'>;
   private readonly reconnects: Counter;
   private readonly frames: Counter<'type'>;
@@ -317,14 +317,7 @@ export class BridgeMetrics {
     return r;
   }
 
-  /** A safe, bounded label value. */
   private label(kind: string, value: string): string {
-    const v = typeof value === 'string' && LABEL_RE.test(value) ? value : 'invalid';
-    let set = this.seen.get(kind);
-    if (!set) this.seen.set(kind, (set = new Set()));
-    if (set.has(v)) return v;
-    if (set.size >= MAX_LABEL_VALUES) return 'other';
-    set.add(v);
-    return v;
+    return this.labels.label(kind, value);
   }
 }

@@ -3,7 +3,9 @@
 // labels, buckets) plus `org`: it is taken out of the registry and registered again with the label. A
 // single-account bridge does not use this (its series stay as they were).
 // Cheap on the hot path: each tenant's view makes a labelled child once per label value and reuses it.
+
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { LabelGuard } from '../http/metric-labels.js';
 import { type BridgeMetrics, METRICS_PREFIX, type OutboxMetricsSource, SIGNAL_STATES } from '../http/metrics.js';
 import { outboxMetricsOf, outboxOf, type TenantList } from './tenant-status.js';
 
@@ -39,8 +41,6 @@ const LIVE = [
 ] as const;
 /** Latencies outside [0, this] are not observed (as BridgeMetrics). */
 const MAX_LATENCY_S = 60;
-const LABEL_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
-const MAX_LABEL_VALUES = 64;
 
 type Family = Counter<string> | Gauge<string> | Histogram<string>;
 interface Child {
@@ -75,7 +75,7 @@ function withOrg(registry: Registry, short: string, collect?: (this: never) => u
 export class OrgMetrics {
   private readonly fam = new Map<string, Family>();
   private readonly views = new Map<string, { view: TenantMetrics; labels: [Family, Record<string, string>][] }>();
-  private readonly seen = new Map<string, Set<string>>();
+  private readonly labels = new LabelGuard();
 
   constructor(
     private readonly base: BridgeMetrics,
@@ -200,15 +200,8 @@ export class OrgMetrics {
     return { view, labels: made };
   }
 
-  /** A safe, bounded label value (as BridgeMetrics: at most 64 values per kind, then `other`). */
   private label(kind: string, value: string): string {
-    const v = typeof value === 'string' && LABEL_RE.test(value) ? value : 'invalid';
-    let set = this.seen.get(kind);
-    if (!set) this.seen.set(kind, (set = new Set()));
-    if (set.has(v)) return v;
-    if (set.size >= MAX_LABEL_VALUES) return 'other';
-    set.add(v);
-    return v;
+    return this.labels.label(kind, value);
   }
 }
 
