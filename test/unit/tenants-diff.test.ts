@@ -1,29 +1,13 @@
 // Reload as a difference (contract §8.2): added / removed / changed / unchanged by account id and a stable hash.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadConfig } from '../../src/config.js';
 import { diffTenants, tenantHash } from '../../src/tenants/diff.js';
-import { tenantOfConfig } from '../../src/tenants/env.js';
 import type { TenantConfig } from '../../src/tenants/types.js';
+import { testTenant } from '../helpers/tenants.js';
 
 const test = suite('tenants-diff');
 
-const base = tenantOfConfig(
-  loadConfig({
-    ANTRING_APP_ID: 'app',
-    ANTRING_APP_SECRET: 'secret',
-    ANTRING_ACCOUNT_ID: 'a',
-    ANTRING_DOMAIN: 'd',
-    ANTRING_EMAIL: 'e',
-    JWT_SECRET: 'x'.repeat(32),
-  }),
-);
-const tenant = (id: string, over: Partial<TenantConfig> = {}): TenantConfig => ({
-  ...base,
-  accountId: id,
-  antring: { ...base.antring, accountId: id },
-  ...over,
-});
+const tenant = (id: string, over: Partial<TenantConfig> = {}): TenantConfig => testTenant(id, over);
 
 test('the hash is stable across key order and undefined fields, and sees every resolved value', () => {
   const t = tenant('a');
@@ -62,7 +46,7 @@ test('added, removed, changed and unchanged by account id', () => {
 });
 
 test('account ids are compared lowercased; the same list is all unchanged', () => {
-  const d = diffTenants([tenant('ABC')], [tenant('abc', { antring: { ...base.antring, accountId: 'ABC' } })]);
+  const d = diffTenants([tenant('ABC')], [tenant('abc', { antring: { ...tenant('abc').antring, accountId: 'ABC' } })]);
   assert.equal(d.added, []);
   assert.equal(d.removed, []);
   assert.is(d.changed.length, 1); // accountId text differs in the settings: a change, not a remove + add

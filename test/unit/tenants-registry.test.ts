@@ -2,31 +2,16 @@
 // tenant's outbox is drained before its runtime closes, start paced.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadConfig } from '../../src/config.js';
-import { tenantOfConfig } from '../../src/tenants/env.js';
 import { TenantRegistry } from '../../src/tenants/registry.js';
 import type { TenantRuntime } from '../../src/tenants/runtime.js';
 import { type TenantConfig, TenantsError } from '../../src/tenants/types.js';
 import { captureLogger } from '../helpers/logs.js';
+import { testTenant } from '../helpers/tenants.js';
 import { waitFor } from '../helpers/wait.js';
 
 const test = suite('tenants-registry');
 
-const base = tenantOfConfig(
-  loadConfig({
-    ANTRING_APP_ID: 'app',
-    ANTRING_APP_SECRET: 'secret',
-    ANTRING_ACCOUNT_ID: 'a',
-    ANTRING_DOMAIN: 'd',
-    ANTRING_EMAIL: 'e',
-    JWT_SECRET: 'x'.repeat(32),
-  }),
-);
-const tenant = (id: string, secret = 'secret'): TenantConfig => ({
-  ...base,
-  accountId: id,
-  antring: { ...base.antring, accountId: id, appSecret: secret },
-});
+const tenant = (id: string, secret = 'secret'): TenantConfig => testTenant(id, { appSecret: secret });
 
 interface Fake {
   events: string[];
