@@ -7,6 +7,7 @@ import type { CallUpdate } from '../calls/types.js';
 import type { DashboardSource } from '../dashboard/poller.js';
 import type { Logger } from '../log.js';
 import { errText } from '../shared/errors.js';
+import type { ChangeNotices } from './change-notices.js';
 import { RedisContactCache } from './contact-cache.js';
 import { SharedDashboardSource } from './dashboard-source.js';
 import { RedisIdempotencyStore, RedisRateLimiter } from './dial-stores.js';
@@ -49,6 +50,8 @@ export interface Cluster {
   rateLimiter: RedisRateLimiter;
   idempotency: RedisIdempotencyStore;
   adapter: ServerOptions['adapter'];
+  /** Change notices between the nodes (the node's one pub/sub connection). */
+  notices: ChangeNotices;
   connectionStateRecovery: ServerOptions['connectionStateRecovery'];
   /** Engine output of one upstream event → the gate (publishes only what this node owns). */
   onUpdates(event: GateEvent | undefined, updates: CallUpdate[]): void;
@@ -143,6 +146,7 @@ export function createTenantCluster(node: ClusterNode, o: TenantClusterOptions):
     live,
     contactCache,
     adapter: node.adapter,
+    notices: node.notices,
     rateLimiter: new RedisRateLimiter({ redis, keys, perMinute: o.dialRatePerMinute }),
     idempotency: new RedisIdempotencyStore({ redis, keys }),
     connectionStateRecovery: node.connectionStateRecovery,

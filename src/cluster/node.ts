@@ -10,6 +10,7 @@ import type { ServerOptions } from 'socket.io';
 import type { Logger } from '../log.js';
 import { errText } from '../shared/errors.js';
 import { assignHolders } from '../tenants/hrw.js';
+import { RedisChangeNotices } from './change-notices.js';
 import { GateTicker } from './gate-ticker.js';
 import { type NodeKeys, nodeKeys } from './keys.js';
 import { type ClusterSettings, DEFAULT_CLUSTER_SETTINGS } from './settings.js';
@@ -46,6 +47,8 @@ export class ClusterNode {
   readonly connectionStateRecovery: ServerOptions['connectionStateRecovery'];
   /** Every tenant's call gate is ticked from here, and only while it tracks calls (gate-ticker.ts). */
   readonly gateTicker = new GateTicker();
+  /** Change notices between the nodes (pub/sub; one connection, opened at the first subscription). */
+  readonly notices: RedisChangeNotices;
   private readonly tenants = new Map<string, TenantLeases>();
   private live: string[] = [];
   private assignment = new Map<string, string[]>();
@@ -87,6 +90,10 @@ export class ClusterNode {
       onlyPlaintext: true,
     }) as ServerOptions['adapter'];
     this.connectionStateRecovery = { maxDisconnectionDuration: this.settings.recoveryMs };
+    this.notices = new RedisChangeNotices(
+      () => this.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: 1, autoResubscribe: false }),
+      log.child({ mod: 'notices' }),
+    );
   }
 
   /** After Redis came back, the holders re-register before anyone takes or gives back a hold. */
@@ -176,6 +183,7 @@ export class ClusterNode {
       if (this.timer) clearInterval(this.timer);
       this.timer = undefined;
       this.gateTicker.close();
+      await this.notices.close();
       this.redis.off('ready', this.onReady);
       try {
         if (this.redis.status === 'ready') await this.redis.zrem(this.keys.members(), this.nodeId);

@@ -104,6 +104,14 @@ export class RecoveryBook {
     for (const r of all) this.byId.set(r.id, r);
   }
 
+  /** Cluster: a change notice (another node, or this one, wrote revision `rev` of `id`): read it unless the index
+   *  already has that revision or a later one. No listener is called. */
+  async refresh(id: string, rev: number): Promise<void> {
+    if ((this.byId.get(id)?.rev ?? 0) >= rev) return;
+    const r = await this.store.get(id);
+    if (r && (this.byId.get(id)?.rev ?? 0) < (r.rev ?? 0)) this.byId.set(r.id, r);
+  }
+
   close(): Promise<void> {
     return this.store.close();
   }

@@ -11,6 +11,7 @@ import { AntBotClient } from '../antbot/client.js';
 import { DncList } from '../antbot/dnc.js';
 import { AntCrmWriter } from '../antcrm/writer.js';
 import type { Clock } from '../clock.js';
+import type { ChangeNotices } from '../cluster/change-notices.js';
 import type { Config } from '../config.js';
 import type { CallView, RecoveryFigures } from '../contract.js';
 import type { EnrichedUpdate } from '../fanout/types.js';
@@ -23,13 +24,11 @@ import type { CallConsumer } from '../runtime/update.js';
 import { errCode } from '../shared/errors.js';
 import { RecoveryBook } from './book.js';
 import { closedEffects, TICKET_UPDATE_TARGET, ticketUpdateHandler } from './effects.js';
+import { followChanges } from './follow.js';
 import { type RecoveryAntBot, RecoveryJobs } from './jobs.js';
 import { recoveryRoutes } from './routes.js';
 import { RecoveryService } from './service.js';
 import { MemoryRecoveryStore, type RecoveryStore, RedisRecoveryStore, SqliteRecoveryStore } from './store.js';
-
-/** Cluster: how often a node reads the recoveries again. */
-export const RELOAD_MS = 1000;
 
 export interface RecoveryDeps {
   config: Pick<Config, 'antbot' | 'antcrm' | 'writeback' | 'webhooks' | 'dataDir'> &
@@ -41,7 +40,7 @@ export interface RecoveryDeps {
   };
   logger: Logger;
   clock: Clock;
-  cluster?: { redis: Redis; keys: { prefix: string } };
+  cluster?: { redis: Redis; keys: { prefix: string }; notices?: ChangeNotices };
   /** Tests: another AntBot (fault injection), another store. */
   antbot?: RecoveryAntBot & { dncContacts(): Promise<{ phone_number: string }[]> };
   store?: RecoveryStore;
@@ -132,14 +131,17 @@ export function createRecovery(d: RecoveryDeps): Recovery$ | undefined {
     for (const l of listeners) l();
   });
 
-  // Cluster: other nodes change recoveries too (their jobs); the synchronous index follows the store.
-  let reloader: NodeJS.Timeout | undefined;
-  if (d.cluster) {
-    reloader = setInterval(() => {
-      book.reload().catch((err: unknown) => log.warn({ err: errCode(err) }, 'recoveries not reloaded'));
-    }, RELOAD_MS);
-    reloader.unref();
-  }
+  // Cluster: other nodes change recoveries too (their jobs); the synchronous index follows the store through its
+  // change notices (no polling), and reads everything again after a break in them.
+  const redisStore = store instanceof RedisRecoveryStore ? store : undefined;
+  let unNotices: (() => void) | undefined;
+  const follow = async (): Promise<void> => {
+    if (!redisStore || !d.cluster?.notices) return;
+    const un = await followChanges(book, redisStore.channel, d.cluster.notices, log);
+    // Stopped while subscribing: nothing to follow any more.
+    if (stopping) un();
+    else unNotices = un;
+  };
 
   const pruner = setInterval(() => {
     book.prune(now()).catch((err: unknown) => log.warn({ err: errCode(err) }, 'recoveries not pruned'));
@@ -162,6 +164,7 @@ export function createRecovery(d: RecoveryDeps): Recovery$ | undefined {
     },
     all: () => book.all(),
     start: async () => {
+      await follow();
       const all = await book.load(now());
       await jobs.reconcile(all);
       log.info(
@@ -171,7 +174,7 @@ export function createRecovery(d: RecoveryDeps): Recovery$ | undefined {
     },
     stop: () =>
       (stopping ??= (async () => {
-        if (reloader) clearInterval(reloader);
+        unNotices?.();
         clearInterval(pruner);
         unView();
         unChange();

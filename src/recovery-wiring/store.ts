@@ -101,7 +101,8 @@ export class SqliteRecoveryStore implements RecoveryStore {
   }
 }
 
-// KEYS: the hash. ARGV: id, body, expected revision. Compare-and-set on the stored body's `rev` (0: none).
+// KEYS: the hash. ARGV: id, body, expected revision, new revision, the change channel. Compare-and-set on the stored
+// body's `rev` (0: none); a write tells every node on the channel (`<id> <rev>`), in the same step.
 const PUT_LUA = `local cur = redis.call('HGET', KEYS[1], ARGV[1])
 local rev = 0
 if cur then
@@ -110,16 +111,27 @@ if cur then
 end
 if rev ~= tonumber(ARGV[3]) then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('PUBLISH', ARGV[5], ARGV[1] .. ' ' .. ARGV[4])
 return 1`;
 
-/** Cluster: one Redis hash per tenant (`<prefix>recoveries`), field = recovery id. */
+/** A change notice of the Redis store: the recovery's id and its new revision. */
+export function parseRecoveryNotice(message: string): { id: string; rev: number } | undefined {
+  const i = message.lastIndexOf(' ');
+  const rev = Number(message.slice(i + 1));
+  return i > 0 && Number.isInteger(rev) && rev > 0 ? { id: message.slice(0, i), rev } : undefined;
+}
+
+/** Cluster: one Redis hash per tenant (`<prefix>recoveries`), field = recovery id; each write is announced on
+ *  `channel` (parseRecoveryNotice). */
 export class RedisRecoveryStore implements RecoveryStore {
   private readonly key: string;
+  readonly channel: string;
   constructor(
     private readonly redis: Redis,
     prefix: string,
   ) {
     this.key = `${prefix}recoveries`;
+    this.channel = `${prefix}recoveries:changed`;
   }
   async load(): Promise<Recovery[]> {
     const all = await this.redis.hgetall(this.key);
@@ -132,7 +144,16 @@ export class RedisRecoveryStore implements RecoveryStore {
     return t === null ? undefined : parse(t);
   }
   async put(r: Recovery, expectedRev: number): Promise<boolean> {
-    const done = await this.redis.eval(PUT_LUA, 1, this.key, r.id, JSON.stringify(r), expectedRev);
+    const done = await this.redis.eval(
+      PUT_LUA,
+      1,
+      this.key,
+      r.id,
+      JSON.stringify(r),
+      expectedRev,
+      r.rev ?? expectedRev + 1,
+      this.channel,
+    );
     return Number(done) === 1;
   }
   async prune(before: number): Promise<number> {

@@ -2,6 +2,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { CallView, ClientToServerEvents, Dashboard, Role, ServerToClientEvents } from '../../src/contract.js';
 import { type Simulator, startSimulator } from '../../src/simulator/simulator.js';
+import { assignHolders } from '../../src/tenants/hrw.js';
 import { roleToken } from '../helpers/tokens.js';
 import { waitFor } from '../helpers/wait.js';
 import { type BridgeProc, killAll, readyz, startBridge, startRedis, type TestRedis } from './helpers.js';
@@ -102,11 +103,26 @@ export async function startCluster(
   };
   try {
     for (let i = 0; i < n; i++) nodes.push(await startBridge(`node${i}`, env));
-    await waitFor(() => nodes.filter((b) => b.holdsUpstream()).length === Math.min(2, n), {
-      what: 'two upstream holders',
-      timeoutMs: 20_000,
-      intervalMs: 50,
-    });
+    // Settled, not merely counted: the nodes started one by one, so an early node may still hold (make before break)
+    // while a later one takes its place. Wait for exactly the holders every node computes (rendezvous hashing).
+    const expected = assignHolders(
+      [c.accountId],
+      nodes.map((b) => b.node),
+      Number(env.CLUSTER_UPSTREAM_NODES),
+    )
+      .get(c.accountId)
+      ?.slice()
+      .sort()
+      .join(',');
+    await waitFor(
+      () =>
+        nodes
+          .filter((b) => b.holdsUpstream())
+          .map((b) => b.node)
+          .sort()
+          .join(',') === expected,
+      { what: `the upstream holders to be ${expected}`, timeoutMs: 20_000, intervalMs: 50 },
+    );
     await waitFor(async () => (await Promise.all(nodes.map((b) => readyz(b.url)))).every((s) => s === 200), {
       what: 'every node ready',
       timeoutMs: 20_000,
