@@ -53,9 +53,15 @@ export function createBridge(config: Config, deps: BridgeDeps = {}): Bridge {
   // Several tenants: the call, pop, upstream and outbox series carry an `org` label (a single account's stay as they were).
   const several = Boolean(config.tenantsFile) || initial.length > 1;
   const observe = tenantsMetrics(metrics, registry, several);
-  const reload = async () => {
+  const apply = async () => {
     const r = await registry.reload();
     for (const org of r.removed) observe.dropOrg(org);
+    return r;
+  };
+  // SIGHUP and POST /api/tenants/reload: this node, then (cluster) every other node reads its file again.
+  const reload = async () => {
+    const r = await apply();
+    await modes.reloads?.announce();
     return r;
   };
   const server = createBridgeServer({
@@ -113,6 +119,10 @@ export function createBridge(config: Config, deps: BridgeDeps = {}): Bridge {
       throw err;
     }
     if (stopping) throw new BridgeStoppedError();
+    if (config.tenantsFile && modes.reloads) {
+      const unfollow = await modes.reloads.follow(apply);
+      closers.add('reload notices', async () => unfollow());
+    }
     logger.info(
       { port: addr.port, protocol: config.antring.signalProtocol, node: modes.nodeId, tenants: initial.length },
       'bridge listening',

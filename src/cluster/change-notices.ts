@@ -15,6 +15,8 @@ export interface NoticeSubscriber {
 }
 
 export interface ChangeNotices {
+  /** Tells every node subscribed to `channel` (this one too). */
+  publish(channel: string, message: string): Promise<void>;
   /** Subscribes; resolves once Redis acknowledged the subscription (a change published after that is seen).
    *  The returned function unsubscribes (idempotent). */
   subscribe(channel: string, s: NoticeSubscriber): Promise<() => void>;
@@ -31,8 +33,14 @@ export class RedisChangeNotices implements ChangeNotices {
      *  asks for a resync: ioredis's own re-subscription would race it) and an offline queue (a subscription made
      *  while it connects waits for it). */
     private readonly connect: () => Redis,
+    /** Publishes (any connection not in subscriber mode). */
+    private readonly publisher: Pick<Redis, 'publish'>,
     private readonly log: Logger,
   ) {}
+
+  async publish(channel: string, message: string): Promise<void> {
+    await this.publisher.publish(channel, message);
+  }
 
   async subscribe(channel: string, s: NoticeSubscriber): Promise<() => void> {
     if (this.closed) throw new Error('change notices are closed');

@@ -48,9 +48,16 @@ export interface NodeKeys {
   members(): string;
   sioStream(): string;
   sioSessionPrefix(): string;
+  /** The change channel of tenants reloads (a reload on one node is applied by every node). */
+  tenantsReload(): string;
 }
 
 export function nodeKeys(namespace: string): NodeKeys {
   const p = `ab:{${namespace}}:`;
-  return { members: () => `${p}members`, sioStream: () => `${p}sio`, sioSessionPrefix: () => `${p}sio:session:` };
+  return {
+    members: () => `${p}members`,
+    sioStream: () => `${p}sio`,
+    sioSessionPrefix: () => `${p}sio:session:`,
+    tenantsReload: () => `${p}tenants:reload`,
+  };
 }

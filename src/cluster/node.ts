@@ -92,6 +92,7 @@ export class ClusterNode {
     this.connectionStateRecovery = { maxDisconnectionDuration: this.settings.recoveryMs };
     this.notices = new RedisChangeNotices(
       () => this.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: 1, autoResubscribe: false }),
+      this.redis,
       log.child({ mod: 'notices' }),
     );
   }

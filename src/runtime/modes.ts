@@ -5,6 +5,7 @@
 // §8.5) and per tenant its Redis stores keyed by its org, its gate and its leases (cluster/cluster.ts).
 import { createTenantCluster } from '../cluster/cluster.js';
 import { ClusterNode } from '../cluster/node.js';
+import { ReloadBroadcast } from '../cluster/reload-broadcast.js';
 import type { Config } from '../config.js';
 import { ClusterMode } from './cluster-mode.js';
 import type { BridgeMode, ModeDeps } from './mode.js';
@@ -13,6 +14,8 @@ import { SingleNodeMode, type SingleNodeStores } from './single-node-mode.js';
 export interface ProcessMode {
   readonly nodeId?: string;
   readonly sockets: BridgeMode['sockets'];
+  /** Cluster: a tenants reload on one node is applied by every node. */
+  readonly reloads?: ReloadBroadcast;
   /** Not-ready reasons of the mode itself (Redis down). */
   notReadyReasons(): string[];
   /** The stores of one tenant (its settings laid over the Config). Throws TenantsError when the mode cannot. */
@@ -55,6 +58,12 @@ export function createModes(first: Config, deps: ModeDeps): ProcessMode {
   });
   return {
     nodeId: node.nodeId,
+    reloads: new ReloadBroadcast(
+      node.notices,
+      node.keys.tenantsReload(),
+      node.nodeId,
+      deps.logger.child({ mod: 'tenants', node: node.nodeId }),
+    ),
     sockets: { adapter: node.adapter, connectionStateRecovery: node.connectionStateRecovery },
     notReadyReasons: () => node.notReadyReasons(),
     forTenant(config) {

@@ -62,7 +62,7 @@ t("another node's write reaches this node's index through its notice, without po
   // Node B: its book follows the store's notices.
   const storeB = new RedisRecoveryStore(mk(), prefix);
   const bookB = new RecoveryBook(storeB);
-  const noticesB = new RedisChangeNotices(() => new Redis(url, { autoResubscribe: false }), log);
+  const noticesB = new RedisChangeNotices(() => new Redis(url, { autoResubscribe: false }), mk(), log);
   ctx.closers.push(() => noticesB.close());
   const un = await followChanges(bookB, storeB.channel, noticesB, log);
   ctx.closers.push(async () => un());
@@ -85,7 +85,7 @@ t('a broken subscriber connection comes back subscribed and asks for a full read
   const url = ctx.redis.url;
   const admin = new Redis(url);
   ctx.clients.push(admin);
-  const notices = new RedisChangeNotices(() => new Redis(url, { autoResubscribe: false }), log);
+  const notices = new RedisChangeNotices(() => new Redis(url, { autoResubscribe: false }), admin, log);
   ctx.closers.push(() => notices.close());
   const got: string[] = [];
   let resyncs = 0;
@@ -107,7 +107,7 @@ t('unsubscribing: no more notices; close is idempotent', async (ctx) => {
   const url = ctx.redis.url;
   const admin = new Redis(url);
   ctx.clients.push(admin);
-  const notices = new RedisChangeNotices(() => new Redis(url, { autoResubscribe: false }), log);
+  const notices = new RedisChangeNotices(() => new Redis(url, { autoResubscribe: false }), admin, log);
   const a: string[] = [];
   const b: string[] = [];
   const unA = await notices.subscribe('chan-b', { message: (m) => a.push(m), resync: () => undefined });

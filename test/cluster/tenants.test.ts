@@ -25,6 +25,8 @@ interface Ctx {
   nodes: BridgeProc[];
   env: Record<string, string>;
   dir: string;
+  file: string;
+  entries: object[];
   clients: RecordingClient[];
 }
 const t = suite<Ctx>('cluster: tenants sharded over the nodes');
@@ -93,6 +95,8 @@ t.before(async (ctx) => {
     return { ...e, antcrm: { ...e.antcrm, writeback: ['tickets'] } };
   });
   writeFileSync(file, JSON.stringify(entries), { mode: 0o600 });
+  ctx.file = file;
+  ctx.entries = entries;
   ctx.env = {
     ...secrets,
     TENANTS_FILE: file,
@@ -279,6 +283,38 @@ t('a node that joins takes over about a third of the holds', async (ctx) => {
   console.log(JSON.stringify({ joined: joined.name, holdsPerNode: load, tenantsMoved: moved }));
   assert.ok(load[2]! >= 3 && load[2]! <= CAP, `the joined node holds about a third of ${K * TENANTS}: ${load}`);
   assert.ok(moved <= load[2]!, 'only the joined node’s share moved');
+});
+
+t('a reload on one node is applied by every node (removed, then added back)', async (ctx) => {
+  if (!ctx.redis) return;
+  const live = ctx.nodes.filter((n) => !n.exited);
+  const [first, second] = live as [BridgeProc, BridgeProc];
+  const last = ctx.sims[TENANTS - 1]!.sim.credentials.accountId;
+  const listed = async () => Promise.all(live.map(async (n) => (await tenantsOf(n)).map((s) => s.accountId)));
+  const reloadOn = async (n: BridgeProc) => {
+    const r = await fetch(`${n.url}/api/tenants/reload`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${operator()}` },
+      signal: AbortSignal.timeout(10_000),
+    });
+    assert.is(r.status, 200);
+    return (await r.json()) as { added: string[]; removed: string[] };
+  };
+  writeFileSync(ctx.file, JSON.stringify(ctx.entries.slice(0, -1)), { mode: 0o600 });
+  assert.equal((await reloadOn(first)).removed, [last], 'the node told removes the tenant');
+  await waitFor(async () => (await listed()).every((orgs) => orgs.length === TENANTS - 1 && !orgs.includes(last)), {
+    what: 'every node to have removed the tenant',
+    timeoutMs: 20_000,
+    intervalMs: 200,
+  });
+  writeFileSync(ctx.file, JSON.stringify(ctx.entries), { mode: 0o600 });
+  assert.equal((await reloadOn(second)).added, [last], 'another node told adds it back');
+  await waitFor(async () => (await listed()).every((orgs) => orgs.length === TENANTS && orgs.includes(last)), {
+    what: 'every node to have added it back',
+    timeoutMs: 20_000,
+    intervalMs: 200,
+  });
+  await settled(ctx, live);
 });
 
 t.run();

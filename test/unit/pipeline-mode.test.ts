@@ -75,7 +75,7 @@ function fakeCluster(calls: string[]): Cluster {
     rateLimiter: { tag: 'rl' } as unknown as Cluster['rateLimiter'],
     idempotency: { tag: 'idem' } as unknown as Cluster['idempotency'],
     adapter: 'adapter' as unknown as Cluster['adapter'],
-    notices: { subscribe: async () => () => undefined },
+    notices: { publish: async () => undefined, subscribe: async () => () => undefined },
     connectionStateRecovery: { maxDisconnectionDuration: 30_000 },
     keys: {} as Cluster['keys'],
     redis: {} as Cluster['redis'],
