@@ -2,6 +2,9 @@
 // a value that is not a short plain token becomes `invalid`, and each kind keeps at most MAX_LABEL_VALUES distinct
 // values (then `other`), so no input can grow a series without bound.
 
+/** Every series of the bridge starts with this. */
+export const METRICS_PREFIX = 'antring_bridge_';
+
 /** How many distinct values one label kind may take before the rest are counted as `other`. */
 export const MAX_LABEL_VALUES = 64;
 const LABEL_RE = /^[A-Za-z0-9_.:-]{1,64}$/;

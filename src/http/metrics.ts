@@ -6,18 +6,12 @@
 import { Router } from 'express';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { type CallState, type ErrorCode, ROLES, type Role } from '../contract.js';
-import type { OutboxCounters, OutboxStats } from '../outbox/types.js';
-import { LabelGuard, MAX_LABEL_VALUES } from './metric-labels.js';
+import { LabelGuard, MAX_LABEL_VALUES, METRICS_PREFIX } from './metric-labels.js';
+import { defineOutboxMetrics, type OutboxMetricsSource, type OutboxStatsErrors } from './outbox-metrics.js';
 
-export const METRICS_PREFIX = 'antring_bridge_';
+export type { OutboxMetricsSource };
 
-/** What the outbox metrics read at each scrape (writeback/create.ts Writeback: its outbox and webhook sender). */
-export interface OutboxMetricsSource {
-  stats(): Promise<Pick<OutboxStats, 'pending' | 'delivered' | 'failed' | 'oldestPendingSec'>>;
-  counters(): OutboxCounters;
-  /** Webhook endpoints disabled by a 410 since start (undefined: no webhooks configured). */
-  webhooksDisabled?(): number | undefined;
-}
+export { METRICS_PREFIX };
 
 /** Ring-to-emit buckets (seconds): fine-grained from 1 ms to 1 s. */
 export const LATENCY_BUCKETS: readonly number[] = Object.freeze([
@@ -230,70 +224,9 @@ export class BridgeMetrics {
     this.dashboardPolls.inc({ result: this.label('poll', result), changed: String(changed) });
   }
 
-  /** The durable outbox (contract §7.2): depth by state, oldest pending age, deliveries by result, attempts by
-   *  target, webhook endpoints disabled. Read at each scrape; a failing stats() leaves the last values. */
-  outbox(src: OutboxMetricsSource): void {
-    const p = METRICS_PREFIX;
-    const registers = [this.registry];
-    const label = (kind: string, v: string) => this.label(kind, v);
-    new Gauge({
-      name: `${p}outbox_deliveries`,
-      help: 'Outbox deliveries by state (pending = depth; delivered and failed are kept 30 days).',
-      labelNames: ['state'],
-      registers,
-      async collect() {
-        try {
-          const s = await src.stats();
-          for (const state of ['pending', 'delivered', 'failed'] as const) this.set({ state }, s[state]);
-        } catch {
-          /* Redis/SQLite unavailable at this scrape: keep the last values */
-        }
-      },
-    });
-    new Gauge({
-      name: `${p}outbox_oldest_pending_seconds`,
-      help: 'Age of the oldest pending outbox delivery (0 when none).',
-      registers,
-      async collect() {
-        try {
-          this.set((await src.stats()).oldestPendingSec);
-        } catch {
-          /* keep the last value */
-        }
-      },
-    });
-    new Counter({
-      name: `${p}outbox_results_total`,
-      help: 'Outbox results in this process: enqueued, duplicate (key already known), delivered, retried, failed (given up).',
-      labelNames: ['result'],
-      registers,
-      collect() {
-        const c = src.counters();
-        this.reset();
-        for (const result of ['enqueued', 'duplicates', 'delivered', 'retried', 'failed'] as const)
-          this.inc({ result }, c[result]);
-      },
-    });
-    new Counter({
-      name: `${p}outbox_attempts_total`,
-      help: 'Outbox delivery attempts in this process, by target (antcrm.ticket, antcrm.lead, antcrm.wrapup, webhook).',
-      labelNames: ['target'],
-      registers,
-      collect() {
-        const c = src.counters();
-        this.reset();
-        for (const [target, n] of Object.entries(c.attemptsByTarget))
-          this.inc({ target: label('outbox_target', target) }, n);
-      },
-    });
-    new Gauge({
-      name: `${p}webhook_endpoints_disabled`,
-      help: 'Webhook endpoints disabled by HTTP 410 since start (they get nothing more until restart).',
-      registers,
-      collect() {
-        this.set(src.webhooksDisabled?.() ?? 0);
-      },
-    });
+  /** The durable outbox (contract §7.2): outbox-metrics.ts. */
+  outbox(src: OutboxMetricsSource): OutboxStatsErrors {
+    return defineOutboxMetrics(this.registry, src, (kind, v) => this.label(kind, v));
   }
 
   /** The exposition text (Prometheus text format 0.0.4). */

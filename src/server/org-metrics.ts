@@ -85,7 +85,7 @@ export class OrgMetrics {
   ) {
     const reg = base.registry;
     // The outbox families are defined by BridgeMetrics.outbox(): define them, then label them here.
-    base.outbox({
+    const errors = base.outbox({
       stats: async () => ({ pending: 0, delivered: 0, failed: 0, oldestPendingSec: 0 }),
       counters: () => ({
         enqueued: 0,
@@ -100,7 +100,15 @@ export class OrgMetrics {
     for (const short of LIVE) this.fam.set(short, withOrg(reg, short));
     const label = (v: string) => this.label('outbox_target', v);
     const stats = () =>
-      Promise.all(outboxes().map(async (x) => ({ org: x.org, s: await x.source.stats().catch(() => undefined) })));
+      Promise.all(
+        outboxes().map(async (x) => ({
+          org: x.org,
+          s: await x.source.stats().catch(() => {
+            errors.statsError();
+            return undefined;
+          }),
+        })),
+      );
     withOrg(reg, 'outbox_deliveries', async function (this: Gauge<string>) {
       const all = await stats();
       this.reset();
