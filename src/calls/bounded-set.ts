@@ -13,7 +13,15 @@ export class BoundedSet {
   }
 
   add(key: string): void {
-    if (this.capacity <= 0 || this.set.has(key)) return;
+    this.addNew(key);
+  }
+
+  /** Adds the key; false when it was there already (has() and add() at once: one lookup, not three). */
+  addNew(key: string): boolean {
+    if (this.capacity <= 0) return true;
+    const size = this.set.size;
+    this.set.add(key);
+    if (this.set.size === size) return false;
     if (this.ring.length < this.capacity) {
       this.ring.push(key);
     } else {
@@ -21,7 +29,7 @@ export class BoundedSet {
       this.ring[this.next] = key;
       this.next = (this.next + 1) % this.capacity;
     }
-    this.set.add(key);
+    return true;
   }
 
   get size(): number {

@@ -1,5 +1,6 @@
 // The call engine: Kazoo leg events in, per-audience call updates out (docs/call-model.md).
 // Pure: no I/O, no timers. Time comes with the events (LegEvent.at) and with sweep(nowMs).
+import type { AgentRef } from '../contract.js';
 import { isChannelEventName } from '../shared/channel-events.js';
 import type { LegEvent } from '../signals/types.js';
 import { BoundedSet } from './bounded-set.js';
@@ -50,6 +51,8 @@ export class CallEngine {
   };
   private readonly placed?: PlacedCalls;
   private readonly updates: CallUpdateBuilder;
+  /** An agent's leg was seen: their extensions are known (made once, not a closure per event). */
+  private readonly onAgent = (agent: AgentRef): void => this.updates.rememberExtensions(agent);
   private readonly linkIndex: LinkIndex = {
     callOf: (legId) => this.legIndex.get(legId),
     isEnded: (legId) => this.endedLegs.has(legId),
@@ -114,11 +117,10 @@ export class CallEngine {
       // Kazoo's Msg-ID is the event's microsecond timestamp: two legs' events can share it. A delivery is
       // identified by the leg, the event name and the id together.
       const key = `${event.legId}\u0000${event.name}\u0000${event.msgId}`;
-      if (this.msgIds.has(key)) {
+      if (!this.msgIds.addNew(key)) {
         this.counters.duplicates++;
         return [];
       }
-      this.msgIds.add(key);
     }
     const at = finite(event.at) ? event.at : this.lastAt;
     this.lastAt = at;
@@ -152,7 +154,7 @@ export class CallEngine {
       if (guessed) leg.provisional = true;
     }
     this.touch(call, at);
-    applyLegEvent(call, leg, event, at, this.directory, this.placed, (agent) => this.updates.rememberExtensions(agent));
+    applyLegEvent(call, leg, event, at, this.directory, this.placed, this.onAgent);
     // An API click-to-call told by its far leg: the agent's pickup no longer answers the call (facts recomputed).
     if (noteFarLeg(call, leg)) rebuild(call, call.root);
     call = linkLate(this.linkIndex, call, leg, event, at, receivedAt, out);

@@ -55,52 +55,58 @@ function agentParty(agent: AgentRef, leg: Leg): Party {
   return party(firstOf(agent.ext?.[0], own), agent.name);
 }
 
-function core(call: Call, knownExtensions: { has(n: string): boolean }): Omit<CallFacts, 'queue' | 'startedAt'> {
+/** Facts in one fixed shape (every key present, undefined when unknown): no spreads, one hidden class. */
+function made(
+  direction: CallDirection,
+  from: Party,
+  to: Party,
+  did: string | undefined,
+  customerNumber: string | undefined,
+): CallFacts {
+  return { direction, from, to, did, customerNumber, queue: undefined, startedAt: '' };
+}
+
+function core(call: Call, knownExtensions: { has(n: string): boolean }): CallFacts {
   const root = call.root;
   if (root.seen && root.agent && root.direction === 'outbound' && root.clickToCall !== true) {
     // An agent's leg the switch rang, not a click-to-call: a call TO the agent, from its Caller-ID-Number.
     const from = party(firstOf(root.callerIdNumber, root.otherLegCallerIdNumber), callerName(root));
     const to = agentParty(root.agent, root);
-    if (isExtension(from.number, knownExtensions)) return { direction: 'internal', from, to: { number: to.number } };
-    const customer = from.number && !isFeatureOrNonDialable(from.number) ? { customerNumber: from.number } : {};
-    return { direction: 'inbound', from, to, ...customer };
+    if (isExtension(from.number, knownExtensions))
+      return made('internal', from, { number: to.number }, undefined, undefined);
+    const customer = from.number && !isFeatureOrNonDialable(from.number) ? from.number : undefined;
+    return made('inbound', from, to, undefined, customer);
   }
   if (root.seen && root.agent) {
     const far = farOfAgentRoot(root);
     const from = agentParty(root.agent, root);
     if (isInternalTarget(far.number, knownExtensions)) {
-      return { direction: 'internal', from, to: { number: far.number } };
+      return made('internal', from, { number: far.number }, undefined, undefined);
     }
-    return { direction: 'outbound', from, to: far, ...(far.number ? { customerNumber: far.number } : {}) };
+    return made('outbound', from, far, undefined, far.number ? far.number : undefined);
   }
   const fa = call.firstAgentLeg;
   if (!root.seen && fa) {
     // The root's own events are not seen yet: tell what we can from the agent leg that points at it.
     const from = party(firstOf(fa.callerIdNumber, fa.otherLegCallerIdNumber, fa.from), callerName(fa));
     const to = party(firstOf(fa.agent?.ext?.[0], fa.calleeIdNumber, fa.request, fa.to), fa.agent?.name);
-    if (isExtension(from.number, knownExtensions)) return { direction: 'internal', from, to: { number: to.number } };
-    return { direction: 'inbound', from, to, ...(from.number ? { customerNumber: from.number } : {}) };
+    if (isExtension(from.number, knownExtensions))
+      return made('internal', from, { number: to.number }, undefined, undefined);
+    return made('inbound', from, to, undefined, from.number ? from.number : undefined);
   }
   const from = party(firstOf(root.callerIdNumber, root.from), callerName(root));
   const did = firstOf(root.calleeIdNumber, root.request, root.to);
-  return {
-    direction: 'inbound',
-    from,
-    to: { number: did ?? '' },
-    ...(did ? { did } : {}),
-    ...(from.number ? { customerNumber: from.number } : {}),
-  };
+  return made('inbound', from, { number: did ?? '' }, did ? did : undefined, from.number ? from.number : undefined);
 }
 
+/** What the call is, for every view of this emit. Its objects are fresh and never changed: views may share them. */
 export function callFacts(
   call: Call,
   directory: AgentDirectory,
   knownExtensions: { has(n: string): boolean },
 ): CallFacts {
-  const facts: CallFacts = {
-    ...core(call, knownExtensions),
-    startedAt: iso(call.root.seen ? call.root.createdAt : call.firstAt),
-  };
+  const facts = core(call, knownExtensions);
+  facts.startedAt = iso(call.root.seen ? call.root.createdAt : call.firstAt);
   if (call.queueId !== undefined) {
     const name = directory.queueName(call.queueId);
     facts.queue = name !== undefined ? { id: call.queueId, name } : { id: call.queueId };

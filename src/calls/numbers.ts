@@ -24,10 +24,16 @@ export function isInternalTarget(number: string | undefined, knownExtensions?: {
   return isExtension(number, knownExtensions) || isFeatureOrNonDialable(number);
 }
 
-/** The first argument that is a non-empty string. */
-export function firstOf(...values: (string | undefined)[]): string | undefined {
-  for (const v of values) if (typeof v === 'string' && v.trim() !== '') return v.trim();
-  return undefined;
+/** `v` trimmed, when it is a non-empty string. */
+function filled(v: string | undefined): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  const t = v.trim();
+  return t !== '' ? t : undefined;
+}
+
+/** The first argument that is a non-empty string, trimmed (fixed arity: no array per call, it runs per view). */
+export function firstOf(a: string | undefined, b?: string, c?: string, d?: string): string | undefined {
+  return filled(a) ?? filled(b) ?? filled(c) ?? filled(d);
 }
 
 /** A Party; the name is kept only when it says more than the number. */

@@ -2,14 +2,39 @@
 // track) computed from the call's facts and offered; a view is emitted only when its visible content changed, and
 // never backwards. Holds what the views need beyond the call: the org, the directory, the known extensions.
 import type { AgentRef } from '../contract.js';
+import { agentAudienceKey } from '../shared/audience.js';
 import { BoundedSet } from './bounded-set.js';
 import type { Call, View } from './call.js';
 import { callFacts } from './facts.js';
 import { settleRoot } from './link.js';
 import type { AgentDirectory, CallUpdate } from './types.js';
-import { callView, heldView, lostTrackView, rootAgentView, sameView, stateRank, toUpdate, trackView } from './views.js';
+import { sameShownView } from './view-equal.js';
+import {
+  callView,
+  heldView,
+  lostTrackView,
+  rootAgentView,
+  stateRank,
+  toUpdate,
+  trackState,
+  trackView,
+} from './views.js';
 
 const MAX_KNOWN_EXTENSIONS = 10_000;
+
+/** An agent's view key in Call.emitted (agentAudienceKey), made once per username, not per event (bounded). */
+const AUDIENCE_KEYS_MAX = 20_000;
+const audienceKeys = new Map<string, string>();
+
+function audienceKey(username: string): string {
+  let key = audienceKeys.get(username);
+  if (key === undefined) {
+    key = agentAudienceKey(username);
+    if (audienceKeys.size >= AUDIENCE_KEYS_MAX) audienceKeys.clear();
+    audienceKeys.set(username, key);
+  }
+  return key;
+}
 
 export class CallUpdateBuilder {
   private readonly knownExtensions = new BoundedSet(MAX_KNOWN_EXTENSIONS);
@@ -34,12 +59,18 @@ export class CallUpdateBuilder {
     if (hasAgents || (call.root.seen && cv.state !== 'ringing')) this.offer(call, 'call', cv, receivedAt, out);
     let allEnded = cv.state === 'ended';
     const rootAgent = call.root.agent;
-    if (rootAgent) this.offer(call, `agent:${rootAgent.username}`, rootAgentView(cv, rootAgent), receivedAt, out);
+    if (rootAgent) {
+      const key = audienceKey(rootAgent.username);
+      // A view shown ended gets nothing more: it is not built.
+      if (call.emitted.get(key)?.state !== 'ended')
+        this.offer(call, key, rootAgentView(cv, rootAgent), receivedAt, out);
+    }
     for (const track of call.tracks.values()) {
       if (track.agent.username === rootAgent?.username) continue;
-      const v = trackView(call, this.org, facts, track);
-      if (v.state !== 'ended') allEnded = false;
-      this.offer(call, `agent:${track.agent.username}`, v, receivedAt, out);
+      if (trackState(track) !== 'ended') allEnded = false;
+      const key = audienceKey(track.agent.username);
+      if (call.emitted.get(key)?.state !== 'ended')
+        this.offer(call, key, trackView(call, this.org, facts, track), receivedAt, out);
     }
     return allEnded;
   }
@@ -60,7 +91,7 @@ export class CallUpdateBuilder {
     if (last?.state === 'ended') return;
     // Never backwards: a view whose facts were recomputed below its shown state keeps that state (and shows the rest).
     const v = last && stateRank(computed.state) < stateRank(last.state) ? heldView(computed, last) : computed;
-    if (last && sameView(last, v)) return;
+    if (last && sameShownView(last, v)) return;
     call.emitted.set(key, v);
     call.shownOrder ??= ++this.shownCounter;
     out.push(toUpdate(v, receivedAt));

@@ -1,5 +1,5 @@
 // The views of a call: the call view (admins, queue supervisors) and one view per agent.
-import type { AgentRef, CallState } from '../contract.js';
+import type { AgentRef, CallOutcome, CallState } from '../contract.js';
 import type { AgentTrack, Call, View } from './call.js';
 import type { CallFacts } from './facts.js';
 import { iso } from './facts.js';
@@ -30,6 +30,7 @@ export function copyAgent(a: AgentRef): AgentRef {
   return out;
 }
 
+/** A view of the call; it shares the facts' objects (fresh at each emit, never changed: toUpdate copies them). */
 function view(audience: Audience, call: Call, org: string, facts: CallFacts, parts: Parts): View {
   const v: View = {
     audience,
@@ -37,13 +38,13 @@ function view(audience: Audience, call: Call, org: string, facts: CallFacts, par
     org,
     state: parts.state,
     direction: facts.direction,
-    from: { ...facts.from },
-    to: { ...facts.to },
+    from: facts.from,
+    to: facts.to,
     startedAt: facts.startedAt,
   };
   if (facts.did !== undefined) v.did = facts.did;
   if (parts.agent !== undefined) v.agent = parts.agent;
-  if (facts.queue !== undefined) v.queue = { ...facts.queue };
+  if (facts.queue !== undefined) v.queue = facts.queue;
   if (facts.customerNumber !== undefined) v.customerNumber = facts.customerNumber;
   if (parts.answeredAt !== undefined) v.answeredAt = parts.answeredAt;
   if (parts.endedAt !== undefined) v.endedAt = parts.endedAt;
@@ -54,9 +55,24 @@ function view(audience: Audience, call: Call, org: string, facts: CallFacts, par
   return v;
 }
 
-function endParts(end: LegEnd | undefined): Pick<Parts, 'endedAt' | 'hangupCause' | 'durationSec' | 'billingSec'> {
-  if (!end) return {};
-  return { endedAt: iso(end.at), hangupCause: end.cause, durationSec: end.durationSec, billingSec: end.billingSec };
+/** The parts of a view in one fixed shape (no spreads): an ended view has its end's parts and an outcome. */
+function parts(
+  state: CallState,
+  agent: AgentRef | undefined,
+  answeredAt: number | undefined,
+  end: LegEnd | undefined,
+  outcome: CallOutcome | undefined,
+): Parts {
+  return {
+    state,
+    agent: agent !== undefined ? copyAgent(agent) : undefined,
+    answeredAt: answeredAt !== undefined ? iso(answeredAt) : undefined,
+    endedAt: end !== undefined ? iso(end.at) : undefined,
+    outcome,
+    hangupCause: end?.cause,
+    durationSec: end?.durationSec,
+    billingSec: end?.billingSec,
+  };
 }
 
 /** Usernames of every agent with a leg in the call (root first). */
@@ -84,12 +100,15 @@ export function callView(call: Call, org: string, facts: CallFacts): View {
     if (involved.length === 1 && call.queueId === undefined) agent = involved[0];
   }
   const audience: Audience = call.queueId !== undefined ? { kind: 'call', queueId: call.queueId } : { kind: 'call' };
-  return view(audience, call, org, facts, {
-    state,
-    agent: agent ? copyAgent(agent) : undefined,
-    answeredAt: answered ? iso(call.answeredAt!) : undefined,
-    ...(ended ? { ...endParts(call.root.end ?? call.lastEnd), outcome: callOutcome(call, facts.direction) } : {}),
-  });
+  return view(
+    audience,
+    call,
+    org,
+    facts,
+    ended
+      ? parts(state, agent, call.answeredAt, call.root.end ?? call.lastEnd, callOutcome(call, facts.direction))
+      : parts(state, agent, call.answeredAt, undefined, undefined),
+  );
 }
 
 /** The agent whose leg is the root follows the call view. */
@@ -97,17 +116,23 @@ export function rootAgentView(callView: View, agent: AgentRef): View {
   return { ...callView, audience: { kind: 'agent', username: agent.username }, agent: copyAgent(agent) };
 }
 
+/** The state of a callee-side agent's view: known without building the view. */
+export function trackState(track: AgentTrack): CallState {
+  return track.open <= 0 ? 'ended' : track.answeredAt !== undefined ? 'answered' : 'ringing';
+}
+
 /** An agent on the callee side follows their own legs (the furthest of them). */
 export function trackView(call: Call, org: string, facts: CallFacts, track: AgentTrack): View {
-  const ended = track.open <= 0;
-  const answered = track.answeredAt !== undefined;
-  const state: CallState = ended ? 'ended' : answered ? 'answered' : 'ringing';
-  return view({ kind: 'agent', username: track.agent.username }, call, org, facts, {
-    state,
-    agent: copyAgent(track.agent),
-    answeredAt: answered ? iso(track.answeredAt!) : undefined,
-    ...(ended ? { ...endParts(track.answeredEnd ?? track.lastEnd), outcome: agentOutcome(call, track) } : {}),
-  });
+  const state = trackState(track);
+  return view(
+    { kind: 'agent', username: track.agent.username },
+    call,
+    org,
+    facts,
+    state === 'ended'
+      ? parts(state, track.agent, track.answeredAt, track.answeredEnd ?? track.lastEnd, agentOutcome(call, track))
+      : parts(state, track.agent, track.answeredAt, undefined, undefined),
+  );
 }
 
 /** What a view becomes when the engine forgets its call. */

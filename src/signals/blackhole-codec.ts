@@ -100,14 +100,15 @@ export function decodeServerFrame(text: unknown): BlackholeDecoded {
     case 'event': {
       if (!isObject(v.data)) return { ok: false, reason: 'bad_event' };
       const frame: BlackholeEvent = { type: 'event', data: v.data };
-      const set = (k: 'subscribedKey' | 'subscriptionKey' | 'name' | 'routingKey', val: unknown): void => {
-        const s = optStr(val);
-        if (s !== undefined) frame[k] = s;
-      };
-      set('subscribedKey', v.subscribed_key);
-      set('subscriptionKey', v.subscription_key);
-      set('name', v.name);
-      set('routingKey', v.routing_key);
+      // Plain assignments (no closure per frame); only the readable strings become keys, in this order.
+      const subscribedKey = optStr(v.subscribed_key);
+      if (subscribedKey !== undefined) frame.subscribedKey = subscribedKey;
+      const subscriptionKey = optStr(v.subscription_key);
+      if (subscriptionKey !== undefined) frame.subscriptionKey = subscriptionKey;
+      const name = optStr(v.name);
+      if (name !== undefined) frame.name = name;
+      const routingKey = optStr(v.routing_key);
+      if (routingKey !== undefined) frame.routingKey = routingKey;
       return { ok: true, frame };
     }
     default:

@@ -17,38 +17,90 @@ const MAX_PLAUSIBLE_MS = 4_102_444_800_000;
 /** A JSON string body longer than this is not parsed. */
 const MAX_STRING_BODY = 262_144;
 
-type Fields = Map<string, unknown>;
-
 /** `Call-ID`, `call_id`, `CALL-id` → `call_id`. */
 export function normaliseKey(key: string): string {
   return key.toLowerCase().replace(/-/g, '_');
 }
 
-/** Kazoo sends the same ~100 keys in every event: their normal forms are remembered (bounded; cleared when full). */
-const KEY_CACHE_MAX = 4096;
-const keyCache = new Map<string, string>();
+/**
+ * The keys the bridge reads (top level and Custom-Channel-Vars), by their normal form: each one has a slot in the
+ * array fieldsOf() fills. Every other key of a body is passed over unread.
+ */
+const READ = {
+  eventName: 'event_name',
+  hookEvent: 'hook_event',
+  callId: 'call_id',
+  callDirection: 'call_direction',
+  ccv: 'custom_channel_vars',
+  timestamp: 'timestamp',
+  msgId: 'msg_id',
+  otherLegCallId: 'other_leg_call_id',
+  bridgeId: 'bridge_id',
+  bridgeBUniqueId: 'bridge_b_unique_id',
+  otherLegCallerIdNumber: 'other_leg_caller_id_number',
+  otherLegDestinationNumber: 'other_leg_destination_number',
+  channelCreatedTime: 'channel_created_time',
+  callerIdNumber: 'caller_id_number',
+  callerIdName: 'caller_id_name',
+  calleeIdNumber: 'callee_id_number',
+  calleeIdName: 'callee_id_name',
+  from: 'from',
+  to: 'to',
+  request: 'request',
+  accountId: 'account_id',
+  ownerId: 'owner_id',
+  authorizingId: 'authorizing_id',
+  authorizingType: 'authorizing_type',
+  username: 'username',
+  queueId: 'queue_id',
+  disposition: 'disposition',
+  hangupCause: 'hangup_cause',
+  durationSeconds: 'duration_seconds',
+  billingSeconds: 'billing_seconds',
+  billingMilliSeconds: 'billing_milli_seconds',
+  ringingSeconds: 'ringing_seconds',
+  hangupCode: 'hangup_code',
+} as const;
+const READ_COUNT = Object.keys(READ).length;
+/** Slot of each read key, by our name (`K.callId`) and by its normal form (`call_id`). */
+const K = Object.fromEntries(Object.keys(READ).map((k, i) => [k, i])) as Record<keyof typeof READ, number>;
+const SLOT = new Map<string, number>(Object.values(READ).map((k, i) => [k, i]));
+const NOT_READ = -1;
 
-function normalisedKey(key: string): string {
-  let k = keyCache.get(key);
-  if (k === undefined) {
-    k = normaliseKey(key);
-    if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
-    if (key.length <= MAX_FIELD_CHARS) keyCache.set(key, k);
+/** The values of one body (or its Custom-Channel-Vars) by slot. */
+type Fields = unknown[];
+const NO_FIELDS: Fields = Object.freeze(new Array<unknown>(READ_COUNT).fill(undefined)) as Fields;
+
+/**
+ * Kazoo sends the same ~100 key spellings in every event: each spelling's slot (NOT_READ for the keys the bridge
+ * does not read) is remembered, so a key is normalised once, not per frame (bounded; cleared when full).
+ */
+const KEY_CACHE_MAX = 4096;
+const slotCache = new Map<string, number>();
+
+function slotOf(key: string): number {
+  let s = slotCache.get(key);
+  if (s === undefined) {
+    s = SLOT.get(normaliseKey(key)) ?? NOT_READ;
+    if (slotCache.size >= KEY_CACHE_MAX) slotCache.clear();
+    if (key.length <= MAX_FIELD_CHARS) slotCache.set(key, s);
   }
-  return k;
+  return s;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The read keys' values, in any spelling; the first usable (not null / undefined) value of a key wins. */
 function fieldsOf(obj: Record<string, unknown>): Fields {
-  const out: Fields = new Map();
+  const out: Fields = new Array<unknown>(READ_COUNT).fill(undefined);
   for (const key of Object.keys(obj)) {
-    const k = normalisedKey(key);
-    const prev = out.get(k);
-    if (prev !== undefined && prev !== null) continue; // first usable value wins
-    out.set(k, obj[key]);
+    const s = slotOf(key);
+    if (s === NOT_READ) continue;
+    const prev = out[s];
+    if (prev !== undefined && prev !== null) continue;
+    out[s] = obj[key];
   }
   return out;
 }
@@ -74,6 +126,8 @@ function num(v: unknown): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+const SIP_SCHEME = /^(sips?|tel):/i;
+
 /** User part of a SIP URI: `"Bob" <sip:0934890883@realm;transport=udp>` → `0934890883`. */
 export function sipUser(v: unknown): string | undefined {
   const s = str(v);
@@ -84,7 +138,9 @@ export function sipUser(v: unknown): string | undefined {
     const gt = u.indexOf('>', lt + 1);
     u = u.slice(lt + 1, gt >= 0 ? gt : undefined);
   }
-  u = u.replace(/^(sips?|tel):/i, '');
+  // Only a value starting with s/S/t/T can carry a scheme: the regex runs for those alone.
+  const c0 = u.charCodeAt(0) | 0x20;
+  if (c0 === 0x73 || c0 === 0x74) u = u.replace(SIP_SCHEME, '');
   const at = u.indexOf('@');
   if (at >= 0) u = u.slice(0, at);
   const semi = u.indexOf(';');
@@ -127,64 +183,89 @@ function parseUnsafe(raw: unknown, receivedAt: number, nowMs: number, frameName:
 
   // The event name: `Event-Name`, else the frame's name (socket.io event / blackhole `name`), else the
   // webhooks app's `hook_event` (`channel_create`).
-  const nameRaw = f.get('event_name') ?? frameName ?? f.get('hook_event');
+  const nameRaw = f[K.eventName] ?? frameName ?? f[K.hookEvent];
   if (nameRaw === undefined || nameRaw === null) return { ok: false, reason: 'missing_event_name' };
   const name = typeof nameRaw === 'string' ? nameRaw.trim().toUpperCase() : '';
   if (!isChannelEventName(name)) return { ok: false, reason: 'unknown_event' };
 
-  const callIdRaw = f.get('call_id');
+  const callIdRaw = f[K.callId];
   if (callIdRaw === undefined || callIdRaw === null) return { ok: false, reason: 'missing_call_id' };
   if (typeof callIdRaw !== 'string') return { ok: false, reason: 'bad_call_id' };
   const legId = callIdRaw.trim();
   if (!legId || legId.length > MAX_FIELD_CHARS) return { ok: false, reason: 'bad_call_id' };
 
-  const dirRaw = f.get('call_direction');
+  const dirRaw = f[K.callDirection];
   if (dirRaw === undefined || dirRaw === null) return { ok: false, reason: 'missing_direction' };
   const direction = typeof dirRaw === 'string' ? dirRaw.trim().toLowerCase() : '';
   if (direction !== 'inbound' && direction !== 'outbound') return { ok: false, reason: 'bad_direction' };
 
-  const ccvRaw = f.get('custom_channel_vars');
-  const ccv: Fields = isPlainObject(ccvRaw) ? fieldsOf(ccvRaw) : new Map();
+  const ccvRaw = f[K.ccv];
+  const ccv: Fields = isPlainObject(ccvRaw) ? fieldsOf(ccvRaw) : NO_FIELDS;
 
   const event: LegEvent = {
     name,
     legId,
     direction,
-    at: eventTime(f.get('timestamp'), nowMs),
+    at: eventTime(f[K.timestamp], nowMs),
     receivedAt,
   };
-  const set = <K extends keyof LegEvent>(key: K, value: LegEvent[K] | undefined): void => {
-    if (value !== undefined) event[key] = value;
-  };
-  set('msgId', str(f.get('msg_id')));
+  // Only defined values become keys, in this order (no closure per frame: plain assignments).
+  let v: string | number | undefined = str(f[K.msgId]);
+  if (v !== undefined) event.msgId = v;
   // mod_kazoo's origination-uuid fallback can put the leg's own Call-ID here: that links nothing.
-  set('otherLegId', notSelf(str(f.get('other_leg_call_id')), legId));
-  set('bridgeId', notSelf(str(ccv.get('bridge_id')) ?? str(f.get('bridge_id')), legId));
-  set('bridgeBLegId', notSelf(str(f.get('bridge_b_unique_id')), legId));
-  set('otherLegCallerIdNumber', str(f.get('other_leg_caller_id_number')));
-  set('otherLegDestinationNumber', str(f.get('other_leg_destination_number')));
-  set('createdAt', microsToMs(f.get('channel_created_time')));
-  set('callerIdNumber', str(f.get('caller_id_number')));
-  set('callerIdName', str(f.get('caller_id_name')));
-  set('calleeIdNumber', str(f.get('callee_id_number')));
-  set('calleeIdName', str(f.get('callee_id_name')));
-  set('from', sipUser(f.get('from')));
-  set('to', sipUser(f.get('to')));
-  set('request', sipUser(f.get('request')));
-  set('accountId', str(ccv.get('account_id')) ?? str(f.get('account_id')));
+  v = notSelf(str(f[K.otherLegCallId]), legId);
+  if (v !== undefined) event.otherLegId = v;
+  v = notSelf(str(ccv[K.bridgeId]) ?? str(f[K.bridgeId]), legId);
+  if (v !== undefined) event.bridgeId = v;
+  v = notSelf(str(f[K.bridgeBUniqueId]), legId);
+  if (v !== undefined) event.bridgeBLegId = v;
+  v = str(f[K.otherLegCallerIdNumber]);
+  if (v !== undefined) event.otherLegCallerIdNumber = v;
+  v = str(f[K.otherLegDestinationNumber]);
+  if (v !== undefined) event.otherLegDestinationNumber = v;
+  v = microsToMs(f[K.channelCreatedTime]);
+  if (v !== undefined) event.createdAt = v;
+  v = str(f[K.callerIdNumber]);
+  if (v !== undefined) event.callerIdNumber = v;
+  v = str(f[K.callerIdName]);
+  if (v !== undefined) event.callerIdName = v;
+  v = str(f[K.calleeIdNumber]);
+  if (v !== undefined) event.calleeIdNumber = v;
+  v = str(f[K.calleeIdName]);
+  if (v !== undefined) event.calleeIdName = v;
+  v = sipUser(f[K.from]);
+  if (v !== undefined) event.from = v;
+  v = sipUser(f[K.to]);
+  if (v !== undefined) event.to = v;
+  v = sipUser(f[K.request]);
+  if (v !== undefined) event.request = v;
+  v = str(ccv[K.accountId]) ?? str(f[K.accountId]);
+  if (v !== undefined) event.accountId = v;
   // Webhooks payloads carry owner_id / authorizing_* at the top level.
-  set('ownerId', (str(ccv.get('owner_id')) ?? str(f.get('owner_id')))?.toLowerCase());
-  set('authorizingId', str(ccv.get('authorizing_id')) ?? str(f.get('authorizing_id')));
-  set('authorizingType', str(ccv.get('authorizing_type')) ?? str(f.get('authorizing_type')));
-  set('username', str(ccv.get('username')));
-  set('queueId', str(ccv.get('queue_id')));
-  set('disposition', str(f.get('disposition')));
-  set('hangupCause', str(f.get('hangup_cause')));
-  set('durationSec', num(f.get('duration_seconds')));
-  set('billingSec', num(f.get('billing_seconds')));
-  set('billingMs', num(f.get('billing_milli_seconds')));
-  set('ringingSec', num(f.get('ringing_seconds')));
-  set('hangupCode', str(f.get('hangup_code')));
+  v = str(ccv[K.ownerId]) ?? str(f[K.ownerId]);
+  if (v !== undefined) event.ownerId = v.toLowerCase();
+  v = str(ccv[K.authorizingId]) ?? str(f[K.authorizingId]);
+  if (v !== undefined) event.authorizingId = v;
+  v = str(ccv[K.authorizingType]) ?? str(f[K.authorizingType]);
+  if (v !== undefined) event.authorizingType = v;
+  v = str(ccv[K.username]);
+  if (v !== undefined) event.username = v;
+  v = str(ccv[K.queueId]);
+  if (v !== undefined) event.queueId = v;
+  v = str(f[K.disposition]);
+  if (v !== undefined) event.disposition = v;
+  v = str(f[K.hangupCause]);
+  if (v !== undefined) event.hangupCause = v;
+  v = num(f[K.durationSeconds]);
+  if (v !== undefined) event.durationSec = v;
+  v = num(f[K.billingSeconds]);
+  if (v !== undefined) event.billingSec = v;
+  v = num(f[K.billingMilliSeconds]);
+  if (v !== undefined) event.billingMs = v;
+  v = num(f[K.ringingSeconds]);
+  if (v !== undefined) event.ringingSec = v;
+  v = str(f[K.hangupCode]);
+  if (v !== undefined) event.hangupCode = v;
   return { ok: true, event };
 }
 

@@ -51,6 +51,19 @@ parts('far-leg cause → outcome', () => {
   assert.not.ok(isBusyCause('LOSE_RACE'));
 });
 
+parts('BoundedSet.addNew: true when added, false when there already; forgets the oldest like add', () => {
+  const s = new BoundedSet(2);
+  assert.equal(
+    ['a', 'a', 'b', 'c', 'a', 'c'].map((k) => s.addNew(k)),
+    [true, false, true, true, true, false],
+  );
+  assert.equal(s.size, 2);
+  assert.ok(s.has('c') && s.has('a') && !s.has('b'));
+  const none = new BoundedSet(0);
+  assert.ok(none.addNew('x') && none.addNew('x'));
+  assert.is(none.size, 0);
+});
+
 parts('sameView ignores receivedAt and undefined keys, compares nested values', () => {
   assert.ok(
     sameView({ a: 1, b: { c: [1, 2] }, receivedAt: 1 }, { a: 1, b: { c: [1, 2] }, receivedAt: 2, d: undefined }),

@@ -5,30 +5,18 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CallEngine } from '../../src/calls/engine.js';
-import type { AgentDirectory, CallUpdate } from '../../src/calls/types.js';
-import type { AgentRef } from '../../src/contract.js';
+import type { CallUpdate } from '../../src/calls/types.js';
 import { parseKazooEvent } from '../../src/signals/kazoo-event.js';
 import {
-  AGENT,
   briefOf,
   corpus,
+  corpusDirectory,
   type ExpectedView,
   type KazooScenario,
   ORG,
-  QUEUE_ID,
 } from '../fixtures/kazoo/index.js';
 
 const RANK = { ringing: 0, answered: 1, ended: 2 } as const;
-
-export function corpusDirectory(): AgentDirectory {
-  const byOwner = new Map<string, AgentRef>(
-    Object.values(AGENT).map((a) => [a.ownerId, { username: a.username, id: a.ownerId, name: a.name, ext: [a.ext] }]),
-  );
-  return {
-    agentByOwnerId: (id) => byOwner.get(id),
-    queueName: (id) => (id === QUEUE_ID ? 'Chăm sóc khách hàng' : undefined),
-  };
-}
 
 const audKey = (u: CallUpdate): string => (u.audience.kind === 'call' ? 'call' : `agent:${u.audience.username}`);
 

@@ -1,9 +1,11 @@
 // The per-frame fast paths of the signal intake keep the exact answers of the slow ones: the JSON depth bound, the
-// payload framing without astral characters, the remembered key normalisation.
+// payload framing without astral characters, the remembered key normalisation (only the read keys, by slot), the
+// 0.9 frame header read by hand.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { nestsDeeperThan, parseJsonBounded } from '../../src/signals/json-limits.js';
 import { parseKazooEvent } from '../../src/signals/kazoo-event.js';
+import { frameParts } from '../../src/signals/socketio09-codec.js';
 import { decodePayload } from '../../src/signals/socketio09-payload.js';
 
 const M = '\ufffd';
@@ -106,6 +108,107 @@ keys('first usable value wins across spellings (null / undefined give way)', () 
   if (r.ok) assert.is(r.event.legId, 'leg-2');
 });
 
+keys('read keys in any spelling, at the top and in Custom-Channel-Vars; other keys are passed over', () => {
+  const long = `X-${'a'.repeat(300)}`;
+  const r = parseKazooEvent(
+    {
+      'EVENT-name': 'channel_destroy',
+      CALL_ID: ' leg-1 ',
+      'call-DIRECTION': 'Outbound',
+      [long]: { 'Owner-ID': 'nobody' },
+      'Other-Leg-Caller-ID-Number': 31,
+      'HANGUP-cause': 'USER_BUSY',
+      'billing-milli_SECONDS': '1500',
+      'Custom-Channel-Vars': { 'OWNER-id': 'ABC', queue_ID: 'q1', 'Bridge-Id': 'leg-2', USERNAME: 'user_x' },
+      'Owner-ID': 'top-level owner loses to the CCV one',
+      'Some-Unread-Key': { deep: [1, 2, 3] },
+    },
+    0,
+    1_700_000_000_000,
+  );
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  assert.equal(r.event, {
+    name: 'CHANNEL_DESTROY',
+    legId: 'leg-1',
+    direction: 'outbound',
+    at: 1_700_000_000_000,
+    receivedAt: 0,
+    bridgeId: 'leg-2',
+    otherLegCallerIdNumber: '31',
+    ownerId: 'abc',
+    username: 'user_x',
+    queueId: 'q1',
+    hangupCause: 'USER_BUSY',
+    billingMs: 1500,
+  });
+  // A Custom-Channel-Vars that is not an object reads as empty; the top level's values stand in.
+  const flat = parseKazooEvent(
+    {
+      'Event-Name': 'CHANNEL_CREATE',
+      'Call-ID': 'l',
+      'Call-Direction': 'inbound',
+      'Custom-Channel-Vars': [1],
+      owner_id: 'O',
+    },
+    0,
+    1_700_000_000_000,
+  );
+  assert.ok(flat.ok && flat.event.ownerId === 'o');
+});
+
+const header = suite('socket.io 0.9 frame header');
+
+/** The regex the header used to be read with (dot matching anything). */
+const FRAME = /^([0-8]):(\d{0,15})(\+?):([^:]*)(?::([\s\S]*))?$/;
+function byRegex(frame: string) {
+  const m = FRAME.exec(frame);
+  return m ? { type: Number(m[1]), id: m[2], ackData: m[3] === '+', endpoint: m[4], data: m[5] ?? '' } : undefined;
+}
+
+header('read by hand: what the regex reads, for every frame of a generated set', () => {
+  const parts = [
+    '',
+    '0',
+    '5',
+    '8',
+    '9',
+    'x',
+    ':',
+    '::',
+    '+',
+    '+:',
+    '12',
+    '1'.repeat(15),
+    '1'.repeat(16),
+    '/ep',
+    'a:b',
+    '\n',
+    '{"a":1}',
+  ];
+  let n = 0;
+  for (const a of parts)
+    for (const b of parts)
+      for (const c of parts)
+        for (const d of ['', ':', '::', ':{"name":"x"}']) {
+          const frame = a + b + c + d;
+          assert.equal(frameParts(frame), byRegex(frame), JSON.stringify(frame));
+          n++;
+        }
+  for (const f of [
+    '5:::{"name":"CHANNEL_CREATE","args":[{}]}',
+    '5:12+::{}',
+    '6:::3+[]',
+    '2::',
+    '1::',
+    '7:::1+0',
+    '0::/x',
+  ])
+    assert.equal(frameParts(f), byRegex(f), f);
+  assert.ok(n > 10_000);
+});
+
 depth.run();
 payload.run();
 keys.run();
+header.run();
