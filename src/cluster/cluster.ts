@@ -42,7 +42,7 @@ export interface Cluster {
   nodeId: string;
   keys: ClusterKeys;
   redis: Redis;
-  /** The Socket.IO adapter's publishing connection (broadcasts, then the gate's done marks behind them). */
+  /** The Socket.IO adapter's publishing connection (broadcasts, with the gate's done marks in the same script). */
   adapterRedis: Redis;
   seq: RedisSeqSource;
   live: RedisLiveCallStore;
@@ -97,7 +97,7 @@ export function createTenantCluster(node: ClusterNode, o: TenantClusterOptions):
   let forward: (u: CallUpdate) => void = () => undefined;
   const gate = new CallGate({
     redis,
-    marks: adapterRedis,
+    marks: node.broadcastMarks,
     keys,
     nodeId,
     logger: log.child({ mod: 'gate' }),

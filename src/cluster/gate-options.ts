@@ -2,6 +2,7 @@
 import type { Redis } from 'ioredis';
 import type { CallUpdate } from '../calls/types.js';
 import type { Logger } from '../log.js';
+import type { DoneMarks } from './broadcast-marks.js';
 import type { GateTicker } from './gate-ticker.js';
 import type { ClusterKeys } from './keys.js';
 
@@ -10,11 +11,11 @@ export type TaggedUpdate = CallUpdate;
 
 export interface CallGateOptions {
   redis: Redis;
-  /** The connection the Socket.IO adapter broadcasts on (its XADD); done marks go on it too, after the broadcast.
-   *  One connection's commands reach Redis in order, so a mark never exists for a broadcast that is not in the
-   *  stream. On another connection the small mark could overtake a broadcast still queued behind others (a busy
-   *  node) and survive it when the node dies: the standby would then skip an update nobody received. Default redis. */
-  marks?: Redis;
+  /** Where the done marks go: with the broadcast they stand for, in one Redis script (broadcast-marks.ts), so a
+   *  mark never exists without its broadcast in the stream, nor a broadcast without its mark (a node killed between
+   *  the two would leave the standby to skip an update nobody received, or to publish one again). Default: a plain SET
+   *  on `redis`. */
+  marks?: DoneMarks;
   keys: ClusterKeys;
   nodeId: string;
   logger: Logger;

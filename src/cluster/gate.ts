@@ -145,14 +145,17 @@ export class CallGate implements GateTickable {
     for (const s of touched) if (s.owner !== 'other' && s.complete) void this.process(s);
   }
 
-  /** The publisher emitted this update (in this tick: its broadcast is queued on `marks` already): mark it done for
-   *  the other holders, behind the broadcast. */
+  /** The publisher emitted this update (in this tick: its broadcast is held for the end of the tick): mark it done
+   *  for the other holders, in the broadcast's Redis script (`marks`). */
   published(u: { clusterUpdateId?: string }): void {
     const id = u.clusterUpdateId;
     if (!id || this.stopped) return;
-    (this.o.marks ?? this.o.redis).set(this.o.keys.done(id), '1', 'PX', this.doneTtlMs).catch((err: unknown) => {
-      this.o.logger.warn({ err: errText(err) }, 'could not mark an update done');
-    });
+    const key = this.o.keys.done(id);
+    (this.o.marks?.mark(key, this.doneTtlMs) ?? this.o.redis.set(key, '1', 'PX', this.doneTtlMs)).catch(
+      (err: unknown) => {
+        this.o.logger.warn({ err: errText(err) }, 'could not mark an update done');
+      },
+    );
   }
 
   private slot(callId: string): Slot {

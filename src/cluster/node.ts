@@ -10,6 +10,7 @@ import type { ServerOptions } from 'socket.io';
 import type { Logger } from '../log.js';
 import { errText } from '../shared/errors.js';
 import { assignHolders } from '../tenants/hrw.js';
+import { BroadcastMarks } from './broadcast-marks.js';
 import { RedisChangeNotices } from './change-notices.js';
 import { GateTicker } from './gate-ticker.js';
 import { type NodeKeys, nodeKeys } from './keys.js';
@@ -41,8 +42,10 @@ export class ClusterNode {
   readonly settings: ClusterSettings;
   readonly keys: NodeKeys;
   readonly redis: Redis;
-  /** The Socket.IO adapter's publishing connection (broadcasts, then the gate's done marks behind them). */
+  /** The Socket.IO adapter's publishing connection (broadcasts, with the gate's done marks: broadcastMarks). */
   readonly adapterRedis: Redis;
+  /** The gate's done marks, written in one script with the broadcast they stand for (broadcast-marks.ts). */
+  readonly broadcastMarks: BroadcastMarks;
   readonly adapter: ServerOptions['adapter'];
   readonly connectionStateRecovery: ServerOptions['connectionStateRecovery'];
   /** Every tenant's call gate is ticked from here, and only while it tracks calls (gate-ticker.ts). */
@@ -82,7 +85,8 @@ export class ClusterNode {
       c.on('close', () => log.debug({ client: name }, 'redis connection closed'));
     }
     this.redis.on('ready', this.onReady);
-    this.adapter = createAdapter(this.adapterRedis, {
+    this.broadcastMarks = new BroadcastMarks(this.adapterRedis);
+    this.adapter = createAdapter(this.broadcastMarks.client(), {
       streamName: this.keys.sioStream(),
       sessionKeyPrefix: this.keys.sioSessionPrefix(),
       maxLen: 10_000,
