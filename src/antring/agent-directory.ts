@@ -98,6 +98,22 @@ export class AntRingDirectory implements AgentDirectory {
     return { agents: this.byId.size, queues: this.queueById.size, configured: !this.unconfigured };
   }
 
+  /**
+   * Lists fetched elsewhere (the dashboard poller's own refetch of the same two APIs, every minute): they replace the
+   * maps and postpone this directory's own refresh by refreshMs, so a tenant does not fetch both lists twice a minute.
+   * The own refresh still runs when no lists come (e.g. the dashboard call keeps failing). Ignored before start(),
+   * after stop() and while unconfigured.
+   */
+  offer(agents: Agent[], queues: Queue[]): void {
+    if (!this.started || this.stopped || this.unconfigured) return;
+    this.setAgents(agents);
+    this.setQueues(queues);
+    // A load in flight re-arms the timer when it settles (refresh → schedule); otherwise re-arm it from now.
+    if (this.timer === undefined) return;
+    this.clock.clearTimeout(this.timer);
+    this.schedule();
+  }
+
   /** Clears the refresh timer and waits for a load in progress. Idempotent. */
   stop(): Promise<void> {
     return (this.stopping ??= this.doStop());

@@ -98,6 +98,9 @@ export function createTenantRuntime(p: TenantPorts): TenantRuntime {
       if (mode.emitsDashboard()) sockets.emitDashboard(withRecovery(d) ?? d);
     },
     onPoll: (result, changed) => metrics.dashboardPoll(result, changed),
+    // The poller refetches the agents and queues lists every minute: the directory takes them instead of fetching
+    // them again on its own timer (one pair of list calls per tenant per minute, not two).
+    onLists: (agents, queues) => directory.offer(agents, queues),
   });
   closers.add('dashboard', () => dashboard.stop());
   const sockets = createTenantSockets({

@@ -97,6 +97,35 @@ test('a failed first load throws DirectoryLoadError and schedules nothing', asyn
   await d.stop();
 });
 
+test('lists offered by the dashboard poller replace the maps and postpone the own refresh', async () => {
+  const clock = new FakeClock();
+  const { client, state } = fakeClient(agents, queues);
+  const d = new AntRingDirectory({ client, clock, refreshMs: 60_000, logger: silentLogger() });
+  d.offer([{ id: A1, username: 'early', ext: [] }], []);
+  assert.is(d.agentByOwnerId(A1), undefined, 'ignored before start()');
+  await d.start();
+  assert.is(state.calls, 1);
+  // The poller's lists come every minute, a little after the directory's own timer was armed.
+  for (let minute = 1; minute <= 3; minute++) {
+    await clock.advance(50_000);
+    d.offer([{ id: A1, username: `offered${minute}`, ext: ['9000'] }], [{ id: 'q2', name: 'Offered', agents: [A1] }]);
+    assert.is(d.agentByOwnerId(A1)?.username, `offered${minute}`);
+    assert.is(d.agentByOwnerId(A2), undefined);
+    assert.is(d.queueName('q2'), 'Offered');
+    assert.is(d.queueName('q1'), undefined);
+  }
+  assert.is(state.calls, 1, 'no list fetched twice a minute');
+  assert.equal(clock.pendingDelays(), [60_000]);
+  // No lists offered any more (the dashboard call fails): the directory refreshes on its own again.
+  await clock.advance(60_000);
+  assert.is(state.calls, 2);
+  assert.is(d.agentByOwnerId(A2)?.username, 'nguyenvana');
+  await d.stop();
+  d.offer([], []);
+  assert.is(d.agentByOwnerId(A2)?.username, 'nguyenvana', 'ignored after stop()');
+  assert.is(clock.pending, 0);
+});
+
 test('domain/email unset: start() succeeds with an empty, unpolled directory', async () => {
   const clock = new FakeClock();
   const { client, state } = fakeClient(agents, queues);
