@@ -1,6 +1,7 @@
-// What a connected socket may send: `dial` (click-to-call) and `wrapup` (the agent's note on an ended call), behind a per-socket token bucket that runs before any
-// listener (throttle.ts): an event over the bucket is dropped, its ack (if any) gets `rate_limited`; past
-// `abuseDrops` drops in a row the socket is disconnected. Acks are answered once; errors never escape.
+// What a connected socket may send: `dial` (click-to-call) and `wrapup` (the agent's note on an ended call), each
+// through a per-socket token bucket (throttle.ts) before any work: an event over the bucket is dropped, its ack (if
+// any) gets `rate_limited`; past `abuseDrops` drops in a row the socket is disconnected. Other events have no
+// listener: Socket.IO drops them, no work is done for them. Acks are answered once; errors never escape.
 
 import type { Clock } from '../clock.js';
 import type { Claims, DialResult, ErrorBody, WrapupResult } from '../contract.js';
@@ -19,34 +20,32 @@ export interface ClientEventsOptions {
   onThrottle: (what: 'dropped' | 'disconnected') => void;
 }
 
-export function createClientEvents(o: ClientEventsOptions): { attach(socket: FanoutSocket, claims: Claims): void } {
+export function createClientEvents(o: ClientEventsOptions): { attach(socket: FanoutSocket): void } {
   const { logger, clock } = o;
+  /** Made at a socket's first event (most sockets never send one); it starts full either way. */
+  const buckets = new WeakMap<FanoutSocket, TokenBucket>();
 
-  function guard(socket: FanoutSocket): void {
-    // The bucket is made at the socket's first event (most sockets never send one); it starts full either way.
-    let bucket: TokenBucket | undefined;
-    let cut = false;
-    socket.use((packet, next) => {
-      if (cut) return;
-      const now = clock.now();
-      bucket ??= new TokenBucket(o.throttle, now);
-      const verdict = bucket.take(now);
-      if (verdict === 'ok') return next();
-      o.onThrottle('dropped');
-      if (verdict === 'disconnect') {
-        cut = true;
-        o.onThrottle('disconnected');
-        logger.warn(
-          { sid: socket.id, role: socket.data.claims?.role },
-          'client events over the limit; socket disconnected',
-        );
-        socket.disconnect(true);
-        return;
-      }
-      const ack: unknown = packet[packet.length - 1];
-      if (typeof ack === 'function')
-        answer(ack, { error: 'rate_limited', message: 'too many events on this connection' });
-    });
+  /** The throttle, before any work: whether the event may go on (else it was answered or the socket cut). */
+  function admit(socket: FanoutSocket, ack: unknown): boolean {
+    if (!socket.connected) return false;
+    const now = clock.now();
+    let bucket = buckets.get(socket);
+    if (!bucket) buckets.set(socket, (bucket = new TokenBucket(o.throttle, now)));
+    const verdict = bucket.take(now);
+    if (verdict === 'ok') return true;
+    o.onThrottle('dropped');
+    if (verdict === 'disconnect') {
+      o.onThrottle('disconnected');
+      logger.warn(
+        { sid: socket.id, role: socket.data.claims?.role },
+        'client events over the limit; socket disconnected',
+      );
+      socket.disconnect(true);
+      return false;
+    }
+    if (typeof ack === 'function')
+      answer(ack, { error: 'rate_limited', message: 'too many events on this connection' });
+    return false;
   }
 
   function answer(ack: unknown, r: DialResult | WrapupResult | ErrorBody): void {
@@ -101,22 +100,21 @@ export function createClientEvents(o: ClientEventsOptions): { attach(socket: Fan
     });
   }
 
-  // One listener function per event for every socket (no closures per socket): `this` is the socket, whose
-  // claims attach() recorded.
+  // One listener function per event for every socket (no closure, middleware or map entry per socket): `this` is
+  // the socket, its claims are its socket.data's (set at the handshake, again at a recovered session's).
   function onDial(this: FanoutSocket, body: unknown, ack: unknown): void {
-    const claims = claimsOf.get(this);
-    if (claims) onRequest('dial', this, claims, body, ack, o.dial, 'click-to-call is not available on this bridge');
+    const claims = this.data.claims;
+    if (claims && admit(this, ack))
+      onRequest('dial', this, claims, body, ack, o.dial, 'click-to-call is not available on this bridge');
   }
   function onWrapup(this: FanoutSocket, body: unknown, ack: unknown): void {
-    const claims = claimsOf.get(this);
-    if (claims) onRequest('wrapup', this, claims, body, ack, o.wrapup, 'wrap-up is not enabled on this bridge');
+    const claims = this.data.claims;
+    if (claims && admit(this, ack))
+      onRequest('wrapup', this, claims, body, ack, o.wrapup, 'wrap-up is not enabled on this bridge');
   }
-  const claimsOf = new WeakMap<FanoutSocket, Claims>();
 
   return {
-    attach(socket, claims) {
-      guard(socket);
-      claimsOf.set(socket, claims);
+    attach(socket) {
       socket.on('dial', onDial);
       socket.on('wrapup', onWrapup);
     },

@@ -63,6 +63,24 @@ const claimsSchema = z
     path: ['agent'],
   });
 
+/** A role by its one string of the process (a token's own copy of "agent" is not kept per socket). */
+const ROLE_STRINGS = new Map<string, Role>(ROLES.map((r) => [r, r]));
+
+/** Frozen: shared by every claims without queues (most are agents'); nothing writes a claims' queues. */
+const NO_QUEUES = Object.freeze([]) as unknown as string[];
+
+/**
+ * The claims a socket keeps for its lifetime (socket.data): one object literal (every property in the object, none
+ * in an out-of-object array), the process's own strings for the org and the role, one empty queue list for all.
+ */
+function compactClaims(c: Omit<Claims, 'org'>, org: string): Claims {
+  const role = ROLE_STRINGS.get(c.role) ?? c.role;
+  const queues = c.queues.length === 0 ? NO_QUEUES : c.queues;
+  return c.agent !== undefined
+    ? { sub: c.sub, org, role, agent: c.agent, queues, exp: c.exp }
+    : { sub: c.sub, org, role, queues, exp: c.exp };
+}
+
 function refuse(code: HandshakeError, reason: string): VerifyResult {
   return { ok: false, code, reason };
 }
@@ -149,12 +167,10 @@ export function createJwtVerifier(o: JwtVerifierOptions): JwtVerifier {
     if (lifetimeTooLong(parsed.data, maxTtl, now() / 1000, tolerance))
       return refuse('unauthorized', `token lifetime over ${maxTtl} s (JWT_MAX_TTL_S)`);
     // The org is compared exactly: the configured one was normalised at configuration, the token's is here.
-    const c = { ...parsed.data, org: normaliseAccountId(parsed.data.org) };
-    if (c.org !== o.org) return refuse('forbidden', 'token is for another org');
+    const c = parsed.data;
+    if (normaliseAccountId(c.org) !== o.org) return refuse('forbidden', 'token is for another org');
     if (!allowed.has(c.role)) return refuse('forbidden', `role ${c.role} is not served here`);
-    const claims: Claims = { sub: c.sub, org: c.org, role: c.role, queues: c.queues, exp: c.exp };
-    if (c.agent !== undefined) claims.agent = c.agent;
-    return { ok: true, claims };
+    return { ok: true, claims: compactClaims(c, o.org) };
   }
 
   return { verify, algorithm };

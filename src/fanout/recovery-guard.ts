@@ -3,8 +3,9 @@
 // are written to the transport at once (whatever `skipMiddlewares` says). So a client that presents a session id and
 // an offset (`auth: { pid, offset }`) must be checked before the adapter's `restoreSession` answers:
 //
-//  1. An engine hook reads each connection's CONNECT packet first (a `data` listener put before Socket.IO's own) and
-//     verifies its token (`auth.token`, else `Authorization: Bearer`) with the handshake's rules.
+//  1. An engine hook reads each connection's first CONNECT packet first (a `data` listener put before Socket.IO's
+//     own, removed once it has seen it) and verifies its token (`auth.token`, else `Authorization: Bearer`) with
+//     the handshake's rules.
 //  2. The adapter's `restoreSession` is wrapped: it restores a session only when (1) verified a token for that
 //     session id, and the stored session's claims name the same identity (org, role, sub, agent, queues; `exp` may
 //     differ: a refreshed token). Otherwise it answers null: Socket.IO builds a fresh socket, and the middleware
@@ -23,7 +24,8 @@ type Adapter = ReturnType<FanoutServer['of']>['adapter'];
 
 interface EngineConn {
   request: { headers: { authorization?: string | undefined } };
-  prependListener(event: 'data', fn: (data: unknown) => void): unknown;
+  prependListener(event: 'data', fn: (this: EngineConn, data: unknown) => void): unknown;
+  removeListener(event: 'data', fn: (this: EngineConn, data: unknown) => void): unknown;
 }
 
 export interface RecoveryGuardOptions {
@@ -67,18 +69,24 @@ export function guardRecovery(io: FanoutServer, o: RecoveryGuardOptions): void {
   /** Session id → the claims of a token verified for it in the current dispatch. */
   const verified = new Map<string, Claims>();
 
-  io.engine.on('connection', (conn: EngineConn) => {
-    conn.prependListener('data', (data) => {
-      const auth = connectPacketAuth(data);
-      if (!auth || typeof auth.pid !== 'string' || typeof auth.offset !== 'string') return;
-      const pid = auth.pid;
-      const r = o.authenticate({ auth, authorization: conn.request.headers.authorization });
-      if (!r.ok) return;
-      verified.set(pid, r.claims);
-      queueMicrotask(() => {
-        if (verified.get(pid) === r.claims) verified.delete(pid);
-      });
+  // One listener function for every connection (`this` is the connection), removed at the connection's first
+  // CONNECT packet: nothing of it stays per connection. A later CONNECT on the same connection (another namespace;
+  // the bridge serves `/` only) finds nothing verified: its session is not restored (fails closed).
+  function onData(this: EngineConn, data: unknown): void {
+    if (typeof data !== 'string' || data[0] !== '0') return;
+    this.removeListener('data', onData);
+    const auth = connectPacketAuth(data);
+    if (!auth || typeof auth.pid !== 'string' || typeof auth.offset !== 'string') return;
+    const pid = auth.pid;
+    const r = o.authenticate({ auth, authorization: this.request.headers.authorization });
+    if (!r.ok) return;
+    verified.set(pid, r.claims);
+    queueMicrotask(() => {
+      if (verified.get(pid) === r.claims) verified.delete(pid);
     });
+  }
+  io.engine.on('connection', (conn: EngineConn) => {
+    conn.prependListener('data', onData);
   });
 
   const wrap = (adapter: Adapter) => {

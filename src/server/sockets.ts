@@ -28,6 +28,9 @@ export interface TenantSocketsPort {
 
 const unavailable = (message: string): ErrorBody => ({ error: 'upstream_unavailable', message });
 
+/** handshake.auth of a socket once its token was verified (shared, empty). */
+const VERIFIED: Record<string, never> = Object.freeze({});
+
 export interface OrgSockets {
   count(): number;
   /** Each is told why (`session_expired`), then disconnected (a removed tenant, §8.2). */
@@ -66,7 +69,8 @@ export function createSocketServer(httpServer: HttpServer, o: SocketServerOption
   const clock = o.clock ?? systemClock;
   const graceMs = o.expiryGraceMs ?? 0;
   const counts = Object.fromEntries(ROLES.map((r) => [r, 0])) as Record<Role, number>;
-  const byOrg = new Map<string, Set<FanoutSocket>>();
+  /** Sockets of each org on this node (the sockets themselves are Socket.IO's: io.of('/').sockets). */
+  const byOrg = new Map<string, number>();
   const throttled = { dropped: 0, disconnected: 0 };
   let closed = false;
   let closing: Promise<void> | undefined;
@@ -104,6 +108,10 @@ export function createSocketServer(httpServer: HttpServer, o: SocketServerOption
     const r = authenticate({ auth: socket.handshake.auth, authorization: socket.handshake.headers.authorization });
     if (r.ok) {
       socket.data.claims = r.claims;
+      // The token is not read again (a recovered session re-presents its own): Socket.IO would keep it for the
+      // socket's lifetime in handshake.auth.
+      if (typeof (socket.handshake.auth as { token?: unknown } | undefined)?.token === 'string')
+        socket.handshake.auth = VERIFIED;
       return next();
     }
     logger.info({ code: r.code, reason: r.reason, ip: socket.handshake.address }, 'socket handshake refused');
@@ -147,14 +155,13 @@ export function createSocketServer(httpServer: HttpServer, o: SocketServerOption
       return;
     }
     counts[claims.role]++;
-    let set = byOrg.get(claims.org);
-    if (!set) byOrg.set(claims.org, (set = new Set()));
-    set.add(socket);
+    byOrg.set(claims.org, (byOrg.get(claims.org) ?? 0) + 1);
     o.onConnectionChange?.(claims.role, 1, claims.org);
     expiries.add(socket, claims.exp * 1000 + graceMs);
-    // One listener function for every socket (no closure per socket): `this` is the socket.
-    socket.once('disconnect', onDisconnect);
-    clientEvents.attach(socket, claims);
+    // One listener function for every socket (no closure per socket): `this` is the socket. `on`, not `once`
+    // (a wrapper per socket): Socket.IO emits `disconnect` once.
+    socket.on('disconnect', onDisconnect);
+    clientEvents.attach(socket);
     offsets?.connected(socket);
     tenant.connected(socket, claims);
   });
@@ -164,9 +171,9 @@ export function createSocketServer(httpServer: HttpServer, o: SocketServerOption
     if (!claims) return;
     expiries.remove(this, claims.exp * 1000 + graceMs);
     counts[claims.role]--;
-    const set = byOrg.get(claims.org);
-    set?.delete(this);
-    if (set?.size === 0) byOrg.delete(claims.org);
+    const left = (byOrg.get(claims.org) ?? 0) - 1;
+    if (left > 0) byOrg.set(claims.org, left);
+    else byOrg.delete(claims.org);
     o.onConnectionChange?.(claims.role, -1, claims.org);
     logger.debug({ sid: this.id, role: claims.role, reason }, 'socket disconnected');
   }
@@ -196,9 +203,11 @@ export function createSocketServer(httpServer: HttpServer, o: SocketServerOption
     io,
     connectedByRole: () => ({ ...counts }),
     ofOrg: (org) => ({
-      count: () => byOrg.get(org)?.size ?? 0,
+      count: () => byOrg.get(org) ?? 0,
       end: (code) => {
-        for (const s of [...(byOrg.get(org) ?? [])]) end(s, code);
+        // Rare (a removed tenant): every local socket is looked at, none is kept in a list of its org.
+        const local = [...io.of('/').sockets.values()].filter((s) => s.data.claims?.org === org);
+        for (const s of local) end(s, code);
       },
     }),
     throttleStats: () => ({ ...throttled }),
