@@ -141,6 +141,9 @@ this machine's cores: CPU is measured per process so CPU per message stays compa
   --max-load-procs N   at most N load processes (default ${DEFAULTS.maxLoadProcesses})
   --svg PATH           the chart (default docs/performance-capacity.svg); --no-svg to skip
 
+Other modes: --tenants N (idle cost of N tenants, bench/tenants.ts); --split-tenants N (one workload as 1 tenant,
+then split over N tenants: the bridge's CPU ratio, bench/split-tenants.ts; --split-tenants N --help).
+
 JSON result on stdout; progress on stderr.`;
 
 export class BenchArgsError extends Error {

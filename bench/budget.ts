@@ -18,6 +18,8 @@ export const BUDGET_ROWS = [
   'publisher + seq + live store',
   'fan-out: rooms, sockets, keepalive (ours)',
   'Socket.IO encode/emit (socket.io, engine.io, ws)',
+  'Redis adapter (@socket.io/redis-streams-adapter)',
+  'Redis client + cluster gate (ioredis, src/cluster)',
   'dashboard + directory',
   'REST clients (AntRing, AntCRM: node-fetch, node:http client)',
   'metrics',
@@ -37,6 +39,10 @@ export function rowOfUrl(url: string): BudgetRow | undefined {
   if (nm >= 0) {
     const rest = url.slice(nm + '/node_modules/'.length).split('/');
     const pkg = rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
+    // The cluster's Redis (bench/cluster-budget.ts): the streams adapter, and the client every cluster store uses.
+    if (pkg === '@socket.io/redis-streams-adapter') return 'Redis adapter (@socket.io/redis-streams-adapter)';
+    if (/^(ioredis|redis-parser|redis-errors|denque|standard-as-callback|cluster-key-slot)$/.test(pkg))
+      return 'Redis client + cluster gate (ioredis, src/cluster)';
     if (/^(socket\.io|socket\.io-adapter|socket\.io-parser|engine\.io|engine\.io-parser|ws|@socket\.io\/.+)$/.test(pkg))
       return 'Socket.IO encode/emit (socket.io, engine.io, ws)';
     if (/^(pino|pino-.+|sonic-boom|thread-stream|fast-redact|quick-format-unescaped|on-exit-leak-free)$/.test(pkg))
@@ -59,6 +65,12 @@ export function rowOfUrl(url: string): BudgetRow | undefined {
   switch (dir) {
     case 'signals':
       return 'signal intake';
+    case 'cluster':
+      // The cluster's versions of the single node's stores keep their rows; the gate, leases, keys: their own.
+      if (/^(seq|live-calls)$/.test(file)) return 'publisher + seq + live store';
+      if (file === 'contact-cache') return 'enrichment';
+      if (file === 'dashboard-source') return 'dashboard + directory';
+      return 'Redis client + cluster gate (ioredis, src/cluster)';
     case 'upstream':
       return 'REST clients (AntRing, AntCRM: node-fetch, node:http client)';
     case 'calls':

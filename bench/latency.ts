@@ -16,6 +16,8 @@ export interface ClientPlan {
   role: Role;
   /** Agents: their username. */
   agent?: string;
+  /** Sees only the calls of this division (--split-tenants: its tenant, or its queues); unset: every call. */
+  division?: number;
 }
 
 export interface FirstReceipts {
@@ -61,6 +63,13 @@ export function callTimes(script: Script, sentAt: ArrayLike<number>): Map<string
   return out;
 }
 
+/** Sum of the counts of every key but `except`. */
+const sum = (m: Map<number, number>, except: number): number => {
+  let n = 0;
+  for (const [k, v] of m) if (k !== except) n += v;
+  return n;
+};
+
 export function popLatency(
   script: Script,
   sentAt: ArrayLike<number>,
@@ -98,16 +107,21 @@ export function popLatency(
     byRole[who.role].push(ms);
     raw?.push([first.t[k], ms, who.role, ct.call.crm]);
   }
-  // Expected: every rung agent's sockets, every supervisor for queue calls, every admin; for the frames sent.
-  const sockets = { agent: new Map<string, number>(), supervisor: 0, admin: 0 };
+  // Expected: every rung agent's sockets, every supervisor for queue calls, every admin; for the frames sent. A
+  // supervisor or admin of a division sees that division's calls only (key -1: every call).
+  const agents = new Map<string, number>();
+  const watchers = { supervisor: new Map<number, number>(), admin: new Map<number, number>() };
   for (const p of plan) {
-    if (p.role === 'agent') sockets.agent.set(p.agent ?? '', (sockets.agent.get(p.agent ?? '') ?? 0) + 1);
-    else sockets[p.role]++;
+    if (p.role === 'agent') agents.set(p.agent ?? '', (agents.get(p.agent ?? '') ?? 0) + 1);
+    else watchers[p.role].set(p.division ?? -1, (watchers[p.role].get(p.division ?? -1) ?? 0) + 1);
   }
+  const watching = (m: Map<number, number>, c: ScriptCall) =>
+    (m.get(-1) ?? 0) + (c.division === undefined ? sum(m, -1) : (m.get(c.division) ?? 0));
   let expected = 0;
   for (const ct of times.values()) {
-    if (ct.firstRing !== undefined) expected += sockets.admin + (ct.call.queueId ? sockets.supervisor : 0);
-    for (const a of ct.rings.keys()) expected += sockets.agent.get(a) ?? 0;
+    if (ct.firstRing !== undefined)
+      expected += watching(watchers.admin, ct.call) + (ct.call.queueId ? watching(watchers.supervisor, ct.call) : 0);
+    for (const a of ct.rings.keys()) expected += agents.get(a) ?? 0;
   }
   return {
     hit: summarize(hit),

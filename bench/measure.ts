@@ -29,6 +29,8 @@ export interface MeasureTarget {
   sink: Sink;
   /** Frames the sink could not hand to anyone (e.g. no signal subscriber). */
   undelivered: () => number;
+  /** Called at the window's start and end, after the CPU reads (bench/cluster-budget.ts reads Redis's counters). */
+  onWindow?: (edge: 'start' | 'end') => void;
 }
 
 export interface MeasureContext {
@@ -138,6 +140,7 @@ export async function measure(t: MeasureTarget, ctx: MeasureContext): Promise<Ru
         w.busy0 = machineBusySeconds();
         w.self0 = selfCpu();
         marking = Promise.all(loads.map((l) => l.mark()));
+        t.onWindow?.('start');
       },
       windowEnd: () => {
         w.t1 = hrNow();
@@ -147,6 +150,7 @@ export async function measure(t: MeasureTarget, ctx: MeasureContext): Promise<Ru
         w.load1 = loadCpu();
         w.busy1 = machineBusySeconds();
         w.self1 = selfCpu();
+        t.onWindow?.('end');
       },
     });
     const marks = await (marking ?? Promise.resolve(loads.map(() => w.t0)));

@@ -5,7 +5,7 @@ import { attribute, type Budget, budgetTable, type CpuProfile, type Span } from 
 import { type ProfileSummary, summarizeProfile } from './profile.js';
 import type { RunResult } from './results.js';
 
-function load(dir: string): { file: string; profile: CpuProfile } | undefined {
+export function load(dir: string): { file: string; profile: CpuProfile } | undefined {
   // One file per thread (tsx's module loader runs in a worker): the main thread's is the one with most busy samples.
   const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')) : [];
   let best: { file: string; profile: CpuProfile; busy: number } | undefined;
@@ -20,7 +20,7 @@ function load(dir: string): { file: string; profile: CpuProfile } | undefined {
 }
 
 /** The measurement window in ms back from the process's exit (its profile ends there). */
-const windowSpan = (run: RunResult, exitedAt: number): Span => ({
+export const windowSpan = (run: RunResult, exitedAt: number): Span => ({
   fromEndMs: exitedAt - run.windowAt.start,
   toEndMs: exitedAt - run.windowAt.end,
 });

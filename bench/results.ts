@@ -1,6 +1,7 @@
 // The shape of `npm run bench`'s JSON (stdout), read by report.ts to write docs/performance.md; and the targets.
 import type { BenchOptions, RunName } from './args.js';
 import type { Budget } from './budget.js';
+import type { ClusterBudget } from './cluster-budget.js';
 import type { PopLatency } from './latency.js';
 import type { ProfileSummary } from './profile.js';
 import { ratio, round } from './stats.js';
@@ -105,6 +106,8 @@ export interface BenchResult {
   budget?: Budget | { error: string };
   /** The same budget against baseline+recovery (the bare server with the bridge's recovery options). */
   budgetVsRecovery?: Budget | { error: string };
+  /** --profile with bridge and cluster: both cluster nodes + Redis beside the single node (bench/cluster-budget.ts). */
+  clusterBudget?: ClusterBudget | { error: string };
   logsDir?: string;
 }
 

@@ -2,7 +2,6 @@
 // bridge (its own process) and a 2-node cluster over Redis, each served to N clients in a load process. JSON result
 // on stdout, progress on stderr, docs/performance.md regenerated. See docs/performance.md and `--help`.
 // `--capacity` steps the load up instead (bench/capacity.ts).
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -11,13 +10,16 @@ import { startSimulator } from '../src/simulator/simulator.js';
 import { BenchArgsError, type BenchOptions, clientMix, parseArgs, runList, USAGE } from './args.js';
 import { runCapacity } from './capacity.js';
 import { extractSection, spliceSection } from './capacity-report.js';
+import { clusterBudget, runClusterProfiled } from './cluster-budget.js';
+import { build, machine } from './host.js';
 import type { MeasureContext } from './measure.js';
 import { ROOT } from './procs.js';
 import { profiles } from './profiled.js';
 import { renderReport } from './report.js';
-import { type BenchResult, computeRatios, evaluateTargets, isRun, type MachineInfo } from './results.js';
+import { type BenchResult, computeRatios, evaluateTargets, isRun } from './results.js';
 import { round } from './stats.js';
 import {
+  HIT_NUMBERS,
   missNumbersFor,
   runBaseline,
   runBaselineProfiled,
@@ -30,39 +32,14 @@ import {
 import { keepTenantsSection } from './tenants-report.js';
 import { createWorld, installWorld } from './world.js';
 
-const HIT_NUMBERS = 300;
 const log = (msg: string) => console.error(`[bench] ${msg}`);
-
-function machine(): MachineInfo {
-  const cpus = os.cpus();
-  return {
-    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
-    cpus: cpus.length,
-    memoryGiB: round(os.totalmem() / 1024 ** 3, 1),
-    node: process.versions.node,
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    loadAvgAtStart: round(os.loadavg()[0], 2),
-  };
-}
-
-function build(): void {
-  log('npm run build (tsc -p tsconfig.build.json)');
-  const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, encoding: 'utf8' });
-  if (r.status !== 0) {
-    const errors = `${r.stdout ?? ''}${r.stderr ?? ''}`
-      .split('\n')
-      .filter((l) => /error TS/.test(l))
-      .slice(0, 5)
-      .join('\n  ');
-    if (!existsSync(join(ROOT, 'dist/main.js')))
-      throw new Error(`the build failed and there is no dist/main.js:\n  ${errors}`);
-    log(`warning: the build reported errors (dist/ was still written; the bench goes on):\n  ${errors}`);
-  }
-}
 
 async function main(): Promise<number> {
   // `--tenants N`: the many-tenants cost bench (contract §8.6), bench/tenants.ts.
   if (process.argv.includes('--tenants')) return (await import('./tenants.js')).runTenantsBench(process.argv.slice(2));
+  // `--split-tenants N`: one workload as 1 tenant, then split over N (issue 19), bench/split-tenants.ts.
+  if (process.argv.some((a) => a === '--split-tenants' || a.startsWith('--split-tenants=')))
+    return (await import('./split-tenants.js')).runSplitBench(process.argv.slice(2));
   let opts: BenchOptions;
   try {
     opts = parseArgs(process.argv.slice(2));
@@ -79,7 +56,7 @@ async function main(): Promise<number> {
   }
   const started = Date.now();
   const machineInfo = machine();
-  if (opts.build) build();
+  if (opts.build) build(log);
   const dir = mkdtempSync(join(os.tmpdir(), 'antring-bench-'));
   const sim = await startSimulator({ historySeedCount: 0 });
   let keepDir = opts.profile || opts.samplesPath !== null;
@@ -130,6 +107,7 @@ async function main(): Promise<number> {
     let bridgeExitedAt: number | undefined;
     let baselineExitedAt: number | undefined;
     let recoveryExitedAt: number | undefined;
+    let clusterProfiled: Awaited<ReturnType<typeof runClusterProfiled>> | undefined;
     const names = runList(opts);
     for (const name of names) {
       log(`== ${name}`);
@@ -148,7 +126,10 @@ async function main(): Promise<number> {
           recoveryExitedAt = b.exitedAt;
         } else if (name === 'baseline') runs[name] = await runBaseline(s);
         else if (name === 'baseline-recovery') runs[name] = await runBaselineRecovery(s);
-        else runs[name] = await runCluster(s);
+        else if (name === 'cluster' && profileDir) {
+          clusterProfiled = await runClusterProfiled(s, join(profileDir, 'cluster'));
+          runs[name] = clusterProfiled.run;
+        } else runs[name] = await runCluster(s);
       } catch (err) {
         keepDir = true;
         const msg = err instanceof Error ? err.message : String(err);
@@ -214,6 +195,15 @@ async function main(): Promise<number> {
         if (r.budget) result.budgetVsRecovery = r.budget;
       }
     }
+    const clusterRun = runs.cluster;
+    if (profileDir && clusterProfiled && bridge && bridgeExitedAt && isRun(clusterRun))
+      result.clusterBudget = clusterBudget(profileDir, {
+        cluster: clusterRun,
+        clusterExitedAt: clusterProfiled.exitedAt,
+        node: bridge,
+        nodeExitedAt: bridgeExitedAt,
+        ...(clusterProfiled.redis ? { redis: clusterProfiled.redis } : {}),
+      });
     if (keepDir) result.logsDir = dir;
     result.durationSec = Math.round((Date.now() - started) / 1000);
     const json = JSON.stringify(result, null, 2);

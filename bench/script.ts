@@ -36,6 +36,8 @@ export interface ScriptCall {
   start: number;
   /** Started inside the measurement window. */
   measured: boolean;
+  /** --split-tenants: the division (tenant) the call belongs to. */
+  division?: number;
   frames: ScriptFrame[];
 }
 

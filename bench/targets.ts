@@ -80,13 +80,16 @@ export function runLoad(
   return { mix, script, plan, tokens };
 }
 
+/** Caller numbers looked up before the measurement (CRM cache hits), in every normal run. */
+export const HIT_NUMBERS = 300;
+
 /** Miss numbers a world needs for a run of this rate and length (each miss call uses a number once). */
 export function missNumbersFor(o: Pick<BenchOptions, 'rate' | 'durationSec' | 'warmupSec' | 'missRatio'>): number {
   const totalSec = o.warmupSec + o.durationSec + 3;
   return Math.ceil((o.rate / 6) * totalSec * o.missRatio * 2) + 20;
 }
 
-function bridgeEnv(s: Setup): Record<string, string> {
+export function bridgeEnv(s: Setup): Record<string, string> {
   const c = s.sim.credentials;
   return {
     ANTRING_APP_ID: c.appId,
@@ -204,7 +207,17 @@ export async function runBridge(s: Setup, profileDir?: string): Promise<{ run: R
   return { run, exitedAt: hrNow() };
 }
 
-export async function runCluster(s: Setup): Promise<RunResult | SkippedRun> {
+/** Optional extras of a cluster run (bench/cluster-budget.ts): profiles and what to read around the measurement. */
+export interface ClusterHooks {
+  /** node --cpu-prof each node into `<profileDir>/<node name>`. */
+  profileDir?: string;
+  /** At the measurement window's start and end (MeasureTarget.onWindow). */
+  onWindow?: (edge: 'start' | 'end', redisUrl: string, nodeUrls: string[]) => void;
+  /** Right after the measurement (nodes and Redis still up). */
+  after?: () => Promise<void>;
+}
+
+export async function runCluster(s: Setup, hooks: ClusterHooks = {}): Promise<RunResult | SkippedRun> {
   const redis = await startRedis();
   if (!redis)
     return { name: 'cluster', skipped: 'redis-server not found (set REDIS_SERVER_BIN or install redis-server)' };
@@ -212,8 +225,10 @@ export async function runCluster(s: Setup): Promise<RunResult | SkippedRun> {
   try {
     try {
       const env = { ...bridgeEnv(s), REDIS_URL: redis.url, CLUSTER_UPSTREAM_NODES: '2' };
-      nodes.push(await startBridgeNode('cluster-a', s.dir, env));
-      nodes.push(await startBridgeNode('cluster-b', s.dir, env));
+      for (const name of ['cluster-a', 'cluster-b'])
+        nodes.push(
+          await startBridgeNode(name, s.dir, env, hooks.profileDir ? { profileDir: join(hooks.profileDir, name) } : {}),
+        );
       // Both nodes hold an upstream lease (hot standby) before the traffic starts.
       await waitFor(() => nodes.every((n) => /upstream lease acquired/.test(readFileSync(n.m.logFile, 'utf8'))), {
         what: 'both nodes to hold an upstream lease',
@@ -227,7 +242,8 @@ export async function runCluster(s: Setup): Promise<RunResult | SkippedRun> {
       };
     }
     const { sink, undelivered } = simSink(s.sim);
-    return await measure(
+    const urls = nodes.map((n) => n.url);
+    const run = await measure(
       {
         name: 'cluster',
         description: '2 × node dist/main.js + redis-server',
@@ -236,9 +252,12 @@ export async function runCluster(s: Setup): Promise<RunResult | SkippedRun> {
         redis,
         sink,
         undelivered,
+        ...(hooks.onWindow ? { onWindow: (edge: 'start' | 'end') => hooks.onWindow?.(edge, redis.url, urls) } : {}),
       },
       s.ctx,
     );
+    await hooks.after?.();
+    return run;
   } finally {
     await Promise.all(nodes.map((n) => n.m.stop()));
     await redis.stop();

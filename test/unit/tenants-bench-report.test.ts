@@ -16,4 +16,11 @@ test('nothing to keep, or the new page has one already: the new page as it is', 
   assert.is(keepTenantsSection(section, `new\n${section}\n`), `new\n${section}\n`);
 });
 
+test('the split-tenants section is kept too, after the tenants section', () => {
+  const split = '<!-- split-tenants:begin -->\n## Split over tenants\n<!-- split-tenants:end -->';
+  const old = `# Performance\n\n${section}\n\n${split}\n`;
+  assert.is(keepTenantsSection(old, '# New\n'), `# New\n\n${section}\n\n${split}\n`);
+  assert.is(keepTenantsSection(`# Performance\n\n${split}\n`, '# New\n'), `# New\n\n${split}\n`);
+});
+
 test.run();
