@@ -117,6 +117,7 @@ export function createTenantCluster(node: ClusterNode, o: TenantClusterOptions):
     logger: log.child({ mod: 'membership' }),
     busy: () => hooks?.busy?.() ?? false,
     term: () => gate.term(),
+    heartbeat: (sentAt) => gate.heartbeat(sentAt),
     onAcquire: () => {
       gate.setActive(true);
       hooks?.acquire();

@@ -23,7 +23,16 @@ export interface CallGateOptions {
   forward: (u: TaggedUpdate) => void;
   /** The tenant heartbeat's lifetime (tenant-leases.ts). */
   heartbeatTtlMs: number;
-  /** Owner key lifetime, refreshed on each event of the call; default 1 h (2 min after the call ended). */
+  /** After a won claim, or a renewal of this node's heartbeat (CallGate.heartbeat), the owner publishes the call's
+   *  next updates without claiming again for this long: the claim or the renewal wrote the heartbeat, nobody takes a
+   *  call over before it lapses (heartbeatTtlMs), and the rest of that lifetime covers the enrichment and the
+   *  broadcast. Default heartbeatTtlMs / 2, at most 2/3 of it; 0 = claim at every event. */
+  ownerTrustMs?: number;
+  /** A standby re-checks a call owned by a node whose heartbeat is live only once its oldest pending update is this
+   *  old (to prune what the owner marked done); each tick it reads the owners' heartbeats (one command) and claims
+   *  at once the calls of an owner whose heartbeat lapsed. Default 5000 ms; 0 = re-check every call at every tick. */
+  standbyPruneMs?: number;
+  /** Owner key lifetime, refreshed at each claim of the call; default 1 h (2 min after the call ended). */
   ownerTtlMs?: number;
   /** Done marks' lifetime; default 2 min. */
   doneTtlMs?: number;

@@ -3,6 +3,9 @@
 // event, atomically with a Lua script); the other holders keep the updates pending until the owner marks them done.
 // When the owner's heartbeat key lapses (the node died or lost Redis), the next holder to look takes the call over and
 // publishes, in order, every pending update not marked done, then the call's later updates.
+// Round trips: the owner claims again only once its trust lapses (gate-trust.ts: its heartbeat live without a gap since
+// the claim); a standby reads its owners' heartbeats once per tick and claims (take-over, or pruning what is done)
+// only a call whose owner's heartbeat lapsed or whose oldest pending update is `standbyPruneMs` old.
 // Update ids are deterministic across nodes (update-id.ts). A call whose root leg may belong to a call this engine did
 // not see begin is claimed first by the holder whose engine started first (gate-claim.ts).
 import { mayJoinEarlierCall } from '../calls/provisional.js';
@@ -10,34 +13,13 @@ import type { CallUpdate } from '../calls/types.js';
 import { errText } from '../shared/errors.js';
 import { CLAIM, dropTerm, writeTerm } from './gate-claim.js';
 import type { CallGateOptions, CallGateStats, TaggedUpdate } from './gate-options.js';
+import { type Entry, newSlot, type Slot } from './gate-slot.js';
 import { type GateTickable, GateTicker } from './gate-ticker.js';
+import { OwnerTrust } from './gate-trust.js';
 import { type GateEvent, updateId } from './update-id.js';
 
 export type { CallGateOptions, CallGateStats, TaggedUpdate };
 export { type GateEvent, updateId };
-
-interface Entry {
-  id: string;
-  update: TaggedUpdate;
-  at: number;
-}
-
-interface Slot {
-  callId: string;
-  pending: Entry[];
-  running: boolean;
-  again: boolean;
-  owner: 'me' | 'other' | 'unknown';
-  counter: number;
-  lastAt: number;
-  ended: boolean;
-  /** This engine saw the call's root leg created: only then may this node publish the call (a partial engine, e.g.
-   *  on a node that subscribed mid-call, would publish phantom calls or repeat states). */
-  complete: boolean;
-  /** Its root leg's CREATE may be of a call this engine did not see begin: claimed `new` only by the live holder
-   *  whose engine started first (gate-claim.ts). */
-  deferNew: boolean;
-}
 
 export class CallGate implements GateTickable {
   private readonly calls = new Map<string, Slot>();
@@ -52,6 +34,10 @@ export class CallGate implements GateTickable {
   private readonly maxPending: number;
   private readonly maxAgeMs: number;
   private readonly maxCalls: number;
+  private readonly trust: OwnerTrust;
+  private readonly standbyPruneMs: number;
+  /** A check of the owners' heartbeats is on its way (tick). */
+  private checkingOwners = false;
   /** The process-wide ticker (or the gate's own, without `o.ticker`): ticks this gate only while it tracks calls. */
   private readonly ticker: GateTicker;
   private readonly ownTicker: boolean;
@@ -70,6 +56,12 @@ export class CallGate implements GateTickable {
     this.maxPending = Math.max(1, o.maxPendingPerCall ?? 500);
     this.maxAgeMs = o.maxPendingAgeMs ?? this.doneTtlMs;
     this.maxCalls = Math.max(1, o.maxCalls ?? 50_000);
+    this.trust = new OwnerTrust({
+      heartbeatTtlMs: o.heartbeatTtlMs,
+      trustMs: Math.max(0, Math.min(o.ownerTrustMs ?? o.heartbeatTtlMs / 2, (o.heartbeatTtlMs * 2) / 3)),
+      now: this.now,
+    });
+    this.standbyPruneMs = Math.max(0, o.standbyPruneMs ?? 5000);
     this.termTtlMs = Math.max(10 * o.heartbeatTtlMs, 60_000);
     this.ownTicker = !o.ticker;
     this.ticker = o.ticker ?? new GateTicker(o.tickMs !== undefined ? { tickMs: o.tickMs } : {});
@@ -94,6 +86,7 @@ export class CallGate implements GateTickable {
   setActive(active: boolean): void {
     const was = this.active;
     this.active = active;
+    this.trust.reset();
     this.calls.clear();
     this.createdLegs.clear();
     if (active) {
@@ -104,6 +97,12 @@ export class CallGate implements GateTickable {
         this.o.logger.debug({ err: errText(err) }, 'could not drop the lease term');
       });
     }
+  }
+
+  /** This node's heartbeat was renewed by a command sent at `sentAt` (tenant-leases.ts, with the hold): the heartbeat
+   *  lives until at least sentAt + heartbeatTtlMs, and no call of this node can be taken over before it lapses. */
+  heartbeat(sentAt: number): void {
+    if (this.active) this.trust.heartbeat(sentAt);
   }
 
   stats(): CallGateStats {
@@ -165,18 +164,7 @@ export class CallGate implements GateTickable {
       this.calls.set(callId, s);
       return s;
     }
-    s = {
-      callId,
-      pending: [],
-      running: false,
-      again: false,
-      owner: 'unknown',
-      counter: 0,
-      lastAt: this.now(),
-      ended: false,
-      complete: false,
-      deferNew: false,
-    };
+    s = newSlot(callId, this.now());
     this.calls.set(callId, s);
     while (this.calls.size > this.maxCalls) {
       const [k, old] = this.calls.entries().next().value as [string, Slot];
@@ -205,8 +193,17 @@ export class CallGate implements GateTickable {
           s.pending = s.pending.filter((e) => !doneIds.has(e.id));
           break;
         }
+        if (this.trust.trusts(s)) {
+          // Nobody takes a call over from a live heartbeat, and ours was written moments ago (by the claim or the
+          // lease hold) and outlives the trust by the time the broadcast needs. Published in order, as after a claim
+          // answering 'mine'.
+          this.forwardAll(s, s.pending.splice(0));
+          await this.shortenAfterEnd(s);
+          continue;
+        }
         // The done marks are read with the claim unless this node already owns the call (it published them itself).
         const snapshot = s.owner === 'me' ? [] : s.pending.slice();
+        const sentAt = this.now();
         const r = (await redis.eval(
           CLAIM,
           1 + snapshot.length,
@@ -241,20 +238,18 @@ export class CallGate implements GateTickable {
             this.o.logger.info({ callId: s.callId, republish: batch.length }, 'took over a call');
           }
           s.owner = 'me';
+          s.ownerId = nodeId;
+          s.claimedAt = s.keySetAt = sentAt;
+          s.keyTtlMs = this.ownerTtlMs;
+          s.shortened = false;
+          this.trust.heartbeat(sentAt);
           if (this.stopped || !this.active) break;
-          for (const e of batch) {
-            if (e.update.audience.kind === 'call' && e.update.state === 'ended') s.ended = true;
-            this.counters.forwarded++;
-            try {
-              this.o.forward(e.update);
-            } catch (err) {
-              this.o.logger.error({ callId: s.callId, err: errText(err) }, 'forwarding a call update failed');
-            }
-          }
-          if (s.ended) await redis.pexpire(keys.owner(s.callId), Math.min(this.ownerTtlMs, this.doneTtlMs));
+          this.forwardAll(s, batch);
+          await this.shortenAfterEnd(s);
         } else {
           if (r[1] === '') this.counters.deferred++;
           s.owner = 'other';
+          s.ownerId = r[1] || undefined;
           s.pending = s.pending.filter((e) => !doneIds.has(e.id));
           for (const e of snapshot)
             if (doneIds.has(e.id) && e.update.audience.kind === 'call' && e.update.state === 'ended') s.ended = true;
@@ -268,6 +263,29 @@ export class CallGate implements GateTickable {
       );
     } finally {
       s.running = false;
+    }
+  }
+
+  /** Once the call ended, its owner key lives only as long as the done marks (once; a later claim lengthens it). */
+  private async shortenAfterEnd(s: Slot): Promise<void> {
+    if (!s.ended || s.shortened) return;
+    const ttl = Math.min(this.ownerTtlMs, this.doneTtlMs);
+    const at = this.now();
+    await this.o.redis.pexpire(this.o.keys.owner(s.callId), ttl);
+    s.shortened = true;
+    s.keySetAt = at;
+    s.keyTtlMs = ttl;
+  }
+
+  private forwardAll(s: Slot, batch: Entry[]): void {
+    for (const e of batch) {
+      if (e.update.audience.kind === 'call' && e.update.state === 'ended') s.ended = true;
+      this.counters.forwarded++;
+      try {
+        this.o.forward(e.update);
+      } catch (err) {
+        this.o.logger.error({ callId: s.callId, err: errText(err) }, 'forwarding a call update failed');
+      }
     }
   }
 
@@ -288,16 +306,42 @@ export class CallGate implements GateTickable {
   tick(): boolean {
     if (this.stopped) return false;
     const now = this.now();
+    const byOwner = new Map<string, Slot[]>();
     for (const s of [...this.calls.values()]) {
       const before = s.pending.length;
       s.pending = s.pending.filter((e) => now - e.at <= this.maxAgeMs);
       this.counters.dropped += before - s.pending.length;
       if (s.pending.length) {
-        void this.process(s);
+        // Another live node owns it: nothing to take over, and pruning what it marked done can wait.
+        const owner = s.owner === 'other' && s.complete ? s.ownerId : undefined;
+        if (owner && now - (s.pending[0]?.at ?? now) < this.standbyPruneMs) {
+          const list = byOwner.get(owner);
+          if (list) list.push(s);
+          else byOwner.set(owner, [s]);
+        } else void this.process(s);
       } else if (!s.running && now - s.lastAt > (s.ended ? this.doneTtlMs / 2 : this.maxAgeMs * 10)) {
         this.calls.delete(s.callId);
       }
     }
+    if (byOwner.size) void this.recheckIfOwnerDied(byOwner);
     return this.calls.size > 0;
+  }
+
+  /** One command per tick for the calls other nodes own: their owners' heartbeats. A call whose owner's heartbeat
+   *  lapsed is claimed (take-over: the pending updates not marked done, in order); the others wait. */
+  private async recheckIfOwnerDied(byOwner: Map<string, Slot[]>): Promise<void> {
+    if (this.checkingOwners) return;
+    this.checkingOwners = true;
+    const owners = [...byOwner.keys()];
+    try {
+      const alive = await this.o.redis.mget(owners.map((id) => `${this.o.keys.nodePrefix()}${id}`));
+      owners.forEach((id, i) => {
+        if (alive[i] === null) for (const s of byOwner.get(id) ?? []) void this.process(s);
+      });
+    } catch (err) {
+      this.o.logger.debug({ err: errText(err) }, 'call gate: could not read the owners’ heartbeats');
+    } finally {
+      this.checkingOwners = false;
+    }
   }
 }

@@ -50,6 +50,8 @@ export interface TenantLeasesOptions {
   busy?(): boolean;
   /** The gate's term while it is active (gate.ts term()): renewed with each hold. */
   term?(): { since: number; ttlMs: number } | undefined;
+  /** A hold renewed this node's heartbeat; `sentAt`: when its command was sent (gate.ts heartbeat()). */
+  heartbeat?(sentAt: number): void;
   now?: () => number;
 }
 
@@ -144,6 +146,7 @@ export class TenantLeases {
   private async hold(op: '1' | '0' | ''): Promise<void> {
     const { redis, keys, nodeId } = this.o;
     const term = op === '1' ? this.o.term?.() : undefined;
+    const sentAt = this.now();
     const r = (await redis.eval(
       HOLD,
       3,
@@ -158,6 +161,7 @@ export class TenantLeases {
       term ? term.ttlMs : 0,
     )) as string[];
     this.seenHolders = Array.isArray(r) ? r.map(String).sort() : [];
+    if (op === '1') this.o.heartbeat?.(sentAt);
   }
 
   private lose(why: string): void {
