@@ -8,12 +8,15 @@
 // only a call whose owner's heartbeat lapsed or whose oldest pending update is `standbyPruneMs` old.
 // Update ids are deterministic across nodes (update-id.ts). A call whose root leg may belong to a call this engine did
 // not see begin is claimed first by the holder whose engine started first (gate-claim.ts).
+// This file: the calls tracked (bounded), the lease term, and when a call is re-checked (on a push, or by the tick);
+// one call's step (prune, claim, take over, publish in order) is in gate-publish.ts.
 import { mayJoinEarlierCall } from '../calls/provisional.js';
 import type { CallUpdate } from '../calls/types.js';
 import { errText } from '../shared/errors.js';
-import { CLAIM, dropTerm, writeTerm } from './gate-claim.js';
+import { dropTerm, writeTerm } from './gate-claim.js';
 import type { CallGateOptions, CallGateStats, TaggedUpdate } from './gate-options.js';
-import { type Entry, newSlot, type Slot } from './gate-slot.js';
+import { type GateCounters, GatePublisher } from './gate-publish.js';
+import { newSlot, type Slot } from './gate-slot.js';
 import { type GateTickable, GateTicker } from './gate-ticker.js';
 import { OwnerTrust } from './gate-trust.js';
 import { type GateEvent, updateId } from './update-id.js';
@@ -47,7 +50,9 @@ export class CallGate implements GateTickable {
   private readonly termTtlMs: number;
   /** This node holds an upstream lease (only then does it claim calls). */
   private active = false;
-  private readonly counters = { forwarded: 0, skippedDone: 0, takeovers: 0, dropped: 0, deferred: 0 };
+  private readonly counters: GateCounters = { forwarded: 0, skippedDone: 0, takeovers: 0, dropped: 0, deferred: 0 };
+  /** One call's publishing step: prune, claim, take over, publish in order (gate-publish.ts). */
+  private readonly publisher: GatePublisher;
 
   constructor(private readonly o: CallGateOptions) {
     this.now = o.now ?? Date.now;
@@ -65,6 +70,17 @@ export class CallGate implements GateTickable {
     this.termTtlMs = Math.max(10 * o.heartbeatTtlMs, 60_000);
     this.ownTicker = !o.ticker;
     this.ticker = o.ticker ?? new GateTicker(o.tickMs !== undefined ? { tickMs: o.tickMs } : {});
+    this.publisher = new GatePublisher({
+      o,
+      trust: this.trust,
+      counters: this.counters,
+      ownerTtlMs: this.ownerTtlMs,
+      doneTtlMs: this.doneTtlMs,
+      now: () => this.now(),
+      stopped: () => this.stopped,
+      active: () => this.active,
+      termStart: () => this.termStart,
+    });
   }
 
   /** From now on the calls tracked are re-checked periodically (by the ticker, only while there are some). */
@@ -174,119 +190,8 @@ export class CallGate implements GateTickable {
     return s;
   }
 
-  private async process(s: Slot): Promise<void> {
-    if (s.running) {
-      s.again = true;
-      return;
-    }
-    s.running = true;
-    const { redis, keys, nodeId } = this.o;
-    try {
-      do {
-        s.again = false;
-        if (!s.pending.length || this.stopped || !this.active) break;
-        if (!s.complete) {
-          // Standby only: prune what the owner marked done; never claim.
-          const snapshot = s.pending.slice();
-          const done = await redis.mget(snapshot.map((e) => keys.done(e.id)));
-          const doneIds = new Set(snapshot.filter((_, i) => done[i] !== null).map((e) => e.id));
-          s.pending = s.pending.filter((e) => !doneIds.has(e.id));
-          break;
-        }
-        if (this.trust.trusts(s)) {
-          // Nobody takes a call over from a live heartbeat, and ours was written moments ago (by the claim or the
-          // lease hold) and outlives the trust by the time the broadcast needs. Published in order, as after a claim
-          // answering 'mine'.
-          this.forwardAll(s, s.pending.splice(0));
-          await this.shortenAfterEnd(s);
-          continue;
-        }
-        // The done marks are read with the claim unless this node already owns the call (it published them itself).
-        const snapshot = s.owner === 'me' ? [] : s.pending.slice();
-        const sentAt = this.now();
-        const r = (await redis.eval(
-          CLAIM,
-          1 + snapshot.length,
-          keys.owner(s.callId),
-          ...snapshot.map((e) => keys.done(e.id)),
-          nodeId,
-          this.ownerTtlMs,
-          keys.nodePrefix(),
-          this.o.heartbeatTtlMs,
-          s.deferNew ? '1' : '0',
-          keys.terms(),
-          this.termStart,
-        )) as [number, string, ...number[]];
-        const doneIds = new Set(snapshot.filter((_, i) => Number(r[i + 2]) === 1).map((e) => e.id));
-        if (Number(r[0]) === 1) {
-          const wasMine = s.owner === 'me';
-          let batch = s.pending.splice(0);
-          if (!wasMine && batch.length) {
-            const before = batch.length;
-            // Updates pushed while the claim was on its way were not in the snapshot: read their marks too.
-            const known = new Set(snapshot.map((e) => e.id));
-            const late = batch.filter((e) => !known.has(e.id));
-            const lateDone = late.length ? await redis.mget(late.map((e) => keys.done(e.id))) : [];
-            late.forEach((e, i) => {
-              if (lateDone[i] !== null) doneIds.add(e.id);
-            });
-            batch = batch.filter((e) => !doneIds.has(e.id));
-            this.counters.skippedDone += before - batch.length;
-          }
-          if (r[1] === 'takeover') {
-            this.counters.takeovers++;
-            this.o.logger.info({ callId: s.callId, republish: batch.length }, 'took over a call');
-          }
-          s.owner = 'me';
-          s.ownerId = nodeId;
-          s.claimedAt = s.keySetAt = sentAt;
-          s.keyTtlMs = this.ownerTtlMs;
-          s.shortened = false;
-          this.trust.heartbeat(sentAt);
-          if (this.stopped || !this.active) break;
-          this.forwardAll(s, batch);
-          await this.shortenAfterEnd(s);
-        } else {
-          if (r[1] === '') this.counters.deferred++;
-          s.owner = 'other';
-          s.ownerId = r[1] || undefined;
-          s.pending = s.pending.filter((e) => !doneIds.has(e.id));
-          for (const e of snapshot)
-            if (doneIds.has(e.id) && e.update.audience.kind === 'call' && e.update.state === 'ended') s.ended = true;
-          break;
-        }
-      } while (s.again || (s.owner === 'me' && s.pending.length > 0));
-    } catch (err) {
-      this.o.logger.debug(
-        { callId: s.callId, err: errText(err) },
-        'call gate: redis unavailable; updates kept pending',
-      );
-    } finally {
-      s.running = false;
-    }
-  }
-
-  /** Once the call ended, its owner key lives only as long as the done marks (once; a later claim lengthens it). */
-  private async shortenAfterEnd(s: Slot): Promise<void> {
-    if (!s.ended || s.shortened) return;
-    const ttl = Math.min(this.ownerTtlMs, this.doneTtlMs);
-    const at = this.now();
-    await this.o.redis.pexpire(this.o.keys.owner(s.callId), ttl);
-    s.shortened = true;
-    s.keySetAt = at;
-    s.keyTtlMs = ttl;
-  }
-
-  private forwardAll(s: Slot, batch: Entry[]): void {
-    for (const e of batch) {
-      if (e.update.audience.kind === 'call' && e.update.state === 'ended') s.ended = true;
-      this.counters.forwarded++;
-      try {
-        this.o.forward(e.update);
-      } catch (err) {
-        this.o.logger.error({ callId: s.callId, err: errText(err) }, 'forwarding a call update failed');
-      }
-    }
+  private process(s: Slot): Promise<void> {
+    return this.publisher.process(s);
   }
 
   /** This holder's term while it holds: written on activation, then renewed in the lease hold's own round trip

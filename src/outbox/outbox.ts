@@ -1,12 +1,14 @@
 // The delivery worker over an OutboxStore: claims due deliveries (its own concurrency, never the screen-pop path),
 // runs the target kind's handler with a 10 s timeout, and settles: delivered, retried on the §7.2 schedule, or
 // given up (a handler's give-up, or older than the maximum age). Stop: grace for in-flight attempts, then abort.
+// Its per-lane bookkeeping (attempts in flight per target, targets back after refusals) is in lanes.ts.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.js';
 import { maskNumbersIn } from '../shared/mask.js';
 import { callHandler, jsonText, errName as name, refusedSettlement, settlementOf } from './attempt.js';
+import { LaneBook } from './lanes.js';
 import { DEFAULT_JITTER, DEFAULT_RETRY_DELAYS_MS, type RetrySchedule } from './schedule.js';
-import type { Claimed, OutboxStore, Settlement } from './store.js';
+import type { Claimed, OutboxStore } from './store.js';
 import {
   type DeliveryHandler,
   type DeliveryRecord,
@@ -30,10 +32,8 @@ export class DeliveryOutbox implements Outbox {
   private readonly schedule: RetrySchedule;
   private readonly concurrency: number;
   private readonly perLane: number;
-  /** Attempts in flight per lane. */
-  private readonly busy = new Map<string, number>();
-  /** Lanes whose last attempt here was refused: the next delivery there means the target is back. */
-  private readonly troubled = new Set<string>();
+  /** Attempts in flight per lane, and the lanes whose retries are made due when their target is back (lanes.ts). */
+  private readonly lanes: LaneBook;
   private readonly timeoutMs: number;
   private readonly leaseMs: number;
   private readonly pollMs: number;
@@ -75,6 +75,7 @@ export class DeliveryOutbox implements Outbox {
     this.stopGraceMs = Math.max(0, o.stopGraceMs ?? 2000);
     this.maxFailures = Math.max(0, o.maxFailures ?? 50);
     this.maxStalls = Math.max(1, o.maxStalls ?? 3);
+    this.lanes = new LaneBook(store, this.logger, () => this.kick());
     this.schedule = {
       delaysMs: o.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS,
       jitter: o.jitter ?? DEFAULT_JITTER,
@@ -195,7 +196,7 @@ export class DeliveryOutbox implements Outbox {
       if (free > 0) {
         const batch = await this.store.claim(free, this.leaseMs, `${this.nodeToken}.${++this.claimSeq}`, {
           perLane: this.perLane,
-          busy: this.busy,
+          busy: this.lanes.busy,
         });
         for (const c of batch.claimed) this.run(c);
         if (batch.nextDueInMs !== undefined) wait = Math.min(wait, Math.max(0, batch.nextDueInMs));
@@ -217,12 +218,10 @@ export class DeliveryOutbox implements Outbox {
 
   private run(c: Claimed): void {
     const controller = new AbortController();
-    this.busy.set(c.lane, (this.busy.get(c.lane) ?? 0) + 1);
+    this.lanes.began(c.lane);
     const done = this.attempt(c, controller).finally(() => {
       this.inflight.delete(c.token + c.key);
-      const n = (this.busy.get(c.lane) ?? 1) - 1;
-      if (n > 0) this.busy.set(c.lane, n);
-      else this.busy.delete(c.lane);
+      this.lanes.ended(c.lane);
       this.kick();
     });
     this.inflight.set(c.token + c.key, { controller, done });
@@ -255,7 +254,7 @@ export class DeliveryOutbox implements Outbox {
       );
       return;
     }
-    this.laneSettled(c.lane, settlement.state);
+    this.lanes.settled(c.lane, settlement.state);
     if (settlement.state === 'delivered') this.n.delivered++;
     else if (settlement.state === 'failed') this.n.failed++;
     else this.n.retried++;
@@ -281,23 +280,5 @@ export class DeliveryOutbox implements Outbox {
         this.logger.error({ key: maskNumbersIn(c.key), err: name(err) }, 'outbox listener threw');
       }
     }
-  }
-
-  /** A target back after refusals: what waits for a retry there goes now, not at its backed-off time (issue 15
-   * item 4: a lead two retries deep waited minutes after AntCRM came back while fresh tickets went at once). */
-  private laneSettled(lane: string, state: Settlement['state']): void {
-    if (state === 'pending') {
-      this.troubled.add(lane);
-      return;
-    }
-    if (state !== 'delivered' || !this.troubled.delete(lane)) return;
-    this.store
-      .makeLaneDue(lane)
-      .then((n) => {
-        if (!n) return;
-        this.logger.info({ lane, due: n }, 'outbox target back: its waiting retries are due now');
-        this.kick();
-      })
-      .catch((err: unknown) => this.logger.warn({ lane, err: name(err) }, 'outbox could not make a lane due'));
   }
 }

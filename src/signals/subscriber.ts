@@ -1,6 +1,8 @@
 // The bridge's upstream socket: connects to AntRing's call-signal socket (socketio 0.9 or blackhole JSON),
 // subscribes every binding with an auth token, keeps the token fresh on the same socket, hands each channel
-// event to onEvent, and reconnects (capped full-jitter backoff) whenever anything goes wrong.
+// event to onEvent, and reconnects (capped full-jitter backoff) whenever anything goes wrong. This file is the state
+// machine (connecting, subscribing, live, backoff); the inbound frames (intake, backlog, routing) are in
+// subscriber-frames.ts.
 import type { AuthToken } from '../antring/token-source.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { Logger } from '../log.js';
@@ -9,11 +11,9 @@ import { Backoff, DEFAULT_BACKOFF } from './backoff.js';
 import { connectProblem } from './connect-problem.js';
 import { SignalConnection } from './connection.js';
 import { SignalConfigError } from './errors.js';
-import { FrameIntake } from './frame-intake.js';
-import { InboundPump } from './inbound-pump.js';
-import type { Inbound } from './protocol.js';
 import { canTransition, type SignalState, type StateInfo } from './state.js';
 import { createSession, RetryPacer, type Round, sendRound } from './subscribe-round.js';
+import { SubscriberFrames } from './subscriber-frames.js';
 import type { SignalStats, SignalSubscriberOptions } from './subscriber-options.js';
 import { TimerSlots } from './timer-slots.js';
 import { tokenWithin } from './token-wait.js';
@@ -32,8 +32,8 @@ export class SignalSubscriber {
   private readonly timers: TimerSlots<TimerKey>;
   private readonly backoff: Backoff;
   private readonly retries: RetryPacer;
-  private readonly intake: FrameIntake;
-  private readonly pump: InboundPump;
+  /** Inbound frames: intake, backlog pump, routing to the handlers below (subscriber-frames.ts). */
+  private readonly frames: SubscriberFrames;
   /** A lasting reason the subscription cannot work (e.g. no websocket offered), said once until it clears. */
   private problem?: string;
   private readonly bindings: string[];
@@ -58,24 +58,12 @@ export class SignalSubscriber {
     this.backoff = new Backoff(backoffOpts, random);
     this.retries = new RetryPacer(backoffOpts, random);
     this.bindings = [...new Set(opts.bindings)];
-    this.intake = new FrameIntake({
-      accountId: opts.accountId,
-      maxFrameBytes: opts.maxFrameBytes ?? 262_144,
-      logger: this.log,
-      now: () => this.clock.now(),
-      onEvent: opts.onEvent,
-      onFrame: opts.onFrame,
-      onReject: opts.onReject,
-    });
-    this.pump = new InboundPump({
-      intake: this.intake,
-      logger: this.log,
-      maxBacklog: opts.maxBacklog,
-      current: () => this.conn,
-      handle: (conn, r) => {
-        if (r.reply) conn.send(r.reply);
-        this.handle(conn, r.inbound, r.receivedAt);
-      },
+    this.frames = new SubscriberFrames(opts, this.clock, this.log, () => this.conn, {
+      connected: (conn) => this.onConnected(conn),
+      ack: (conn, ref) => this.onAck(conn, ref),
+      refused: (conn, what, ref, cause) => this.onRefused(conn, what, ref, cause),
+      lost: (conn, reason) => this.fail(conn, reason),
+      delivered: () => this.retries.reset(),
     });
   }
 
@@ -99,8 +87,8 @@ export class SignalSubscriber {
     const s: SignalStats = {
       state: this.state,
       reconnects: this.reconnects,
-      backlog: this.pump.waiting,
-      ...this.intake.snapshot(),
+      backlog: this.frames.pump.waiting,
+      ...this.frames.intake.snapshot(),
     };
     return this.problem === undefined ? s : { ...s, problem: this.problem };
   }
@@ -113,7 +101,7 @@ export class SignalSubscriber {
     this.unsubscribeRefresh?.();
     this.unsubscribeRefresh = undefined;
     this.timers.clearAll();
-    this.pump.stop();
+    this.frames.pump.stop();
     if (conn) await conn.close(true);
   }
 
@@ -146,7 +134,7 @@ export class SignalSubscriber {
       onOpen: () => {
         if (this.conn === conn && !conn.session.awaitsConnectFrame) this.onConnected(conn);
       },
-      onMessage: (data, isBinary) => this.pump.message(conn, data, isBinary),
+      onMessage: (data, isBinary) => this.frames.pump.message(conn, data, isBinary),
       onLost: (reason, err, extra) => this.fail(conn, reason, err, extra),
     });
     this.conn = conn;
@@ -180,34 +168,6 @@ export class SignalSubscriber {
     this.problem = problem;
     this.setState('backoff', problem ? { reason, attempt, delayMs, problem } : { reason, attempt, delayMs });
     this.timers.set('backoff', delayMs, () => this.connect());
-  }
-
-  // ---- frames -------------------------------------------------------------------------------------
-
-  private handle(conn: SignalConnection, inbound: Inbound, receivedAt: number): void {
-    switch (inbound.kind) {
-      case 'connected':
-        this.onConnected(conn);
-        return;
-      case 'event':
-        if (this.intake.deliver(inbound.name, inbound.payload, receivedAt)) this.retries.reset();
-        return;
-      case 'ack':
-        this.onAck(conn, inbound.ref);
-        return;
-      case 'failure':
-        this.onRefused(conn, inbound.what, inbound.ref, inbound.cause);
-        return;
-      case 'disconnect':
-        this.fail(conn, inbound.reason);
-        return;
-      case 'reject':
-        this.intake.reject(inbound.reason);
-        return;
-      case 'keepalive':
-      case 'ignore':
-        return;
-    }
   }
 
   // ---- subscribing --------------------------------------------------------------------------------

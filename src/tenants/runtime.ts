@@ -1,13 +1,11 @@
+// One tenant's runtime (TenantRuntime, runtime-types.ts): its clients (runtime-clients.ts), click-to-call, dashboard
+// poller, sockets, publisher, extensions (metrics, write-back), missed-call recovery, enricher and upstream pipeline,
+// wired together; its REST routes, upstream status, start order and stop.
 import { Router as createRouter } from 'express';
-import { AntCrmClient } from '../antcrm/client.js';
-import { AntRingDirectory } from '../antring/agent-directory.js';
-import { AntRingClient } from '../antring/client.js';
-import { TokenKeeper } from '../antring/token-keeper.js';
 import { CallEngine } from '../calls/engine.js';
 import { DashboardPoller } from '../dashboard/poller.js';
 import { dashboardRoutes } from '../dashboard/routes.js';
 import { setupClickToCall } from '../dial/setup.js';
-import { ContactDirectory } from '../enrich/contact-directory.js';
 import { Enricher } from '../enrich/enricher.js';
 import { visibleViews } from '../fanout/live-calls.js';
 import { CallPublisher } from '../fanout/publisher.js';
@@ -22,6 +20,7 @@ import { errCode } from '../shared/errors.js';
 import { SignalSubscriber } from '../signals/subscriber.js';
 import { createWriteback } from '../writeback/create.js';
 import { metricsExtension, TenantExtensions, writebackExtension } from './extensions.js';
+import { createTenantClients } from './runtime-clients.js';
 import { pollPhaseMs, type TenantPorts, type TenantRuntime, TenantStoppedError } from './runtime-types.js';
 import { UpstreamTracker } from './upstream-state.js';
 
@@ -34,43 +33,7 @@ export function createTenantRuntime(p: TenantPorts): TenantRuntime {
   const closers = new Closers(logger.child({ mod: 'stop' }));
   let stopped = false;
 
-  const antring = new AntRingClient({
-    apiUrl: config.antring.apiUrl,
-    appId: config.antring.appId,
-    appSecret: config.antring.appSecret,
-    domain: config.antring.domain,
-    email: config.antring.email,
-    logger: logger.child({ mod: 'antring' }),
-    timeoutMs: p.antringTimeoutMs,
-  });
-  closers.add('antring', () => antring.close());
-  const crm = config.antcrm.apiKey
-    ? new AntCrmClient({
-        apiUrl: config.antcrm.apiUrl,
-        apiKey: config.antcrm.apiKey,
-        logger: logger.child({ mod: 'antcrm' }),
-      })
-    : null;
-  if (crm) closers.add('antcrm', () => crm.close());
-  const tokens = new TokenKeeper({
-    fetchToken: (signal?: AbortSignal) => antring.authToken(signal),
-    clock,
-    logger: logger.child({ mod: 'token' }),
-    onRefresh: (e) => metrics.tokenRefresh(e),
-  });
-  closers.add('tokens', () => tokens.stop());
-  const directory = new AntRingDirectory({ client: antring, clock, logger: logger.child({ mod: 'directory' }) });
-  closers.add('directory', () => directory.stop());
-  const contacts = new ContactDirectory({
-    client: crm,
-    ttlMs: config.antcrm.cacheTtlMs,
-    negativeTtlMs: config.antcrm.negativeTtlMs,
-    maxConcurrency: config.antcrm.maxConcurrency,
-    clock,
-    logger: logger.child({ mod: 'contacts' }),
-    observe: (ev) => metrics.crmLookup(ev),
-    ...(mode.contactCache ? { secondLevel: mode.contactCache } : {}),
-  });
+  const { antring, tokens, directory, contacts } = createTenantClients(p, closers);
   // Click-to-call: this tenant's devices and AntBot DNC only (a bad devices document throws DevicesFileError).
   const dial = setupClickToCall({
     config,
