@@ -17,6 +17,7 @@ import { ROOT } from './procs.js';
 import { profiles } from './profiled.js';
 import { renderReport } from './report.js';
 import { type BenchResult, computeRatios, evaluateTargets, isRun } from './results.js';
+import { scriptSummary } from './script.js';
 import { round } from './stats.js';
 import {
   HIT_NUMBERS,
@@ -169,13 +170,7 @@ async function main(): Promise<number> {
       durationSec: 0,
       params,
       machine: machineInfo,
-      script: {
-        calls: script.calls.filter((c) => c.kind !== 'warm').length,
-        measuredCalls: script.calls.filter((c) => c.measured).length,
-        frames: script.frames.length,
-        framesPerCall: round(script.framesPerCall, 2),
-        callsPerSec: round(script.callsPerSec, 2),
-      },
+      script: scriptSummary(script),
       runs,
       ratios,
       ...(names.includes('baseline-recovery') ? { ratiosVsRecovery } : {}),

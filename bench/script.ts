@@ -10,6 +10,7 @@ import { CallRun, type Leg } from '../src/simulator/call-run.js';
 import type { SimAgent, SimData } from '../src/simulator/data.js';
 import type { ChannelEventName, EventFields, LegSpec } from '../src/simulator/kazoo-payload.js';
 import { legBuilders } from '../src/simulator/scenario-legs.js';
+import { round } from './stats.js';
 import type { BenchWorld } from './world.js';
 
 export interface ScriptFrame {
@@ -289,5 +290,16 @@ export function buildScript(data: SimData, world: BenchWorld, o: ScriptOptions):
     end: frames.length ? frames[frames.length - 1].t : 0,
     framesPerCall,
     callsPerSec,
+  };
+}
+
+/** The summary of a script a bench result carries. */
+export function scriptSummary(script: Script) {
+  return {
+    calls: script.calls.filter((c) => c.kind !== 'warm').length,
+    measuredCalls: script.calls.filter((c) => c.measured).length,
+    frames: script.frames.length,
+    framesPerCall: round(script.framesPerCall, 2),
+    callsPerSec: round(script.callsPerSec, 2),
   };
 }

@@ -13,6 +13,7 @@ import { type MeasureContext, measure } from './measure.js';
 import { BenchProcessError, hrNow, ROOT, startBridgeNode, waitFor } from './procs.js';
 import { profiles } from './profiled.js';
 import type { RunResult } from './results.js';
+import { scriptSummary } from './script.js';
 import { pairOrder, parseSplitArgs, SPLIT_USAGE, type SplitOptions, splitMix, splitRatio } from './split-args.js';
 import { renderSplitSection, type SplitResult, spliceSplitSection } from './split-report.js';
 import {
@@ -216,13 +217,7 @@ export async function runSplitBench(argv: string[]): Promise<number> {
         repeat: so.repeat,
       },
       machine: machineInfo,
-      script: {
-        calls: script.calls.filter((c) => c.kind !== 'warm').length,
-        measuredCalls: script.calls.filter((c) => c.measured).length,
-        frames: script.frames.length,
-        framesPerCall: round(script.framesPerCall, 2),
-        callsPerSec: round(script.callsPerSec, 2),
-      },
+      script: scriptSummary(script),
       runs: { oneTenant: ones.map((x) => x.run), split: splits.map((x) => x.run) },
       ratio: r,
       pairs,

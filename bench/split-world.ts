@@ -145,8 +145,16 @@ export interface Account {
   accountId: string;
 }
 
-/** A tenants-file entry (contract §8.1) for a simulated account. */
-export function tenantEntry({ sim, accountId }: Account) {
+/** What a tenants-file entry needs of a simulated account (its credentials and where it listens). */
+export interface SimEndpoints {
+  credentials: { appId: string; appSecret: string; domain: string; email: string; crmApiKey: string };
+  apiUrl: string;
+  signalUrl: string;
+  crmUrl: string;
+}
+
+/** A tenants-file entry (contract §8.1) for a simulated account, over the socket.io 0.9 signal protocol. */
+export function tenantsFileEntry(accountId: string, sim: SimEndpoints) {
   const c = sim.credentials;
   return {
     accountId,
@@ -156,11 +164,21 @@ export function tenantEntry({ sim, accountId }: Account) {
       domain: c.domain,
       email: c.email,
       apiUrl: sim.apiUrl,
-      signalUrl: sim.signalUrl('socketio'),
+      signalUrl: sim.signalUrl,
       signalProtocol: 'socketio',
     },
     antcrm: { apiUrl: sim.crmUrl, apiKey: c.crmApiKey },
   };
+}
+
+/** A tenants-file entry for one of the split's simulated accounts. */
+export function tenantEntry({ sim, accountId }: Account) {
+  return tenantsFileEntry(accountId, {
+    credentials: sim.credentials,
+    apiUrl: sim.apiUrl,
+    signalUrl: sim.signalUrl('socketio'),
+    crmUrl: sim.crmUrl,
+  });
 }
 
 /** The clients of a run: every agent, every supervisor (its division's queues), and the admins; a JWT each. */

@@ -21,6 +21,7 @@ import { loadConfig } from '../src/config.js';
 import { LATENCY_BUCKETS, METRICS_PREFIX } from '../src/http/metrics.js';
 import { createLogger } from '../src/log.js';
 import { ROOT } from './procs.js';
+import { tenantsFileEntry } from './split-world.js';
 
 const log = (msg: string) => console.error(`[bench:tenants] ${msg}`);
 v8.setFlagsFromString('--expose-gc');
@@ -108,19 +109,7 @@ export async function runTenantsBench(argv: string[]): Promise<number> {
   const { child, info } = await startSim();
   const c = info.credentials;
   const busy = c.accountId.toLowerCase();
-  const entry = (accountId: string) => ({
-    accountId,
-    antring: {
-      appId: c.appId,
-      appSecret: c.appSecret,
-      domain: c.domain,
-      email: c.email,
-      apiUrl: info.apiUrl,
-      signalUrl: info.signalUrl,
-      signalProtocol: 'socketio',
-    },
-    antcrm: { apiUrl: info.crmUrl, apiKey: c.crmApiKey },
-  });
+  const entry = (accountId: string) => tenantsFileEntry(accountId, info);
   const ids = [busy, ...Array.from({ length: n - 1 }, (_, i) => `be${(i + 1).toString(16).padStart(30, '0')}`)];
   const file = join(dir, 'tenants.json');
   const write = (list: string[]) => writeFileSync(file, JSON.stringify(list.map(entry)), { mode: 0o600 });
