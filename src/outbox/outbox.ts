@@ -13,6 +13,7 @@ import {
   type DeliveryHandler,
   type DeliveryRecord,
   type EnqueueOptions,
+  noCounters,
   type Outbox,
   type OutboxCounters,
   OutboxStateError,
@@ -44,15 +45,7 @@ export class DeliveryOutbox implements Outbox {
   private readonly logger: Logger;
   private readonly nodeToken = randomBytes(6).toString('hex');
   private claimSeq = 0;
-  private readonly n: OutboxCounters = {
-    enqueued: 0,
-    duplicates: 0,
-    attempts: 0,
-    delivered: 0,
-    retried: 0,
-    failed: 0,
-    attemptsByTarget: {},
-  };
+  private readonly n: OutboxCounters = noCounters();
   private timer: NodeJS.Timeout | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
   private running = false;

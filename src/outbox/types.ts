@@ -67,6 +67,11 @@ export interface OutboxCounters {
   attemptsByTarget: Record<string, number>;
 }
 
+/** Counters before anything happened. */
+export function noCounters(): OutboxCounters {
+  return { enqueued: 0, duplicates: 0, attempts: 0, delivered: 0, retried: 0, failed: 0, attemptsByTarget: {} };
+}
+
 /** Emitted after an attempt was recorded. `state: 'pending'` = will be retried. */
 export interface SettledEvent {
   key: string;

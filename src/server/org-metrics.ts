@@ -7,6 +7,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { LabelGuard } from '../http/metric-labels.js';
 import { type BridgeMetrics, METRICS_PREFIX, type OutboxMetricsSource, SIGNAL_STATES } from '../http/metrics.js';
+import { noCounters } from '../outbox/types.js';
 import { outboxMetricsOf, outboxOf, type TenantList } from './tenant-status.js';
 
 /** What one tenant's runtime observes (BridgeMetrics itself for a single account). */
@@ -87,15 +88,7 @@ export class OrgMetrics {
     // The outbox families are defined by BridgeMetrics.outbox(): define them, then label them here.
     const errors = base.outbox({
       stats: async () => ({ pending: 0, delivered: 0, failed: 0, oldestPendingSec: 0 }),
-      counters: () => ({
-        enqueued: 0,
-        duplicates: 0,
-        attempts: 0,
-        delivered: 0,
-        retried: 0,
-        failed: 0,
-        attemptsByTarget: {},
-      }),
+      counters: noCounters,
     });
     for (const short of LIVE) this.fam.set(short, withOrg(reg, short));
     const label = (v: string) => this.label('outbox_target', v);
