@@ -1,15 +1,10 @@
 // What the bridge keeps per connected socket beyond Socket.IO's own (issue 19: V8 heap per client): no token after
 // the handshake, no per-socket middleware, no `once` wrapper, no engine `data` hook left after the CONNECT packet,
 // compact claims. Each of these was a few hundred bytes per client (bench/heap-diff.ts).
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createJwtVerifier } from '../../src/fanout/jwt.js';
-import { MemoryLiveCallStore } from '../../src/fanout/live-calls.js';
-import { createFanout } from '../../src/fanout/server.js';
 import { connectClient } from '../helpers/clients.js';
-import { captureLogger } from '../helpers/logs.js';
+import { startFanoutNode } from '../helpers/fanout-node.js';
 import { signToken } from '../helpers/tokens.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -17,17 +12,12 @@ const SECRET = 'footprint-secret-0123456789abcdef0123456789abcdef';
 const ORG = 'org-f';
 
 test('a connected socket keeps no token, no middleware, no wrapper and no engine hook of ours', async () => {
-  const server = http.createServer((_req, res) => res.writeHead(404).end());
-  // Connection state recovery on (the default): its guard hooks every engine connection.
-  const fanout = createFanout(server, {
-    org: ORG,
-    verifier: createJwtVerifier({ secret: SECRET, org: ORG }),
-    logger: captureLogger('silent').logger,
-    live: new MemoryLiveCallStore(),
-    dial: async () => ({ status: 'dialing', number: '0934890883' }),
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Connection state recovery on: its guard hooks every engine connection.
+  const node = await startFanoutNode(
+    { org: ORG, secret: SECRET },
+    { dial: async () => ({ status: 'dialing', number: '0934890883' }) },
+  );
+  const { fanout, url } = node;
   const token = signToken({ sub: 'a', org: ORG, role: 'agent', agent: 'alice' }, { secret: SECRET });
   const cl = await connectClient(url, token);
   try {
@@ -56,9 +46,7 @@ test('a connected socket keeps no token, no middleware, no wrapper and no engine
     assert.equal(r, { status: 'dialing', number: '0934890883' });
   } finally {
     cl.close();
-    await fanout.close();
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
+    await node.close();
   }
 });
 

@@ -2,11 +2,28 @@
 // event of a due recovery but AntBot's answer is lost; it is SIGKILLed before the alarm exists, then started again on
 // the same DATA_DIR → the attempt finds its event by its marker, creates the one missing alarm: one event, one alarm.
 import * as assert from 'uvu/assert';
+import type { SimCalendarApi } from '../../src/simulator/antbot-calendar.js';
+import type { BridgeProc } from '../cluster/helpers.js';
 import { processSuite, startReady, startTracked } from '../helpers/process-suite.js';
 import { signToken } from '../helpers/tokens.js';
 import { waitFor } from '../helpers/wait.js';
 import { callbackEnv } from './recovery-fixture.js';
 import { JWT_SECRET, queueAgents, writebackEnv } from './writeback-fixture.js';
+
+/** After the restart: the alarm comes, the attempt is recorded (a doubled creation has every chance to show), and
+ *  the number has exactly one calendar event and one alarm. */
+async function exactlyOneCallback(second: BridgeProc, cal: SimCalendarApi, number: string): Promise<void> {
+  await waitFor(() => cal.alarms().find((a) => a.alarm_phonenumber === number), {
+    what: 'the alarm after the restart',
+    timeoutMs: 20_000,
+  });
+  await waitFor(() => second.lines.find((l) => l.msg === 'AntBot callback created'), {
+    what: 'the attempt recorded',
+    timeoutMs: 20_000,
+  });
+  assert.is(cal.events().filter((e) => e.title.includes(number)).length, 1, 'one event');
+  assert.is(cal.alarms().filter((a) => a.alarm_phonenumber === number).length, 1, 'one alarm');
+}
 
 const t = processSuite('recovery across SIGKILL and restart', 'antring-recovery-kill-');
 
@@ -39,17 +56,7 @@ t(
 
     sim.antbot.faults.loseAnswer = false;
     const second = await startTracked(ctx, 'second', env);
-    await waitFor(() => cal.alarms().find((a) => a.alarm_phonenumber === number), {
-      what: 'the alarm after the restart',
-      timeoutMs: 20_000,
-    });
-    // Give a doubled creation every chance to show: the attempt job settles (its log line), then count.
-    await waitFor(() => second.lines.find((l) => l.msg === 'AntBot callback created'), {
-      what: 'the attempt recorded',
-      timeoutMs: 20_000,
-    });
-    assert.is(cal.events().filter((e) => e.title.includes(number)).length, 1, 'one event');
-    assert.is(cal.alarms().filter((a) => a.alarm_phonenumber === number).length, 1, 'one alarm');
+    await exactlyOneCallback(second, cal, number);
     const event = cal.events().find((e) => e.title.includes(number))!;
     assert.is(cal.alarms().find((a) => a.alarm_phonenumber === number)!.event, event.id);
     second.kill('SIGKILL'); // frees the DATA_DIR for the next test
@@ -90,16 +97,7 @@ t(
     assert.is(cal.events().filter((e) => e.title.includes(number)).length, 0, 'nothing created before the kill');
     sim.antbot.faults.fail = null;
     const second = await startTracked(ctx, 'fourth', env);
-    await waitFor(() => cal.alarms().find((a) => a.alarm_phonenumber === number), {
-      what: 'the alarm after the restart',
-      timeoutMs: 20_000,
-    });
-    await waitFor(() => second.lines.find((l) => l.msg === 'AntBot callback created'), {
-      what: 'the attempt recorded',
-      timeoutMs: 20_000,
-    });
-    assert.is(cal.events().filter((e) => e.title.includes(number)).length, 1, 'one event');
-    assert.is(cal.alarms().filter((a) => a.alarm_phonenumber === number).length, 1, 'one alarm');
+    await exactlyOneCallback(second, cal, number);
   },
 );
 

@@ -3,10 +3,10 @@
 
 import type { Redis } from 'ioredis';
 import * as assert from 'uvu/assert';
-import type { CallUpdate } from '../../src/calls/types.js';
 import { CallGate, type CallGateOptions, type TaggedUpdate, updateId } from '../../src/cluster/gate.js';
 import { clusterKeys } from '../../src/cluster/keys.js';
 import { createLogger } from '../../src/log.js';
+import { createEvent, gateUpdate } from '../helpers/gate-updates.js';
 import { countingRedis, redisSuite } from '../helpers/redis-suite.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -14,20 +14,7 @@ const logger = createLogger('silent');
 const t = redisSuite('cluster gate round trips (real Redis)');
 let n = 0;
 
-function upd(callId: string, state: CallUpdate['state']): CallUpdate {
-  return {
-    audience: { kind: 'call' },
-    callId,
-    org: 'o',
-    state,
-    direction: 'inbound',
-    from: { number: '1' },
-    to: { number: '2' },
-    startedAt: '2026-01-01T00:00:00.000Z',
-    receivedAt: 0,
-  };
-}
-const E = (msgId: string, callId: string) => ({ msgId, name: 'CHANNEL_CREATE', legId: callId });
+const E = createEvent;
 /** The id of the i-th update of event `msgId` of call c1. */
 const id = (msgId: string, i: number) => updateId(E(msgId, 'c1'), 'c1', i) ?? '';
 
@@ -52,13 +39,13 @@ t('a standby re-checks a call owned elsewhere with one command per tick, and pru
   if (!c) return;
   const org = `rt${++n}`;
   const a = gate(c, org, 'A', 10_000);
-  a.g.push(E('m1', 'c1'), [upd('c1', 'ringing')]);
+  a.g.push(E('m1', 'c1'), [gateUpdate('c1', 'ringing')]);
   await waitFor(() => a.out.length === 1, { what: 'A owns c1' });
   const { redis, counts } = countingRedis(c);
   // standbyPruneMs 0: every call re-checked at every tick (the rule before the owners' heartbeat check).
   const b = gate(redis, org, 'B', 40, { standbyPruneMs: 0 });
-  b.g.push(E('m1', 'c1'), [upd('c1', 'ringing')]);
-  b.g.push(E('m2', 'c1'), [upd('c1', 'answered')]);
+  b.g.push(E('m1', 'c1'), [gateUpdate('c1', 'ringing')]);
+  b.g.push(E('m2', 'c1'), [gateUpdate('c1', 'answered')]);
   await waitFor(() => (counts.eval ?? 0) >= 3, { what: 'a few re-checks' });
   assert.is(b.g.stats().pending, 2, 'nothing done yet: both kept');
   assert.is(counts.mget ?? 0, 0, 'the done marks came with the claim');
@@ -79,7 +66,7 @@ t('a take-over skips the updates the dead owner marked done, in the same step as
   await c.set(keys.done(id('m1', 0)), '1', 'PX', 60_000);
   const { redis, counts } = countingRedis(c);
   const b = gate(redis, org, 'B', 10_000);
-  b.g.push(E('m1', 'c1'), [upd('c1', 'ringing'), upd('c1', 'answered')]);
+  b.g.push(E('m1', 'c1'), [gateUpdate('c1', 'ringing'), gateUpdate('c1', 'answered')]);
   await waitFor(() => b.out.length === 1, { what: 'B takes over and republishes what was not done' });
   assert.equal(
     b.out.map((u) => u.clusterUpdateId),
@@ -99,9 +86,9 @@ t('updates pushed while a first claim is on its way are checked against the done
   await c.set(keys.owner('c1'), 'DEAD', 'PX', 60_000);
   await c.set(keys.done(id('m2', 0)), '1', 'PX', 60_000);
   const b = gate(c, org, 'B', 10_000);
-  b.g.push(E('m1', 'c1'), [upd('c1', 'ringing')]);
-  b.g.push(E('m2', 'c1'), [upd('c1', 'answered')]); // while the claim of m1 is in flight
-  b.g.push(E('m3', 'c1'), [upd('c1', 'ended')]);
+  b.g.push(E('m1', 'c1'), [gateUpdate('c1', 'ringing')]);
+  b.g.push(E('m2', 'c1'), [gateUpdate('c1', 'answered')]); // while the claim of m1 is in flight
+  b.g.push(E('m3', 'c1'), [gateUpdate('c1', 'ended')]);
   await waitFor(() => b.out.length === 2, { what: 'B republishes what was not done' });
   assert.equal(
     b.out.map((u) => u.clusterUpdateId),
@@ -132,19 +119,19 @@ t(
     });
     g.setActive(true);
     g.start();
-    g.push(E('m1', 'c1'), [upd('c1', 'ringing')]);
+    g.push(E('m1', 'c1'), [gateUpdate('c1', 'ringing')]);
     await waitFor(() => out.length === 1, { what: 'A wins c1' });
     const claims = counts.eval ?? 0;
     clock += 1400;
-    g.push(E('m2', 'c1'), [upd('c1', 'answered')]);
-    g.push(E('m3', 'c1'), [upd('c1', 'answered')]);
+    g.push(E('m2', 'c1'), [gateUpdate('c1', 'answered')]);
+    g.push(E('m3', 'c1'), [gateUpdate('c1', 'answered')]);
     await waitFor(() => out.length === 3, { what: 'the next events published' });
     assert.is(counts.eval ?? 0, claims, 'no claim while the won one is trusted');
     // Past the trust, the next event is claimed again: a call taken over meanwhile is not published twice.
     clock += 200;
     await c.set(keys.owner('c1'), 'B', 'PX', 60_000);
     await c.set(`${keys.nodePrefix()}B`, '1', 'PX', 60_000);
-    g.push(E('m4', 'c1'), [upd('c1', 'ended')]);
+    g.push(E('m4', 'c1'), [gateUpdate('c1', 'ended')]);
     await waitFor(() => (counts.eval ?? 0) > claims, { what: 'a claim after the trust' });
     await c.ping(); // answered after the claim (same connection): its answer has been handled
     assert.is(g.stats().pending, 1);
@@ -169,7 +156,7 @@ t(
     let clock = 1_000_000;
     const { redis, counts } = countingRedis(c);
     const a = clocked(redis, org, 'A', () => clock);
-    a.g.push(E('m1', 'c1'), [upd('c1', 'ringing')]);
+    a.g.push(E('m1', 'c1'), [gateUpdate('c1', 'ringing')]);
     await waitFor(() => a.out.length === 1, { what: 'A wins c1' });
     const claims = counts.eval ?? 0;
     // Renewals every second (each answered before the previous write could lapse): trusted on and on.
@@ -178,13 +165,13 @@ t(
       a.g.heartbeat(clock);
     }
     clock += 1000;
-    a.g.push(E('m2', 'c1'), [upd('c1', 'answered')]);
+    a.g.push(E('m2', 'c1'), [gateUpdate('c1', 'answered')]);
     await waitFor(() => a.out.length === 2, { what: 'm2 published' });
     assert.is(counts.eval ?? 0, claims, 'no claim: the heartbeat never lapsed since the claim');
     // A renewal answered 3 s after the previous write: the heartbeat may have lapsed meanwhile (a take-over): claim.
     clock += 2000;
     a.g.heartbeat(clock);
-    a.g.push(E('m3', 'c1'), [upd('c1', 'answered')]);
+    a.g.push(E('m3', 'c1'), [gateUpdate('c1', 'answered')]);
     await waitFor(() => (counts.eval ?? 0) > claims, { what: 'a claim after the gap' });
     await waitFor(() => a.out.length === 3, { what: 'm3 published after its claim (A still owns c1)' });
     a.g.stop();
@@ -196,13 +183,13 @@ t('a standby reads the heartbeats of its owners once per tick, and takes over wh
   const org = `rt${++n}`;
   const keys = clusterKeys(org);
   const a = gate(c, org, 'A', 10_000);
-  a.g.push(E('m1', 'c1'), [upd('c1', 'ringing')]);
+  a.g.push(E('m1', 'c1'), [gateUpdate('c1', 'ringing')]);
   await waitFor(() => a.out.length === 1, { what: 'A owns c1' });
   a.g.stop();
   const { redis, counts } = countingRedis(c);
   const b = gate(redis, org, 'B', 30);
-  b.g.push(E('m1', 'c1'), [upd('c1', 'ringing')]);
-  b.g.push(E('m2', 'c1'), [upd('c1', 'answered')]);
+  b.g.push(E('m1', 'c1'), [gateUpdate('c1', 'ringing')]);
+  b.g.push(E('m2', 'c1'), [gateUpdate('c1', 'answered')]);
   await waitFor(() => (counts.mget ?? 0) >= 5, { what: 'a few ticks' });
   assert.is(counts.eval ?? 0, 1, 'one claim (lost to A), then no claim per tick while A is alive');
   assert.is(b.out.length, 0);

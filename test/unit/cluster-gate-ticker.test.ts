@@ -4,7 +4,6 @@
 import { Redis } from 'ioredis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { CallUpdate } from '../../src/calls/types.js';
 import { CallGate } from '../../src/cluster/gate.js';
 import { GateTicker } from '../../src/cluster/gate-ticker.js';
 import { clusterKeys } from '../../src/cluster/keys.js';
@@ -12,6 +11,7 @@ import { TenantLeases } from '../../src/cluster/tenant-leases.js';
 import { createLogger } from '../../src/log.js';
 import { startRedis } from '../cluster/helpers.js';
 import { FakeClock, flush } from '../helpers/clock.js';
+import { createEvent, gateUpdate } from '../helpers/gate-updates.js';
 import { countingRedis as counting } from '../helpers/redis-suite.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -49,20 +49,7 @@ function fakeRedis(): { redis: Redis; count: () => number; evals: () => number }
   return { redis: new Proxy({}, handler) as Redis, count: () => n, evals: () => evals };
 }
 
-function upd(callId: string): CallUpdate {
-  return {
-    audience: { kind: 'call' },
-    callId,
-    org: 'o',
-    state: 'ringing',
-    direction: 'inbound',
-    from: { number: '1' },
-    to: { number: '2' },
-    startedAt: '2026-01-01T00:00:00.000Z',
-    receivedAt: 0,
-  };
-}
-const E = (msgId: string, callId: string) => ({ msgId, name: 'CHANNEL_CREATE', legId: callId });
+const E = createEvent;
 
 function gate(redis: Redis, org: string, opts: { ticker?: GateTicker; tickMs?: number; now?: () => number }) {
   const g = new CallGate({
@@ -86,7 +73,7 @@ t('an idle gate makes no Redis round trip while a busy one is re-checked at ever
   const b = gate(busy.redis, 'busy', { tickMs: 10 });
   await flush();
   const atStart = idle.count(); // the term written when the lease came
-  b.push(E('m1', 'c1'), [upd('c1')]);
+  b.push(E('m1', 'c1'), [gateUpdate('c1')]);
   await waitFor(() => busy.evals() >= 6, { what: 'the busy gate re-checked its call at several ticks' });
   assert.is(idle.count(), atStart, 'the idle gate did not talk to Redis at its ticks');
   a.stop();
@@ -105,7 +92,7 @@ t('one process-wide ticker: runs only while some gate tracks calls, one timer pe
   assert.is(ticker.size, 0);
   const idleAtStart = idle.count();
 
-  b.push(E('m1', 'c1'), [upd('c1')]);
+  b.push(E('m1', 'c1'), [gateUpdate('c1')]);
   await flush();
   assert.is(clock.pending, 1, 'one timer for the process');
   assert.is(ticker.size, 1, 'only the busy gate is ticked');

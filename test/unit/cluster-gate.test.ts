@@ -10,34 +10,15 @@ import { waitFor } from '../helpers/wait.js';
 
 const loadClusterSettings = (env: Record<string, string>) => loadConfig(env).cluster;
 
-import type { CallUpdate } from '../../src/calls/types.js';
 import { createLogger } from '../../src/log.js';
+import { createEvent, gateUpdate } from '../helpers/gate-updates.js';
 import { redisSuite } from '../helpers/redis-suite.js';
 
 const logger = createLogger('silent');
 const t = redisSuite('cluster gate (real Redis)');
 let n = 0;
 
-function upd(
-  callId: string,
-  state: CallUpdate['state'],
-  audience: CallUpdate['audience'] = { kind: 'call' },
-): CallUpdate {
-  return {
-    audience,
-    callId,
-    org: 'o',
-    state,
-    direction: 'inbound',
-    from: { number: '1' },
-    to: { number: '2' },
-    startedAt: '2026-01-01T00:00:00.000Z',
-    receivedAt: 0,
-  };
-}
-
-/** An event creating the call's root leg (the first one a complete engine sees). */
-const E = (msgId: string, callId: string) => ({ msgId, name: 'CHANNEL_CREATE', legId: callId });
+const E = createEvent;
 const id = (msgId: string, callId: string, i: number) => updateId(E(msgId, callId), callId, i);
 
 function gates(c: Redis, org: string, names: string[]) {
@@ -64,12 +45,18 @@ t(
   async ({ c }) => {
     if (!c) return;
     const [a, b] = gates(c, `g${++n}`, ['A', 'B']);
-    a.gate.push(E('m1', 'c1'), [upd('c1', 'ringing'), upd('c1', 'ringing', { kind: 'agent', username: 'ann' })]);
+    a.gate.push(E('m1', 'c1'), [
+      gateUpdate('c1', 'ringing'),
+      gateUpdate('c1', 'ringing', { kind: 'agent', username: 'ann' }),
+    ]);
     await waitFor(() => a.out.length === 2, { what: 'A publishes c1' });
-    b.gate.push(E('m1', 'c1'), [upd('c1', 'ringing'), upd('c1', 'ringing', { kind: 'agent', username: 'ann' })]);
-    b.gate.push(E('m2', 'c2'), [upd('c2', 'ringing')]);
+    b.gate.push(E('m1', 'c1'), [
+      gateUpdate('c1', 'ringing'),
+      gateUpdate('c1', 'ringing', { kind: 'agent', username: 'ann' }),
+    ]);
+    b.gate.push(E('m2', 'c2'), [gateUpdate('c2', 'ringing')]);
     await waitFor(() => b.out.length === 1, { what: 'B publishes c2 (first to claim it)' });
-    a.gate.push(E('m2', 'c2'), [upd('c2', 'ringing')]);
+    a.gate.push(E('m2', 'c2'), [gateUpdate('c2', 'ringing')]);
     assert.equal(
       a.out.map((u) => u.clusterUpdateId),
       [id('m1', 'c1', 0), id('m1', 'c1', 1)],
@@ -94,7 +81,7 @@ t(
     if (!c) return;
     const [a, b] = gates(c, `g${++n}`, ['A', 'B']);
     const keys = a.keys;
-    const ev = [upd('c1', 'ringing'), upd('c1', 'answered'), upd('c1', 'ended')];
+    const ev = [gateUpdate('c1', 'ringing'), gateUpdate('c1', 'answered'), gateUpdate('c1', 'ended')];
     a.gate.push(E('e1', 'c1'), [ev[0]!]);
     await waitFor(() => a.out.length === 1);
     a.gate.published(a.out[0]!); // emitted and marked done
@@ -131,9 +118,9 @@ t(
   async ({ c }) => {
     if (!c) return;
     const [a, b] = gates(c, `g${++n}`, ['A', 'B']);
-    a.gate.push({ msgId: 'p1', name: 'CHANNEL_ANSWER', legId: 'agent-leg' }, [upd('phantom', 'answered')]);
-    a.gate.push({ msgId: 'p2', name: 'CHANNEL_CREATE', legId: 'other' }, [upd('c5', 'ringing')]);
-    b.gate.push(E('p3', 'c6'), [upd('c6', 'ringing')]);
+    a.gate.push({ msgId: 'p1', name: 'CHANNEL_ANSWER', legId: 'agent-leg' }, [gateUpdate('phantom', 'answered')]);
+    a.gate.push({ msgId: 'p2', name: 'CHANNEL_CREATE', legId: 'other' }, [gateUpdate('c5', 'ringing')]);
+    b.gate.push(E('p3', 'c6'), [gateUpdate('c6', 'ringing')]);
     await waitFor(() => b.out.length === 1);
     await new Promise((r) => setTimeout(r, 150)); // a few gate ticks (50 ms): still nothing from A
     assert.is(a.out.length, 0);
@@ -147,7 +134,7 @@ t('an inactive gate (no lease) ignores events; Redis errors keep updates pending
   if (!c) return;
   const [a] = gates(c, `g${++n}`, ['A']);
   a.gate.setActive(false);
-  a.gate.push(E('x', 'c9'), [upd('c9', 'ringing')]);
+  a.gate.push(E('x', 'c9'), [gateUpdate('c9', 'ringing')]);
   assert.is(a.gate.stats().calls, 0);
   a.gate.stop();
   const broken = new Redis('redis://127.0.0.1:1', {
@@ -166,7 +153,7 @@ t('an inactive gate (no lease) ignores events; Redis errors keep updates pending
     forward: (u) => out.push(u),
   });
   g.setActive(true);
-  g.push(E('y', 'c8'), [upd('c8', 'ringing')]);
+  g.push(E('y', 'c8'), [gateUpdate('c8', 'ringing')]);
   await waitFor(() => g.stats().pending === 1);
   await new Promise((r) => setImmediate(r));
   assert.is(out.length, 0);
