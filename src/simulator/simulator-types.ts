@@ -3,7 +3,7 @@
 import type { Logger } from '../log.js';
 import type { SignalProtocol } from '../shared/signal-protocol.js';
 import type { AntBotSim, AntBotSimStats } from './antbot.js';
-import type { AntCrmStats, CrmTicket } from './antcrm.js';
+import type { AntCrmStats, CrmTicket, CrmWriteStats } from './antcrm.js';
 import type { AntRingRestStats } from './antring-rest.js';
 import type { CrmRecord, SimData } from './data.js';
 import type { ExpireFormat, SimFaults } from './faults.js';
@@ -104,8 +104,9 @@ export interface Simulator {
   readonly signals: SignalServers;
   /** Requests to /crm/contacts for this phone (as sent), or all of them. */
   crmRequests(phone?: string): number;
-  /** What the bridge wrote to the simulated AntCRM: tickets (POST/PUT /tickets) and leads (POST /contacts). */
-  readonly crm: { tickets(): CrmTicket[]; leads(): CrmRecord[] };
+  /** What the bridge wrote to the simulated AntCRM: tickets (POST/PUT /tickets) and leads (POST /contacts); the write
+   *  requests counted as they arrive (before the `delayMs` fault). */
+  readonly crm: { tickets(): CrmTicket[]; leads(): CrmRecord[]; writeStats(): CrmWriteStats };
   /** The embedded webhook receiver (`url` = WEBHOOK_URLS, `secret` = WEBHOOK_SECRET): verified deliveries, once each. */
   readonly webhooks: {
     url: string;

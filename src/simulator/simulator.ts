@@ -162,7 +162,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     faults,
     signals,
     crmRequests: (phone) => crm.crmRequests(phone),
-    crm: { tickets: () => crm.tickets(), leads: () => crm.added().filter((r) => r.contactType === 'lead') },
+    crm: {
+      tickets: () => crm.tickets(),
+      leads: () => crm.added().filter((r) => r.contactType === 'lead'),
+      writeStats: () => crm.writeStats(),
+    },
     webhooks: {
       url: `${url}/webhooks`,
       secret: receiver.secret,

@@ -1,7 +1,8 @@
 // The outbox handler of "antcrm.wrapup" (the only one; outbox/crm-handlers.ts registers it): the n-th wrap-up of a call
 // (`wrapup:<callId>` for the first, `wrapup:<callId>:<n>` after) updates the call's ticket with PUT /tickets when one
 // exists (the missed-call ticket, or the one an earlier wrap-up created), else creates it with the note. It waits
-// (retry) while the call's ticket or an earlier wrap-up is still pending, so one call never gets two tickets; one
+// (retry) while the call's ticket or an earlier wrap-up is still pending (also when the ticket id is already known: an
+// earlier note's PUT may be in flight on another node), so one call never gets two tickets and the last note lands last; one
 // that a later wrap-up followed before it was written is superseded (writes nothing: the later one has the last note).
 import type { AntCrmWriter, TicketInput } from '../antcrm/writer.js';
 import { resultOf, wrapupSummary } from '../outbox/crm-results.js';
@@ -42,10 +43,12 @@ export function wrapupHandler(
       const own = await outbox.get(ticketKey(p.callId));
       if (own?.state === 'pending') return retry('the call ticket is not written yet');
       let ticketId = own?.state === 'delivered' ? ticketIdOf(own.result) : undefined;
-      for (let i = n - 1; i >= 1 && !ticketId; i--) {
+      // Every earlier one must be done even when the ticket is known: a PUT of an older note may be in flight on another
+      // node (a superseded one in between does not wait for it), and the last note must land last.
+      for (let i = n - 1; i >= 1; i--) {
         const earlier = await outbox.get(wrapupKey(p.callId, i));
         if (earlier?.state === 'pending') return retry('an earlier wrap-up is not written yet');
-        if (earlier?.state === 'delivered') ticketId = ticketIdOf(earlier.result);
+        if (!ticketId && earlier?.state === 'delivered') ticketId = ticketIdOf(earlier.result);
       }
       if (ticketId) {
         await writer.updateTicket({ TicketId: ticketId, summary }, a.signal);

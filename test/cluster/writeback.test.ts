@@ -76,12 +76,20 @@ t('missed calls with two upstream holders → exactly one ticket each; wrap-up o
 
   // Wrap-up on a node: the rights come from Redis (an agent rung may, nobody answered), the ticket is updated (PUT).
   const id = callIds[0]!;
+  // The first note's PUT is slow (still in flight when the later notes come, on other nodes): the last note must
+  // still land last (a CI run once saw the older PUT overwrite it).
   const agentToken = fx.token('agent', { agent: agents[1] });
+  const writesBefore = sim.crm.writeStats().total;
+  sim.faults.crmWrites.delayMs = 1_500;
   for (const [i, n] of nodes.entries()) {
     const r = await api(n.url, agentToken, `/api/calls/${encodeURIComponent(id)}/wrapup`, {
       note: `gọi lại khách (node ${i})`,
     });
     assert.is(r.status, 202, `node ${i}: ${JSON.stringify(r.body)}`);
+    if (i === 0) {
+      await waitFor(() => sim.crm.writeStats().total > writesBefore, { what: 'the first PUT in flight' });
+      sim.faults.crmWrites.delayMs = 0;
+    }
   }
   const other = sim.data.agents.find((a) => !agents.slice(0, 2).includes(a.username))!.username;
   const refused = await api(
@@ -95,7 +103,12 @@ t('missed calls with two upstream holders → exactly one ticket each; wrap-up o
     what: 'the last wrap-up written',
     timeoutMs: 20_000,
   });
-  assert.is(sim.crm.tickets().filter((x) => x.ticketIdApiRing === id).length, 1, 'wrap-ups updated the one ticket');
+  await waitFor(async () => Number((await api(nodes[0]!.url, admin.token, '/api/outbox')).body.pending) === 0, {
+    what: 'every wrap-up settled',
+  });
+  const tickets = sim.crm.tickets().filter((x) => x.ticketIdApiRing === id);
+  assert.is(tickets.length, 1, 'wrap-ups updated the one ticket');
+  assert.ok(tickets[0]!.summary.includes('(node 2)'), `the last note stays: ${tickets[0]!.summary}`);
 });
 
 t('a node SIGKILLed with deliveries pending → another node delivers them, each ticket once', async ({ fx }) => {

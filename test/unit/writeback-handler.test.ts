@@ -63,6 +63,33 @@ t('an edit: waits for the earlier wrap-up, then updates the ticket it created', 
   assert.is(calls[0].op, 'update');
   assert.is(wrapupKey('c1', 2), 'wrapup:c1:2');
 });
+t(
+  'an edit waits for an earlier wrap-up still being written even when the call ticket is known (last note wins)',
+  async () => {
+    // Cluster CI: wrap-up 1 (PUT in flight on one node) and wrap-up 2 (on another) both knew the missed-call ticket; the
+    // slower PUT of the older note landed last and the ticket kept the wrong note.
+    const both = {
+      'ticket:c1': { state: 'delivered' as const, result: { ticketId: '9457' } },
+      'wrapup:c1': { state: 'pending' as const },
+    };
+    const waiting = setup(both);
+    assert.is((await waiting.run(2, 'sửa')).kind, 'retry');
+    assert.is(waiting.calls.length, 0, 'no PUT while the older note may still land');
+    const { calls, run } = setup({
+      ...both,
+      'wrapup:c1': { state: 'delivered', result: { ticketId: '9457', updated: true } },
+    });
+    assert.equal(await run(2, 'sửa'), { kind: 'ok', result: { ticketId: '9457', updated: true } });
+    assert.equal(calls[0], { op: 'update', body: { TicketId: '9457', summary: 'Cuộc gọi c1\n[sale] sửa' } });
+    // Wrap-up 1 in flight, wrap-up 2 superseded by 3 (it did not wait): 3 still waits for 1.
+    const skipped = setup({
+      ...both,
+      [wrapupKey('c1', 2)]: { state: 'delivered', result: { superseded: true } },
+    });
+    assert.is((await skipped.run(3, 'sửa lần 2')).kind, 'retry');
+    assert.is(skipped.calls.length, 0);
+  },
+);
 t('an unusable payload is given up', async () => {
   const { calls } = setup({});
   const h = wrapupHandler({} as never, { get: async () => undefined });
