@@ -2,8 +2,9 @@
 // (`wrapup:<callId>` for the first, `wrapup:<callId>:<n>` after) updates the call's ticket with PUT /tickets when one
 // exists (the missed-call ticket, or the one an earlier wrap-up created), else creates it with the note. It waits
 // (retry) while the call's ticket or an earlier wrap-up is still pending (also when the ticket id is already known: an
-// earlier note's PUT may be in flight on another node), so one call never gets two tickets and the last note lands last; one
-// that a later wrap-up followed before it was written is superseded (writes nothing: the later one has the last note).
+// earlier note's PUT may be in flight on another node), so one call never gets two tickets and the last note lands
+// last; one that a later wrap-up followed before it was written is superseded (writes nothing: the later one has the
+// last note).
 import type { AntCrmWriter, TicketInput } from '../antcrm/writer.js';
 import { resultOf, wrapupSummary } from '../outbox/crm-results.js';
 import { ticketKey, wrapupKey } from '../outbox/keys.js';
