@@ -44,8 +44,8 @@ export function wrapupHandler(
       const own = await outbox.get(ticketKey(p.callId));
       if (own?.state === 'pending') return retry('the call ticket is not written yet');
       let ticketId = own?.state === 'delivered' ? ticketIdOf(own.result) : undefined;
-      // Every earlier one must be done even when the ticket is known: a PUT of an older note may be in flight on another
-      // node (a superseded one in between does not wait for it), and the last note must land last.
+      // Every earlier one must be done even when the ticket is known: a PUT of an older note may be in flight on
+      // another node (a superseded one in between does not wait for it), and the last note must land last.
       for (let i = n - 1; i >= 1; i--) {
         const earlier = await outbox.get(wrapupKey(p.callId, i));
         if (earlier?.state === 'pending') return retry('an earlier wrap-up is not written yet');

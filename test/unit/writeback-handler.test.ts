@@ -66,8 +66,8 @@ t('an edit: waits for the earlier wrap-up, then updates the ticket it created', 
 t(
   'an edit waits for an earlier wrap-up still being written even when the call ticket is known (last note wins)',
   async () => {
-    // Cluster CI: wrap-up 1 (PUT in flight on one node) and wrap-up 2 (on another) both knew the missed-call ticket; the
-    // slower PUT of the older note landed last and the ticket kept the wrong note.
+    // Cluster CI: wrap-up 1 (PUT in flight on one node) and wrap-up 2 (on another) both knew the missed-call ticket;
+    // the slower PUT of the older note landed last and the ticket kept the wrong note.
     const both = {
       'ticket:c1': { state: 'delivered' as const, result: { ticketId: '9457' } },
       'wrapup:c1': { state: 'pending' as const },
