@@ -1,5 +1,6 @@
 // The "Split over tenants" section of docs/performance.md (pure): written by `npm run bench -- --split-tenants N`
 // between its markers, kept when `npm run bench` regenerates the page (bench/tenants-report.ts).
+import type { BenchOptions } from './args.js';
 import type { MachineInfo, RunResult } from './results.js';
 import type { SplitRatio } from './split-args.js';
 
@@ -11,21 +12,16 @@ export interface SplitResult {
   tool: string;
   startedAt: string;
   durationSec: number;
-  params: {
+  params: Pick<
+    BenchOptions,
+    'rate' | 'durationSec' | 'warmupSec' | 'crmDelayMs' | 'crmBudgetMs' | 'missRatio' | 'seed' | 'profile'
+  > & {
     tenants: number;
     clients: { one: number; split: number };
     agents: number;
     supervisors: number;
     admins: { one: number; split: number };
-    rate: number;
-    durationSec: number;
-    warmupSec: number;
-    crmDelayMs: number;
-    crmBudgetMs: number;
-    missRatio: number;
-    seed: number;
     hitNumbers: number;
-    profile: boolean;
     repeat: number;
   };
   machine: MachineInfo;

@@ -8,23 +8,15 @@ import type { CallUpdate } from '../../src/calls/types.js';
 import { CallGate, type GateEvent, type TaggedUpdate, updateId } from '../../src/cluster/gate.js';
 import { clusterKeys } from '../../src/cluster/keys.js';
 import { createLogger } from '../../src/log.js';
+import { gateUpdate } from '../helpers/gate-updates.js';
 import { redisSuite } from '../helpers/redis-suite.js';
 import { waitFor } from '../helpers/wait.js';
 
 const logger = createLogger('silent');
 const t = redisSuite('cluster gate: events sharing one Msg-ID (real Redis)');
 
-const upd = (state: CallUpdate['state'], audience: CallUpdate['audience']): CallUpdate => ({
-  audience,
-  callId: 'c1',
-  org: 'o',
-  state,
-  direction: 'inbound',
-  from: { number: '0934890883' },
-  to: { number: '1001' },
-  startedAt: '2026-01-01T00:00:00.000Z',
-  receivedAt: 0,
-});
+const upd = (state: CallUpdate['state'], audience: CallUpdate['audience']): CallUpdate =>
+  gateUpdate('c1', state, audience);
 
 t('ids: one event is its Msg-ID, leg and name; the same on every holder', () => {
   const a: GateEvent = { msgId: 'M', name: 'CHANNEL_DESTROY', legId: 'customer' };
